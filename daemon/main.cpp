@@ -1,0 +1,3 @@
+// portd entry point: config -> store -> io_context{1} -> signals -> run.
+#include <cstdio>
+int main() { std::puts("portd: not yet"); return 1; }

@@ -1,0 +1,40 @@
+// Timing policy: poll cadence per state (tighter near a known port date) and the retry schedule.
+#pragma once
+#include <portd/core/order.hpp>
+
+#include <chrono>
+#include <cstdint>
+
+namespace portd::core {
+
+using namespace std::chrono_literals;
+
+struct poll_policy {
+  milliseconds first_after_submit = 2min;  // "soon after submit"
+  milliseconds submitted = 15min;
+  milliseconds carrier_approval = 30min;
+  milliseconds scheduled = 1h;
+  milliseconds rejected = 6h;
+  milliseconds near_port_date = 10min;  // cadence from the port date's start until it passes
+};
+
+struct retry_policy {
+  milliseconds base = 1s;
+  milliseconds cap = 30s;
+  int max_attempts_command = 8;  // eligibility, submit, port-out, update, cancel
+  // polls are never given up on: they back off and then fall back to the state's cadence
+
+  // Delay before attempt `attempt + 1` after `attempt` failures (1-based): base·2^(attempt-1)
+  // capped, with ±20% jitter derived from `salt` (so decide() stays deterministic).
+  milliseconds next_delay(int attempt, std::uint64_t salt) const;
+};
+
+struct policy {
+  poll_policy poll;
+  retry_policy retry;
+};
+
+// When the order should next be polled, given its state (and port date), from `now`.
+time_point next_poll_at(const order& o, time_point now, const poll_policy& p);
+
+}  // namespace portd::core

@@ -1,0 +1,80 @@
+// The order's vocabulary: kinds, states, calls, times. Pure: no I/O anywhere in core/.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+namespace portd::core {
+
+using clock = std::chrono::system_clock;
+using time_point = std::chrono::time_point<clock, std::chrono::milliseconds>;
+using std::chrono::milliseconds;
+
+// Current wall time at millisecond precision (the one place core reads a clock: callers pass
+// `now` into everything else).
+time_point now_ms();
+
+enum class order_kind : std::uint8_t { port_in, port_out };
+
+enum class order_state : std::uint8_t {
+  received,
+  checking_eligibility,
+  ineligible,
+  submitting,
+  submit_unknown,
+  issuing_pin,
+  submitted,
+  carrier_approval,
+  scheduled,
+  rejected,
+  cancelling,
+  cancelled,
+  completed,
+  failed,
+};
+inline constexpr int order_state_count = 14;
+
+// The Telegent calls an order can have in flight (at most one at a time: rule 2).
+enum class call_kind : std::uint8_t {
+  eligibility,
+  submit_port_in,
+  submit_port_out,
+  update,
+  cancel,
+  status,
+};
+
+std::string_view to_string(order_kind);
+std::string_view to_string(order_state);
+std::string_view to_string(call_kind);
+std::optional<order_kind> parse_order_kind(std::string_view);
+std::optional<order_state> parse_order_state(std::string_view);
+std::optional<call_kind> parse_call_kind(std::string_view);
+std::ostream& operator<<(std::ostream&, order_kind);
+std::ostream& operator<<(std::ostream&, order_state);
+std::ostream& operator<<(std::ostream&, call_kind);
+
+// ineligible, cancelled, completed: nothing more will happen.
+constexpr bool is_terminal(order_state s) {
+  return s == order_state::ineligible || s == order_state::cancelled || s == order_state::completed;
+}
+// States that need an operator (the `!` of DESIGN.md §4).
+constexpr bool needs_operator(order_state s) {
+  return s == order_state::submit_unknown || s == order_state::rejected || s == order_state::failed;
+}
+// Telegent knows the order and may change it on its own: these states are polled.
+constexpr bool is_polled(order_state s) {
+  return s == order_state::submitted || s == order_state::carrier_approval ||
+         s == order_state::scheduled || s == order_state::rejected;
+}
+// Non-idempotent calls: their intent is committed before the request leaves (rule 1).
+constexpr bool is_command_call(call_kind k) { return k != call_kind::status; }
+
+// RFC 3339 UTC with milliseconds: "2026-11-26T17:00:00.000Z".
+std::string format_time(time_point);
+std::optional<time_point> parse_time(std::string_view rfc3339);
+
+}  // namespace portd::core

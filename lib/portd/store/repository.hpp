@@ -1,0 +1,136 @@
+// The orders database: orders, their append-only history, and the notification outbox.
+// Writes go through one writer connection inside a group transaction (many loop-turn writes,
+// one fsync); reads for the control socket go through a second connection that only ever
+// sees committed data. Synchronous by design: no co_await while a transaction is open.
+#pragma once
+#include <portd/core/event.hpp>
+#include <portd/core/order.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace portd::store {
+
+// Infrastructure failure (disk full, corrupt or newer database, I/O error). The message names
+// what failed and SQLite's own words.
+struct store_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+  bool disk_full = false;
+};
+
+// A uniqueness rule refused an insert: an active order for the number and kind exists, or the
+// client_ref is taken. `existing_id` is the order that holds it.
+struct conflict_error : std::runtime_error {
+  conflict_error(std::string what, std::int64_t existing, bool by_client_ref)
+      : std::runtime_error(std::move(what)), existing_id(existing), client_ref(by_client_ref) {}
+  std::int64_t existing_id;
+  bool client_ref;
+};
+
+struct order_filter {
+  std::vector<core::order_state> states;  // empty: any
+  std::optional<core::order_kind> kind;
+  std::string number;  // "" any
+  std::string group;   // "" any
+  std::optional<bool> active;
+  std::optional<bool> needs_attention;
+  int limit = 100;
+  std::int64_t after_id = 0;  // orders with id > after_id, ascending
+};
+
+// What the scheduler needs of an active order at start-up (compact: no details).
+struct schedule_entry {
+  std::int64_t id = 0;
+  core::order_state state{};
+  std::optional<core::time_point> next_check_at;
+  std::optional<core::call_kind> in_flight;
+};
+
+struct counts {
+  std::vector<std::pair<core::order_state, std::int64_t>> by_state;
+  std::int64_t active = 0;
+  std::int64_t needs_attention = 0;
+};
+
+// A notification sink: every event whose type passes `events` (empty = all) gets an outbox row.
+struct sink {
+  std::string name;  // e.g. "webhook:0"
+  std::vector<core::event_type> events;
+};
+
+class repository {
+ public:
+  // Opens or creates the database (file mode 0600), sets WAL, synchronous=FULL,
+  // foreign_keys=ON, and applies the embedded migrations in one transaction.
+  // Throws store_error, e.g. when the file is not a database or its schema is newer than
+  // this binary knows.
+  explicit repository(const std::filesystem::path& path);
+  ~repository();
+  repository(const repository&) = delete;
+  repository& operator=(const repository&) = delete;
+
+  const std::filesystem::path& path() const;
+  void set_sinks(std::vector<sink> sinks);
+
+  // ---- group transaction (writer connection) ----
+  void begin();  // BEGIN IMMEDIATE unless one is open
+  bool in_transaction() const;
+  // COMMIT the group. On failure rolls the whole group back and throws store_error.
+  void commit();
+  void rollback();
+
+  // A savepoint inside the group: undone on destruction unless release()d, so that one
+  // command's failure leaves the others of the group intact. Calls begin() itself.
+  class unit {
+   public:
+    explicit unit(repository& r);
+    ~unit();
+    void release();
+    unit(const unit&) = delete;
+    unit& operator=(const unit&) = delete;
+   private:
+    repository* repo_;
+    bool done_ = false;
+  };
+
+  // Inserts the order, sets o.id. Throws conflict_error (active number+kind, or client_ref).
+  std::int64_t insert_order(core::order& o);
+  void update_order(const core::order& o);
+  // Appends events with seq o.last_seq+1…, stamps `at`, advances o.last_seq (the caller then
+  // writes o with update_order), and adds one outbox row per matching sink. Returns them
+  // with their ids.
+  std::vector<core::stored_event> append_events(core::order& o,
+                                                std::span<const core::event_record> events,
+                                                core::time_point at);
+
+  // ---- reads that see the open group (writer connection): the engine's view ----
+  std::optional<core::order> load(std::int64_t id);
+  std::optional<core::order> load_by_client_ref(const std::string& ref);
+  std::optional<core::order> load_active(const std::string& number, core::order_kind kind);
+  // Every non-terminal order, ascending id, for the scheduler at start-up.
+  std::vector<schedule_entry> load_schedule();
+
+  // ---- committed reads (reader connection): the control socket's view ----
+  std::optional<core::order> read(std::int64_t id);
+  std::optional<core::order> read_by_client_ref(const std::string& ref);
+  std::optional<core::order> read_by_remote_id(const std::string& remote_order_id);
+  std::optional<core::order> read_latest_for_number(const std::string& number);
+  std::vector<core::order> read_list(const order_filter& f);
+  std::vector<core::stored_event> read_history(std::int64_t order_id);
+  std::vector<core::stored_event> read_events(std::int64_t after_id, std::int64_t order_id,
+                                              int limit);  // order_id 0 = all
+  counts read_counts();
+  std::int64_t size_bytes();
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace portd::store

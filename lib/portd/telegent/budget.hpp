@@ -1,0 +1,40 @@
+// The account's request budget: one token bucket for every request (token calls included),
+// commands served before polls, and a global pause after a 429.
+#pragma once
+#include <portd/core/types.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <memory>
+#include <optional>
+
+namespace portd::telegent {
+
+enum class priority : std::uint8_t { command, poll };
+
+struct budget_config {
+  double requests_per_minute = 50;  // 0 = unlimited (benchmarks)
+  int burst = 5;
+};
+
+class budget {
+ public:
+  budget(boost::asio::any_io_executor ex, budget_config cfg);
+  ~budget();
+
+  // Completes when a request may be sent; commands first, then polls, FIFO within a class.
+  boost::asio::awaitable<void> acquire(priority p);
+  // A 429 said to wait: no request of any order leaves before `until`.
+  void pause_until(core::time_point until);
+  std::optional<core::time_point> paused_until() const;
+  double requests_per_minute() const;
+  std::size_t waiting() const;
+  void close();  // wakes every waiter with operation_aborted
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace portd::telegent

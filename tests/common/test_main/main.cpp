@@ -1,0 +1,4 @@
+// The Boost.Test entry point shared by every test executable.
+#define BOOST_TEST_DYN_LINK
+#define BOOST_TEST_MODULE portd
+#include <boost/test/unit_test.hpp>
