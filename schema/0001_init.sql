@@ -1,0 +1,2 @@
+-- placeholder: the store's first migration is being written
+SELECT 1;
