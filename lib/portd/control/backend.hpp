@@ -24,7 +24,8 @@ struct caller {
   std::uint32_t uid = 0;
   std::uint32_t gid = 0;
   std::int32_t pid = 0;
-  role role = role::none;
+  // Qualified: GCC rejects a member that changes the meaning of the type's name.
+  control::role role = control::role::none;
   std::string actor() const { return "operator:uid=" + std::to_string(uid); }
 };
 
@@ -98,6 +99,9 @@ struct group_summary {
 // backlog; returning false ends the subscription. `cancel()` ends it from the other side.
 struct subscription {
   std::function<void()> cancel;
+  // The event id the stream starts after: `after` as asked, or, when watch() was called with
+  // after < 0 ("from now"), the id of the latest committed event.
+  std::int64_t after = 0;
 };
 
 class backend {
@@ -124,8 +128,10 @@ class backend {
                                                                     const caller&) = 0;
   virtual outcome<event_page> list_events(std::int64_t after, std::int64_t order_id, int limit) = 0;
   // Delivers every committed event with id > after (and order_id if non-zero), then live
-  // ones, each exactly once, in id order. `first_after` receives the id the backlog starts
-  // from (the "after" of the {"watching":true} reply).
+  // ones, each exactly once, in id order. after < 0 means "from now": no backlog, only events
+  // committed from here on. subscription::after is the id the stream starts after (the
+  // "after" of the {"watching":true} reply). Backlog events may be delivered before watch()
+  // returns.
   virtual outcome<subscription> watch(std::int64_t after, std::int64_t order_id,
                                       std::function<bool(const core::stored_event&)> on_event) = 0;
   virtual outcome<group_summary> summarize_group(const std::string& group) = 0;
