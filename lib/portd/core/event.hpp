@@ -19,7 +19,7 @@ struct recovered {};    // the daemon restarted; whatever was in flight is lost
 struct order_patch {
   std::optional<std::string> carrier, account_number, account_pin, subscriber_name, iccid,
       classification, port_in_date;
-  std::optional<billing_address> billing_address;
+  std::optional<::portd::core::billing_address> billing_address;
   bool empty() const {
     return !carrier && !account_number && !account_pin && !subscriber_name && !iccid &&
            !classification && !port_in_date && !billing_address;

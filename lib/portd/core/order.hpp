@@ -18,7 +18,7 @@ struct order_details {
   std::string carrier;
   std::string account_number;  // shown masked (last 4) outside the daemon
   std::string subscriber_name;
-  billing_address billing_address;
+  ::portd::core::billing_address billing_address;
   std::string iccid;
   std::string classification = "mvno";  // mvno | iot
   std::string port_in_date;             // YYYY-MM-DD as requested, "" if none

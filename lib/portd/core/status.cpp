@@ -53,7 +53,7 @@ status_meaning normalise_status(std::string_view raw, order_kind) {
   const std::string f = fold(raw);
   if (f == "updated") return {status_meaning::acknowledgement, order_state::submitted, false};
   for (const auto& e : table)
-    if (e.folded == f) return {status_meaning::state, e.state, e.is_error};
+    if (e.folded == f) return {status_meaning::known_state, e.state, e.is_error};
   return {};
 }
 

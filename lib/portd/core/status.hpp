@@ -9,7 +9,7 @@ namespace portd::core {
 
 struct status_meaning {
   enum what_t : std::uint8_t {
-    state,            // `state` holds the normalised state
+    known_state,      // `state` holds the normalised state
     acknowledgement,  // "Updated": an answer to an update, not a position in the lifecycle
     unknown,          // keep polling and raise needs_attention
   };

@@ -1,0 +1,101 @@
+// Names of the core enums and RFC 3339 time formatting.
+#include <portd/core/event.hpp>
+#include <portd/core/types.hpp>
+
+#include <array>
+#include <cstdio>
+#include <ctime>
+
+namespace portd::core {
+namespace {
+
+template <class E, std::size_t N>
+std::optional<E> parse_name(const std::array<std::string_view, N>& names, std::string_view s) {
+  for (std::size_t i = 0; i < N; ++i)
+    if (names[i] == s) return static_cast<E>(i);
+  return std::nullopt;
+}
+
+constexpr std::array<std::string_view, 2> kind_names{"port_in", "port_out"};
+constexpr std::array<std::string_view, order_state_count> state_names{
+    "received",  "checking_eligibility", "ineligible", "submitting", "submit_unknown",
+    "issuing_pin", "submitted",          "carrier_approval", "scheduled", "rejected",
+    "cancelling", "cancelled",           "completed",  "failed"};
+constexpr std::array<std::string_view, 6> call_names{
+    "eligibility", "submit_port_in", "submit_port_out", "update", "cancel", "status"};
+constexpr std::array<std::string_view, 3> outcome_names{"ok", "transient", "refused"};
+constexpr std::array<std::string_view, 8> event_names{
+    "order.created",        "order.state_changed",     "order.remote_status_changed",
+    "order.updated",        "order.error",             "order.needs_attention",
+    "order.port_date_changed", "order.note_added"};
+
+}  // namespace
+
+time_point now_ms() { return std::chrono::time_point_cast<milliseconds>(clock::now()); }
+
+std::string_view to_string(order_kind k) { return kind_names[static_cast<std::size_t>(k)]; }
+std::string_view to_string(order_state s) { return state_names[static_cast<std::size_t>(s)]; }
+std::string_view to_string(call_kind k) { return call_names[static_cast<std::size_t>(k)]; }
+std::string_view to_string(call_outcome o) { return outcome_names[static_cast<std::size_t>(o)]; }
+std::string_view to_string(event_type t) { return event_names[static_cast<std::size_t>(t)]; }
+
+std::optional<order_kind> parse_order_kind(std::string_view s) {
+  return parse_name<order_kind>(kind_names, s);
+}
+std::optional<order_state> parse_order_state(std::string_view s) {
+  return parse_name<order_state>(state_names, s);
+}
+std::optional<call_kind> parse_call_kind(std::string_view s) {
+  return parse_name<call_kind>(call_names, s);
+}
+std::optional<event_type> parse_event_type(std::string_view s) {
+  return parse_name<event_type>(event_names, s);
+}
+
+std::ostream& operator<<(std::ostream& os, order_kind v) { return os << to_string(v); }
+std::ostream& operator<<(std::ostream& os, order_state v) { return os << to_string(v); }
+std::ostream& operator<<(std::ostream& os, call_kind v) { return os << to_string(v); }
+std::ostream& operator<<(std::ostream& os, call_outcome v) { return os << to_string(v); }
+std::ostream& operator<<(std::ostream& os, event_type v) { return os << to_string(v); }
+
+std::string format_time(time_point t) {
+  const auto ms = t.time_since_epoch().count();
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  long frac = static_cast<long>(ms % 1000);
+  if (frac < 0) { frac += 1000; --secs; }
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+  return buf;
+}
+
+std::optional<time_point> parse_time(std::string_view s) {
+  // Strict RFC 3339 UTC as produced by format_time (milliseconds optional).
+  int y, mo, d, h, mi, sec, n = 0;
+  std::string str(s);
+  if (std::sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6)
+    return std::nullopt;
+  long ms = 0;
+  std::size_t pos = static_cast<std::size_t>(n);
+  if (pos < str.size() && str[pos] == '.') {
+    int digits = 0;
+    ++pos;
+    while (pos < str.size() && str[pos] >= '0' && str[pos] <= '9') {
+      if (digits < 3) ms = ms * 10 + (str[pos] - '0');
+      ++digits;
+      ++pos;
+    }
+    if (digits == 0) return std::nullopt;
+    for (int i = digits; i < 3; ++i) ms *= 10;
+  }
+  if (pos + 1 != str.size() || str[pos] != 'Z') return std::nullopt;
+  using namespace std::chrono;
+  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+  if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  return time_point{sys_days{ymd}.time_since_epoch() + hours{h} + minutes{mi} + seconds{sec} +
+                    milliseconds{ms}};
+}
+
+}  // namespace portd::core
