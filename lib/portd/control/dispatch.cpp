@@ -1,0 +1,257 @@
+// The method table and the handlers behind it.
+#include <portd/control/dispatch.hpp>
+
+#include <boost/json/array.hpp>
+
+#include <array>
+#include <exception>
+
+namespace json = boost::json;
+
+namespace portd::control {
+namespace {
+
+using result = outcome<json::value>;
+using boost::asio::awaitable;
+
+json::value order_result(const core::order& o) {
+  json::object r;
+  r["order"] = render_order(o);
+  return r;
+}
+
+template <class T, class F>
+result map(outcome<T> o, F f) {
+  if (!o.ok()) return std::move(o.error());
+  return f(o.value());
+}
+
+json::value submitted_result(submitted& s) {
+  json::object r;
+  r["order"] = render_order(s.order);
+  r["created"] = s.created;
+  return r;
+}
+
+awaitable<result> portin_submit(backend& b, const json::object& p, const caller& c,
+                                const protocol_options& opts) {
+  auto req = parse_port_in(p, opts);
+  if (!req.ok()) co_return std::move(req.error());
+  auto r = co_await b.submit_port_in(std::move(req.value()), c);
+  co_return map(std::move(r), submitted_result);
+}
+
+awaitable<result> portout_submit(backend& b, const json::object& p, const caller& c,
+                                 const protocol_options&) {
+  auto req = parse_port_out(p);
+  if (!req.ok()) co_return std::move(req.error());
+  auto r = co_await b.submit_port_out(std::move(req.value()), c);
+  co_return map(std::move(r), submitted_result);
+}
+
+awaitable<result> order_get(backend& b, const json::object& p, const caller&,
+                            const protocol_options&) {
+  auto key = parse_order_get(p);
+  if (!key.ok()) co_return std::move(key.error());
+  co_return map(b.get_order(key.value()), order_result);
+}
+
+awaitable<result> order_list(backend& b, const json::object& p, const caller&,
+                             const protocol_options&) {
+  auto filter = parse_order_list(p);
+  if (!filter.ok()) co_return std::move(filter.error());
+  co_return map(b.list_orders(filter.value()), [](order_page& page) {
+    json::array orders;
+    orders.reserve(page.orders.size());
+    for (auto& o : page.orders) orders.push_back(render_order(o));
+    json::object r;
+    r["orders"] = std::move(orders);
+    r["next_after_id"] =
+        page.next_after_id ? json::value(*page.next_after_id) : json::value(nullptr);
+    return json::value(std::move(r));
+  });
+}
+
+json::value events_result(const std::vector<core::stored_event>& events) {
+  json::array a;
+  a.reserve(events.size());
+  for (auto& e : events) a.push_back(render_event(e));
+  json::object r;
+  r["events"] = std::move(a);
+  return r;
+}
+
+awaitable<result> order_history(backend& b, const json::object& p, const caller&,
+                                const protocol_options&) {
+  auto id = parse_id_only(p);
+  if (!id.ok()) co_return std::move(id.error());
+  co_return map(b.history(id.value()), events_result);
+}
+
+awaitable<result> order_update(backend& b, const json::object& p, const caller& c,
+                               const protocol_options&) {
+  auto u = parse_update(p);
+  if (!u.ok()) co_return std::move(u.error());
+  co_return map(co_await b.update(u.value().id, std::move(u.value().patch), c), order_result);
+}
+
+awaitable<result> order_cancel(backend& b, const json::object& p, const caller& c,
+                               const protocol_options&) {
+  auto x = parse_cancel(p);
+  if (!x.ok()) co_return std::move(x.error());
+  co_return map(co_await b.cancel(x.value().id, std::move(x.value().reason), c), order_result);
+}
+
+awaitable<result> order_resolve(backend& b, const json::object& p, const caller& c,
+                                const protocol_options&) {
+  auto x = parse_resolve(p);
+  if (!x.ok()) co_return std::move(x.error());
+  auto& r = x.value();
+  co_return map(co_await b.resolve(r.id, std::move(r.remote_order_id), r.resubmit, c),
+                order_result);
+}
+
+awaitable<result> order_retry(backend& b, const json::object& p, const caller& c,
+                              const protocol_options&) {
+  auto id = parse_id_only(p);
+  if (!id.ok()) co_return std::move(id.error());
+  co_return map(co_await b.retry(id.value(), c), order_result);
+}
+
+awaitable<result> order_poll(backend& b, const json::object& p, const caller& c,
+                             const protocol_options&) {
+  auto id = parse_id_only(p);
+  if (!id.ok()) co_return std::move(id.error());
+  co_return map(co_await b.poll(id.value(), c), order_result);
+}
+
+awaitable<result> order_note(backend& b, const json::object& p, const caller& c,
+                             const protocol_options&) {
+  auto n = parse_note(p);
+  if (!n.ok()) co_return std::move(n.error());
+  co_return map(co_await b.note(n.value().id, std::move(n.value().text), c),
+                [](core::stored_event& e) {
+                  json::object r;
+                  r["event"] = render_event(e);
+                  return json::value(std::move(r));
+                });
+}
+
+awaitable<result> events_list(backend& b, const json::object& p, const caller&,
+                              const protocol_options&) {
+  auto x = parse_events_list(p);
+  if (!x.ok()) co_return std::move(x.error());
+  auto& q = x.value();
+  co_return map(b.list_events(q.after, q.order_id, q.limit), [](event_page& page) {
+    json::value r = events_result(page.events);
+    r.as_object()["next_after"] =
+        page.next_after ? json::value(*page.next_after) : json::value(nullptr);
+    return r;
+  });
+}
+
+awaitable<result> group_summary_(backend& b, const json::object& p, const caller&,
+                                 const protocol_options&) {
+  auto g = parse_group_summary(p);
+  if (!g.ok()) co_return std::move(g.error());
+  co_return map(b.summarize_group(g.value()),
+                [](group_summary& s) { return json::value(render_group_summary(s)); });
+}
+
+awaitable<result> daemon_status(backend& b, const json::object& p, const caller&,
+                                const protocol_options&) {
+  if (auto e = parse_no_params(p)) co_return std::move(*e);
+  co_return json::value(b.status());
+}
+
+awaitable<result> daemon_metrics(backend& b, const json::object& p, const caller&,
+                                 const protocol_options&) {
+  if (auto e = parse_no_params(p)) co_return std::move(*e);
+  json::object r;
+  r["text"] = b.metrics_text();
+  co_return json::value(std::move(r));
+}
+
+constexpr std::array<method_entry, 16> table{{
+    {"portin.submit", role::operator_, portin_submit},
+    {"portout.submit", role::operator_, portout_submit},
+    {"order.get", role::reader, order_get},
+    {"order.list", role::reader, order_list},
+    {"order.history", role::reader, order_history},
+    {"order.update", role::operator_, order_update},
+    {"order.cancel", role::operator_, order_cancel},
+    {"order.resolve", role::operator_, order_resolve},
+    {"order.retry", role::operator_, order_retry},
+    {"order.note", role::operator_, order_note},
+    {"order.poll", role::operator_, order_poll},
+    {"events.list", role::reader, events_list},
+    {"events.watch", role::reader, nullptr},
+    {"group.summary", role::reader, group_summary_},
+    {"daemon.status", role::reader, daemon_status},
+    {"daemon.metrics", role::reader, daemon_metrics},
+}};
+
+}  // namespace
+
+std::span<const method_entry> method_table() { return table; }
+
+const method_entry* find_method(std::string_view name) {
+  for (auto& m : method_table())
+    if (m.name == name) return &m;
+  return nullptr;
+}
+
+bool allowed(role needed, role have) {
+  if (have == role::operator_) return needed != role::none;
+  if (have == role::reader) return needed == role::reader;
+  return false;
+}
+
+awaitable<handled> dispatcher::handle(std::string line, caller who) {
+  auto parsed = parse_request(line);
+  if (auto* bad = std::get_if<bad_request>(&parsed)) {
+    handled h;
+    if (!bad->notification) h.reply = render_error(bad->id, bad->error);
+    co_return h;
+  }
+  co_return co_await handle(std::move(std::get<request>(parsed)), who);
+}
+
+awaitable<handled> dispatcher::handle(request req, caller who) {
+  handled h;
+  h.id = req.id;
+  auto answer = [&](const rpc_error& e) {
+    if (!req.notification) h.reply = render_error(req.id, e);
+  };
+  const method_entry* m = find_method(req.method);
+  if (!m) {
+    answer(method_not_found(req.method));
+    co_return h;
+  }
+  if (!allowed(m->needed, who.role)) {
+    answer(forbidden(m->name, who.role));
+    co_return h;
+  }
+  if (!m->handler) {  // events.watch
+    auto w = parse_watch(req.params);
+    if (!w.ok())
+      answer(w.error());
+    else if (!req.notification)  // a watch nobody can read is pointless: ignored
+      h.watch = w.value();
+    co_return h;
+  }
+  std::optional<result> r;
+  try {
+    r.emplace(co_await m->handler(backend_, req.params, who, opts_));
+  } catch (const std::exception&) {
+    // The exception text may carry infrastructure detail; the daemon's log has it.
+    r.emplace(internal_error());
+  }
+  if (!r->ok())
+    answer(r->error());
+  else if (!req.notification)
+    h.reply = render_result(req.id, std::move(r->value()));
+  co_return h;
+}
+
+}  // namespace portd::control

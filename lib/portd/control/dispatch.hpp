@@ -1,0 +1,60 @@
+// The dispatch table: method -> {role needed, handler}. Turns a parsed request into the reply
+// line by checking the caller's role, validating params and calling the backend. Knows nothing
+// of sockets; events.watch is recognised and validated here but streamed by the server.
+#pragma once
+#include <portd/control/backend.hpp>
+#include <portd/control/params.hpp>
+#include <portd/control/protocol.hpp>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/value.hpp>
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace portd::control {
+
+using method_handler = boost::asio::awaitable<outcome<boost::json::value>> (*)(
+    backend&, const boost::json::object& params, const caller&, const protocol_options&);
+
+struct method_entry {
+  std::string_view name;
+  role needed;             // reader or operator_
+  method_handler handler;  // null for events.watch (streamed by the server)
+};
+
+// Every method of PROTOCOL.md, in its table order.
+std::span<const method_entry> method_table();
+const method_entry* find_method(std::string_view name);
+// reader < operator_: an operator may call everything a reader may.
+bool allowed(role needed, role have);
+
+// What one line asks the server to do.
+struct handled {
+  std::optional<std::string> reply;  // the reply line ('\n' included); none for a notification
+  std::optional<watch_params> watch;  // an accepted events.watch: the server streams it
+  boost::json::value id;              // the request's id (for the watch's first reply)
+};
+
+class dispatcher {
+ public:
+  dispatcher(backend& b, protocol_options opts) : backend_(b), opts_(opts) {}
+
+  // Parses, authorises, validates and runs one line. Never throws for a request's sake: an
+  // exception from the backend becomes internal_error (its text is not shown to the peer).
+  boost::asio::awaitable<handled> handle(std::string line, caller who);
+
+  // The same for an already parsed request.
+  boost::asio::awaitable<handled> handle(request req, caller who);
+
+  backend& get_backend() { return backend_; }
+  const protocol_options& options() const { return opts_; }
+
+ private:
+  backend& backend_;
+  protocol_options opts_;
+};
+
+}  // namespace portd::control

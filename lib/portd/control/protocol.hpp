@@ -1,0 +1,66 @@
+// The control protocol's wire format (PROTOCOL.md), pure: a line becomes a JSON-RPC request or
+// the error to answer with; results, errors, orders and events become JSON. No sockets here.
+#pragma once
+#include <portd/control/backend.hpp>
+#include <portd/core/validate.hpp>
+
+#include <boost/json/value.hpp>
+
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace portd::control {
+
+inline constexpr std::size_t max_line_bytes = 1024 * 1024;
+
+std::string_view to_string(role);
+std::ostream& operator<<(std::ostream&, role);
+
+struct request {
+  boost::json::value id;  // string, number or null (as sent)
+  bool notification = false;  // no "id" member: executed, never answered
+  std::string method;
+  boost::json::object params;  // {} when absent
+};
+
+// A line that is not a usable request: answer `error` with `id` (null when unknown), unless
+// `notification` (a well-formed notification whose params are not an object): no answer.
+struct bad_request {
+  boost::json::value id;
+  rpc_error error;
+  bool notification = false;
+};
+
+// Parses one line (without its '\n'): non-JSON -> parse_error; not an object, a batch, jsonrpc
+// not "2.0", an id that is not a string/number/null, a missing or non-string method, params
+// that are not an object -> invalid_request (params: invalid_params).
+std::variant<request, bad_request> parse_request(std::string_view line);
+
+// ---- errors ----
+rpc_error make_error(int code, std::string reason, std::string message);
+rpc_error invalid_params(std::string field, std::string message);
+rpc_error invalid_params(const core::invalid_field&);
+rpc_error method_not_found(std::string_view method);
+rpc_error forbidden(std::string_view method, role);
+rpc_error internal_error(std::string message = "internal error: the request had no effect");
+rpc_error too_long_line();
+// {"code","message","data":{"reason",…data}}
+boost::json::object to_json(const rpc_error&);
+
+// ---- replies (one line each, '\n' included) ----
+std::string render_result(const boost::json::value& id, boost::json::value result);
+std::string render_error(const boost::json::value& id, const rpc_error&);
+std::string render_notification(std::string_view method, boost::json::value params);
+// {"jsonrpc":"2.0","method":"event","params":event}
+std::string render_event_notification(const core::stored_event&);
+
+// ---- objects ----
+// PROTOCOL.md's order: secrets never, account_number masked, next_check_at/last_error null when
+// absent, details only for port-ins. Also `attention_reason`, `remote_message`,
+// `reported_port_date` and `state_since` (additions to the documented object).
+boost::json::object render_order(const core::order&);
+boost::json::object render_event(const core::stored_event&);
+boost::json::object render_group_summary(const group_summary&);
+
+}  // namespace portd::control
