@@ -1,0 +1,799 @@
+// The repository: orders, history and outbox over two SQLite connections (a writer that holds
+// the group transaction, a query_only reader that sees committed data only).
+#include <portd/store/migrations.hpp>
+#include <portd/store/repository.hpp>
+#include <portd/store/sqlite.hpp>
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <map>
+#include <string_view>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace portd::store {
+
+namespace {
+
+using namespace std::string_view_literals;
+
+// The orders columns after `id`, in the order bind_order() binds and read_order() reads them.
+constexpr std::array order_columns = {
+    "kind"sv,           "number"sv,          "state"sv,           "needs_attention"sv,
+    "attention_reason"sv, "remote_order_id"sv, "remote_status"sv,   "remote_message"sv,
+    "reported_port_date"sv, "client_ref"sv,  "group_name"sv,      "created_at"sv,
+    "updated_at"sv,     "state_since"sv,     "next_check_at"sv,   "attempts"sv,
+    "last_error_reason"sv, "last_error_message"sv, "last_error_at"sv, "carrier"sv,
+    "account_number"sv, "subscriber_name"sv, "billing_street1"sv, "billing_street2"sv,
+    "billing_city"sv,   "billing_state"sv,   "billing_zip"sv,     "iccid"sv,
+    "classification"sv, "port_in_date"sv,    "account_id"sv,      "subscriber_id"sv,
+    "account_pin"sv,    "port_out_pin"sv,    "skip_eligibility"sv, "in_flight"sv,
+    "cancel_requested"sv, "update_pending"sv, "submit_ambiguous"sv, "cancel_reason"sv,
+    "last_seq"sv,
+};
+constexpr int order_column_count = static_cast<int>(order_columns.size());
+
+// Verbatim the WHERE of the partial indexes orders_one_active_per_number and orders_schedule:
+// SQLite uses a partial index only for a query that repeats its condition.
+constexpr std::string_view active_condition =
+    "state NOT IN ('ineligible', 'cancelled', 'completed')";
+
+std::string select_orders() {
+  std::string sql = "SELECT id";
+  for (auto c : order_columns) {
+    sql += ", ";
+    sql += c;
+  }
+  sql += " FROM orders ";
+  return sql;
+}
+
+std::string insert_order_sql() {
+  std::string sql = "INSERT INTO orders (";
+  std::string values;
+  for (int i = 0; i < order_column_count; ++i) {
+    if (i) {
+      sql += ", ";
+      values += ", ";
+    }
+    sql += order_columns[i];
+    values += "?" + std::to_string(i + 1);
+  }
+  return sql + ") VALUES (" + values + ")";
+}
+
+std::string update_order_sql() {
+  std::string sql = "UPDATE orders SET ";
+  for (int i = 0; i < order_column_count; ++i) {
+    if (i) sql += ", ";
+    sql += order_columns[i];
+    sql += " = ?" + std::to_string(i + 1);
+  }
+  return sql + " WHERE id = ?" + std::to_string(order_column_count + 1);
+}
+
+std::int64_t to_ms(core::time_point t) { return t.time_since_epoch().count(); }
+core::time_point from_ms(std::int64_t ms) { return core::time_point(core::milliseconds(ms)); }
+
+[[noreturn]] void corrupt(std::string_view what, std::string_view value) {
+  throw store_error("database holds an unknown " + std::string(what) + " '" + std::string(value) +
+                    "'");
+}
+
+core::order_state state_from(const std::string& s) {
+  auto v = core::parse_order_state(s);
+  if (!v) corrupt("order state", s);
+  return *v;
+}
+
+core::order_kind kind_from(const std::string& s) {
+  auto v = core::parse_order_kind(s);
+  if (!v) corrupt("order kind", s);
+  return *v;
+}
+
+std::optional<core::call_kind> call_from(const sqlite::statement& s, int column) {
+  if (s.is_null(column)) return std::nullopt;
+  auto text = s.column_text(column);
+  auto v = core::parse_call_kind(text);
+  if (!v) corrupt("call kind", text);
+  return v;
+}
+
+// Binds ?1…?N in order_columns order. Every string bound here lives in `o` or in static storage
+// (to_string), as statement::bind requires.
+void bind_order(sqlite::statement& s, const core::order& o) {
+  int i = 1;
+  s.bind(i++, core::to_string(o.kind));
+  s.bind(i++, o.number);
+  s.bind(i++, core::to_string(o.state));
+  s.bind(i++, o.needs_attention);
+  s.bind(i++, o.attention_reason);
+  s.bind(i++, o.remote_order_id);
+  s.bind(i++, o.remote_status);
+  s.bind(i++, o.remote_message);
+  s.bind(i++, o.reported_port_date);
+  if (o.client_ref.empty())
+    s.bind_null(i++);
+  else
+    s.bind(i++, o.client_ref);
+  s.bind(i++, o.group);
+  s.bind(i++, to_ms(o.created_at));
+  s.bind(i++, to_ms(o.updated_at));
+  s.bind(i++, to_ms(o.state_since));
+  if (o.next_check_at)
+    s.bind(i++, to_ms(*o.next_check_at));
+  else
+    s.bind_null(i++);
+  s.bind(i++, o.attempts);
+  if (o.last_error) {
+    s.bind(i++, o.last_error->reason);
+    s.bind(i++, o.last_error->message);
+    s.bind(i++, to_ms(o.last_error->at));
+  } else {
+    s.bind_null(i++);
+    s.bind_null(i++);
+    s.bind_null(i++);
+  }
+  const auto& d = o.details;
+  s.bind(i++, d.carrier);
+  s.bind(i++, d.account_number);
+  s.bind(i++, d.subscriber_name);
+  s.bind(i++, d.billing_address.street1);
+  s.bind(i++, d.billing_address.street2);
+  s.bind(i++, d.billing_address.city);
+  s.bind(i++, d.billing_address.state);
+  s.bind(i++, d.billing_address.zip);
+  s.bind(i++, d.iccid);
+  s.bind(i++, d.classification);
+  s.bind(i++, d.port_in_date);
+  s.bind(i++, d.account_id);
+  s.bind(i++, d.subscriber_id);
+  s.bind(i++, o.secrets.account_pin);
+  s.bind(i++, o.secrets.port_out_pin);
+  s.bind(i++, o.skip_eligibility);
+  if (o.in_flight)
+    s.bind(i++, core::to_string(*o.in_flight));
+  else
+    s.bind_null(i++);
+  s.bind(i++, o.cancel_requested);
+  s.bind(i++, o.update_pending);
+  s.bind(i++, o.submit_ambiguous);
+  s.bind(i++, o.cancel_reason);
+  s.bind(i++, o.last_seq);
+}
+
+// Reads a row of select_orders().
+core::order read_order(const sqlite::statement& s) {
+  core::order o;
+  int c = 0;
+  o.id = s.column_int64(c++);
+  o.kind = kind_from(s.column_text(c++));
+  o.number = s.column_text(c++);
+  o.state = state_from(s.column_text(c++));
+  o.needs_attention = s.column_bool(c++);
+  o.attention_reason = s.column_text(c++);
+  o.remote_order_id = s.column_text(c++);
+  o.remote_status = s.column_text(c++);
+  o.remote_message = s.column_text(c++);
+  o.reported_port_date = s.column_text(c++);
+  o.client_ref = s.column_text(c++);  // NULL reads as ""
+  o.group = s.column_text(c++);
+  o.created_at = from_ms(s.column_int64(c++));
+  o.updated_at = from_ms(s.column_int64(c++));
+  o.state_since = from_ms(s.column_int64(c++));
+  if (auto t = s.column_opt_int64(c++)) o.next_check_at = from_ms(*t);
+  o.attempts = s.column_int(c++);
+  if (!s.is_null(c)) {
+    core::error_info e;
+    e.reason = s.column_text(c);
+    e.message = s.column_text(c + 1);
+    e.at = from_ms(s.column_int64(c + 2));
+    o.last_error = std::move(e);
+  }
+  c += 3;
+  auto& d = o.details;
+  d.carrier = s.column_text(c++);
+  d.account_number = s.column_text(c++);
+  d.subscriber_name = s.column_text(c++);
+  d.billing_address.street1 = s.column_text(c++);
+  d.billing_address.street2 = s.column_text(c++);
+  d.billing_address.city = s.column_text(c++);
+  d.billing_address.state = s.column_text(c++);
+  d.billing_address.zip = s.column_text(c++);
+  d.iccid = s.column_text(c++);
+  d.classification = s.column_text(c++);
+  d.port_in_date = s.column_text(c++);
+  d.account_id = s.column_text(c++);
+  d.subscriber_id = s.column_text(c++);
+  o.secrets.account_pin = s.column_text(c++);
+  o.secrets.port_out_pin = s.column_text(c++);
+  o.skip_eligibility = s.column_bool(c++);
+  o.in_flight = call_from(s, c++);
+  o.cancel_requested = s.column_bool(c++);
+  o.update_pending = s.column_bool(c++);
+  o.submit_ambiguous = s.column_bool(c++);
+  o.cancel_reason = s.column_text(c++);
+  o.last_seq = s.column_int64(c++);
+  return o;
+}
+
+constexpr std::string_view event_columns =
+    "SELECT id, order_id, seq, at, type, from_state, to_state, remote_status, actor, message, "
+    "raw FROM order_events ";
+
+core::stored_event read_event(const sqlite::statement& s) {
+  core::stored_event e;
+  e.id = s.column_int64(0);
+  e.order_id = s.column_int64(1);
+  e.seq = s.column_int64(2);
+  e.at = from_ms(s.column_int64(3));
+  auto type = s.column_text(4);
+  auto t = core::parse_event_type(type);
+  if (!t) corrupt("event type", type);
+  e.record.type = *t;
+  e.record.from_state = state_from(s.column_text(5));
+  e.record.to_state = state_from(s.column_text(6));
+  e.record.remote_status = s.column_text(7);
+  e.record.actor = s.column_text(8);
+  e.record.message = s.column_text(9);
+  e.record.raw = s.column_text(10);
+  return e;
+}
+
+// Runs a prepared order query (already bound) and returns its first row.
+std::optional<core::order> one_order(sqlite::statement& s) {
+  sqlite::reset_on_exit guard(s);
+  if (!s.step()) return std::nullopt;
+  return read_order(s);
+}
+
+// Re-throws an SQLite failure as a store_error with context, keeping disk_full.
+[[noreturn]] void fail(std::string_view context, const sqlite::error& e) {
+  store_error out(std::string(context) + ": " + e.what());
+  out.disk_full = e.disk_full;
+  throw out;
+}
+
+// The order queries that both connections need.
+struct order_lookups {
+  sqlite::statement by_id, by_client_ref, active, by_remote_id, latest_for_number;
+
+  explicit order_lookups(sqlite::database& db) {
+    const auto select = select_orders();
+    by_id = {db, select + "WHERE id = ?1"};
+    by_client_ref = {db, select + "WHERE client_ref = ?1"};
+    active = {db, select + "WHERE number = ?1 AND kind = ?2 AND " + std::string(active_condition)};
+    by_remote_id = {db, select +
+                            "WHERE remote_order_id = ?1 AND remote_order_id <> '' "
+                            "ORDER BY id DESC LIMIT 1"};
+    latest_for_number = {db, select + "WHERE number = ?1 ORDER BY id DESC LIMIT 1"};
+  }
+
+  std::optional<core::order> get(std::int64_t id) {
+    by_id.bind(1, id);
+    return one_order(by_id);
+  }
+  std::optional<core::order> get_by_client_ref(const std::string& ref) {
+    if (ref.empty()) return std::nullopt;
+    by_client_ref.bind(1, ref);
+    return one_order(by_client_ref);
+  }
+  std::optional<core::order> get_active(const std::string& number, core::order_kind kind) {
+    active.bind(1, number).bind(2, core::to_string(kind));
+    return one_order(active);
+  }
+  std::optional<core::order> get_by_remote_id(const std::string& remote_id) {
+    if (remote_id.empty()) return std::nullopt;
+    by_remote_id.bind(1, remote_id);
+    return one_order(by_remote_id);
+  }
+  std::optional<core::order> get_latest_for_number(const std::string& number) {
+    latest_for_number.bind(1, number);
+    return one_order(latest_for_number);
+  }
+};
+
+// Creates the file 0600 before SQLite sees it (SQLite would use 0644 less the umask), so that
+// the database is never readable by others, not even for a moment.
+void create_private_file(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd >= 0) {
+    ::close(fd);
+    return;
+  }
+  if (errno == EEXIST) return;
+  throw store_error("cannot create database " + path + ": " + std::strerror(errno));
+}
+
+// SQLite gives -wal and -shm the database file's mode; this tightens files left by older runs.
+void tighten_side_files(const std::string& path) {
+  for (const char* suffix : {"-wal", "-shm"}) {
+    auto side = path + suffix;
+    struct stat st {};
+    if (::lstat(side.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0)
+      ::chmod(side.c_str(), 0600);
+  }
+}
+
+constexpr int open_flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
+constexpr int busy_timeout_ms = 5000;
+
+}  // namespace
+
+struct repository::impl {
+  std::filesystem::path path;
+  std::string path_text;
+
+  // Connections first: members are destroyed in reverse order, statements before their db.
+  std::unique_ptr<sqlite::database> writer_db, reader_db;
+
+  std::optional<order_lookups> writer_lookups, reader_lookups;
+  sqlite::statement begin, commit, rollback, savepoint, release, rollback_to;
+  sqlite::statement insert_order, update_order, insert_event, insert_outbox;
+  sqlite::statement schedule;
+  sqlite::statement history, events_all, events_of_order;
+  sqlite::statement state_counts, attention_count, page_count;
+  std::map<std::uint32_t, sqlite::statement> list_queries;  // by filter shape
+
+  struct sink_entry {
+    std::string name;
+    std::uint32_t event_mask;  // bit per core::event_type
+  };
+  std::vector<sink_entry> sinks;
+  bool group_open = false;
+
+  explicit impl(const std::filesystem::path& p) : path(p), path_text(p.string()) {
+    create_private_file(path_text);
+    writer_db = std::make_unique<sqlite::database>(path_text, open_flags | SQLITE_OPEN_CREATE);
+    auto& w = *writer_db;
+    // The first read of the file: a file that is not a database fails here.
+    w.query_int("PRAGMA schema_version");
+    sqlite3_busy_timeout(w.handle(), busy_timeout_ms);
+    w.exec("PRAGMA foreign_keys = ON");
+    w.exec("PRAGMA synchronous = FULL");
+    // A newer database is refused before we change anything in it (journal mode included).
+    detail::migrate(w, path_text);
+    auto mode = w.query_text("PRAGMA journal_mode = WAL");
+    if (mode != "wal") throw store_error("cannot switch to WAL (journal mode is " + mode + ")");
+    w.exec("PRAGMA cache_size = -32768");  // 32 MiB: indexes of a million orders stay hot
+    tighten_side_files(path_text);
+
+    reader_db = std::make_unique<sqlite::database>(path_text, open_flags);
+    auto& r = *reader_db;
+    sqlite3_busy_timeout(r.handle(), busy_timeout_ms);
+    r.exec("PRAGMA query_only = ON");
+
+    writer_lookups.emplace(w);
+    reader_lookups.emplace(r);
+    begin = {w, "BEGIN IMMEDIATE"};
+    commit = {w, "COMMIT"};
+    rollback = {w, "ROLLBACK"};
+    savepoint = {w, "SAVEPOINT unit"};
+    release = {w, "RELEASE unit"};
+    rollback_to = {w, "ROLLBACK TO unit"};
+    insert_order = {w, insert_order_sql()};
+    update_order = {w, update_order_sql()};
+    insert_event = {w,
+                    "INSERT INTO order_events (order_id, seq, at, type, from_state, to_state, "
+                    "remote_status, actor, message, raw) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"};
+    insert_outbox = {w,
+                     "INSERT INTO outbox (event_id, sink, order_id, state, attempts, "
+                     "next_attempt_at) VALUES (?1, ?2, ?3, 'pending', 0, ?4)"};
+    schedule = {w, "SELECT id, state, next_check_at, in_flight FROM orders WHERE " +
+                       std::string(active_condition) + " ORDER BY id"};
+
+    history = {r, std::string(event_columns) + "WHERE order_id = ?1 ORDER BY seq"};
+    events_all = {r, std::string(event_columns) + "WHERE id > ?1 ORDER BY id LIMIT ?2"};
+    events_of_order = {r, std::string(event_columns) +
+                              "WHERE order_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3"};
+    state_counts = {r, "SELECT state, n FROM order_state_counts"};
+    attention_count = {r, "SELECT count(*) FROM orders WHERE needs_attention = 1"};
+    page_count = {r,
+                  "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"};
+  }
+
+  // An insert or update hit a unique index: name the order that holds the number or client_ref.
+  [[noreturn]] void conflict(const core::order& o, const sqlite::error& e) {
+    if (!o.client_ref.empty()) {
+      if (auto held = writer_lookups->get_by_client_ref(o.client_ref); held && held->id != o.id)
+        throw conflict_error("client_ref '" + o.client_ref + "' is already used by order " +
+                                 std::to_string(held->id),
+                             held->id, true);
+    }
+    if (o.active()) {
+      if (auto held = writer_lookups->get_active(o.number, o.kind); held && held->id != o.id)
+        throw conflict_error("an active " + std::string(core::to_string(o.kind)) + " order (" +
+                                 std::to_string(held->id) + ") already exists for " + o.number,
+                             held->id, false);
+    }
+    fail("cannot write order for " + o.number, e);
+  }
+
+  sqlite::statement& list_query(const order_filter& f, std::size_t state_count) {
+    // The shape of the filter (which fields are set, how many states) picks a statement that
+    // is prepared the first time that shape is seen and reused afterwards.
+    std::uint32_t key = static_cast<std::uint32_t>(state_count) << 8;
+    if (f.kind) key |= 1;
+    if (!f.number.empty()) key |= 2;
+    if (!f.group.empty()) key |= 4;
+    if (f.active) key |= *f.active ? 8 : 16;
+    if (f.needs_attention) key |= *f.needs_attention ? 32 : 64;
+    if (auto it = list_queries.find(key); it != list_queries.end()) return it->second;
+
+    std::string sql = select_orders() + "WHERE id > ?1";
+    int p = 2;
+    if (state_count) {
+      sql += " AND state IN (";
+      for (std::size_t i = 0; i < state_count; ++i) sql += (i ? ", ?" : "?") + std::to_string(p++);
+      sql += ")";
+    }
+    if (f.kind) sql += " AND kind = ?" + std::to_string(p++);
+    if (!f.number.empty()) sql += " AND number = ?" + std::to_string(p++);
+    if (!f.group.empty()) sql += " AND group_name = ?" + std::to_string(p++) + " AND group_name <> ''";
+    if (f.active) {
+      sql += *f.active ? " AND " + std::string(active_condition)
+                       : std::string(" AND state IN ('ineligible', 'cancelled', 'completed')");
+    }
+    if (f.needs_attention) sql += *f.needs_attention ? " AND needs_attention = 1" : " AND needs_attention = 0";
+    sql += " ORDER BY id LIMIT ?" + std::to_string(p++);
+    return list_queries.emplace(key, sqlite::statement(*reader_db, sql)).first->second;
+  }
+};
+
+repository::repository(const std::filesystem::path& path) {
+  try {
+    impl_ = std::make_unique<impl>(path);
+  } catch (const sqlite::error& e) {
+    std::string what = e.what();
+    if (what.starts_with("cannot open database")) throw store_error(what);
+    fail("database " + path.string(), e);
+  }
+}
+
+repository::~repository() {
+  if (impl_ && impl_->group_open) {
+    try {
+      rollback();
+    } catch (...) {  // closing rolls back anyway
+    }
+  }
+}
+
+const std::filesystem::path& repository::path() const { return impl_->path; }
+
+void repository::set_sinks(std::vector<sink> sinks) {
+  impl_->sinks.clear();
+  for (auto& s : sinks) {
+    std::uint32_t mask = 0;
+    if (s.events.empty()) mask = ~0u;
+    for (auto t : s.events) mask |= 1u << static_cast<unsigned>(t);
+    impl_->sinks.push_back({std::move(s.name), mask});
+  }
+}
+
+// ---- group transaction -------------------------------------------------------------------
+
+void repository::begin() {
+  if (impl_->group_open) return;
+  try {
+    impl_->begin.exec();
+  } catch (const sqlite::error& e) {
+    fail("cannot begin a transaction", e);
+  }
+  impl_->group_open = true;
+}
+
+bool repository::in_transaction() const { return impl_->group_open; }
+
+void repository::commit() {
+  auto& m = *impl_;
+  if (!m.group_open) return;
+  m.group_open = false;
+  if (m.writer_db->autocommit())
+    throw store_error("the transaction was rolled back by SQLite after an earlier failure");
+  try {
+    m.commit.exec();
+  } catch (const sqlite::error& e) {
+    // A failed COMMIT (disk full, I/O error, busy) may leave the transaction open: end it so
+    // that the next group starts clean.
+    if (!m.writer_db->autocommit()) {
+      try {
+        m.rollback.exec();
+      } catch (const sqlite::error&) {
+      }
+    }
+    fail("cannot commit", e);
+  }
+}
+
+void repository::rollback() {
+  auto& m = *impl_;
+  if (!m.group_open) return;
+  m.group_open = false;
+  if (m.writer_db->autocommit()) return;  // SQLite already rolled it back
+  try {
+    m.rollback.exec();
+  } catch (const sqlite::error& e) {
+    fail("cannot roll back", e);
+  }
+}
+
+repository::unit::unit(repository& r) : repo_(&r) {
+  r.begin();
+  try {
+    r.impl_->savepoint.exec();
+  } catch (const sqlite::error& e) {
+    fail("cannot open a savepoint", e);
+  }
+}
+
+repository::unit::~unit() {
+  if (done_) return;
+  auto& m = *repo_->impl_;
+  if (m.writer_db->autocommit()) return;  // the whole transaction is gone already
+  try {
+    m.rollback_to.exec();
+    m.release.exec();
+  } catch (const sqlite::error&) {
+    // Nothing sensible to do in a destructor; commit() reports a transaction in trouble.
+  }
+}
+
+void repository::unit::release() {
+  if (done_) return;
+  done_ = true;
+  try {
+    repo_->impl_->release.exec();
+  } catch (const sqlite::error& e) {
+    fail("cannot release a savepoint", e);
+  }
+}
+
+// ---- writes --------------------------------------------------------------------------------
+
+std::int64_t repository::insert_order(core::order& o) {
+  auto& m = *impl_;
+  bind_order(m.insert_order, o);
+  try {
+    m.insert_order.exec();
+  } catch (const sqlite::error& e) {
+    if (e.code == SQLITE_CONSTRAINT_UNIQUE) m.conflict(o, e);
+    fail("cannot insert order for " + o.number, e);
+  }
+  o.id = m.writer_db->last_insert_rowid();
+  return o.id;
+}
+
+void repository::update_order(const core::order& o) {
+  auto& m = *impl_;
+  bind_order(m.update_order, o);
+  m.update_order.bind(order_column_count + 1, o.id);
+  try {
+    m.update_order.exec();
+  } catch (const sqlite::error& e) {
+    if (e.code == SQLITE_CONSTRAINT_UNIQUE) m.conflict(o, e);
+    fail("cannot update order " + std::to_string(o.id), e);
+  }
+  if (m.writer_db->changes() == 0)
+    throw store_error("cannot update order " + std::to_string(o.id) + ": no such order");
+}
+
+std::vector<core::stored_event> repository::append_events(
+    core::order& o, std::span<const core::event_record> events, core::time_point at) {
+  auto& m = *impl_;
+  std::vector<core::stored_event> out;
+  out.reserve(events.size());
+  std::int64_t seq = o.last_seq;
+  const std::int64_t at_ms = to_ms(at);
+  try {
+    for (const auto& r : events) {
+      ++seq;
+      m.insert_event.bind(1, o.id)
+          .bind(2, seq)
+          .bind(3, at_ms)
+          .bind(4, core::to_string(r.type))
+          .bind(5, core::to_string(r.from_state))
+          .bind(6, core::to_string(r.to_state))
+          .bind(7, r.remote_status)
+          .bind(8, r.actor)
+          .bind(9, r.message)
+          .bind(10, r.raw);
+      m.insert_event.exec();
+      const std::int64_t id = m.writer_db->last_insert_rowid();
+      const std::uint32_t bit = 1u << static_cast<unsigned>(r.type);
+      for (const auto& s : m.sinks) {
+        if (!(s.event_mask & bit)) continue;
+        m.insert_outbox.bind(1, id).bind(2, s.name).bind(3, o.id).bind(4, at_ms);
+        m.insert_outbox.exec();
+      }
+      out.push_back({id, o.id, seq, at, r});
+    }
+  } catch (const sqlite::error& e) {
+    fail("cannot append events of order " + std::to_string(o.id), e);
+  }
+  o.last_seq = seq;  // only once every event is in
+  return out;
+}
+
+// ---- the engine's reads (writer connection) -----------------------------------------------
+
+std::optional<core::order> repository::load(std::int64_t id) {
+  try {
+    return impl_->writer_lookups->get(id);
+  } catch (const sqlite::error& e) {
+    fail("cannot load order " + std::to_string(id), e);
+  }
+}
+
+std::optional<core::order> repository::load_by_client_ref(const std::string& ref) {
+  try {
+    return impl_->writer_lookups->get_by_client_ref(ref);
+  } catch (const sqlite::error& e) {
+    fail("cannot load an order by client_ref", e);
+  }
+}
+
+std::optional<core::order> repository::load_active(const std::string& number,
+                                                   core::order_kind kind) {
+  try {
+    return impl_->writer_lookups->get_active(number, kind);
+  } catch (const sqlite::error& e) {
+    fail("cannot load the active order for " + number, e);
+  }
+}
+
+std::vector<schedule_entry> repository::load_schedule() {
+  auto& s = impl_->schedule;
+  std::vector<schedule_entry> out;
+  try {
+    sqlite::reset_on_exit guard(s);
+    while (s.step()) {
+      schedule_entry e;
+      e.id = s.column_int64(0);
+      e.state = state_from(s.column_text(1));
+      if (auto t = s.column_opt_int64(2)) e.next_check_at = from_ms(*t);
+      e.in_flight = call_from(s, 3);
+      out.push_back(e);
+    }
+  } catch (const sqlite::error& e) {
+    fail("cannot load the schedule", e);
+  }
+  return out;
+}
+
+// ---- committed reads (reader connection) --------------------------------------------------
+
+std::optional<core::order> repository::read(std::int64_t id) {
+  try {
+    return impl_->reader_lookups->get(id);
+  } catch (const sqlite::error& e) {
+    fail("cannot read order " + std::to_string(id), e);
+  }
+}
+
+std::optional<core::order> repository::read_by_client_ref(const std::string& ref) {
+  try {
+    return impl_->reader_lookups->get_by_client_ref(ref);
+  } catch (const sqlite::error& e) {
+    fail("cannot read an order by client_ref", e);
+  }
+}
+
+std::optional<core::order> repository::read_by_remote_id(const std::string& remote_order_id) {
+  try {
+    return impl_->reader_lookups->get_by_remote_id(remote_order_id);
+  } catch (const sqlite::error& e) {
+    fail("cannot read an order by remote order id", e);
+  }
+}
+
+std::optional<core::order> repository::read_latest_for_number(const std::string& number) {
+  try {
+    return impl_->reader_lookups->get_latest_for_number(number);
+  } catch (const sqlite::error& e) {
+    fail("cannot read the latest order for " + number, e);
+  }
+}
+
+std::vector<core::order> repository::read_list(const order_filter& f) {
+  std::vector<core::order> out;
+  if (f.limit <= 0) return out;
+  auto states = f.states;
+  std::sort(states.begin(), states.end());
+  states.erase(std::unique(states.begin(), states.end()), states.end());
+  try {
+    auto& s = impl_->list_query(f, states.size());
+    sqlite::reset_on_exit guard(s);
+    int p = 1;
+    s.bind(p++, f.after_id);
+    for (auto st : states) s.bind(p++, core::to_string(st));
+    if (f.kind) s.bind(p++, core::to_string(*f.kind));
+    if (!f.number.empty()) s.bind(p++, f.number);
+    if (!f.group.empty()) s.bind(p++, f.group);
+    s.bind(p++, f.limit);
+    out.reserve(static_cast<std::size_t>(std::min(f.limit, 1000)));
+    while (s.step()) out.push_back(read_order(s));
+  } catch (const sqlite::error& e) {
+    fail("cannot list orders", e);
+  }
+  return out;
+}
+
+std::vector<core::stored_event> repository::read_history(std::int64_t order_id) {
+  auto& s = impl_->history;
+  std::vector<core::stored_event> out;
+  try {
+    sqlite::reset_on_exit guard(s);
+    s.bind(1, order_id);
+    while (s.step()) out.push_back(read_event(s));
+  } catch (const sqlite::error& e) {
+    fail("cannot read the history of order " + std::to_string(order_id), e);
+  }
+  return out;
+}
+
+std::vector<core::stored_event> repository::read_events(std::int64_t after_id,
+                                                        std::int64_t order_id, int limit) {
+  std::vector<core::stored_event> out;
+  if (limit <= 0) return out;
+  auto& s = order_id ? impl_->events_of_order : impl_->events_all;
+  try {
+    sqlite::reset_on_exit guard(s);
+    int p = 1;
+    if (order_id) s.bind(p++, order_id);
+    s.bind(p++, after_id);
+    s.bind(p++, limit);
+    while (s.step()) out.push_back(read_event(s));
+  } catch (const sqlite::error& e) {
+    fail("cannot read events", e);
+  }
+  return out;
+}
+
+counts repository::read_counts() {
+  auto& m = *impl_;
+  counts out;
+  try {
+    std::array<std::int64_t, core::order_state_count> n{};
+    {
+      sqlite::reset_on_exit guard(m.state_counts);
+      while (m.state_counts.step())
+        n[static_cast<std::size_t>(state_from(m.state_counts.column_text(0)))] =
+            m.state_counts.column_int64(1);
+    }
+    for (int i = 0; i < core::order_state_count; ++i) {
+      auto st = static_cast<core::order_state>(i);
+      out.by_state.emplace_back(st, n[static_cast<std::size_t>(i)]);
+      if (!core::is_terminal(st)) out.active += n[static_cast<std::size_t>(i)];
+    }
+    sqlite::reset_on_exit guard(m.attention_count);
+    if (m.attention_count.step()) out.needs_attention = m.attention_count.column_int64(0);
+  } catch (const sqlite::error& e) {
+    fail("cannot count orders", e);
+  }
+  return out;
+}
+
+std::int64_t repository::size_bytes() {
+  auto& s = impl_->page_count;
+  std::int64_t bytes = 0;
+  try {
+    sqlite::reset_on_exit guard(s);
+    if (s.step()) bytes = s.column_int64(0);
+  } catch (const sqlite::error& e) {
+    fail("cannot read the database size", e);
+  }
+  std::error_code ec;
+  auto wal = std::filesystem::file_size(impl_->path_text + "-wal", ec);
+  if (!ec) bytes += static_cast<std::int64_t>(wal);
+  return bytes;
+}
+
+}  // namespace portd::store

@@ -1,0 +1,141 @@
+// Opening a database: migrations, refusal of newer or foreign files, permissions, pragmas.
+#include <boost/test/unit_test.hpp>
+
+#include "store_fixture.hpp"
+
+#include <portd/store/migrations.hpp>
+
+#include <fstream>
+#include <sys/stat.h>
+
+using namespace portd;
+using namespace portd::store;
+using namespace portd::store::test;
+
+namespace {
+
+unsigned mode_of(const std::filesystem::path& p) {
+  struct stat st {};
+  if (::stat(p.c_str(), &st) != 0) return 0;
+  return st.st_mode & 07777;
+}
+
+std::string message_of(const std::filesystem::path& p) {
+  try {
+    repository repo(p);
+  } catch (const store_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(store_migrations)
+
+BOOST_AUTO_TEST_CASE(a_fresh_database_gets_the_newest_schema) {
+  temp_dir dir;
+  const int newest = detail::newest_schema_version();
+  BOOST_TEST(newest >= 1);
+  {
+    repository repo(dir.db());
+    BOOST_TEST(repo.path() == dir.db());
+  }
+  raw_db raw(dir.db());
+  BOOST_TEST(raw.integer("PRAGMA user_version") == newest);
+  for (const char* table : {"orders", "order_events", "outbox"})
+    BOOST_TEST(raw.integer(std::string("SELECT count(*) FROM sqlite_schema WHERE name = '") +
+                           table + "' AND sql LIKE '%STRICT%'") == 1);
+  BOOST_TEST(raw.integer("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = "
+                         "'orders_one_active_per_number'") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(reopening_keeps_data_and_changes_nothing) {
+  temp_dir dir;
+  std::int64_t id = 0;
+  {
+    repository repo(dir.db());
+    auto o = full_order();
+    repo.insert_order(o);
+    id = o.id;
+  }
+  std::int64_t schema_version_before = 0;
+  {
+    raw_db raw(dir.db());
+    schema_version_before = raw.integer("PRAGMA schema_version");
+  }
+  {
+    repository repo(dir.db());
+    BOOST_TEST(repo.read(id).has_value());
+  }
+  raw_db raw(dir.db());
+  BOOST_TEST(raw.integer("PRAGMA schema_version") == schema_version_before);
+  BOOST_TEST(raw.integer("PRAGMA user_version") == detail::newest_schema_version());
+}
+
+BOOST_AUTO_TEST_CASE(a_newer_database_is_refused_untouched) {
+  temp_dir dir;
+  { repository repo(dir.db()); }
+  {
+    raw_db raw(dir.db());
+    raw.exec("PRAGMA user_version = 7000");
+  }
+  auto what = message_of(dir.db());
+  BOOST_TEST_MESSAGE(what);
+  BOOST_TEST(contains(what, dir.db().string()));
+  BOOST_TEST(contains(what, "schema version 7000"));
+  BOOST_TEST(contains(what, "newer than this portd (" +
+                                std::to_string(detail::newest_schema_version()) + ")"));
+  BOOST_TEST(contains(what, "upgrade portd or restore a backup"));
+  raw_db raw(dir.db());
+  BOOST_TEST(raw.integer("PRAGMA user_version") == 7000);
+}
+
+BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_database_is_refused) {
+  temp_dir dir;
+  {
+    std::ofstream f(dir.db());
+    for (int i = 0; i < 512; ++i) f << "this is not a database, it is a shopping list\n";
+  }
+  auto what = message_of(dir.db());
+  BOOST_TEST_MESSAGE(what);
+  BOOST_TEST(contains(what, dir.db().string()));
+  BOOST_TEST(contains(what, "not a database"));
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_directory_is_reported_with_the_path) {
+  temp_dir dir;
+  auto p = dir.path / "no-such-dir" / "portd.db";
+  auto what = message_of(p);
+  BOOST_TEST(contains(what, p.string()));
+}
+
+BOOST_AUTO_TEST_CASE(the_database_and_its_side_files_are_private) {
+  temp_dir dir;
+  auto old = ::umask(0);  // even with a permissive umask
+  {
+    repository repo(dir.db());
+    auto o = simple_order("+18015550301");
+    repo.insert_order(o);
+    BOOST_TEST(mode_of(dir.db()) == 0600u);
+    auto wal = dir.db().string() + "-wal";
+    auto shm = dir.db().string() + "-shm";
+    BOOST_TEST(std::filesystem::exists(wal));
+    BOOST_TEST(mode_of(wal) == 0600u);
+    BOOST_TEST(mode_of(shm) == 0600u);
+  }
+  ::umask(old);
+}
+
+BOOST_AUTO_TEST_CASE(pragmas_are_set_for_durability) {
+  temp_dir dir;
+  repository repo(dir.db());
+  raw_db raw(dir.db());
+  BOOST_TEST(raw.integer("SELECT journal_mode = 'wal' FROM pragma_journal_mode()") == 1);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
