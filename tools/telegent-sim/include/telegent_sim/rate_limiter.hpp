@@ -1,0 +1,52 @@
+// A token bucket per account, with accounting of requests that arrive while their account was
+// told to wait (violations). Real time: the limit is on the client's real request rate.
+#pragma once
+
+#include <telegent_sim/time.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace telegent_sim {
+
+struct rate_limit_config {
+  double requests_per_minute = 50;  // 0 disables the limit
+  double burst = 10;                // bucket capacity; the bucket starts full
+};
+
+class rate_limiter {
+ public:
+  explicit rate_limiter(rate_limit_config config) : config_(config) {}
+
+  // When the account was told to wait and that wait has not passed: counts a violation and
+  // returns the wait that remains (whole seconds, >= 1). nullopt otherwise.
+  std::optional<std::chrono::seconds> violation(std::string_view account, real_time now);
+
+  // Takes one token from the account's bucket: nullopt when allowed, otherwise the wait until a
+  // token is available (rounded up to whole seconds, >= 1), which the account is now told.
+  std::optional<std::chrono::seconds> take(std::string_view account, real_time now);
+
+  // Records that the account was told to wait `wait` from now (a 429 sent for another reason).
+  void told_to_wait(std::string_view account, real_time now, std::chrono::seconds wait);
+
+  std::uint64_t violations() const noexcept { return violations_; }
+  const rate_limit_config& config() const noexcept { return config_; }
+
+ private:
+  struct bucket {
+    double tokens;
+    real_time refilled_at;
+    real_time told_until;
+  };
+  bucket& bucket_of(std::string_view account, real_time now);
+
+  rate_limit_config config_;
+  std::map<std::string, bucket, std::less<>> buckets_;
+  std::uint64_t violations_ = 0;
+};
+
+}  // namespace telegent_sim

@@ -1,0 +1,146 @@
+// sim_config from TOML. Unknown keys are errors: a typo should not silently run defaults.
+#include <telegent_sim/config.hpp>
+
+#include <boost/json.hpp>
+#include <toml++/toml.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace telegent_sim {
+
+namespace json = boost::json;
+
+std::string_view to_string(retry_after_style s) noexcept {
+  switch (s) {
+    case retry_after_style::seconds: return "seconds";
+    case retry_after_style::http_date: return "http_date";
+    case retry_after_style::body: return "body";
+  }
+  return "seconds";
+}
+
+std::string_view to_string(problem_casing c) noexcept { return c == problem_casing::pascal ? "pascal" : "camel"; }
+
+namespace {
+
+[[noreturn]] void bad(std::string_view key, std::string_view why) {
+  throw std::runtime_error("config: " + std::string(key) + ": " + std::string(why));
+}
+
+double number(const toml::node& n, std::string_view key) {
+  if (auto v = n.value<double>()) return *v;
+  bad(key, "must be a number");
+}
+
+std::string text(const toml::node& n, std::string_view key) {
+  if (auto v = n.value<std::string>()) return *v;
+  bad(key, "must be a string");
+}
+
+json::value to_json(const toml::node& n) {
+  if (const auto* t = n.as_table()) {
+    json::object o;
+    for (const auto& [k, v] : *t) o[std::string(k.str())] = to_json(v);
+    return o;
+  }
+  if (const auto* a = n.as_array()) {
+    json::array arr;
+    for (const auto& v : *a) arr.push_back(to_json(v));
+    return arr;
+  }
+  if (auto v = n.value_exact<std::int64_t>()) return *v;
+  if (auto v = n.value_exact<double>()) return *v;
+  if (auto v = n.value_exact<bool>()) return *v;
+  if (auto v = n.value_exact<std::string>()) return json::string(*v);
+  return nullptr;
+}
+
+}  // namespace
+
+sim_config parse_config(std::string_view toml_text) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream os;
+    os << "config: " << e.description() << " at line " << e.source().begin.line;
+    throw std::runtime_error(os.str());
+  }
+  sim_config c;
+  for (const auto& [key_node, node] : root) {
+    const std::string key(key_node.str());
+    if (key == "seed") {
+      c.seed = static_cast<std::uint64_t>(number(node, key));
+    } else if (key == "dialect") {
+      const auto d = dialect_from(text(node, key));
+      if (!d) bad(key, "must be \"lifecycle\" or \"kb\"");
+      c.carrier_dialect = *d;
+    } else if (key == "time_scale") {
+      c.time_scale = number(node, key);
+      if (c.time_scale <= 0) bad(key, "must be > 0");
+    } else if (key == "token_lifetime_seconds") {
+      c.token_lifetime = std::chrono::seconds{static_cast<std::int64_t>(number(node, key))};
+    } else if (key == "problem_casing") {
+      const auto s = text(node, key);
+      if (s == "camel") c.casing = problem_casing::camel;
+      else if (s == "pascal") c.casing = problem_casing::pascal;
+      else bad(key, "must be \"camel\" or \"pascal\"");
+    } else if (key == "requests_per_minute") {
+      c.rate_limit.requests_per_minute = number(node, key);
+      if (c.rate_limit.requests_per_minute < 0) bad(key, "must be >= 0");
+    } else if (key == "burst") {
+      c.rate_limit.burst = number(node, key);
+      if (c.rate_limit.burst < 1) bad(key, "must be >= 1");
+    } else if (key == "retry_after_style") {
+      const auto s = text(node, key);
+      if (s == "seconds") c.retry_after = retry_after_style::seconds;
+      else if (s == "http_date") c.retry_after = retry_after_style::http_date;
+      else if (s == "body") c.retry_after = retry_after_style::body;
+      else bad(key, "must be \"seconds\", \"http_date\" or \"body\"");
+    } else if (key == "accounts") {
+      const auto* arr = node.as_array();
+      if (arr == nullptr) bad(key, "must be an array of tables ([[accounts]])");
+      c.accounts.clear();
+      for (const auto& item : *arr) {
+        const auto* t = item.as_table();
+        if (t == nullptr) bad(key, "each entry must be a table with key and secret");
+        const auto* k = t->get("key");
+        const auto* s = t->get("secret");
+        if (k == nullptr || s == nullptr) bad(key, "each entry needs key and secret");
+        c.accounts.push_back({text(*k, "accounts.key"), text(*s, "accounts.secret")});
+      }
+    } else if (key == "delays") {
+      const auto* t = node.as_table();
+      if (t == nullptr) bad(key, "must be a table");
+      for (const auto& [dk, dv] : *t) {
+        const std::string name(dk.str());
+        const std::chrono::seconds d{static_cast<std::int64_t>(number(dv, "delays." + name))};
+        if (name == "submitted") c.delays.submitted = d;
+        else if (name == "carrier_approval") c.delays.carrier_approval = d;
+        else if (name == "scheduled") c.delays.scheduled = d;
+        else if (name == "completed") c.delays.completed = d;
+        else bad("delays." + name, "unknown key (submitted, carrier_approval, scheduled, completed)");
+      }
+    } else if (key == "faults") {
+      std::string error;
+      auto p = parse_fault_profile(to_json(node), error);
+      if (!p) bad(key, error);
+      c.faults = std::move(*p);
+    } else {
+      bad(key, "unknown key");
+    }
+  }
+  return c;
+}
+
+sim_config load_config(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("config: cannot read " + path.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str());
+}
+
+}  // namespace telegent_sim

@@ -1,0 +1,52 @@
+// rate_limiter: token bucket and violation accounting.
+#include <telegent_sim/rate_limiter.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace telegent_sim {
+
+namespace {
+std::chrono::seconds whole_seconds_up(std::chrono::microseconds d) {
+  const auto s = (d.count() + 999'999) / 1'000'000;
+  return std::chrono::seconds{std::max<std::int64_t>(1, s)};
+}
+}  // namespace
+
+rate_limiter::bucket& rate_limiter::bucket_of(std::string_view account, real_time now) {
+  auto it = buckets_.find(account);
+  if (it == buckets_.end()) it = buckets_.emplace(std::string(account), bucket{config_.burst, now, real_time{}}).first;
+  return it->second;
+}
+
+std::optional<std::chrono::seconds> rate_limiter::violation(std::string_view account, real_time now) {
+  const auto it = buckets_.find(account);
+  if (it == buckets_.end() || now >= it->second.told_until) return std::nullopt;
+  ++violations_;
+  return whole_seconds_up(it->second.told_until - now);
+}
+
+std::optional<std::chrono::seconds> rate_limiter::take(std::string_view account, real_time now) {
+  if (config_.requests_per_minute <= 0) return std::nullopt;
+  bucket& b = bucket_of(account, now);
+  const double per_us = config_.requests_per_minute / 60e6;
+  if (now > b.refilled_at) {
+    b.tokens = std::min(config_.burst, b.tokens + double((now - b.refilled_at).count()) * per_us);
+    b.refilled_at = now;
+  }
+  if (b.tokens >= 1.0) {
+    b.tokens -= 1.0;
+    return std::nullopt;
+  }
+  const auto until_token = std::chrono::microseconds{static_cast<std::int64_t>(std::ceil((1.0 - b.tokens) / per_us))};
+  const auto wait = whole_seconds_up(until_token);
+  b.told_until = std::max(b.told_until, now + std::chrono::microseconds{wait});
+  return wait;
+}
+
+void rate_limiter::told_to_wait(std::string_view account, real_time now, std::chrono::seconds wait) {
+  bucket& b = bucket_of(account, now);
+  b.told_until = std::max(b.told_until, now + std::chrono::microseconds{wait});
+}
+
+}  // namespace telegent_sim
