@@ -1,0 +1,280 @@
+// TOML configuration loading and validation.
+#include <portd/util/config.hpp>
+
+#include <toml++/toml.h>
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace portd::util {
+namespace {
+
+using namespace std::chrono;
+
+[[noreturn]] void fail(const std::string& key, const std::string& what) {
+  throw config_error(key + ": " + what);
+}
+
+std::string quoted(const toml::node& n) {
+  std::ostringstream os;
+  n.visit([&](auto&& v) { os << toml::toml_formatter{v}; });
+  return os.str();
+}
+
+// Checks that a table holds only the keys we know, so a typo stops the start.
+void only_keys(const toml::table& t, const std::string& prefix, std::initializer_list<std::string_view> keys) {
+  const std::set<std::string_view> allowed(keys);
+  for (const auto& [k, v] : t) {
+    (void)v;
+    if (!allowed.contains(k.str()))
+      fail(prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str()), "unknown key");
+  }
+}
+
+template <class T>
+void get(const toml::table& t, const std::string& prefix, std::string_view key, T& out) {
+  const toml::node* n = t.get(key);
+  if (!n) return;
+  const std::string name = prefix + "." + std::string(key);
+  if constexpr (std::is_same_v<T, std::string>) {
+    auto v = n->value<std::string>();
+    if (!n->is_string() || !v) fail(name, quoted(*n) + " is not a string");
+    out = *v;
+  } else if constexpr (std::is_same_v<T, bool>) {
+    if (!n->is_boolean()) fail(name, quoted(*n) + " is not true or false");
+    out = *n->value<bool>();
+  } else if constexpr (std::is_same_v<T, int>) {
+    if (!n->is_integer()) fail(name, quoted(*n) + " is not an integer");
+    out = static_cast<int>(*n->value<std::int64_t>());
+  } else if constexpr (std::is_same_v<T, double>) {
+    if (!n->is_number()) fail(name, quoted(*n) + " is not a number");
+    out = *n->value<double>();
+  } else if constexpr (std::is_same_v<T, milliseconds>) {
+    auto s = n->value<std::string>();
+    if (!n->is_string() || !s) fail(name, quoted(*n) + " is not a duration string such as \"90s\"");
+    auto d = parse_duration(*s);
+    if (!d) fail(name, "\"" + *s + "\" is not a duration (a number with ms, s, m, h or d)");
+    out = *d;
+  } else if constexpr (std::is_same_v<T, std::filesystem::path>) {
+    auto s = n->value<std::string>();
+    if (!n->is_string() || !s) fail(name, quoted(*n) + " is not a path string");
+    out = *s;
+  }
+}
+
+std::filesystem::path resolve(const std::filesystem::path& dir, const std::filesystem::path& p) {
+  if (p.empty() || p.is_absolute()) return p;
+  return dir / p;
+}
+
+id_set read_ids(const toml::table& t, const std::string& name) {
+  id_set ids;
+  const toml::node* n = t.get(name);
+  if (!n) return ids;
+  const toml::table* tt = n->as_table();
+  if (!tt) fail("control." + name, quoted(*n) + " is not a table { uids = [...], gids = [...] }");
+  only_keys(*tt, "control." + name, {"uids", "gids"});
+  for (const char* which : {"uids", "gids"}) {
+    const toml::node* a = tt->get(which);
+    if (!a) continue;
+    const std::string key = "control." + name + "." + which;
+    const toml::array* arr = a->as_array();
+    if (!arr) fail(key, quoted(*a) + " is not an array of numeric ids");
+    for (const auto& e : *arr) {
+      auto v = e.value<std::int64_t>();
+      if (!e.is_integer() || !v || *v < 0 || *v > 0xFFFFFFFFll) fail(key, quoted(e) + " is not a numeric id");
+      (std::string_view(which) == "uids" ? ids.uids : ids.gids).push_back(static_cast<std::uint32_t>(*v));
+    }
+  }
+  return ids;
+}
+
+// A credential handed over by systemd (LoadCredential=), if present.
+std::optional<std::filesystem::path> credential(const std::string& name) {
+  const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
+  if (!dir || !*dir) return std::nullopt;
+  std::filesystem::path p = std::filesystem::path(dir) / name;
+  std::error_code ec;
+  if (!std::filesystem::exists(p, ec)) return std::nullopt;
+  return p;
+}
+
+}  // namespace
+
+std::optional<milliseconds> parse_duration(std::string_view s) {
+  std::size_t i = 0;
+  std::uint64_t v = 0;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+    v = v * 10 + static_cast<std::uint64_t>(s[i] - '0');
+    if (v > 1'000'000'000ull) return std::nullopt;
+    ++i;
+  }
+  if (i == 0) return std::nullopt;
+  const std::string_view unit = s.substr(i);
+  const auto n = static_cast<milliseconds::rep>(v);
+  if (unit == "ms") return milliseconds{n};
+  if (unit == "s") return seconds{n};
+  if (unit == "m") return minutes{n};
+  if (unit == "h") return hours{n};
+  if (unit == "d") return hours{24 * n};
+  return std::nullopt;
+}
+
+std::string read_secret_file(const std::filesystem::path& file, const std::string& what) {
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) fail(what, "cannot read secret file " + file.string());
+  if (!S_ISREG(st.st_mode)) fail(what, file.string() + " is not a regular file");
+  if ((st.st_mode & 077) != 0)
+    fail(what, "secret file " + file.string() + " is readable by group or others; chmod 600 it");
+  std::ifstream in(file, std::ios::binary);
+  if (!in) fail(what, "cannot read secret file " + file.string());
+  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  if (s.empty()) fail(what, "secret file " + file.string() + " is empty");
+  return s;
+}
+
+config load_config(const std::filesystem::path& file) {
+  toml::table root;
+  try {
+    root = toml::parse_file(file.string());
+  } catch (const toml::parse_error& e) {
+    std::ostringstream os;
+    os << file.string() << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
+       << e.description();
+    throw config_error(os.str());
+  }
+  const std::filesystem::path dir = std::filesystem::absolute(file).parent_path();
+  config c;
+  only_keys(root, "", {"telegent", "orders", "store", "control", "poll", "retry", "webhook", "log"});
+  auto section = [&](const char* name) -> const toml::table* {
+    const toml::node* n = root.get(name);
+    if (!n) return nullptr;
+    if (!n->is_table()) fail(name, "must be a table [" + std::string(name) + "]");
+    return n->as_table();
+  };
+
+  if (auto* t = section("telegent")) {
+    only_keys(*t, "telegent", {"base_url", "account_key", "account_key_file", "account_secret_file",
+                               "ca_file", "allow_insecure_http", "requests_per_minute", "burst",
+                               "request_timeout", "eligibility_classification", "max_connections"});
+    auto& s = c.telegent;
+    get(*t, "telegent", "base_url", s.base_url);
+    get(*t, "telegent", "account_key", s.account_key);
+    std::filesystem::path key_file, secret_file, ca;
+    get(*t, "telegent", "account_key_file", key_file);
+    get(*t, "telegent", "account_secret_file", secret_file);
+    get(*t, "telegent", "ca_file", ca);
+    get(*t, "telegent", "allow_insecure_http", s.allow_insecure_http);
+    get(*t, "telegent", "requests_per_minute", s.requests_per_minute);
+    get(*t, "telegent", "burst", s.burst);
+    get(*t, "telegent", "request_timeout", s.request_timeout);
+    get(*t, "telegent", "eligibility_classification", s.eligibility_classification);
+    get(*t, "telegent", "max_connections", s.max_connections);
+    if (!key_file.empty()) s.account_key = read_secret_file(resolve(dir, key_file), "telegent.account_key_file");
+    if (!secret_file.empty())
+      s.account_secret = read_secret_file(resolve(dir, secret_file), "telegent.account_secret_file");
+    s.ca_file = resolve(dir, ca).string();
+  }
+  {
+    auto& s = c.telegent;
+    if (s.account_secret.empty())
+      if (auto p = credential("telegent-secret")) s.account_secret = read_secret_file(*p, "credential telegent-secret");
+    if (s.account_key.empty()) fail("telegent.account_key", "missing (or set telegent.account_key_file)");
+    if (s.account_secret.empty())
+      fail("telegent.account_secret_file", "missing (or pass the systemd credential \"telegent-secret\")");
+    const bool https = s.base_url.rfind("https://", 0) == 0;
+    const bool http = s.base_url.rfind("http://", 0) == 0;
+    if (!https && !http) fail("telegent.base_url", "\"" + s.base_url + "\" must start with https://");
+    if (http && !s.allow_insecure_http)
+      fail("telegent.base_url", "\"" + s.base_url + "\" is plain http; set telegent.allow_insecure_http = true only for a local simulator");
+    if (s.requests_per_minute < 0) fail("telegent.requests_per_minute", std::to_string(s.requests_per_minute) + " is negative");
+    if (s.burst < 1) fail("telegent.burst", std::to_string(s.burst) + " must be at least 1");
+    if (s.max_connections < 1 || s.max_connections > 64)
+      fail("telegent.max_connections", std::to_string(s.max_connections) + " must be 1 to 64");
+    if (s.request_timeout < milliseconds{100}) fail("telegent.request_timeout", "must be at least 100ms");
+    if (s.eligibility_classification.empty()) fail("telegent.eligibility_classification", "must not be empty");
+  }
+  if (auto* t = section("orders")) {
+    only_keys(*t, "orders", {"require_owner"});
+    get(*t, "orders", "require_owner", c.orders.require_owner);
+  }
+  if (auto* t = section("store")) {
+    only_keys(*t, "store", {"path"});
+    get(*t, "store", "path", c.store.path);
+  }
+  c.store.path = resolve(dir, c.store.path);
+  if (auto* t = section("control")) {
+    only_keys(*t, "control", {"socket", "operators", "readers", "max_connections", "idle_timeout"});
+    get(*t, "control", "socket", c.control.socket);
+    get(*t, "control", "max_connections", c.control.max_connections);
+    get(*t, "control", "idle_timeout", c.control.idle_timeout);
+    c.control.operators = read_ids(*t, "operators");
+    c.control.readers = read_ids(*t, "readers");
+    if (c.control.max_connections < 1) fail("control.max_connections", "must be at least 1");
+  }
+  c.control.socket = resolve(dir, c.control.socket);
+  if (auto* t = section("poll")) {
+    only_keys(*t, "poll", {"submitted", "carrier_approval", "scheduled", "rejected", "first_after_submit", "near_port_date"});
+    get(*t, "poll", "submitted", c.poll.submitted);
+    get(*t, "poll", "carrier_approval", c.poll.carrier_approval);
+    get(*t, "poll", "scheduled", c.poll.scheduled);
+    get(*t, "poll", "rejected", c.poll.rejected);
+    get(*t, "poll", "first_after_submit", c.poll.first_after_submit);
+    get(*t, "poll", "near_port_date", c.poll.near_port_date);
+    for (auto [name, d] : {std::pair{"submitted", c.poll.submitted}, {"carrier_approval", c.poll.carrier_approval},
+                           {"scheduled", c.poll.scheduled}, {"rejected", c.poll.rejected},
+                           {"first_after_submit", c.poll.first_after_submit}, {"near_port_date", c.poll.near_port_date}})
+      if (d < milliseconds{100}) fail(std::string("poll.") + name, "must be at least 100ms");
+  }
+  if (auto* t = section("retry")) {
+    only_keys(*t, "retry", {"base", "cap", "max_attempts"});
+    get(*t, "retry", "base", c.retry.base);
+    get(*t, "retry", "cap", c.retry.cap);
+    get(*t, "retry", "max_attempts", c.retry.max_attempts_command);
+    if (c.retry.max_attempts_command < 1) fail("retry.max_attempts", "must be at least 1");
+  }
+  if (const toml::node* n = root.get("webhook")) {
+    const toml::array* arr = n->as_array();
+    if (!arr) fail("webhook", "must be an array of tables [[webhook]]");
+    std::size_t i = 0;
+    for (const auto& e : *arr) {
+      const std::string prefix = "webhook[" + std::to_string(i++) + "]";
+      const toml::table* t = e.as_table();
+      if (!t) fail(prefix, "must be a table");
+      only_keys(*t, prefix, {"url", "secret_file", "events"});
+      webhook_config w;
+      get(*t, prefix, "url", w.url);
+      if (w.url.rfind("https://", 0) != 0 && w.url.rfind("http://", 0) != 0)
+        fail(prefix + ".url", "\"" + w.url + "\" must be an http(s) URL");
+      std::filesystem::path sf;
+      get(*t, prefix, "secret_file", sf);
+      if (!sf.empty()) w.secret = read_secret_file(resolve(dir, sf), prefix + ".secret_file");
+      else if (auto p = credential("webhook-secret-" + std::to_string(i - 1))) w.secret = read_secret_file(*p, prefix + " credential");
+      else fail(prefix + ".secret_file", "missing");
+      if (const toml::node* ev = t->get("events")) {
+        const toml::array* ea = ev->as_array();
+        if (!ea) fail(prefix + ".events", "must be an array of event types");
+        for (const auto& x : *ea) {
+          auto s = x.value<std::string>();
+          if (!s) fail(prefix + ".events", quoted(x) + " is not an event type string");
+          w.events.push_back(*s);
+        }
+      }
+      c.webhooks.push_back(std::move(w));
+    }
+  }
+  if (auto* t = section("log")) {
+    only_keys(*t, "log", {"level"});
+    get(*t, "log", "level", c.log.level);
+    static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error"};
+    if (!levels.contains(c.log.level)) fail("log.level", "\"" + c.log.level + "\" is not one of trace, debug, info, warn, error");
+  }
+  return c;
+}
+
+}  // namespace portd::util

@@ -1,0 +1,75 @@
+// portd's configuration file (../shared/CONFIG.md is the contract): TOML, every key with a
+// default except the credentials, unknown keys and bad values refused with their names.
+#pragma once
+#include <portd/core/policy.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace portd::util {
+
+// The message names the key and the offending value: "poll.submitted: \"15x\" is not a
+// duration (use ms, s, m, h or d)".
+struct config_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct id_set {
+  std::vector<std::uint32_t> uids, gids;
+};
+
+struct webhook_config {
+  std::string url;
+  std::string secret;               // loaded from secret_file or a credential; never logged
+  std::vector<std::string> events;  // event types; empty = all
+};
+
+struct config {
+  struct telegent_section {
+    std::string base_url = "https://api.telegent.com";
+    std::string account_key;
+    std::string account_secret;  // loaded from account_secret_file or the "telegent-secret" credential
+    std::string ca_file;
+    bool allow_insecure_http = false;
+    double requests_per_minute = 50;
+    int burst = 5;
+    std::chrono::milliseconds request_timeout = std::chrono::seconds(30);
+    std::string eligibility_classification = "mvno";
+    int max_connections = 4;
+  } telegent;
+  struct orders_section {
+    bool require_owner = false;
+  } orders;
+  struct store_section {
+    std::filesystem::path path = "/var/lib/portd/portd.db";
+  } store;
+  struct control_section {
+    std::filesystem::path socket = "/run/portd/portd.sock";
+    id_set operators, readers;
+    int max_connections = 256;
+    std::chrono::milliseconds idle_timeout = std::chrono::minutes(10);
+  } control;
+  core::poll_policy poll;
+  core::retry_policy retry;
+  std::vector<webhook_config> webhooks;
+  struct log_section {
+    std::string level = "info";
+  } log;
+};
+
+// Reads and validates the file. Relative paths are resolved against the file's directory;
+// secret files must not be group- or world-readable. Throws config_error.
+config load_config(const std::filesystem::path& file);
+
+// "90s", "15m", "2h", "1d", "250ms" → duration; nullopt if malformed.
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
+
+// Reads a secret from `file` (trailing newline stripped), refusing a file that group or others
+// may read. `what` names the key for messages. Throws config_error.
+std::string read_secret_file(const std::filesystem::path& file, const std::string& what);
+
+}  // namespace portd::util
