@@ -1,30 +1,20 @@
-// Remote status normalisation: every spelling of telegent-api.md §9.
+// Telegent status normalisation: one table of every spelling telegent-api.md §9 lists.
 #include <portd/core/status.hpp>
 
 #include <array>
-#include <string>
 #include <utility>
 
 namespace portd::core {
+
 namespace {
 
-std::string fold(std::string_view raw) {
-  std::string s;
-  s.reserve(raw.size());
-  for (char c : raw) {
-    if (c == ' ' || c == '_' || c == '-' || c == '\t') continue;
-    s.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
-  }
-  return s;
-}
-
-struct entry {
-  std::string_view folded;
+struct status_entry {
+  std::string_view key;  // status_key() form
   order_state state;
   bool is_error;
 };
 
-constexpr std::array<entry, 20> table{{
+constexpr std::array<status_entry, 20> status_table{{
     {"pending", order_state::submitted, false},
     {"submitted", order_state::submitted, false},
     {"pendingportin", order_state::submitted, false},
@@ -49,12 +39,42 @@ constexpr std::array<entry, 20> table{{
 
 }  // namespace
 
-status_meaning normalise_status(std::string_view raw, order_kind) {
-  const std::string f = fold(raw);
-  if (f == "updated") return {status_meaning::acknowledgement, order_state::submitted, false};
-  for (const auto& e : table)
-    if (e.folded == f) return {status_meaning::known_state, e.state, e.is_error};
+std::string_view to_string(status_meaning::kind k) {
+  switch (k) {
+    case status_meaning::kind::state: return "state";
+    case status_meaning::kind::acknowledgement: return "acknowledgement";
+    case status_meaning::kind::unknown: return "unknown";
+  }
+  return "?";
+}
+
+std::ostream& operator<<(std::ostream& os, status_meaning::kind k) { return os << to_string(k); }
+
+std::string status_key(std::string_view raw) {
+  std::string key;
+  key.reserve(raw.size());
+  for (char c : raw) {
+    if (c == ' ' || c == '_' || c == '-' || c == '\t') continue;
+    key.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+  }
+  return key;
+}
+
+// `kind` is accepted for symmetry with the callers: Telegent's spellings mean the same for
+// port-ins and port-outs.
+status_meaning interpret_status(std::string_view raw, order_kind /*kind*/) {
+  const std::string key = status_key(raw);
+  if (key == "updated") return {status_meaning::kind::acknowledgement, order_state::submitted, false};
+  for (const auto& e : status_table) {
+    if (e.key == key) return {status_meaning::kind::state, e.state, e.is_error};
+  }
   return {};
+}
+
+std::optional<order_state> normalise_status(std::string_view raw, order_kind kind) {
+  const status_meaning m = interpret_status(raw, kind);
+  if (m.what != status_meaning::kind::state) return std::nullopt;
+  return m.state;
 }
 
 }  // namespace portd::core

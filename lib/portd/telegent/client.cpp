@@ -1,0 +1,251 @@
+// The Telegent client: builds the request for a call, takes a budget slot, attaches the
+// endpoint's token (fetched once however many calls wait for it), sends it over the transport
+// and classifies the answer. Secrets are scrubbed from every result before it leaves.
+#include <portd/telegent/client.hpp>
+#include <portd/telegent/request.hpp>
+#include <portd/telegent/response.hpp>
+#include <portd/telegent/token.hpp>
+#include <portd/telegent/transport.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <stdexcept>
+#include <variant>
+
+namespace portd::telegent {
+
+namespace asio = boost::asio;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+core::time_point wall_now() {
+  return std::chrono::time_point_cast<core::milliseconds>(core::clock::now());
+}
+
+transport_config make_transport_config(const client_config& cfg) {
+  auto where = parse_origin(cfg.base_url);
+  if (!where) throw std::invalid_argument("telegent base_url is not scheme://host[:port]");
+  if (!where->tls && !cfg.allow_insecure_http) {
+    throw std::invalid_argument("telegent base_url is http:// but allow_insecure_http is off");
+  }
+  transport_config t;
+  t.where = *where;
+  t.ca_file = cfg.ca_file;
+  t.timeout = cfg.request_timeout;
+  t.max_connections = cfg.max_connections;
+  t.max_response_bytes = cfg.max_response_bytes;
+  return t;
+}
+
+core::api_result shutdown_result(core::call_kind kind, bool maybe_processed = false) {
+  core::api_result r;
+  r.call = kind;
+  r.outcome = core::call_outcome::transient;
+  r.reason = "shutdown";
+  r.message = "the client is shutting down";
+  r.maybe_processed = maybe_processed;
+  return r;
+}
+
+}  // namespace
+
+struct client::impl {
+  impl(asio::any_io_executor ex_, client_config cfg_, budget& b)
+      : ex(ex_), net(ex_, make_transport_config(cfg_)), cfg(std::move(cfg_)), bud(b) {
+    origin_text = *parse_origin(cfg.base_url);
+  }
+
+  struct token_slot {
+    explicit token_slot(asio::any_io_executor e) : cv(e) {
+      cv.expires_at(asio::steady_timer::time_point::max());
+    }
+    std::optional<access_token> token;
+    bool fetching = false;
+    std::uint64_t generation = 0;             // bumped when a fetch ends
+    std::optional<core::api_result> failure;  // how the last fetch failed, for its waiters
+    asio::steady_timer cv;                    // never expires: cancel() wakes the waiters
+  };
+
+  asio::any_io_executor ex;
+  transport net;
+  client_config cfg;
+  budget& bud;
+  origin origin_text;
+  client_stats stats;
+  int consecutive_429 = 0;
+  bool closed = false;
+  std::map<std::string, std::unique_ptr<token_slot>> tokens;  // by ApiEndpoint
+
+  // One HTTP exchange, counted in the stats; a 429 pauses the whole budget.
+  asio::awaitable<exchange_result> send(const request_spec& spec, std::string_view bearer) {
+    ++stats.requests_total;
+    ++stats.in_flight;
+    auto ex_result = co_await net.exchange(spec.method, spec.target, spec.body, bearer);
+    --stats.in_flight;
+    if (!ex_result.answer) {
+      ++stats.by_status["transport"];
+      co_return ex_result;
+    }
+    const auto& a = *ex_result.answer;
+    ++stats.by_status[std::to_string(a.status)];
+    if (a.status == 429) {
+      ++consecutive_429;
+      const auto now = wall_now();
+      const auto wait = parse_retry_after(a.retry_after, a.body, now)
+                            .value_or(rate_limit_backoff(consecutive_429));
+      bud.pause_until(now + wait);
+    } else {
+      consecutive_429 = 0;
+    }
+    co_return ex_result;
+  }
+
+  // Waits for the budget; false when it was closed (shutdown).
+  asio::awaitable<bool> take_budget(priority prio) {
+    try {
+      co_await bud.acquire(prio);
+    } catch (const boost::system::system_error&) {
+      co_return false;
+    }
+    co_return !closed;
+  }
+
+  asio::awaitable<std::variant<access_token, core::api_result>> fetch_token(
+      const std::string& endpoint, core::call_kind kind, priority prio) {
+    const auto spec = build_token_request(cfg.account_key, cfg.account_secret, endpoint);
+    if (!co_await take_budget(prio)) co_return shutdown_result(kind);
+    auto res = co_await send(spec, {});
+    std::variant<access_token, core::api_result> out;
+    if (!res.answer) {
+      auto r = classify_failure(kind, res.failure);
+      r.maybe_processed = false;  // the call itself never left
+      out = std::move(r);
+    } else {
+      out = read_token_answer(kind, *res.answer, wall_now());
+    }
+    if (auto* r = std::get_if<core::api_result>(&out)) {
+      r->message = "token request: " + r->message;
+      redact(*r, spec.secrets);
+    }
+    co_return out;
+  }
+
+  // The token for `endpoint`, or the failure that prevented one.
+  asio::awaitable<std::variant<std::string, core::api_result>> get_token(
+      const std::string& endpoint, core::call_kind kind, priority prio) {
+    auto& slot_ptr = tokens[endpoint];
+    if (!slot_ptr) slot_ptr = std::make_unique<token_slot>(ex);
+    token_slot& slot = *slot_ptr;
+    for (;;) {
+      if (closed) co_return shutdown_result(kind);
+      const auto now = wall_now();
+      if (slot.token && !needs_refresh(*slot.token, now)) co_return slot.token->value;
+      if (slot.fetching) {
+        // A refresh is out: a token that has not yet expired is still good meanwhile.
+        if (slot.token && !expired(*slot.token, now)) co_return slot.token->value;
+        const auto generation = slot.generation;
+        co_await slot.cv.async_wait(use_tuple);
+        if (slot.generation != generation && slot.failure) {
+          auto r = *slot.failure;
+          r.call = kind;
+          co_return r;
+        }
+        continue;
+      }
+      slot.fetching = true;
+      auto fetched = co_await fetch_token(endpoint, kind, prio);
+      slot.fetching = false;
+      ++slot.generation;
+      slot.cv.cancel();
+      if (auto* t = std::get_if<access_token>(&fetched)) {
+        slot.token = *t;
+        slot.failure.reset();
+        co_return t->value;
+      }
+      slot.token.reset();
+      slot.failure = std::get<core::api_result>(fetched);
+      co_return std::get<core::api_result>(std::move(fetched));
+    }
+  }
+
+  void drop_token(const std::string& endpoint, const std::string& value) {
+    auto it = tokens.find(endpoint);
+    if (it != tokens.end() && it->second->token && it->second->token->value == value) {
+      it->second->token.reset();
+    }
+  }
+
+  // One call with its token; a 401 drops the token and tries once more with a fresh one.
+  asio::awaitable<core::api_result> perform(core::call_kind kind, const request_spec& spec,
+                                            priority prio) {
+    const std::string endpoint = origin_text.text + spec.path;
+    for (int auth_try = 0;; ++auth_try) {
+      auto tok = co_await get_token(endpoint, kind, prio);
+      if (auto* failure = std::get_if<core::api_result>(&tok)) co_return std::move(*failure);
+      const auto& token = std::get<std::string>(tok);
+      if (!co_await take_budget(prio)) co_return shutdown_result(kind);
+      auto res = co_await send(spec, token);
+      if (!res.answer) co_return classify_failure(kind, res.failure);
+      if (res.answer->status == 401 && auth_try == 0) {
+        drop_token(endpoint, token);
+        continue;
+      }
+      co_return classify_answer(kind, *res.answer, wall_now());
+    }
+  }
+
+  asio::awaitable<core::api_result> call(const core::order& o, core::call_kind kind,
+                                         priority prio) {
+    date_style dates = date_style::iso;
+    for (int date_try = 0;; ++date_try) {
+      const auto spec = build_request(o, kind, cfg.eligibility_classification, dates);
+      if (!spec.problem.empty()) {
+        core::api_result r;
+        r.call = kind;
+        r.outcome = core::call_outcome::refused;
+        r.reason = "invalid_request";
+        r.message = spec.problem;
+        co_return r;
+      }
+      if (closed) co_return shutdown_result(kind);
+      auto r = co_await perform(kind, spec, prio);
+      // A 400 naming $.PortInDate: the other date form this API has been seen to want.
+      if (date_try == 0 && spec.has_port_in_date && r.http_status == 400 &&
+          parse_problem(r.raw).names_field("$.PortInDate")) {
+        dates = date_style::us;
+        continue;
+      }
+      redact(r, spec.secrets);
+      redact(r, {cfg.account_secret});
+      co_return r;
+    }
+  }
+
+  void shutdown() {
+    closed = true;
+    net.close();
+    for (auto& [endpoint, slot] : tokens) slot->cv.cancel();
+  }
+};
+
+client::client(asio::any_io_executor ex, client_config cfg, budget& b)
+    : impl_(std::make_unique<impl>(std::move(ex), std::move(cfg), b)) {}
+
+client::~client() {
+  if (impl_) impl_->shutdown();
+}
+
+asio::awaitable<core::api_result> client::call(const core::order& o, core::call_kind kind,
+                                               priority prio) {
+  return impl_->call(o, kind, prio);
+}
+
+const client_stats& client::stats() const { return impl_->stats; }
+
+void client::close() { impl_->shutdown(); }
+
+}  // namespace portd::telegent
