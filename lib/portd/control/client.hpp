@@ -1,0 +1,70 @@
+// A blocking client of the control socket, for portctl, scripts and tests: connect, call a
+// method, or follow an events.watch stream. Not for use on the daemon's io_context thread.
+#pragma once
+#include <portd/control/backend.hpp>
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace portd::control {
+
+// Nothing answers at the socket path (no file, refused, permission denied).
+struct connect_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+// The connection broke or the daemon sent something that is not JSON-RPC.
+struct transport_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// A server-to-client notification: {"jsonrpc":"2.0","method":…,"params":…}.
+struct notification {
+  std::string method;  // "event", or "watch.ended" before the server closes a watch
+  boost::json::value params;
+};
+
+// The socket path portctl uses: $PORTD_SOCKET, else /run/portd/portd.sock.
+std::string default_socket_path();
+
+// An rpc_error from a JSON-RPC error object (code, message, data.reason, the rest of data).
+rpc_error error_from_json(const boost::json::value& error);
+
+class client {
+ public:
+  // Connects to `path`. Throws connect_error.
+  explicit client(const std::string& path);
+  ~client();
+  client(const client&) = delete;
+  client& operator=(const client&) = delete;
+
+  // Gives up reading after `t` (0 = wait forever, the default). Applies to later reads.
+  void set_read_timeout(std::chrono::milliseconds t);
+
+  // Sends a request, waits for its response: the result, or the error the daemon answered.
+  // Throws transport_error.
+  outcome<boost::json::value> call(std::string_view method, boost::json::object params = {});
+
+  // events.watch: the "after" of the {"watching":true} reply, or the daemon's error. Then
+  // next_notification() yields the stream. Throws transport_error.
+  outcome<std::int64_t> watch(std::optional<std::int64_t> after, std::int64_t order_id = 0);
+  // The next notification; nullopt when the daemon closed the stream. Throws transport_error.
+  std::optional<notification> next_notification();
+
+  // Raw framing: one line out ('\n' appended), one line in (without '\n'; nullopt at EOF).
+  void send_line(std::string_view line);
+  std::optional<std::string> read_line();
+
+ private:
+  int fd_ = -1;
+  std::int64_t next_id_ = 1;
+  std::string buffer_;
+};
+
+}  // namespace portd::control
