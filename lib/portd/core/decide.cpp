@@ -249,12 +249,12 @@ void observe_status(machine& m, const api_result& r) {
                    r.port_date);
   }
   if (r.remote_status.empty()) return;
-  const status_meaning meaning = normalise_status(r.remote_status, n.kind);
-  if (meaning.what == status_meaning::unknown) {
+  const status_meaning meaning = interpret_status(r.remote_status, n.kind);
+  if (meaning.what == status_meaning::kind::unknown) {
     m.attention("Telegent reports a status portd does not know: \"" + r.remote_status + "\"", telegent_actor);
     return;
   }
-  if (meaning.what == status_meaning::acknowledgement) return;
+  if (meaning.what == status_meaning::kind::acknowledgement) return;
   order_state to = meaning.state;
   const std::string why = r.status_message.empty() ? "Telegent reports \"" + r.remote_status + "\""
                                                    : r.status_message;
