@@ -124,6 +124,7 @@ class machine {
   void call(call_kind k) { d_.call = k; }
   void wake(time_point t) { d_.wake_at = t; }
   bool calling() const { return d_.call.has_value(); }
+  bool waking() const { return d_.wake_at.has_value(); }
 
   void schedule_poll() {
     if (is_polled(d_.next.state) || d_.next.state == order_state::cancelling)
@@ -145,11 +146,19 @@ order_state submitting_state(const order& o) {
   return o.kind == order_kind::port_in ? order_state::submitting : order_state::issuing_pin;
 }
 
+const std::string cancel_refused_reason = "Telegent refused the cancel";
+
+bool cancel_was_refused(const order& o) {
+  return o.needs_attention && o.attention_reason.rfind(cancel_refused_reason, 0) == 0;
+}
+
 // The next step of an order that has no call in flight. Cancel wins over a pending update.
 void advance(machine& m) {
   order& n = m.next();
   if (is_terminal(n.state) || n.in_flight || m.calling()) return;
-  if (n.cancel_requested) {
+  // In submit_unknown a requested cancel waits for the operator: Telegent may hold an order
+  // that only its OrderId can cancel (resolve adopts it, and the cancel then goes out).
+  if (n.cancel_requested && n.state != order_state::submit_unknown) {
     n.cancel_requested = false;
     if (n.remote_order_id.empty()) {
       m.enter(order_state::cancelled, daemon_actor,
@@ -178,15 +187,22 @@ void advance(machine& m) {
     case order_state::submitting:
     case order_state::issuing_pin: m.call(submit_call(n)); return;
     case order_state::cancelling:
-      // After a refused cancel (attention raised) we only watch the status; otherwise the
-      // cancel is (re)sent.
-      m.call(n.needs_attention ? call_kind::status : call_kind::cancel);
+      // After a refused cancel we only watch the status; otherwise (including a cancel that
+      // keeps failing transiently, which also raises attention) the cancel is (re)sent.
+      m.call(cancel_was_refused(n) ? call_kind::status : call_kind::cancel);
       return;
     case order_state::submitted:
     case order_state::carrier_approval:
     case order_state::scheduled:
     case order_state::rejected:
-      m.call(n.update_pending ? call_kind::update : call_kind::status);
+      // The update call carries the details as they are now; a correction that arrives while
+      // it is out sets update_pending again and is sent after it.
+      if (n.update_pending) {
+        n.update_pending = false;
+        m.call(call_kind::update);
+      } else {
+        m.call(call_kind::status);
+      }
       return;
     default: return;  // submit_unknown, failed: waiting for an operator
   }
@@ -196,7 +212,14 @@ void advance(machine& m) {
 void follow_up(machine& m) {
   order& n = m.next();
   if (is_terminal(n.state) || m.calling()) return;
-  if (n.cancel_requested || (n.update_pending && is_polled(n.state))) {
+  if (n.cancel_requested && n.state != order_state::submit_unknown) {
+    advance(m);  // cancel wins over everything else (rule 2)
+    return;
+  }
+  // A handler that chose when to act again (a retry's backoff, a 429's Retry-After, the first
+  // poll soon after submit) keeps its time: the state's cadence must not override it.
+  if (m.waking()) return;
+  if (n.update_pending && is_polled(n.state)) {
     advance(m);
     return;
   }
@@ -307,12 +330,12 @@ void on_ok(machine& m, const api_result& r) {
         m.wake(m.now() + m.pol().poll.first_after_submit);
       return;
     case call_kind::update:
-      n.update_pending = false;
+      // update_pending stays set if another correction arrived while this one was out.
       if (!r.remote_status.empty()) n.remote_status = r.remote_status;
       m.record(event_type::updated, telegent_actor, "Telegent accepted the correction", r.raw);
       if (n.state != order_state::cancelling && n.state != order_state::submitted)
         m.enter(order_state::submitted, telegent_actor, "correction sent; the losing carrier reviews it again");
-      if (!n.cancel_requested) m.wake(m.now() + m.pol().poll.first_after_submit);
+      if (!n.cancel_requested && !n.update_pending) m.wake(m.now() + m.pol().poll.first_after_submit);
       return;
     case call_kind::cancel:
       if (!r.remote_status.empty()) n.remote_status = r.remote_status;
@@ -358,11 +381,11 @@ void on_transient(machine& m, const api_result& r) {
                 "); resolve with the OrderId to cancel it");
     return;
   }
-  if (n.cancel_requested && (r.call == call_kind::eligibility || r.call == call_kind::submit_port_in ||
-                             r.call == call_kind::update)) {
+  if (n.cancel_requested && r.call != call_kind::cancel) {
     advance(m);  // nothing (more) was created: cancel now
     return;
   }
+  if (r.call == call_kind::update) n.update_pending = true;  // the correction is still to be sent
   if (n.attempts >= m.pol().retry.max_attempts_command && r.call != call_kind::cancel) {
     const std::string why = call_name(r.call) + " gave up after " + std::to_string(n.attempts) +
                             " attempts: " + describe(r);
@@ -414,7 +437,7 @@ void on_refused(machine& m, const api_result& r) {
       m.enter(order_state::failed, telegent_actor, "update refused: " + describe(r), r.raw);
       return;
     case call_kind::cancel:
-      m.attention("Telegent refused the cancel: " + describe(r) + "; watching the order's status", telegent_actor);
+      m.attention(cancel_refused_reason + ": " + describe(r) + "; watching the order's status", telegent_actor);
       m.call(call_kind::status);
       return;
     case call_kind::status:
@@ -492,6 +515,7 @@ decision decide(const order& current, const input& in, time_point now, const pol
       }
       // Read-only or idempotent calls are simply redone; advance() picks what is due, a
       // pending cancel first.
+      if (lost == call_kind::update) n.update_pending = true;
       advance(m);
       return std::move(m).finish();
     }
@@ -534,8 +558,11 @@ decision decide(const order& current, const input& in, time_point now, const pol
     if (is_terminal(current.state))
       return std::move(m).refuse(refusal_kind::invalid_state,
                                  "order " + std::to_string(current.id) + " is already " + state_text(current.state));
-    if (current.state == order_state::cancelling || current.cancel_requested)
-      return std::move(m).finish();  // already on its way: cancel is final and idempotent
+    // Already on its way: cancel is final and idempotent. (In submit_unknown a cancel requested
+    // earlier waits for the operator, and this command is the operator's answer.)
+    if (current.state == order_state::cancelling ||
+        (current.cancel_requested && current.state != order_state::submit_unknown))
+      return std::move(m).finish();
     n.cancel_reason = c->reason;
     const std::string why = c->reason.empty() ? std::string{} : ": " + c->reason;
     if (current.in_flight) {
@@ -573,6 +600,10 @@ decision decide(const order& current, const input& in, time_point now, const pol
       return std::move(m).refuse(refusal_kind::invalid_state,
                                  "order " + std::to_string(current.id) + " is " + state_text(current.state) +
                                      ": only a submit_unknown order can be resolved");
+    if (c->adopt_remote_order_id.empty() == !c->resubmit)
+      return std::move(m).refuse(refusal_kind::invalid_params,
+                                 "give either remote_order_id (adopt) or resubmit: true, not both",
+                                 c->resubmit ? "resubmit" : "remote_order_id");
     n.submit_ambiguous = false;
     if (!c->adopt_remote_order_id.empty()) {
       n.remote_order_id = c->adopt_remote_order_id;
@@ -592,7 +623,7 @@ decision decide(const order& current, const input& in, time_point now, const pol
                                      ": only a failed order can be retried");
     n.last_error.reset();
     if (!n.remote_order_id.empty()) {
-      n.update_pending = true;
+      n.update_pending = false;  // the update call carries every detail as it is now
       m.enter(order_state::submitted, c->actor, "retrying: sending the order's details to Telegent again");
       m.call(call_kind::update);
     } else {
