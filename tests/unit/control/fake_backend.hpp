@@ -1,0 +1,236 @@
+// An in-memory control::backend for the control tests: orders and events in maps, watchers
+// fed by emit(), write methods that can be made to finish late (yields on the executor).
+#pragma once
+#include <portd/control/backend.hpp>
+#include <portd/control/protocol.hpp>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <map>
+#include <stdexcept>
+
+namespace portd::test {
+
+using namespace portd::control;
+
+class fake_backend : public backend {
+ public:
+  std::map<std::int64_t, core::order> orders;
+  std::vector<core::stored_event> events;
+  std::vector<std::string> completed;  // names of write calls in the order they finished
+  int submit_yields = 0;               // how many times a submit yields before finishing
+  bool throw_everywhere = false;
+  struct watcher {
+    std::int64_t order_id;
+    std::function<bool(const core::stored_event&)> fn;
+    bool live = true;
+  };
+  std::vector<std::shared_ptr<watcher>> watchers;
+  std::int64_t next_order_id = 1;
+
+  static core::time_point t0() { return core::time_point(std::chrono::milliseconds(1795000000000)); }
+
+  core::order& add_order(std::string number, core::order_kind kind = core::order_kind::port_in) {
+    core::order o;
+    o.id = next_order_id++;
+    o.kind = kind;
+    o.number = std::move(number);
+    o.created_at = o.updated_at = o.state_since = t0();
+    if (kind == core::order_kind::port_in) {
+      o.details.carrier = "Verizon";
+      o.details.account_number = "11112222";
+      o.details.billing_address = {"1 Main St", "", "Lehi", "UT", "84043"};
+      o.secrets.account_pin = "9876";
+    } else {
+      o.secrets.port_out_pin = "5555";
+    }
+    auto& ref = orders[o.id] = o;
+    emit(ref.id, core::event_type::created, "order received", "operator:uid=0");
+    return ref;
+  }
+
+  // Appends an event and sends it to live watchers.
+  core::stored_event emit(std::int64_t order_id, core::event_type type, std::string message,
+                          std::string actor = "daemon") {
+    core::stored_event e;
+    e.id = static_cast<std::int64_t>(events.size()) + 1;
+    e.order_id = order_id;
+    auto& o = orders.at(order_id);
+    e.seq = ++o.last_seq;
+    e.at = t0() + std::chrono::seconds(e.id);
+    e.record.type = type;
+    e.record.from_state = e.record.to_state = o.state;
+    e.record.actor = std::move(actor);
+    e.record.message = std::move(message);
+    events.push_back(e);
+    for (auto& w : watchers)
+      if (w->live && (!w->order_id || w->order_id == order_id)) w->live = w->fn(e);
+    return e;
+  }
+
+  void check() {
+    if (throw_everywhere) throw std::runtime_error("disk I/O error at /var/lib/portd/portd.db");
+  }
+
+  static rpc_error not_found() { return make_error(code::not_found, "not_found", "no such order"); }
+
+  boost::asio::awaitable<outcome<submitted>> submit_port_in(port_in_request r,
+                                                            const caller&) override {
+    check();
+    for (int i = 0; i < submit_yields; ++i)
+      co_await boost::asio::post(co_await boost::asio::this_coro::executor,
+                                 boost::asio::use_awaitable);
+    for (auto& [id, o] : orders)
+      if (o.number == r.number && o.active()) {
+        rpc_error e = make_error(code::conflict, "conflict", "an active order exists for that number");
+        e.data["order_id"] = id;
+        completed.push_back("portin.submit");
+        co_return e;
+      }
+    auto& o = add_order(r.number);
+    o.details = r.details;
+    o.secrets.account_pin = r.account_pin;
+    o.client_ref = r.client_ref;
+    o.group = r.group;
+    completed.push_back("portin.submit " + r.number);
+    co_return submitted{o, true};
+  }
+  boost::asio::awaitable<outcome<submitted>> submit_port_out(port_out_request r,
+                                                             const caller&) override {
+    check();
+    auto& o = add_order(r.number, core::order_kind::port_out);
+    o.secrets.port_out_pin = r.pin;
+    co_return submitted{o, true};
+  }
+  outcome<core::order> get_order(const order_key& k) override {
+    check();
+    for (auto it = orders.rbegin(); it != orders.rend(); ++it) {
+      auto& o = it->second;
+      if ((k.id && *k.id == o.id) || (!k.client_ref.empty() && k.client_ref == o.client_ref) ||
+          (!k.remote_order_id.empty() && k.remote_order_id == o.remote_order_id) ||
+          (!k.number.empty() && k.number == o.number))
+        return o;
+    }
+    return not_found();
+  }
+  outcome<order_page> list_orders(const store::order_filter& f) override {
+    check();
+    order_page p;
+    for (auto& [id, o] : orders) {
+      if (id <= f.after_id) continue;
+      if (!f.states.empty() &&
+          std::find(f.states.begin(), f.states.end(), o.state) == f.states.end())
+        continue;
+      if (f.needs_attention && *f.needs_attention != o.needs_attention) continue;
+      if (!f.number.empty() && f.number != o.number) continue;
+      if (static_cast<int>(p.orders.size()) == f.limit) {
+        p.next_after_id = p.orders.back().id;
+        break;
+      }
+      p.orders.push_back(o);
+    }
+    return p;
+  }
+  outcome<std::vector<core::stored_event>> history(std::int64_t id) override {
+    check();
+    if (!orders.count(id)) return not_found();
+    std::vector<core::stored_event> r;
+    for (auto& e : events)
+      if (e.order_id == id) r.push_back(e);
+    return r;
+  }
+  boost::asio::awaitable<outcome<core::order>> update(std::int64_t id, core::order_patch p,
+                                                      const caller& c) override {
+    check();
+    if (!orders.count(id)) co_return not_found();
+    auto& o = orders[id];
+    if (p.carrier) o.details.carrier = *p.carrier;
+    if (p.account_pin) o.secrets.account_pin = *p.account_pin;
+    emit(id, core::event_type::updated, "details corrected", c.actor());
+    co_return o;
+  }
+  boost::asio::awaitable<outcome<core::order>> cancel(std::int64_t id, std::string reason,
+                                                      const caller& c) override {
+    check();
+    if (!orders.count(id)) co_return not_found();
+    auto& o = orders[id];
+    if (!o.active()) {
+      rpc_error e = make_error(code::invalid_state, "invalid_state", "the order is finished");
+      e.data["state"] = std::string(core::to_string(o.state));
+      co_return e;
+    }
+    o.state = core::order_state::cancelled;
+    emit(id, core::event_type::state_changed, "cancelled: " + reason, c.actor());
+    completed.push_back("order.cancel");
+    co_return o;
+  }
+  boost::asio::awaitable<outcome<core::order>> resolve(std::int64_t id, std::string remote,
+                                                       bool, const caller&) override {
+    check();
+    if (!orders.count(id)) co_return not_found();
+    orders[id].remote_order_id = remote;
+    co_return orders[id];
+  }
+  boost::asio::awaitable<outcome<core::order>> retry(std::int64_t id, const caller&) override {
+    check();
+    if (!orders.count(id)) co_return not_found();
+    co_return orders[id];
+  }
+  boost::asio::awaitable<outcome<core::order>> poll(std::int64_t id, const caller&) override {
+    check();
+    if (!orders.count(id)) co_return not_found();
+    co_return orders[id];
+  }
+  boost::asio::awaitable<outcome<core::stored_event>> note(std::int64_t id, std::string text,
+                                                           const caller& c) override {
+    check();
+    if (!orders.count(id)) co_return not_found();
+    co_return emit(id, core::event_type::note_added, text, c.actor());
+  }
+  outcome<event_page> list_events(std::int64_t after, std::int64_t order_id, int limit) override {
+    check();
+    event_page p;
+    for (auto& e : events) {
+      if (e.id <= after || (order_id && e.order_id != order_id)) continue;
+      if (static_cast<int>(p.events.size()) == limit) {
+        p.next_after = p.events.back().id;
+        break;
+      }
+      p.events.push_back(e);
+    }
+    return p;
+  }
+  outcome<subscription> watch(std::int64_t after, std::int64_t order_id,
+                              std::function<bool(const core::stored_event&)> fn) override {
+    check();
+    auto w = std::make_shared<watcher>(watcher{order_id, std::move(fn)});
+    subscription s;
+    s.after = after < 0 ? static_cast<std::int64_t>(events.size()) : after;
+    for (auto& e : events)
+      if (w->live && e.id > s.after && (!order_id || e.order_id == order_id)) w->live = w->fn(e);
+    watchers.push_back(w);
+    s.cancel = [w] { w->live = false; };
+    return s;
+  }
+  outcome<group_summary> summarize_group(const std::string& g) override {
+    check();
+    group_summary s;
+    s.group = g;
+    for (auto& [id, o] : orders)
+      if (o.group == g) ++s.total;
+    s.by_state.push_back({core::order_state::received, s.total});
+    return s;
+  }
+  boost::json::object status() override {
+    check();
+    boost::json::object o;
+    o["version"] = "test";
+    o["started_at"] = core::format_time(t0());
+    return o;
+  }
+  std::string metrics_text() override { return "portd_orders_active 1\n"; }
+};
+
+}  // namespace portd::test

@@ -1,0 +1,156 @@
+// control/protocol: every way a line can fail to be a request, error objects, and the order and
+// event objects (no secrets, masked account number, nulls).
+#include "fake_backend.hpp"
+
+#include <portd/control/protocol.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/test/unit_test.hpp>
+
+namespace json = boost::json;
+using namespace portd;
+using namespace portd::control;
+
+namespace {
+bad_request bad(std::string_view line) {
+  auto r = parse_request(line);
+  BOOST_REQUIRE_MESSAGE(std::holds_alternative<bad_request>(r), "accepted: " << line);
+  return std::get<bad_request>(r);
+}
+request good(std::string_view line) {
+  auto r = parse_request(line);
+  BOOST_REQUIRE_MESSAGE(std::holds_alternative<request>(r), "refused: " << line);
+  return std::get<request>(r);
+}
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(protocol)
+
+BOOST_AUTO_TEST_CASE(parse_errors) {
+  auto e = bad("{not json");
+  BOOST_TEST(e.error.code == code::parse_error);
+  BOOST_TEST(e.error.reason == "parse_error");
+  BOOST_TEST(e.id.is_null());
+  BOOST_TEST(bad("").error.code == code::parse_error);
+  BOOST_TEST(bad("{\"jsonrpc\":\"2.0\"} trailing").error.code == code::parse_error);
+  BOOST_TEST(bad("\xff\xfe").error.code == code::parse_error);
+}
+
+BOOST_AUTO_TEST_CASE(invalid_requests) {
+  for (std::string_view line :
+       {R"(42)", R"("x")", R"(null)", R"([{"jsonrpc":"2.0","id":1,"method":"order.get"}])",
+        R"([])", R"({"id":1,"method":"order.get"})", R"({"jsonrpc":"1.0","id":1,"method":"m"})",
+        R"({"jsonrpc":2.0,"id":1,"method":"m"})", R"({"jsonrpc":"2.0","id":{},"method":"m"})",
+        R"({"jsonrpc":"2.0","id":[1],"method":"m"})", R"({"jsonrpc":"2.0","id":true,"method":"m"})",
+        R"({"jsonrpc":"2.0","id":1})", R"({"jsonrpc":"2.0","id":1,"method":""})",
+        R"({"jsonrpc":"2.0","id":1,"method":7})",
+        R"({"jsonrpc":"2.0","id":1,"method":"m","extra":1})"}) {
+    BOOST_TEST_CONTEXT(line) {
+      auto e = bad(line);
+      BOOST_TEST(e.error.code == code::invalid_request);
+      BOOST_TEST(e.error.reason == "invalid_request");
+      BOOST_TEST(!e.notification);
+    }
+  }
+  // The id is echoed when it was readable.
+  BOOST_TEST(bad(R"({"jsonrpc":"1.0","id":"a","method":"m"})").id == json::value("a"));
+}
+
+BOOST_AUTO_TEST_CASE(params_must_be_an_object) {
+  auto e = bad(R"({"jsonrpc":"2.0","id":3,"method":"order.get","params":[1]})");
+  BOOST_TEST(e.error.code == code::invalid_params);
+  BOOST_TEST(e.error.data.at("field") == json::value("params"));
+  BOOST_TEST(e.id == json::value(3));
+}
+
+BOOST_AUTO_TEST_CASE(requests_and_notifications) {
+  auto r = good(R"({"jsonrpc":"2.0","id":"x-1","method":"order.get","params":{"id":4}})");
+  BOOST_TEST(r.method == "order.get");
+  BOOST_TEST(!r.notification);
+  BOOST_TEST(r.id == json::value("x-1"));
+  BOOST_TEST(r.params.at("id") == json::value(4));
+  auto n = good(R"({"jsonrpc":"2.0","method":"order.note","params":{"id":1,"text":"hi"}})");
+  BOOST_TEST(n.notification);
+  auto np = good(R"({"jsonrpc":"2.0","id":null,"method":"daemon.status"})");
+  BOOST_TEST(!np.notification);
+  BOOST_TEST(np.params.empty());
+  BOOST_TEST(good("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"m\"}\r").method == "m");
+}
+
+BOOST_AUTO_TEST_CASE(error_object_shape) {
+  rpc_error e = invalid_params("billing_address.zip", "billing_address.zip must be a ZIP code");
+  auto line = render_error(json::value(7), e);
+  BOOST_TEST(line.back() == '\n');
+  auto v = json::parse(line).as_object();
+  BOOST_TEST(v.at("jsonrpc") == json::value("2.0"));
+  BOOST_TEST(v.at("id") == json::value(7));
+  auto& err = v.at("error").as_object();
+  BOOST_TEST(err.at("code") == json::value(-32602));
+  BOOST_TEST(err.at("message").is_string());
+  BOOST_TEST(err.at("data").at("reason") == json::value("invalid_params"));
+  BOOST_TEST(err.at("data").at("field") == json::value("billing_address.zip"));
+}
+
+BOOST_AUTO_TEST_CASE(order_rendering_hides_secrets) {
+  test::fake_backend b;
+  auto& o = b.add_order("+18015551234");
+  o.secrets.account_pin = "SECRETPIN77";
+  o.details.account_number = "99991111222";
+  auto s = json::serialize(render_order(o));
+  BOOST_TEST(s.find("SECRETPIN77") == std::string::npos);
+  BOOST_TEST(s.find("99991111222") == std::string::npos);
+  BOOST_TEST(s.find("account_pin") == std::string::npos);
+  auto j = render_order(o);
+  BOOST_TEST(j.at("details").at("account_number") == json::value("****1222"));
+  BOOST_TEST(j.at("next_check_at").is_null());
+  BOOST_TEST(j.at("last_error").is_null());
+  BOOST_TEST(j.at("created_at") == json::value("2026-11-18T11:06:40.000Z"));
+  BOOST_TEST(j.at("state") == json::value("received"));
+  BOOST_TEST(j.at("kind") == json::value("port_in"));
+  for (auto key : {"id", "kind", "number", "state", "needs_attention", "remote_order_id",
+                   "remote_status", "client_ref", "group", "created_at", "updated_at",
+                   "next_check_at", "attempts", "last_error", "details"})
+    BOOST_TEST(j.contains(key), key);
+  for (auto key : {"carrier", "account_number", "subscriber_name", "billing_address", "iccid",
+                   "classification", "port_in_date", "account_id", "subscriber_id"})
+    BOOST_TEST(j.at("details").as_object().contains(key), key);
+
+  o.next_check_at = test::fake_backend::t0() + std::chrono::milliseconds(1500);
+  o.last_error = core::error_info{"rate_limited", "429 from Telegent", test::fake_backend::t0()};
+  j = render_order(o);
+  BOOST_TEST(j.at("next_check_at") == json::value("2026-11-18T11:06:41.500Z"));
+  BOOST_TEST(j.at("last_error").at("reason") == json::value("rate_limited"));
+  BOOST_TEST(j.at("last_error").at("at") == json::value("2026-11-18T11:06:40.000Z"));
+}
+
+BOOST_AUTO_TEST_CASE(port_out_has_no_details_and_no_pin) {
+  test::fake_backend b;
+  auto& o = b.add_order("+18015550000", core::order_kind::port_out);
+  o.secrets.port_out_pin = "PIN4242";
+  auto j = render_order(o);
+  BOOST_TEST(!j.contains("details"));
+  BOOST_TEST(json::serialize(j).find("PIN4242") == std::string::npos);
+  BOOST_TEST(j.at("kind") == json::value("port_out"));
+}
+
+BOOST_AUTO_TEST_CASE(event_rendering) {
+  test::fake_backend b;
+  b.add_order("+18015551234");
+  auto e = b.emit(1, core::event_type::state_changed, "Scheduled by carrier", "telegent");
+  auto j = render_event(e);
+  BOOST_TEST(j.at("id") == json::value(2));
+  BOOST_TEST(j.at("order_id") == json::value(1));
+  BOOST_TEST(j.at("seq") == json::value(2));
+  BOOST_TEST(j.at("type") == json::value("order.state_changed"));
+  BOOST_TEST(j.at("actor") == json::value("telegent"));
+  BOOST_TEST(j.at("message") == json::value("Scheduled by carrier"));
+  for (auto key : {"at", "from_state", "to_state", "remote_status"})
+    BOOST_TEST(j.contains(key), key);
+  auto n = json::parse(render_event_notification(e)).as_object();
+  BOOST_TEST(n.at("method") == json::value("event"));
+  BOOST_TEST(!n.contains("id"));
+  BOOST_TEST(n.at("params").at("id") == json::value(2));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
