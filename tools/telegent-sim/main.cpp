@@ -55,13 +55,13 @@ int main(int argc, char** argv) {
     boost::asio::io_context ioc{1};
     ts::simulator sim{std::move(config), ts::real_now()};
     ts::server srv{ioc.get_executor(), sim, std::move(options)};
-    srv.start();
-    std::cout << "listening on " << srv.url() << std::endl;  // the first line; tests read it
-
+    // Handlers first: a signal sent as soon as the address line is read must stop us cleanly.
     boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int) {
       if (!ec) srv.stop();
     });
+    srv.start();
+    std::cout << "listening on " << srv.url() << std::endl;  // the first line; tests read it
     ioc.run();
     return 0;
   } catch (const std::exception& e) {
