@@ -10,6 +10,9 @@ namespace portd::telegent {
 namespace json = boost::json;
 
 std::string_view to_string(http_method m) { return m == http_method::get ? "GET" : "POST"; }
+std::ostream& operator<<(std::ostream& os, http_method m) { return os << to_string(m); }
+std::string_view to_string(date_style d) { return d == date_style::iso ? "iso" : "us"; }
+std::ostream& operator<<(std::ostream& os, date_style d) { return os << to_string(d); }
 
 std::string url_encode(std::string_view s) {
   static constexpr char hex[] = "0123456789ABCDEF";

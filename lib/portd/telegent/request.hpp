@@ -6,6 +6,7 @@
 #include <portd/core/types.hpp>
 
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,9 @@ enum class date_style : std::uint8_t { iso, us };
 
 enum class http_method : std::uint8_t { get, post };
 std::string_view to_string(http_method);
+std::ostream& operator<<(std::ostream&, http_method);
+std::string_view to_string(date_style);
+std::ostream& operator<<(std::ostream&, date_style);
 
 struct request_spec {
   http_method method = http_method::post;

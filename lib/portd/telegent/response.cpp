@@ -331,6 +331,8 @@ std::string_view to_string(failure_phase p) {
   return "?";
 }
 
+std::ostream& operator<<(std::ostream& os, failure_phase p) { return os << to_string(p); }
+
 core::api_result classify_failure(core::call_kind call, const transport_failure& f) {
   auto r = base(call, core::call_outcome::transient, 0);
   r.maybe_processed = f.sent;

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -72,6 +73,7 @@ core::api_result classify_answer(core::call_kind call, const http_answer& answer
 // Where a request failed without a complete HTTP answer.
 enum class failure_phase : std::uint8_t { resolve, connect, tls, write, read, local };
 std::string_view to_string(failure_phase);
+std::ostream& operator<<(std::ostream&, failure_phase);
 
 struct transport_failure {
   failure_phase phase = failure_phase::connect;
