@@ -1,0 +1,116 @@
+// decide(): the port-out machine (received → issuing_pin → submitted → … → an end), which has
+// no duplicate guard to make an ambiguous resend safe (rule 3).
+#include "decide_harness.hpp"
+
+using namespace decide_test;
+
+BOOST_AUTO_TEST_SUITE(decide_port_out)
+
+BOOST_AUTO_TEST_CASE(happy_path) {
+  harness h(make_port_out());
+  h.step(start{});
+  BOOST_TEST(h.o.state == order_state::issuing_pin);
+  BOOST_TEST(str(h.d.call) == "submit_port_out", "no eligibility check for a port-out");
+  BOOST_TEST(h.o.secrets.port_out_pin == out_pin_canary, "the PIN is kept until the call is done");
+
+  h.answer(port_out_ok("JNUOID-out1"));
+  BOOST_TEST(h.o.state == order_state::submitted);
+  BOOST_TEST(h.o.remote_order_id == "JNUOID-out1");
+  BOOST_TEST_REQUIRE(h.d.wake_at.has_value());
+  BOOST_TEST((*h.d.wake_at == h.now + h.pol.poll.first_after_submit));
+
+  poll_to(h, "Port Out Pending");
+  BOOST_TEST(h.o.state == order_state::submitted);
+  BOOST_TEST(h.count_in_last(event_type::remote_status_changed) == 1u);
+  poll_to(h, "Port Out Processing");
+  BOOST_TEST(h.o.state == order_state::carrier_approval);
+  poll_to(h, "Port Out Complete");
+  BOOST_TEST(h.o.state == order_state::completed);
+  BOOST_TEST(h.o.secrets.empty());
+  BOOST_TEST(!h.o.next_check_at.has_value());
+  const std::vector<std::string> expected{"received>issuing_pin", "issuing_pin>submitted",
+                                          "submitted>carrier_approval", "carrier_approval>completed"};
+  BOOST_TEST(h.transitions() == expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(port_out_rejected) {
+  harness h = submitted_port_out();
+  poll_to(h, "Port Out Rejected");
+  BOOST_TEST(h.o.state == order_state::rejected);
+  BOOST_TEST(h.o.needs_attention);
+  // Rejected orders are still watched, slowly.
+  BOOST_TEST_REQUIRE(h.d.wake_at.has_value());
+  BOOST_TEST((*h.d.wake_at == h.now + h.pol.poll.rejected));
+}
+
+BOOST_AUTO_TEST_CASE(ambiguous_goes_straight_to_submit_unknown) {
+  for (int http : {0, 500, 502, 503, 504}) {
+    BOOST_TEST_CONTEXT("HTTP " << http) {
+      harness h(make_port_out());
+      h.step(start{});
+      h.answer(transient(call_kind::submit_port_out, /*maybe_processed=*/true, http));
+      BOOST_TEST(h.o.state == order_state::submit_unknown, "no duplicate guard: never resent blindly");
+      BOOST_TEST(h.o.needs_attention);
+      BOOST_TEST(!h.d.call.has_value());
+      h.step(timer_fired{});
+      BOOST_TEST(!h.d.changed());
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(transient_before_sending_is_retried) {
+  harness h(make_port_out());
+  h.step(start{});
+  h.answer(transient(call_kind::submit_port_out, false, 0));
+  BOOST_TEST(h.o.state == order_state::issuing_pin);
+  h.fire();
+  BOOST_TEST(str(h.d.call) == "submit_port_out");
+  h.answer(port_out_ok());
+  BOOST_TEST(h.o.state == order_state::submitted);
+}
+
+BOOST_AUTO_TEST_CASE(refused_fails) {
+  harness h(make_port_out());
+  h.step(start{});
+  h.answer(refused(call_kind::submit_port_out, "bad_request", 400, "$.PortOutPIN is invalid"));
+  BOOST_TEST(h.o.state == order_state::failed);
+  BOOST_TEST(h.o.needs_attention);
+  h.step(cmd_retry{op});
+  BOOST_TEST(h.o.state == order_state::issuing_pin);
+  BOOST_TEST(str(h.d.call) == "submit_port_out");
+}
+
+BOOST_AUTO_TEST_CASE(cancel_while_issuing_then_refused_cancels_locally) {
+  harness h(make_port_out());
+  h.step(start{});
+  h.step(cancel_cmd());
+  BOOST_TEST(h.o.cancel_requested);
+  BOOST_TEST(h.o.state == order_state::issuing_pin);
+  h.answer(transient(call_kind::submit_port_out, false, 0));
+  BOOST_TEST(h.o.state == order_state::cancelled);
+}
+
+BOOST_AUTO_TEST_CASE(cancel_while_issuing_then_ok_cancels_at_telegent) {
+  harness h(make_port_out());
+  h.step(start{});
+  h.step(cancel_cmd());
+  h.answer(port_out_ok());
+  BOOST_TEST(h.o.state == order_state::cancelling);
+  BOOST_TEST(str(h.d.call) == "cancel");
+  h.answer(cancel_ok());
+  BOOST_TEST(h.o.state == order_state::cancelled);
+  BOOST_TEST(h.o.secrets.empty());
+}
+
+BOOST_AUTO_TEST_CASE(resolve_adopt) {
+  harness h(make_port_out());
+  h.step(start{});
+  h.answer(transient(call_kind::submit_port_out, true, 504));
+  h.step(cmd_resolve{"JNUOID-out7", false, op});
+  BOOST_TEST(h.o.state == order_state::submitted);
+  BOOST_TEST(str(h.d.call) == "status");
+  h.answer(status_result("Port Out Complete"));
+  BOOST_TEST(h.o.state == order_state::completed);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
