@@ -1,0 +1,378 @@
+// control::server over a real Unix socket in a temp directory, with a fake backend on the
+// test's own io_context: pipelining, ordering, limits, roles, watch streams.
+#include "../../unit/control/fake_backend.hpp"
+
+#include <portd/control/server.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using namespace portd;
+using namespace portd::control;
+using asio::awaitable;
+using asio::use_awaitable;
+
+namespace {
+
+constexpr auto nothrow = asio::as_tuple(use_awaitable);
+
+std::filesystem::path make_temp_dir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "portd-ctl-XXXXXX").string();
+  BOOST_REQUIRE(::mkdtemp(tmpl.data()));
+  return tmpl;
+}
+
+// A line-oriented async client for the test coroutines.
+struct line_client {
+  asio::local::stream_protocol::socket socket;
+  std::string buf;
+
+  explicit line_client(asio::any_io_executor ex) : socket(ex) {}
+
+  awaitable<void> connect(const std::filesystem::path& p) {
+    co_await socket.async_connect(asio::local::stream_protocol::endpoint(p.string()),
+                                  use_awaitable);
+  }
+  awaitable<void> send(std::string text) {
+    co_await asio::async_write(socket, asio::buffer(text), use_awaitable);
+  }
+  // One line without '\n', or nullopt at EOF.
+  awaitable<std::optional<std::string>> line() {
+    auto [ec, n] = co_await asio::async_read_until(socket, asio::dynamic_buffer(buf), '\n', nothrow);
+    if (ec) co_return std::nullopt;
+    std::string l = buf.substr(0, n - 1);
+    buf.erase(0, n);
+    co_return l;
+  }
+  awaitable<json::object> message() {
+    auto l = co_await line();
+    BOOST_REQUIRE_MESSAGE(l, "connection closed while a message was expected");
+    co_return json::parse(*l).as_object();
+  }
+};
+
+std::string req(int id, std::string_view method, std::string_view params = "{}") {
+  return R"({"jsonrpc":"2.0","id":)" + std::to_string(id) + R"(,"method":")" +
+         std::string(method) + R"(","params":)" + std::string(params) + "}\n";
+}
+
+int error_code(const json::object& m) {
+  return m.contains("error") ? static_cast<int>(m.at("error").at("code").as_int64()) : 0;
+}
+
+std::string portin(int n) {
+  return R"({"number":"+1801555)" + std::to_string(1000 + n) +
+         R"(","carrier":"Verizon","account_number":"11112222","account_pin":"9876",)"
+         R"("billing_address":{"street1":"1 Main St","city":"Lehi","state":"UT","zip":"84043"}})";
+}
+
+struct fixture {
+  asio::io_context ctx;
+  test::fake_backend backend;
+  std::filesystem::path dir = make_temp_dir();
+  server_options opts;
+  std::unique_ptr<server> srv;
+
+  fixture() { opts.socket_path = dir / "portd.sock"; }
+  ~fixture() {
+    srv.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+
+  void start() {
+    srv = std::make_unique<server>(ctx.get_executor(), backend, opts);
+    srv->listen();
+    srv->start();
+  }
+
+  // Runs `body` on the io_context with the server; stops the server when it finishes.
+  void run(std::function<awaitable<void>()> body) {
+    if (!srv) start();
+    bool done = false;
+    std::exception_ptr failure;
+    asio::co_spawn(ctx, body(), [&](std::exception_ptr e) {
+      failure = e;
+      done = true;
+      srv->stop();
+    });
+    // A guard against a hung test, not a way to let time pass.
+    ctx.run_for(std::chrono::seconds(60));
+    BOOST_REQUIRE_MESSAGE(done, "the test coroutine did not finish");
+    if (failure) std::rethrow_exception(failure);
+  }
+
+  awaitable<std::unique_ptr<line_client>> connect() {
+    auto c = std::make_unique<line_client>(ctx.get_executor());
+    co_await c->connect(opts.socket_path);
+    co_return c;
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(control_server)
+
+BOOST_FIXTURE_TEST_CASE(pipelined_requests_are_answered_in_order, fixture) {
+  backend.submit_yields = 25;  // writes finish after the reads sent behind them
+  run([&]() -> awaitable<void> {
+    auto c = co_await connect();
+    std::string batch;
+    const int n = 60;
+    for (int i = 1; i <= n; ++i) {
+      if (i % 3 == 1)
+        batch += req(i, "portin.submit", portin(i));
+      else if (i % 3 == 2)
+        batch += req(i, "daemon.status");
+      else
+        batch += req(i, "order.get", R"({"number":"+1801555)" + std::to_string(1000 + i - 2) + "\"}");
+    }
+    co_await c->send(batch);  // everything before reading anything
+    for (int i = 1; i <= n; ++i) {
+      auto m = co_await c->message();
+      BOOST_TEST(m.at("id") == json::value(i));
+      if (i % 3 == 1) {
+        BOOST_TEST(error_code(m) == 0);
+        BOOST_TEST(m.at("result").at("created") == json::value(true));
+      }
+    }
+  });
+  // The reads were answered by the fake before the submissions finished.
+  BOOST_TEST(backend.completed.size() == 20u);
+}
+
+BOOST_FIXTURE_TEST_CASE(malformed_line_then_good_line, fixture) {
+  run([&]() -> awaitable<void> {
+    auto c = co_await connect();
+    co_await c->send("this is not json\n" + req(2, "daemon.status") + "[1,2]\n" +
+                     req(4, "no.such.method") + req(5, "order.get", R"({"idd":1})"));
+    auto m = co_await c->message();
+    BOOST_TEST(error_code(m) == code::parse_error);
+    BOOST_TEST(m.at("id").is_null());
+    m = co_await c->message();
+    BOOST_TEST(m.at("id") == json::value(2));
+    BOOST_TEST(m.at("result").at("version") == json::value("test"));
+    m = co_await c->message();
+    BOOST_TEST(error_code(m) == code::invalid_request);
+    m = co_await c->message();
+    BOOST_TEST(error_code(m) == code::method_not_found);
+    m = co_await c->message();
+    BOOST_TEST(error_code(m) == code::invalid_params);
+    BOOST_TEST(m.at("error").at("data").at("field") == json::value("idd"));
+  });
+}
+
+BOOST_FIXTURE_TEST_CASE(too_long_line_closes_only_that_connection, fixture) {
+  run([&]() -> awaitable<void> {
+    auto other = co_await connect();
+    auto c = co_await connect();
+    auto big = std::make_shared<std::string>(max_line_bytes + 100, 'x');
+    big->push_back('\n');
+    // The server may close before taking all of it: the write's outcome does not matter.
+    asio::co_spawn(ctx, [&c, big]() -> awaitable<void> {
+      co_await asio::async_write(c->socket, asio::buffer(*big), nothrow);
+    }, asio::detached);
+    auto m = co_await c->message();
+    BOOST_TEST(error_code(m) == code::invalid_request);
+    BOOST_TEST(m.at("error").at("data").at("reason") == json::value("invalid_request"));
+    BOOST_TEST(!(co_await c->line()));  // closed
+    co_await other->send(req(1, "daemon.status"));
+    m = co_await other->message();
+    BOOST_TEST(error_code(m) == 0);
+  });
+}
+
+BOOST_FIXTURE_TEST_CASE(roles_are_enforced_with_proper_replies, fixture) {
+  opts.classify = [](const peer_credentials& p) {
+    BOOST_TEST(p.uid == ::geteuid());
+    return role::reader;
+  };
+  run([&]() -> awaitable<void> {
+    auto c = co_await connect();
+    co_await c->send(req(1, "daemon.status") + req(2, "order.cancel", R"({"id":1})") +
+                     req(3, "portin.submit", portin(1)));
+    BOOST_TEST(error_code(co_await c->message()) == 0);
+    auto m = co_await c->message();
+    BOOST_TEST(error_code(m) == code::forbidden);
+    BOOST_TEST(m.at("id") == json::value(2));
+    BOOST_TEST(error_code(co_await c->message()) == code::forbidden);
+  });
+  BOOST_TEST(backend.orders.empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(role_none_gets_forbidden_for_everything, fixture) {
+  opts.classify = [](const peer_credentials&) { return role::none; };
+  run([&]() -> awaitable<void> {
+    auto c = co_await connect();
+    co_await c->send(req(1, "daemon.status") + req(2, "events.watch") + req(3, "order.get", R"({"id":1})"));
+    for (int i = 1; i <= 3; ++i) {
+      auto m = co_await c->message();
+      BOOST_TEST(m.at("id") == json::value(i));
+      BOOST_TEST(error_code(m) == code::forbidden);
+      BOOST_TEST(m.at("jsonrpc") == json::value("2.0"));
+    }
+  });
+}
+
+BOOST_FIXTURE_TEST_CASE(backend_exception_then_keeps_serving, fixture) {
+  run([&]() -> awaitable<void> {
+    auto c = co_await connect();
+    backend.throw_everywhere = true;
+    co_await c->send(req(1, "order.get", R"({"id":1})"));
+    auto m = co_await c->message();
+    BOOST_TEST(error_code(m) == code::internal_error);
+    backend.throw_everywhere = false;
+    co_await c->send(req(2, "daemon.status"));
+    BOOST_TEST(error_code(co_await c->message()) == 0);
+  });
+}
+
+BOOST_FIXTURE_TEST_CASE(watch_sends_backlog_then_live_events_in_order, fixture) {
+  backend.add_order("+18015551234");  // event 1
+  backend.emit(1, core::event_type::state_changed, "checking");  // 2
+  backend.emit(1, core::event_type::state_changed, "submitted");  // 3
+  run([&]() -> awaitable<void> {
+    auto c = co_await connect();
+    co_await c->send(req(1, "daemon.status") + req(7, "events.watch", R"({"after":1})"));
+    BOOST_TEST(error_code(co_await c->message()) == 0);
+    auto m = co_await c->message();
+    BOOST_TEST(m.at("id") == json::value(7));
+    BOOST_TEST(m.at("result").at("watching") == json::value(true));
+    BOOST_TEST(m.at("result").at("after") == json::value(1));
+    std::vector<std::int64_t> seen;
+    for (int i = 0; i < 2; ++i) {
+      auto n = co_await c->message();
+      BOOST_TEST(n.at("method") == json::value("event"));
+      seen.push_back(n.at("params").at("id").as_int64());
+    }
+    backend.add_order("+18015559999");  // 4, another order
+    backend.emit(1, core::event_type::note_added, "live");  // 5
+    for (int i = 0; i < 2; ++i) seen.push_back((co_await c->message()).at("params").at("id").as_int64());
+    BOOST_TEST(seen == (std::vector<std::int64_t>{2, 3, 4, 5}), boost::test_tools::per_element());
+
+    // A second watcher from now, for one order only.
+    auto w = co_await connect();
+    co_await w->send(req(1, "events.watch", R"({"order_id":1})"));
+    m = co_await w->message();
+    BOOST_TEST(m.at("result").at("after") == json::value(5));
+    backend.emit(2, core::event_type::note_added, "other order");  // 6: not for w
+    backend.emit(1, core::event_type::note_added, "mine");         // 7
+    auto n = co_await w->message();
+    BOOST_TEST(n.at("params").at("id") == json::value(7));
+    BOOST_TEST(n.at("params").at("message") == json::value("mine"));
+  });
+}
+
+BOOST_FIXTURE_TEST_CASE(slow_watcher_is_disconnected_with_a_reason, fixture) {
+  opts.max_watch_queue = 8;
+  backend.add_order("+18015551234");
+  run([&]() -> awaitable<void> {
+    auto fast = co_await connect();
+    auto slow = co_await connect();
+    co_await fast->send(req(1, "events.watch"));
+    co_await slow->send(req(1, "events.watch"));
+    co_await fast->message();
+    co_await slow->message();
+    BOOST_REQUIRE(backend.watchers.size() == 2u);
+    // `slow` stops reading; `fast` keeps up. Events carry 4 KiB so that the socket's buffer
+    // fills and the server's queue for `slow` grows.
+    const std::string text(4096, 'm');
+    int emitted = 0, fast_seen = 0;
+    while (backend.watchers[1]->live && emitted < 5000) {
+      backend.emit(1, core::event_type::note_added, text);
+      ++emitted;
+      auto n = co_await fast->message();
+      BOOST_TEST(n.at("method") == json::value("event"));
+      ++fast_seen;
+    }
+    BOOST_TEST_MESSAGE("slow watcher cut off after " << emitted << " events");
+    BOOST_TEST(emitted > 8);
+    BOOST_TEST(!backend.watchers[1]->live);
+    BOOST_TEST(backend.watchers[0]->live);
+    BOOST_TEST(fast_seen == emitted);
+    // Now `slow` reads: events in order, then the reason, then the end.
+    std::int64_t last = 0;
+    std::optional<json::object> ended;
+    while (auto l = co_await slow->line()) {
+      auto n = json::parse(*l).as_object();
+      if (n.at("method") == json::value("watch.ended")) {
+        ended = n;
+        continue;
+      }
+      BOOST_TEST(!ended);
+      auto id = n.at("params").at("id").as_int64();
+      BOOST_TEST(id == last + 1 + (last == 0 ? 1 : 0));  // no gap after the first (event 1 is older)
+      last = id;
+    }
+    BOOST_REQUIRE(ended);
+    BOOST_TEST(ended->at("params").at("reason") == json::value("lagging"));
+    BOOST_TEST(ended->at("params").at("last_event_id") == json::value(last));
+  });
+}
+
+BOOST_FIXTURE_TEST_CASE(too_many_connections_are_refused_politely, fixture) {
+  opts.max_connections = 1;
+  run([&]() -> awaitable<void> {
+    auto first = co_await connect();
+    co_await first->send(req(1, "daemon.status"));
+    co_await first->message();
+    auto second = co_await connect();
+    auto m = co_await second->message();
+    BOOST_TEST(error_code(m) == code::unavailable);
+    BOOST_TEST(!(co_await second->line()));
+  });
+}
+
+BOOST_FIXTURE_TEST_CASE(socket_file_mode_stale_and_live, fixture) {
+  // A stale socket file (nobody listening) is replaced.
+  {
+    int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::string p = opts.socket_path.string();
+    std::copy(p.begin(), p.end(), a.sun_path);
+    BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    ::close(fd);
+  }
+  start();
+  struct stat st{};
+  BOOST_REQUIRE(::stat(opts.socket_path.c_str(), &st) == 0);
+  BOOST_TEST((st.st_mode & 0777) == 0660u);
+  // A second daemon on the same path is refused.
+  server second(ctx.get_executor(), backend, opts);
+  BOOST_CHECK_THROW(second.listen(), std::runtime_error);
+  srv->stop();
+  BOOST_TEST(!std::filesystem::exists(opts.socket_path));
+}
+
+BOOST_FIXTURE_TEST_CASE(half_closed_client_still_gets_its_answers, fixture) {
+  backend.submit_yields = 5;
+  run([&]() -> awaitable<void> {
+    auto c = co_await connect();
+    co_await c->send(req(1, "portin.submit", portin(1)) + req(2, "daemon.status"));
+    c->socket.shutdown(asio::socket_base::shutdown_send);
+    BOOST_TEST((co_await c->message()).at("id") == json::value(1));
+    BOOST_TEST((co_await c->message()).at("id") == json::value(2));
+    BOOST_TEST(!(co_await c->line()));
+  });
+}
+
+BOOST_AUTO_TEST_SUITE_END()
