@@ -65,32 +65,42 @@ std::string format_time(time_point t) {
   if (frac < 0) { frac += 1000; --secs; }
   std::tm tm{};
   gmtime_r(&secs, &tm);
-  char buf[40];
+  char buf[64];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
   return buf;
 }
 
 std::optional<time_point> parse_time(std::string_view s) {
-  // Strict RFC 3339 UTC as produced by format_time (milliseconds optional).
-  int y, mo, d, h, mi, sec, n = 0;
-  std::string str(s);
-  if (std::sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6)
-    return std::nullopt;
+  // Strict RFC 3339 UTC as produced by format_time: "YYYY-MM-DDThh:mm:ss[.fff…]Z", every field
+  // exactly its width in digits (sscanf's %d would also take signs, blanks and short fields).
+  constexpr std::string_view shape = "dddd-dd-ddTdd:dd:dd";
+  if (s.size() < shape.size() + 1) return std::nullopt;
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    const bool digit = s[i] >= '0' && s[i] <= '9';
+    if (shape[i] == 'd' ? !digit : s[i] != shape[i]) return std::nullopt;
+  }
+  auto num = [&](std::size_t pos, std::size_t len) {
+    int v = 0;
+    for (std::size_t i = pos; i < pos + len; ++i) v = v * 10 + (s[i] - '0');
+    return v;
+  };
+  const int y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2),
+            sec = num(17, 2);
   long ms = 0;
-  std::size_t pos = static_cast<std::size_t>(n);
-  if (pos < str.size() && str[pos] == '.') {
+  std::size_t pos = shape.size();
+  if (s[pos] == '.') {
     int digits = 0;
     ++pos;
-    while (pos < str.size() && str[pos] >= '0' && str[pos] <= '9') {
-      if (digits < 3) ms = ms * 10 + (str[pos] - '0');
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      if (digits < 3) ms = ms * 10 + (s[pos] - '0');
       ++digits;
       ++pos;
     }
     if (digits == 0) return std::nullopt;
     for (int i = digits; i < 3; ++i) ms *= 10;
   }
-  if (pos + 1 != str.size() || str[pos] != 'Z') return std::nullopt;
+  if (pos + 1 != s.size() || s[pos] != 'Z') return std::nullopt;
   using namespace std::chrono;
   const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) return std::nullopt;
