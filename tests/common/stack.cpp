@@ -1,0 +1,246 @@
+// The end-to-end stack: real binaries on loopback.
+#include "stack.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <stdexcept>
+
+namespace portd::test {
+namespace json = boost::json;
+namespace http = boost::beast::http;
+
+// ---- rpc_connection ------------------------------------------------------------------------
+
+rpc_connection::rpc_connection(const std::string& path) {
+  fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
+  if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0)
+    throw std::runtime_error("connect " + path + ": " + std::strerror(errno));
+}
+
+rpc_connection::~rpc_connection() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void rpc_connection::send_line(const std::string& line) {
+  std::string s = line + "\n";
+  std::size_t off = 0;
+  while (off < s.size()) {
+    const ssize_t n = ::send(fd_, s.data() + off, s.size() - off, MSG_NOSIGNAL);
+    if (n <= 0) throw std::runtime_error("send failed");
+    off += static_cast<std::size_t>(n);
+  }
+}
+
+std::optional<std::string> rpc_connection::read_line(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (auto nl = buffer_.find('\n'); nl != std::string::npos) {
+      std::string line = buffer_.substr(0, nl);
+      buffer_.erase(0, nl + 1);
+      return line;
+    }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return std::nullopt;
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
+    char buf[65536];
+    const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) return std::nullopt;
+    buffer_.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
+json::object rpc_connection::call(const std::string& method, json::object params) {
+  const auto id = next_id_++;
+  json::object req{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}};
+  send_line(json::serialize(req));
+  for (;;) {
+    auto line = read_line();
+    if (!line) throw std::runtime_error("no reply to " + method);
+    auto v = json::parse(*line).as_object();
+    if (v.contains("id") && v["id"] == json::value(id)) return v;
+  }
+}
+
+// ---- http ----------------------------------------------------------------------------------
+
+std::pair<int, std::string> http_request(const std::string& base_url, const std::string& method,
+                                         const std::string& target, const std::string& body) {
+  // base_url: http://host:port
+  const auto hostport = base_url.substr(base_url.find("//") + 2);
+  const auto colon = hostport.rfind(':');
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::resolver res(ioc);
+  boost::beast::tcp_stream stream(ioc);
+  stream.expires_after(std::chrono::seconds(30));
+  stream.connect(res.resolve(hostport.substr(0, colon), hostport.substr(colon + 1)));
+  http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+  req.set(http::field::host, hostport);
+  req.set(http::field::content_type, "application/json");
+  req.body() = body;
+  req.prepare_payload();
+  http::write(stream, req);
+  boost::beast::flat_buffer buf;
+  http::response<http::string_body> resp;
+  http::read(stream, buf, resp);
+  return {resp.result_int(), resp.body()};
+}
+
+// ---- stack ---------------------------------------------------------------------------------
+
+stack::stack(stack_options opts) : opts_(std::move(opts)) {
+  std::string sim_cfg = "time_scale = " + std::to_string(opts_.time_scale) + "\n" + "dialect = \"" +
+                        opts_.dialect + "\"\nrequests_per_minute = " + std::to_string(static_cast<int>(opts_.sim_rpm)) +
+                        "\n" + opts_.sim_config_extra + "\n";
+  write_file(dir_.file("sim.toml"), sim_cfg);
+  sim_ = std::make_unique<process>(
+      std::vector<std::string>{binary("TELEGENT_SIM_BIN"), "--listen", "127.0.0.1:0", "--config",
+                               dir_.file("sim.toml"), "--seed", "7"},
+      std::map<std::string, std::string>{}, dir_.file("sim.log"));
+  auto line = sim_->read_line(std::chrono::seconds(30));
+  if (!line || line->find("listening on ") != 0) throw std::runtime_error("telegent-sim did not start: " + read_file(dir_.file("sim.log")));
+  sim_url_ = line->substr(std::strlen("listening on "));
+  socket_ = dir_.file("portd.sock");
+  write_file(dir_.file("telegent-secret"), "sim-secret\n", 0600);
+  config_ = dir_.file("portd.toml");
+  std::string c;
+  c += "[telegent]\nbase_url = \"" + sim_url_ + "\"\naccount_key = \"DID-sim\"\n";
+  c += "account_secret_file = \"telegent-secret\"\nallow_insecure_http = true\n";
+  c += "requests_per_minute = " + std::to_string(opts_.requests_per_minute) + "\nburst = " + std::to_string(opts_.burst) + "\n";
+  c += "request_timeout = \"5s\"\n";
+  c += "[store]\npath = \"portd.db\"\n[control]\nsocket = \"portd.sock\"\n";
+  c += "[poll]\nsubmitted = \"" + opts_.poll + "\"\ncarrier_approval = \"" + opts_.poll + "\"\nscheduled = \"" +
+       opts_.poll + "\"\nrejected = \"" + opts_.poll + "\"\nfirst_after_submit = \"" + opts_.poll +
+       "\"\nnear_port_date = \"" + opts_.poll + "\"\n";
+  c += "[retry]\nbase = \"100ms\"\ncap = \"1s\"\n";
+  c += "[log]\nlevel = \"debug\"\n";
+  c += opts_.portd_config_extra;
+  write_file(config_, c);
+}
+
+stack::~stack() {
+  if (portd_) portd_->signal(SIGKILL);
+  if (sim_) sim_->signal(SIGKILL);
+  if (notify_fd_ >= 0) ::close(notify_fd_);
+}
+
+void stack::start_portd() {
+  const std::string notify = dir_.file("notify.sock");
+  ::unlink(notify.c_str());
+  if (notify_fd_ >= 0) ::close(notify_fd_);
+  notify_fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  std::strncpy(a.sun_path, notify.c_str(), sizeof a.sun_path - 1);
+  if (::bind(notify_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) throw std::runtime_error("bind notify socket");
+  portd_ = std::make_unique<process>(std::vector<std::string>{binary("PORTD_BIN"), "--config", config_},
+                                     std::map<std::string, std::string>{{"NOTIFY_SOCKET", notify}},
+                                     dir_.file("portd.log"));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0 || !portd_->running())
+      throw std::runtime_error("portd did not become ready:\n" + portd_log());
+    pollfd p{notify_fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(std::min<long>(left.count(), 200))) <= 0) continue;
+    char buf[4096];
+    const ssize_t n = ::recv(notify_fd_, buf, sizeof buf - 1, 0);
+    if (n > 0 && std::string(buf, static_cast<std::size_t>(n)).find("READY=1") != std::string::npos) return;
+  }
+}
+
+void stack::kill_portd(int sig) {
+  portd_->signal(sig);
+  portd_->wait(std::chrono::seconds(30));
+}
+
+int stack::stop_portd() {
+  portd_->signal(SIGTERM);
+  auto st = portd_->wait(std::chrono::seconds(30));
+  return st.value_or(-1);
+}
+
+json::object stack::call(const std::string& method, json::object params) {
+  rpc_connection c(socket_);
+  return c.call(method, std::move(params));
+}
+
+json::object stack::result(const std::string& method, json::object params) {
+  auto r = call(method, std::move(params));
+  if (!r.contains("result")) BOOST_FAIL(method << " failed: " << json::serialize(r));
+  return r["result"].as_object();
+}
+
+json::object stack::wait_for_state(std::int64_t id, const std::string& state, std::chrono::milliseconds timeout) {
+  rpc_connection c(socket_);
+  // Subscribe first, then read the order: a change in between arrives as an event.
+  c.send_line(json::serialize(json::object{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "events.watch"},
+                                           {"params", {{"order_id", id}}}}));
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto current = [&] { return result("order.get", {{"id", id}})["order"].as_object(); };
+  auto o = current();
+  while (o["state"].as_string() != state.c_str()) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0)
+      BOOST_FAIL("order " << id << " did not reach " << state << "; it is " << json::serialize(o)
+                          << "\nportd log:\n" << portd_log());
+    auto line = c.read_line(left);
+    if (!line) continue;
+    o = current();
+  }
+  return o;
+}
+
+json::object stack::sim_stats() {
+  auto [st, body] = http_request(sim_url_, "GET", "/_sim/stats");
+  if (st != 200) throw std::runtime_error("sim stats: " + std::to_string(st));
+  return json::parse(body).as_object();
+}
+
+void stack::sim_post(const std::string& target, const std::string& body) {
+  auto [st, b] = http_request(sim_url_, "POST", target, body);
+  if (st != 200) throw std::runtime_error("sim " + target + ": " + std::to_string(st) + " " + b);
+}
+
+std::pair<int, std::string> stack::portctl(const std::vector<std::string>& args, const std::string& stdin_text) {
+  std::vector<std::string> argv{binary("PORTCTL_BIN"), "--socket", socket_};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::string in_file;
+  if (!stdin_text.empty()) {
+    in_file = dir_.file("portctl.stdin");
+    write_file(in_file, stdin_text);
+  }
+  // Run through /bin/sh only for the stdin redirection; arguments are passed quoted.
+  std::string cmd;
+  for (auto& a : argv) {
+    cmd += "'";
+    for (char ch : a) cmd += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+    cmd += "' ";
+  }
+  if (!in_file.empty()) cmd += "< '" + in_file + "'";
+  else cmd += "< /dev/null";
+  process p({"/bin/sh", "-c", cmd}, {}, dir_.file("portctl.stderr"));
+  std::string out;
+  while (auto l = p.read_line(std::chrono::seconds(60))) out += *l + "\n";
+  auto st = p.wait(std::chrono::seconds(60));
+  return {st.value_or(-1), out};
+}
+
+}  // namespace portd::test

@@ -1,0 +1,87 @@
+// An end-to-end test stack: the real telegent-sim and portd binaries on loopback in a temp
+// directory, a JSON-RPC client for the control socket, and HTTP access to the sim's /_sim/.
+#pragma once
+#include "process.hpp"
+
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace portd::test {
+
+// A blocking JSON-RPC 2.0 connection to a Unix socket (one JSON per line).
+class rpc_connection {
+ public:
+  explicit rpc_connection(const std::string& socket_path);
+  ~rpc_connection();
+  rpc_connection(const rpc_connection&) = delete;
+  rpc_connection& operator=(const rpc_connection&) = delete;
+
+  void send_line(const std::string& line);
+  // The next line, or nullopt on EOF/timeout.
+  std::optional<std::string> read_line(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  // Sends a request and returns the whole response object.
+  boost::json::object call(const std::string& method, boost::json::object params = {});
+
+ private:
+  int fd_ = -1;
+  std::string buffer_;
+  std::int64_t next_id_ = 1;
+};
+
+// HTTP/1.1 request on loopback; returns {status, body}.
+std::pair<int, std::string> http_request(const std::string& base_url, const std::string& method,
+                                         const std::string& target, const std::string& body = {});
+
+struct stack_options {
+  double time_scale = 86400;        // one sim day per real second
+  std::string poll = "300ms";       // every poll cadence
+  double requests_per_minute = 0;   // portd's budget (0 = off); the sim's is `sim_rpm`
+  int burst = 5;
+  double sim_rpm = 0;               // the sim's rate limit (0 = off)
+  std::string sim_config_extra;     // appended to the sim's TOML
+  std::string portd_config_extra;   // appended to portd's TOML
+  std::string dialect = "lifecycle";
+};
+
+class stack {
+ public:
+  explicit stack(stack_options opts = {});
+  ~stack();
+
+  // Starts portd and returns once it said READY=1 (through a NOTIFY_SOCKET of ours).
+  void start_portd();
+  void kill_portd(int sig = 9);
+  // SIGTERM and wait; returns the exit status.
+  int stop_portd();
+
+  boost::json::object call(const std::string& method, boost::json::object params = {});
+  // The result of a call that must succeed (fails the test otherwise).
+  boost::json::object result(const std::string& method, boost::json::object params = {});
+  // Waits (via events.watch, not by sleeping) until order `id` is in `state`; returns the
+  // order. Fails the test after `timeout`.
+  boost::json::object wait_for_state(std::int64_t id, const std::string& state,
+                                     std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  boost::json::object sim_stats();
+  void sim_post(const std::string& target, const std::string& body);
+
+  // Runs portctl with `args` (socket prepended); returns {exit status, stdout}.
+  std::pair<int, std::string> portctl(const std::vector<std::string>& args, const std::string& stdin_text = {});
+
+  const temp_dir& dir() const { return dir_; }
+  const std::string& socket_path() const { return socket_; }
+  const std::string& sim_url() const { return sim_url_; }
+  std::string portd_log() const { return read_file(dir_.file("portd.log")); }
+
+ private:
+  stack_options opts_;
+  temp_dir dir_;
+  std::unique_ptr<process> sim_, portd_;
+  std::string sim_url_, socket_, config_;
+  int notify_fd_ = -1;
+};
+
+}  // namespace portd::test
