@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   std::string config_path, dialect, tls_cert, tls_key;
   std::uint64_t seed = 0;
   double time_scale = 0;
+  bool log_requests = false;
   app.add_option("--listen", listen, "address:port to listen on (port 0: any free port)")->capture_default_str();
   app.add_option("--config", config_path, "TOML config file (see README.md)")->check(CLI::ExistingFile);
   auto* seed_opt = app.add_option("--seed", seed, "seed for order ids, tokens and faults (overrides the config)");
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
                           ->check(CLI::IsMember({"lifecycle", "kb"}));
   auto* cert_opt = app.add_option("--tls-cert", tls_cert, "PEM certificate: serve HTTPS")->check(CLI::ExistingFile);
   auto* key_opt = app.add_option("--tls-key", tls_key, "PEM private key for --tls-cert")->check(CLI::ExistingFile);
+  app.add_flag("--log-requests", log_requests, "log each request and its outcome to stderr");
   cert_opt->needs(key_opt);
   key_opt->needs(cert_opt);
   CLI11_PARSE(app, argc, argv);
@@ -50,6 +52,16 @@ int main(int argc, char** argv) {
     if (*cert_opt) {
       options.tls_cert = tls_cert;
       options.tls_key = tls_key;
+    }
+
+    if (log_requests) {
+      options.on_request = [](const ts::sim_request& req, const ts::sim_response& res) {
+        static constexpr const char* actions[] = {"", "delayed", "hang", "reset"};
+        std::cerr << req.method << ' ' << req.target << " -> "
+                  << (res.action == ts::transport_action::respond ? std::to_string(res.status)
+                                                                  : actions[static_cast<int>(res.action)])
+                  << '\n';
+      };
     }
 
     boost::asio::io_context ioc{1};

@@ -153,7 +153,8 @@ std::optional<fault_profile> parse_fault_profile(const json::value& v, std::stri
 json::value to_json(const fault_profile& p) {
   auto probs = [](const std::map<fault_kind, double>& m) {
     json::object o;
-    for (const auto& [k, v] : m) o[to_string(k)] = v;
+    // Whole numbers as integers: 1, not 1E0 (Boost.JSON's spelling of a double).
+    for (const auto& [k, v] : m) o[to_string(k)] = v == 0 || v == 1 ? json::value(std::int64_t(v)) : json::value(v);
     return o;
   };
   json::object eps;

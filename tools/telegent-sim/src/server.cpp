@@ -71,6 +71,14 @@ asio::awaitable<void> serve(std::shared_ptr<server::state> st, Stream& stream, a
     http::request_parser<http::string_body> parser;
     parser.body_limit(1 << 20);
     tcp_layer.expires_after(st->options.idle_timeout);
+    auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+    if (hec || st->stopped) co_return;
+    if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+      // curl sends this for bodies over 1 KiB and would otherwise wait a second for it.
+      http::response<http::empty_body> go_on{http::status::continue_, parser.get().version()};
+      auto [cec, cn] = co_await http::async_write(stream, go_on, use_tuple);
+      if (cec) co_return;
+    }
     auto [ec, n] = co_await http::async_read(stream, buffer, parser, use_tuple);
     if (ec || st->stopped) co_return;
     auto& req = parser.get();
@@ -83,6 +91,7 @@ asio::awaitable<void> serve(std::shared_ptr<server::state> st, Stream& stream, a
       if (tec || st->stopped) co_return;
       out = st->sim->handle(sreq, st->options.now(), handling_pass::after_delay);
     }
+    if (st->options.on_request) st->options.on_request(sreq, out);
     if (out.action == transport_action::hang) {
       // Never answer; hold the connection until the peer closes it or the server stops.
       tcp_layer.expires_never();

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 
 namespace telegent_sim {
@@ -688,7 +689,10 @@ sim_response simulator::control(const sim_request& req, std::string_view path, r
   }
   if (path == "/_sim/time") {
     auto describe = [&] {
-      return json_response(200, json::object{{"scale", clock_.scale()},
+      const double scale = clock_.scale();
+      const json::value scale_json = scale == std::floor(scale) && scale < 9e15 ? json::value(std::int64_t(scale))
+                                                                                : json::value(scale);
+      return json_response(200, json::object{{"scale", scale_json},
                                              {"sim_now", format_iso_7(as_sys(clock_.to_sim(now)))},
                                              {"real_now_ms", epoch_ms(now)}});
     };

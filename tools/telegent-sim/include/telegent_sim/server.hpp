@@ -37,6 +37,8 @@ struct server_options {
   std::optional<std::filesystem::path> tls_key;
   // The time passed to the simulator with each request; tests may inject their own.
   std::function<real_time()> now = real_now;
+  // Called once per answered (or hung, or reset) request, e.g. for an access log.
+  std::function<void(const sim_request&, const sim_response&)> on_request;
   std::chrono::seconds idle_timeout{120};   // a keep-alive connection idle this long is closed
   std::chrono::seconds write_timeout{30};
 };
