@@ -160,6 +160,7 @@ void advance(machine& m) {
   // that only its OrderId can cancel (resolve adopts it, and the cancel then goes out).
   if (n.cancel_requested && n.state != order_state::submit_unknown) {
     n.cancel_requested = false;
+    n.attempts = 0;  // a new call: earlier failures were another call's
     if (n.remote_order_id.empty()) {
       m.enter(order_state::cancelled, daemon_actor,
               "cancelled before anything reached Telegent" +
@@ -361,7 +362,8 @@ void on_transient(machine& m, const api_result& r) {
     if (n.attempts == 1)
       m.record(event_type::error, telegent_actor, "status poll failed: " + describe(r) + "; will retry");
     if (n.cancel_requested || (n.update_pending && is_polled(n.state))) {
-      advance(m);  // a pending command goes first; it has its own retries
+      n.attempts = 0;  // the poll's failures are not the command's
+      advance(m);      // a pending command goes first; it has its own retries
       return;
     }
     m.wake(std::max(std::min(retry, cadence), m.now() + r.retry_after.value_or(milliseconds{0})));
@@ -548,6 +550,7 @@ decision decide(const order& current, const input& in, time_point now, const pol
       n.update_pending = true;
       if (!current.in_flight) {
         n.next_check_at.reset();
+        n.attempts = 0;  // failed polls before it do not count against the update
         advance(m);
       }
     }

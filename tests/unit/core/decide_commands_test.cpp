@@ -405,6 +405,23 @@ BOOST_AUTO_TEST_CASE(update_transient_is_retried_with_backoff) {
   BOOST_TEST(h.o.state == order_state::submitted);
 }
 
+BOOST_AUTO_TEST_CASE(failed_polls_do_not_use_up_the_updates_retries) {
+  harness h = submitted_port_in();
+  poll_to(h, "Rejected");
+  for (int i = 0; i < 2 * h.pol.retry.max_attempts_command; ++i) {
+    h.fire();
+    h.answer(transient(call_kind::status, false, 503));
+  }
+  h.step(update_cmd(pin_patch()));
+  BOOST_TEST_REQUIRE(str(h.d.call) == "update");
+  h.answer(transient(call_kind::update, false, 503));
+  BOOST_TEST(h.o.state == order_state::rejected, "one failed update is retried, not given up on");
+  BOOST_TEST(h.o.attempts == 1);
+  h.fire();
+  h.answer(update_ok());
+  BOOST_TEST(h.o.state == order_state::submitted);
+}
+
 BOOST_AUTO_TEST_CASE(second_update_while_the_first_is_out_is_not_lost) {
   harness h = submitted_port_in();
   poll_to(h, "Rejected");
@@ -553,6 +570,18 @@ BOOST_AUTO_TEST_CASE(poll_now_polls_at_once) {
   BOOST_TEST(str(h.d.call) == "status");
   h.answer(status_result("Scheduled"));
   BOOST_TEST(h.o.state == order_state::scheduled);
+}
+
+BOOST_AUTO_TEST_CASE(poll_now_in_failed_follows_telegent) {
+  harness h = submitted_port_in();
+  poll_to(h, "Rejected");
+  h.step(update_cmd(pin_patch()));
+  h.answer(refused(call_kind::update));
+  BOOST_TEST_REQUIRE(h.o.state == order_state::failed);
+  h.step(cmd_poll_now{op});
+  BOOST_TEST(str(h.d.call) == "status");
+  h.answer(status_result("Completed"));
+  BOOST_TEST(h.o.state == order_state::completed, "the number is ours whatever portd thought");
 }
 
 BOOST_AUTO_TEST_CASE(poll_now_without_a_remote_order_is_refused) {

@@ -150,7 +150,8 @@ inline bool call_fits_state(call_kind c, order_state s) {
     case call_kind::submit_port_in: return s == order_state::submitting;
     case call_kind::submit_port_out: return s == order_state::issuing_pin;
     case call_kind::cancel: return s == order_state::cancelling;
-    case call_kind::status:
+    case call_kind::status:  // also order.poll on a failed order that Telegent knows
+      return is_polled(s) || s == order_state::cancelling || s == order_state::failed;
     case call_kind::update: return is_polled(s) || s == order_state::cancelling;
   }
   return false;
