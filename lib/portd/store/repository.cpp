@@ -338,7 +338,8 @@ struct repository::impl {
   sqlite::statement insert_order, update_order, insert_event, insert_outbox;
   sqlite::statement schedule;
   sqlite::statement history, events_all, events_of_order;
-  sqlite::statement state_counts, attention_count, page_count;
+  sqlite::statement state_counts, attention_count, page_count, outbox_pending, outbox_dead,
+      last_event;
   std::map<std::uint32_t, sqlite::statement> list_queries;  // by filter shape
 
   struct sink_entry {
@@ -399,6 +400,9 @@ struct repository::impl {
     // order write carry a statement journal.
     state_counts = {r, "SELECT state, count(*) FROM orders GROUP BY state"};
     attention_count = {r, "SELECT count(*) FROM orders WHERE needs_attention = 1"};
+    outbox_pending = {r, "SELECT count(*) FROM outbox WHERE state = 'pending'"};
+    outbox_dead = {r, "SELECT count(*) FROM outbox WHERE state = 'dead'"};
+    last_event = {r, "SELECT coalesce(max(id), 0) FROM order_events"};
     page_count = {r,
                   "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"};
   }
@@ -797,6 +801,31 @@ counts repository::read_counts() {
     fail("cannot count orders", e);
   }
   return out;
+}
+
+namespace {
+
+std::int64_t single_int(sqlite::statement& s) {
+  sqlite::reset_on_exit guard(s);
+  return s.step() ? s.column_int64(0) : 0;
+}
+
+}  // namespace
+
+outbox_counts repository::read_outbox_counts() {
+  try {
+    return {single_int(impl_->outbox_pending), single_int(impl_->outbox_dead)};
+  } catch (const sqlite::error& e) {
+    fail("cannot count the outbox", e);
+  }
+}
+
+std::int64_t repository::last_event_id() {
+  try {
+    return single_int(impl_->last_event);
+  } catch (const sqlite::error& e) {
+    fail("cannot read the last event id", e);
+  }
 }
 
 std::int64_t repository::size_bytes() {

@@ -58,6 +58,11 @@ struct counts {
   std::int64_t needs_attention = 0;
 };
 
+struct outbox_counts {
+  std::int64_t pending = 0;
+  std::int64_t dead = 0;
+};
+
 // A notification sink: every event whose type passes `events` (empty = all) gets an outbox row.
 struct sink {
   std::string name;  // e.g. "webhook:0"
@@ -126,6 +131,9 @@ class repository {
   std::vector<core::stored_event> read_events(std::int64_t after_id, std::int64_t order_id,
                                               int limit);  // order_id 0 = all
   counts read_counts();
+  outbox_counts read_outbox_counts();  // deliveries waiting, and given up on
+  // The id of the newest committed event (0 if none): where live event delivery starts.
+  std::int64_t last_event_id();
   std::int64_t size_bytes();
 
  private:

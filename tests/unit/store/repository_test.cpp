@@ -189,6 +189,8 @@ BOOST_AUTO_TEST_CASE(outbox_gets_one_row_per_matching_sink) {
                          "AND next_attempt_at = 5000 AND order_id = " +
                          std::to_string(o.id)) == 5);
   BOOST_TEST(raw.integer("SELECT min(event_id) FROM outbox WHERE sink = 'webhook:1'") == ev[1].id);
+  BOOST_TEST(repo.read_outbox_counts().pending == 5);
+  BOOST_TEST(repo.read_outbox_counts().dead == 0);
 
   repo.set_sinks({});
   repo.begin();
@@ -268,12 +270,14 @@ BOOST_AUTO_TEST_CASE(reader_sees_only_committed_groups) {
   BOOST_TEST(repo.load(o.id).has_value());
   BOOST_TEST(!repo.read(o.id).has_value());
   BOOST_TEST(repo.read_history(o.id).empty());
+  BOOST_TEST(repo.last_event_id() == 0);
   BOOST_TEST(repo.read_list({}).empty());
   BOOST_TEST(repo.read_counts().active == 0);
   repo.commit();
   BOOST_TEST(!repo.in_transaction());
   BOOST_TEST(repo.read(o.id).has_value());
   BOOST_TEST(repo.read_history(o.id).size() == 1u);
+  BOOST_TEST(repo.last_event_id() == repo.read_history(o.id)[0].id);
   BOOST_TEST(repo.read_counts().active == 1);
 
   // A rolled-back group leaves nothing behind.
