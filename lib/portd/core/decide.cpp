@@ -585,6 +585,19 @@ decision decide(const order& current, const input& in, time_point now, const pol
       return std::move(m).finish();
     }
     n.update_pending = false;
+    if (current.remote_order_id.empty() && current.submit_ambiguous &&
+        current.state == order_state::submitting) {
+      // Waiting to resend an ambiguous submit: an earlier attempt may have created an order
+      // that only its OrderId can cancel (rule 3), exactly as when the cancel arrives while
+      // that submit is out. The operator resolves it, or cancels again to drop it locally.
+      n.cancel_requested = true;
+      n.next_check_at.reset();
+      m.enter(order_state::submit_unknown, c->actor,
+              "cancel requested" + why +
+                  " while an earlier submission may have reached Telegent: resolve with its OrderId to "
+                  "cancel it there, or cancel again to drop the order locally");
+      return std::move(m).finish();
+    }
     if (current.remote_order_id.empty()) {
       m.enter(order_state::cancelled, c->actor,
               current.state == order_state::submit_unknown

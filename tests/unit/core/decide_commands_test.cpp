@@ -176,6 +176,22 @@ BOOST_AUTO_TEST_CASE(cancel_while_submit_in_flight_then_ambiguous) {
   BOOST_TEST(h.o.state == order_state::cancelled);
 }
 
+BOOST_AUTO_TEST_CASE(cancel_while_waiting_to_resend_an_ambiguous_submit) {
+  harness h(make_port_in());
+  h.step(start{});
+  h.answer(eligibility_answer(true));
+  h.answer(transient(call_kind::submit_port_in, true, 504));
+  BOOST_TEST_REQUIRE(h.o.state == order_state::submitting);
+  BOOST_TEST_REQUIRE(!h.o.in_flight.has_value());
+  h.step(cancel_cmd());
+  BOOST_TEST(h.o.state == order_state::submit_unknown,
+             "not 'cancelled before anything reached Telegent': the first POST may have");
+  BOOST_TEST(h.o.needs_attention);
+  h.step(cmd_resolve{"JNUOID-found", false, op});
+  h.answer(status_result("Pending"));
+  BOOST_TEST(str(h.d.call) == "cancel");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(decide_cancel)
