@@ -1,0 +1,618 @@
+// portctl: the operator's command line for portd. Every command is one or a few JSON-RPC calls
+// on the control socket (PROTOCOL.md); human output by default, the raw result with --json.
+// Exit codes: 0 ok, 1 the daemon answered with an error, 2 usage, 3 cannot reach the daemon.
+// Secrets (carrier account PIN, port-out PIN) are read from a file or stdin, never from argv,
+// where any user could read them in the process list.
+#include "render.hpp"
+
+#include <portd/control/client.hpp>
+
+#include <CLI/CLI.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <sstream>
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+namespace json = boost::json;
+using portd::control::rpc_error;
+
+namespace {
+
+// The daemon answered with an error object.
+struct rpc_failure {
+  rpc_error error;
+};
+// Bad input noticed before anything was sent (exit 2).
+struct usage_failure {
+  std::string message;
+};
+
+struct globals {
+  std::string socket = portd::control::default_socket_path();
+  bool json = false;
+  portctl::style style;
+  std::unique_ptr<portd::control::client> conn;
+
+  portd::control::client& client() {
+    if (!conn) conn = std::make_unique<portd::control::client>(socket);
+    return *conn;
+  }
+  json::value call(std::string_view method, json::object params = {}) {
+    auto r = client().call(method, std::move(params));
+    if (!r.ok()) throw rpc_failure{std::move(r.error())};
+    return std::move(r.value());
+  }
+  void print_json(const json::value& v) const { std::cout << json::serialize(v) << "\n"; }
+};
+
+const json::object& as_obj(const json::value& v) {
+  static const json::object empty;
+  return v.is_object() ? v.as_object() : empty;
+}
+
+std::string read_secret(const std::string& file, bool from_stdin, const char* what) {
+  std::string s;
+  if (from_stdin) {
+    std::getline(std::cin, s);
+  } else {
+    std::ifstream in(file);
+    if (!in) throw usage_failure{std::string("cannot read the ") + what + " file " + file};
+    std::getline(in, s);
+  }
+  while (!s.empty() && (s.back() == '\r' || s.back() == ' ' || s.back() == '\t')) s.pop_back();
+  if (s.empty()) throw usage_failure{std::string("the ") + what + " is empty"};
+  return s;
+}
+
+// Flags shared by submit-portin and update: every detail of a port-in.
+struct detail_flags {
+  std::string carrier, account_number, pin_file, street1, street2, city, state, zip,
+      subscriber_name, iccid, classification, port_in_date;
+  bool pin_stdin = false;
+  std::vector<CLI::Option*> address_opts;
+  CLI::Option *carrier_o, *account_o, *pin_file_o, *pin_stdin_o, *name_o, *iccid_o, *class_o,
+      *date_o, *street2_o;
+
+  void add(CLI::App* c, bool submit) {
+    carrier_o = c->add_option("--carrier", carrier, "losing carrier (e.g. Verizon)");
+    account_o = c->add_option("--account-number", account_number, "account number at the losing carrier");
+    pin_file_o = c->add_option("--account-pin-file", pin_file,
+                               "file whose first line is the carrier account PIN/password");
+    pin_stdin_o = c->add_flag("--account-pin-stdin", pin_stdin, "read the account PIN from stdin");
+    pin_file_o->excludes(pin_stdin_o);
+    address_opts.push_back(c->add_option("--street1", street1, "billing address, first line"));
+    street2_o = c->add_option("--street2", street2, "billing address, second line");
+    address_opts.push_back(street2_o);
+    address_opts.push_back(c->add_option("--city", city, "billing address city"));
+    address_opts.push_back(c->add_option("--state", state, "billing address USPS state code (UT)"));
+    address_opts.push_back(c->add_option("--zip", zip, "billing address ZIP (84043 or 84043-1234)"));
+    name_o = c->add_option("--subscriber-name", subscriber_name, "subscriber's name");
+    iccid_o = c->add_option("--iccid", iccid, "SIM ICCID (19-20 digits)");
+    class_o = c->add_option("--classification", classification, "mvno (default) or iot");
+    date_o = c->add_option("--port-in-date", port_in_date, "requested port date, YYYY-MM-DD");
+    if (submit) {
+      carrier_o->required();
+      account_o->required();
+      for (auto* o : address_opts)
+        if (o != street2_o) o->required();
+    }
+  }
+  bool any_address() const {
+    for (auto* o : address_opts)
+      if (o->count()) return true;
+    return false;
+  }
+  // The params these flags give; `base` supplies address lines not given (update).
+  void fill(json::object& p, const json::object* base_address) const {
+    if (carrier_o->count()) p["carrier"] = carrier;
+    if (account_o->count()) p["account_number"] = account_number;
+    if (pin_file_o->count() || pin_stdin)
+      p["account_pin"] = read_secret(pin_file, pin_stdin, "account PIN");
+    if (any_address()) {
+      json::object a;
+      if (base_address) a = *base_address;
+      auto set = [&](CLI::Option* o, const char* key, const std::string& v) {
+        if (o->count()) a[key] = v;
+      };
+      set(address_opts[0], "street1", street1);
+      set(address_opts[1], "street2", street2);
+      set(address_opts[2], "city", city);
+      set(address_opts[3], "state", state);
+      set(address_opts[4], "zip", zip);
+      p["billing_address"] = std::move(a);
+    }
+    if (name_o->count()) p["subscriber_name"] = subscriber_name;
+    if (iccid_o->count()) p["iccid"] = iccid;
+    if (class_o->count()) p["classification"] = classification;
+    if (date_o->count()) p["port_in_date"] = port_in_date;
+  }
+};
+
+std::string examples(std::initializer_list<std::string_view> lines) {
+  std::string s = "\nExamples:\n";
+  for (auto l : lines) s += "  " + std::string(l) + "\n";
+  return s;
+}
+
+void print_submitted(globals& g, const json::value& r) {
+  if (g.json) return g.print_json(r);
+  const auto& o = as_obj(r);
+  const auto& order = as_obj(o.contains("order") ? o.at("order") : json::value());
+  bool created = o.contains("created") && o.at("created").is_bool() && o.at("created").as_bool();
+  std::cout << (created ? "created" : "already present (same client_ref, same content): not created again")
+            << "\n"
+            << portctl::render_order_block(order, g.style);
+}
+
+void print_order(globals& g, const json::value& r) {
+  if (g.json) return g.print_json(r);
+  std::cout << portctl::render_order_block(as_obj(as_obj(r).contains("order") ? as_obj(r).at("order") : json::value()),
+                                           g.style);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  globals g;
+  g.style.color = ::isatty(1) && !std::getenv("NO_COLOR");
+  if (winsize ws{}; ::isatty(1) && ::ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
+    g.style.width = ws.ws_col;
+
+  CLI::App app{"portctl: look at and steer portd's number-port orders"};
+  app.footer(
+      "The daemon's socket is --socket, else $PORTD_SOCKET, else /run/portd/portd.sock.\n"
+      "Exit codes: 0 ok, 1 the daemon refused (error on stderr), 2 usage, 3 cannot reach portd.\n"
+      "PINs are never taken on the command line: use --*-pin-file FILE or --*-pin-stdin.\n"
+      "Run 'portctl COMMAND --help' for a command's options and examples.");
+  app.add_option("--socket", g.socket, "control socket path")->capture_default_str();
+  app.add_flag("--json", g.json, "print the daemon's raw JSON result (for scripts)");
+  app.require_subcommand(1);
+
+  std::function<void()> action;
+  auto command = [&](const char* name, const char* desc, std::string ex) {
+    auto* c = app.add_subcommand(name, desc);
+    c->footer(ex);
+    return c;
+  };
+
+  // ---- submit-portin ----
+  detail_flags sp;
+  std::string number, account_id, subscriber_id, client_ref, group;
+  bool skip_eligibility = false;
+  {
+    auto* c = command("submit-portin", "submit a port-in (bring a number to us)",
+                      examples({"portctl submit-portin --number +18015551234 --carrier Verizon \\",
+                                "  --account-number 11112222 --account-pin-file pin.txt \\",
+                                "  --street1 '1 Main St' --city Lehi --state UT --zip 84043 \\",
+                                "  --client-ref crm-7781 --group acme-migration",
+                                "echo 9876 | portctl submit-portin ... --account-pin-stdin"}));
+    c->add_option("--number", number, "the number, E.164 (+18015551234)")->required();
+    sp.add(c, true);
+    c->add_flag("--skip-eligibility", skip_eligibility, "do not check eligibility first");
+    c->add_option("--account-id", account_id, "Telegent Account the number will belong to (AID-…)");
+    c->add_option("--subscriber-id", subscriber_id, "Telegent Subscriber (TSUID-…)");
+    c->add_option("--client-ref", client_ref, "your idempotency key: re-running never duplicates");
+    c->add_option("--group", group, "a label for a batch of orders");
+    c->callback([&] {
+      action = [&] {
+        if (!sp.pin_file_o->count() && !sp.pin_stdin)
+          throw usage_failure{"the account PIN is required: --account-pin-file FILE or --account-pin-stdin"};
+        json::object p;
+        p["number"] = number;
+        sp.fill(p, nullptr);
+        if (skip_eligibility) p["skip_eligibility"] = true;
+        if (!account_id.empty()) p["account_id"] = account_id;
+        if (!subscriber_id.empty()) p["subscriber_id"] = subscriber_id;
+        if (!client_ref.empty()) p["client_ref"] = client_ref;
+        if (!group.empty()) p["group"] = group;
+        print_submitted(g, g.call("portin.submit", std::move(p)));
+      };
+    });
+  }
+
+  // ---- submit-portout ----
+  std::string po_number, po_pin_file, po_ref, po_group;
+  bool po_pin_stdin = false;
+  {
+    auto* c = command("submit-portout", "issue a port-out PIN for a number (let it leave)",
+                      examples({"portctl submit-portout --number +18015551234 --pin-file pin.txt",
+                                "echo 4321 | portctl submit-portout --number +18015551234 --pin-stdin"}));
+    c->add_option("--number", po_number, "the number, E.164")->required();
+    auto* f = c->add_option("--pin-file", po_pin_file, "file whose first line is the port-out PIN");
+    auto* s = c->add_flag("--pin-stdin", po_pin_stdin, "read the PIN from stdin");
+    f->excludes(s);
+    c->add_option("--client-ref", po_ref, "your idempotency key");
+    c->add_option("--group", po_group, "a label for a batch of orders");
+    c->callback([&, f] {
+      action = [&, f] {
+        if (!f->count() && !po_pin_stdin)
+          throw usage_failure{"the PIN is required: --pin-file FILE or --pin-stdin"};
+        json::object p;
+        p["number"] = po_number;
+        p["pin"] = read_secret(po_pin_file, po_pin_stdin, "PIN");
+        if (!po_ref.empty()) p["client_ref"] = po_ref;
+        if (!po_group.empty()) p["group"] = po_group;
+        print_submitted(g, g.call("portout.submit", std::move(p)));
+      };
+    });
+  }
+
+  // ---- list ----
+  std::vector<std::string> l_states;
+  std::string l_kind, l_number, l_group;
+  bool l_active = false, l_attention = false;
+  int l_limit = 100;
+  std::int64_t l_after = 0;
+  {
+    auto* c = command("list", "list orders (by id, paged)",
+                      examples({"portctl list --active", "portctl list --state rejected --state failed",
+                                "portctl list --number +18015551234", "portctl list --limit 50 --after-id 200"}));
+    c->add_option("--state", l_states, "only this state (repeatable)");
+    c->add_option("--kind", l_kind, "port_in or port_out");
+    c->add_option("--number", l_number, "only this number");
+    c->add_option("--group", l_group, "only this group");
+    c->add_flag("--active", l_active, "only orders not yet finished");
+    c->add_flag("--needs-attention", l_attention, "only orders that need a human");
+    c->add_option("--limit", l_limit, "at most this many (1-1000)")->capture_default_str();
+    c->add_option("--after-id", l_after, "orders with an id above this (paging)");
+    c->callback([&] {
+      action = [&] {
+        json::object p;
+        if (l_states.size() == 1) p["state"] = l_states[0];
+        if (l_states.size() > 1) {
+          json::array a;
+          for (auto& s : l_states) a.push_back(json::value(s));
+          p["state"] = std::move(a);
+        }
+        if (!l_kind.empty()) p["kind"] = l_kind;
+        if (!l_number.empty()) p["number"] = l_number;
+        if (!l_group.empty()) p["group"] = l_group;
+        if (l_active) p["active"] = true;
+        if (l_attention) p["needs_attention"] = true;
+        p["limit"] = l_limit;
+        if (l_after) p["after_id"] = l_after;
+        auto r = g.call("order.list", std::move(p));
+        if (g.json) return g.print_json(r);
+        const auto& o = as_obj(r);
+        static const json::array none;
+        const auto& orders = o.contains("orders") && o.at("orders").is_array() ? o.at("orders").as_array() : none;
+        std::cout << portctl::render_order_table(orders, g.style);
+        if (auto* n = o.if_contains("next_after_id"); n && n->is_int64())
+          std::cout << "more: add --after-id " << n->as_int64() << "\n";
+      };
+    });
+  }
+
+  // ---- show / history ----
+  std::int64_t s_id = 0;
+  std::string s_number, s_ref, s_remote;
+  {
+    auto* c = command("show", "an order and its history as a timeline",
+                      examples({"portctl show 42", "portctl show --number +18015551234",
+                                "portctl show --client-ref crm-7781", "portctl show --remote-order-id JNUOID-6c05"}));
+    auto* id = c->add_option("ID", s_id, "order id");
+    auto* n = c->add_option("--number", s_number, "the latest order for this number");
+    auto* r = c->add_option("--client-ref", s_ref, "the order with this client ref");
+    auto* x = c->add_option("--remote-order-id", s_remote, "the order with this Telegent OrderId");
+    c->callback([&, id, n, r, x] {
+      action = [&, id, n, r, x] {
+        json::object p;
+        int given = static_cast<int>(id->count() + n->count() + r->count() + x->count());
+        if (given != 1)
+          throw usage_failure{"give exactly one of ID, --number, --client-ref, --remote-order-id"};
+        if (id->count()) p["id"] = s_id;
+        if (n->count()) p["number"] = s_number;
+        if (r->count()) p["client_ref"] = s_ref;
+        if (x->count()) p["remote_order_id"] = s_remote;
+        auto order = g.call("order.get", std::move(p));
+        auto oid = as_obj(as_obj(order).at("order")).at("id").as_int64();
+        json::object hp;
+        hp["id"] = oid;
+        auto history = g.call("order.history", std::move(hp));
+        if (g.json) {
+          json::object both;
+          both["order"] = as_obj(order).at("order");
+          both["events"] = as_obj(history).at("events");
+          return g.print_json(both);
+        }
+        std::cout << portctl::render_order_block(as_obj(as_obj(order).at("order")), g.style) << "\n"
+                  << portctl::render_timeline(as_obj(history).at("events").as_array(), g.style);
+      };
+    });
+  }
+  std::int64_t h_id = 0;
+  {
+    auto* c = command("history", "an order's history as a timeline", examples({"portctl history 42"}));
+    c->add_option("ID", h_id, "order id")->required();
+    c->callback([&] {
+      action = [&] {
+        json::object p;
+        p["id"] = h_id;
+        auto r = g.call("order.history", std::move(p));
+        if (g.json) return g.print_json(r);
+        std::cout << portctl::render_timeline(as_obj(r).at("events").as_array(), g.style);
+      };
+    });
+  }
+
+  // ---- update ----
+  detail_flags up;
+  std::int64_t u_id = 0;
+  {
+    auto* c = command("update", "correct a port-in's details (in rejected: sends them to Telegent)",
+                      examples({"portctl update 42 --account-number 11113333",
+                                "portctl update 42 --zip 84043-1234     # the rest of the address is kept",
+                                "portctl update 42 --account-pin-file newpin.txt"}));
+    c->add_option("ID", u_id, "order id")->required();
+    up.add(c, false);
+    c->callback([&] {
+      action = [&] {
+        json::object p;
+        p["id"] = u_id;
+        json::object base;
+        if (up.any_address()) {  // the daemon wants the whole address: keep what was not given
+          json::object q;
+          q["id"] = u_id;
+          auto cur = g.call("order.get", std::move(q));
+          const auto& d = as_obj(as_obj(as_obj(cur).at("order")).contains("details")
+                                     ? as_obj(as_obj(cur).at("order")).at("details")
+                                     : json::value());
+          if (d.contains("billing_address")) base = as_obj(d.at("billing_address"));
+        }
+        up.fill(p, &base);
+        if (p.size() == 1) throw usage_failure{"nothing to update: give at least one detail flag"};
+        print_order(g, g.call("order.update", std::move(p)));
+      };
+    });
+  }
+
+  // ---- cancel / resolve / retry / poll / note ----
+  std::int64_t c_id = 0;
+  std::string c_reason;
+  {
+    auto* c = command("cancel", "cancel an order (final)",
+                      examples({"portctl cancel 42 --reason 'customer changed their mind'"}));
+    c->add_option("ID", c_id, "order id")->required();
+    c->add_option("--reason", c_reason, "why (kept in the history)");
+    c->callback([&] {
+      action = [&] {
+        json::object p;
+        p["id"] = c_id;
+        if (!c_reason.empty()) p["reason"] = c_reason;
+        print_order(g, g.call("order.cancel", std::move(p)));
+      };
+    });
+  }
+  std::int64_t r_id = 0;
+  std::string r_remote;
+  bool r_resubmit = false;
+  {
+    auto* c = command("resolve", "settle an order in submit_unknown: adopt Telegent's order or resubmit",
+                      examples({"portctl resolve 42 --remote-order-id JNUOID-6c05",
+                                "portctl resolve 42 --resubmit"}));
+    c->add_option("ID", r_id, "order id")->required();
+    auto* a = c->add_option("--remote-order-id", r_remote, "the OrderId Telegent holds for it");
+    auto* b = c->add_flag("--resubmit", r_resubmit, "Telegent holds nothing: submit again");
+    a->excludes(b);
+    c->callback([&, a] {
+      action = [&, a] {
+        if (!a->count() && !r_resubmit)
+          throw usage_failure{"give --remote-order-id ID or --resubmit"};
+        json::object p;
+        p["id"] = r_id;
+        if (a->count()) p["remote_order_id"] = r_remote;
+        if (r_resubmit) p["resubmit"] = true;
+        print_order(g, g.call("order.resolve", std::move(p)));
+      };
+    });
+  }
+  std::int64_t simple_id = 0;
+  for (auto [name, method, desc] :
+       {std::tuple{"retry", "order.retry", "try a failed order again (after an update)"},
+        std::tuple{"poll", "order.poll", "ask Telegent for the order's status now"}}) {
+    auto* c = command(name, desc, examples({std::string("portctl ") + name + " 42"}));
+    c->add_option("ID", simple_id, "order id")->required();
+    std::string m = method;
+    c->callback([&, m] {
+      action = [&, m] {
+        json::object p;
+        p["id"] = simple_id;
+        print_order(g, g.call(m, std::move(p)));
+      };
+    });
+  }
+  std::int64_t n_id = 0;
+  std::string n_text;
+  {
+    auto* c = command("note", "add an operator's note to an order's history",
+                      examples({"portctl note 42 'customer says the PIN changed; waiting for it'"}));
+    c->add_option("ID", n_id, "order id")->required();
+    c->add_option("TEXT", n_text, "the note")->required();
+    c->callback([&] {
+      action = [&] {
+        json::object p;
+        p["id"] = n_id;
+        p["text"] = n_text;
+        auto r = g.call("order.note", std::move(p));
+        if (g.json) return g.print_json(r);
+        std::cout << portctl::render_event_line(as_obj(as_obj(r).at("event")), g.style, true);
+      };
+    });
+  }
+
+  // ---- events / watch ----
+  std::int64_t e_after = 0, e_order = 0;
+  int e_limit = 100;
+  {
+    auto* c = command("events", "list events (all orders, by event id)",
+                      examples({"portctl events --after 1000", "portctl events --order 42"}));
+    c->add_option("--after", e_after, "events with an id above this");
+    c->add_option("--order", e_order, "only this order's events");
+    c->add_option("--limit", e_limit, "at most this many (1-1000)")->capture_default_str();
+    c->callback([&] {
+      action = [&] {
+        json::object p;
+        if (e_after) p["after"] = e_after;
+        if (e_order) p["order_id"] = e_order;
+        p["limit"] = e_limit;
+        auto r = g.call("events.list", std::move(p));
+        if (g.json) return g.print_json(r);
+        for (auto& e : as_obj(r).at("events").as_array())
+          std::cout << "#" << e.at("id").as_int64() << " "
+                    << portctl::render_event_line(as_obj(e), g.style, true);
+        if (auto* n = as_obj(r).if_contains("next_after"); n && n->is_int64())
+          std::cout << "more: add --after " << n->as_int64() << "\n";
+      };
+    });
+  }
+  std::int64_t w_after = 0, w_order = 0;
+  {
+    auto* c = command("watch", "follow events live (Ctrl-C to stop)",
+                      examples({"portctl watch", "portctl watch --after 1000   # resume without a gap",
+                                "portctl watch --order 42 --json"}));
+    auto* a = c->add_option("--after", w_after, "first send events with an id above this");
+    c->add_option("--order", w_order, "only this order's events");
+    c->callback([&, a] {
+      action = [&, a] {
+        auto& cl = g.client();
+        auto r = cl.watch(a->count() ? std::optional<std::int64_t>(w_after) : std::nullopt, w_order);
+        if (!r.ok()) throw rpc_failure{std::move(r.error())};
+        if (!g.json) std::cerr << "watching events after " << r.value() << "\n";
+        std::cout.setf(std::ios::unitbuf);
+        while (auto n = cl.next_notification()) {
+          if (n->method == "watch.ended") {
+            const auto& p = as_obj(n->params);
+            rpc_error e;
+            e.reason = p.contains("reason") ? std::string(p.at("reason").as_string()) : "ended";
+            e.message = p.contains("message") ? std::string(p.at("message").as_string()) : "watch ended";
+            throw rpc_failure{e};
+          }
+          if (n->method != "event") continue;
+          if (g.json)
+            g.print_json(n->params);
+          else
+            std::cout << portctl::render_event_line(as_obj(n->params), g.style, true);
+        }
+      };
+    });
+  }
+
+  // ---- group / status / metrics / attention ----
+  std::string grp;
+  {
+    auto* c = command("group", "roll-up of a group of orders per state, and what needs a human",
+                      examples({"portctl group acme-migration"}));
+    c->add_option("NAME", grp, "group label")->required();
+    c->callback([&] {
+      action = [&] {
+        json::object p;
+        p["group"] = grp;
+        auto r = g.call("group.summary", std::move(p));
+        if (g.json) return g.print_json(r);
+        std::cout << portctl::render_group(as_obj(r), g.style);
+        json::object q;
+        q["group"] = grp;
+        q["needs_attention"] = true;
+        q["limit"] = 1000;
+        auto l = g.call("order.list", std::move(q));
+        auto& orders = as_obj(l).at("orders").as_array();
+        if (!orders.empty())
+          std::cout << "\n" << portctl::render_attention(orders, g.style);
+      };
+    });
+  }
+  {
+    auto* c = command("status", "the daemon's state: orders, API budget, outbox, database",
+                      examples({"portctl status", "portctl --json status"}));
+    c->callback([&] {
+      action = [&] {
+        auto r = g.call("daemon.status");
+        if (g.json) return g.print_json(r);
+        std::cout << portctl::render_status(as_obj(r), g.style);
+      };
+    });
+  }
+  {
+    auto* c = command("metrics", "Prometheus metrics text", examples({"portctl metrics"}));
+    c->callback([&] {
+      action = [&] {
+        auto r = g.call("daemon.metrics");
+        if (g.json) return g.print_json(r);
+        const auto& o = as_obj(r);
+        if (o.contains("text") && o.at("text").is_string()) std::cout << o.at("text").as_string();
+      };
+    });
+  }
+  {
+    auto* c = command("attention", "orders that need a human, oldest first, with the next step",
+                      examples({"portctl attention"}));
+    c->callback([&] {
+      action = [&] {
+        json::array all;
+        std::int64_t after = 0;
+        for (;;) {
+          json::object p;
+          p["needs_attention"] = true;
+          p["limit"] = 1000;
+          if (after) p["after_id"] = after;
+          auto r = g.call("order.list", std::move(p));
+          for (auto& o : as_obj(r).at("orders").as_array()) all.push_back(o);
+          auto* n = as_obj(r).if_contains("next_after_id");
+          if (!n || !n->is_int64()) break;
+          after = n->as_int64();
+        }
+        if (g.json) {
+          json::object o;
+          o["orders"] = std::move(all);
+          return g.print_json(o);
+        }
+        std::cout << portctl::render_attention(std::move(all), g.style);
+      };
+    });
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "portctl: " << e.what() << "\n(run 'portctl --help')\n";
+    return 2;
+  }
+
+  try {
+    if (action) action();
+    return 0;
+  } catch (const usage_failure& u) {
+    std::cerr << "portctl: " << u.message << "\n";
+    return 2;
+  } catch (const rpc_failure& f) {
+    std::cerr << "portctl: " << f.error.message << " (" << f.error.reason;
+    if (auto* field = f.error.data.if_contains("field"); field && field->is_string())
+      std::cerr << ", field " << field->as_string().c_str();
+    if (auto* id = f.error.data.if_contains("order_id"); id && id->is_int64())
+      std::cerr << ", order " << id->as_int64();
+    if (auto* st = f.error.data.if_contains("state"); st && st->is_string())
+      std::cerr << ", state " << st->as_string().c_str();
+    std::cerr << ")\n";
+    return 1;
+  } catch (const portd::control::connect_error& e) {
+    std::cerr << "portctl: " << e.what() << " (is portd running? see --socket)\n";
+    return 3;
+  } catch (const portd::control::transport_error& e) {
+    std::cerr << "portctl: " << e.what() << "\n";
+    return 3;
+  } catch (const std::exception& e) {
+    std::cerr << "portctl: " << e.what() << "\n";
+    return 1;
+  }
+}
