@@ -1,0 +1,454 @@
+// The Telegent client against a fake Telegent on loopback: tokens, re-authentication,
+// keep-alive, timeouts, resets, size caps, TLS verification and secrets.
+#include "fake_telegent.hpp"
+
+#include <portd/telegent/budget.hpp>
+#include <portd/telegent/client.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <functional>
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using portd::core::api_result;
+using portd::core::call_kind;
+using portd::core::call_outcome;
+using portd::telegent::budget;
+using portd::telegent::client;
+using portd::telegent::client_config;
+using portd::telegent::priority;
+using portd::test::fake_reply;
+using portd::test::fake_request;
+using portd::test::fake_telegent;
+
+namespace {
+
+portd::core::order sample_order() {
+  portd::core::order o;
+  o.number = "+15555551234";
+  o.remote_order_id = "JNUOID-Case/Sensitive";
+  o.details.carrier = "Verizon";
+  o.details.account_number = "ACC-1";
+  o.details.billing_address = {"1 Main St", "", "Detroit", "MI", "48201"};
+  o.details.port_in_date = "2026-05-02";
+  o.secrets.account_pin = "pin-4321";
+  return o;
+}
+
+client_config config_for(const fake_telegent& server) {
+  client_config c;
+  c.base_url = server.base_url();
+  c.account_key = "DID-test";
+  c.account_secret = "account-secret-xyz";
+  c.allow_insecure_http = true;
+  c.request_timeout = 2s;
+  return c;
+}
+
+// Runs `body` on `ioc` to completion (bounded, so a bug fails the test instead of hanging it).
+void run(asio::io_context& ioc, std::function<asio::awaitable<void>()> body) {
+  bool done = false;
+  std::exception_ptr error;
+  asio::co_spawn(ioc, body(), [&](std::exception_ptr e) {
+    done = true;
+    error = e;
+  });
+  ioc.run_for(20s);
+  BOOST_REQUIRE_MESSAGE(done, "the test coroutine did not finish");
+  if (error) std::rethrow_exception(error);
+}
+
+struct fixture {
+  asio::io_context ioc{1};
+  budget bud{ioc.get_executor(), {0, 1}};  // unlimited: these tests are not about the rate
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(telegent_client, fixture)
+
+BOOST_AUTO_TEST_CASE(token_single_flight_for_concurrent_calls) {
+  fake_telegent server(ioc);
+  client c(ioc.get_executor(), config_for(server), bud);
+  const auto order = sample_order();
+  constexpr int n = 8;
+  std::vector<api_result> results;
+  run(ioc, [&]() -> asio::awaitable<void> {
+    int remaining = n;
+    asio::steady_timer all_done(ioc, asio::steady_timer::time_point::max());
+    for (int i = 0; i < n; ++i) {
+      asio::co_spawn(ioc, c.call(order, call_kind::status, priority::poll),
+                     [&](std::exception_ptr, api_result r) {
+                       results.push_back(std::move(r));
+                       if (--remaining == 0) all_done.cancel();
+                     });
+    }
+    co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
+    server.stop();
+  });
+  BOOST_TEST(results.size() == static_cast<std::size_t>(n));
+  for (const auto& r : results) BOOST_TEST(r.outcome == call_outcome::ok);
+  const auto tokens = server.token_requests();
+  BOOST_REQUIRE(tokens.size() == 1u);
+  const auto body = boost::json::parse(tokens[0].body).as_object();
+  BOOST_TEST(body.at("AccountKey").as_string() == "DID-test");
+  // The scope is the endpoint URL without its query string.
+  BOOST_TEST(body.at("ApiEndpoint").as_string() == server.base_url() + "/v1.0/numbers/order");
+  BOOST_TEST(server.api_requests().size() == static_cast<std::size_t>(n));
+  for (const auto& r : server.api_requests()) {
+    BOOST_TEST(r.authorization == "Bearer tok-1");
+    BOOST_TEST(r.target == "/v1.0/numbers/order?OrderId=JNUOID-Case%2FSensitive");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(each_endpoint_gets_its_own_token_and_cached_tokens_are_reused) {
+  fake_telegent server(ioc);
+  client c(ioc.get_executor(), config_for(server), bud);
+  const auto order = sample_order();
+  run(ioc, [&]() -> asio::awaitable<void> {
+    co_await c.call(order, call_kind::status, priority::poll);
+    co_await c.call(order, call_kind::status, priority::poll);
+    co_await c.call(order, call_kind::cancel, priority::command);
+    co_await c.call(order, call_kind::cancel, priority::command);
+    server.stop();
+  });
+  const auto tokens = server.token_requests();
+  BOOST_REQUIRE(tokens.size() == 2u);
+  BOOST_TEST(boost::json::parse(tokens[1].body).at("ApiEndpoint").as_string() ==
+             server.base_url() + "/v1.0/numbers/portin/cancel");
+}
+
+BOOST_AUTO_TEST_CASE(a_401_re_authenticates_once_and_retries) {
+  fake_telegent server(ioc);
+  server.on_api = [](const fake_request& r) {
+    fake_reply rep;
+    if (r.authorization == "Bearer tok-1") {
+      rep.status = 401;
+      rep.body = R"({"title":"Unauthorized"})";
+    } else {
+      rep.body = R"({"OrderId":"JNUOID-9","OrderStatus":"Scheduled"})";
+    }
+    return rep;
+  };
+  client c(ioc.get_executor(), config_for(server), bud);
+  api_result r;
+  run(ioc, [&]() -> asio::awaitable<void> {
+    r = co_await c.call(sample_order(), call_kind::status, priority::poll);
+    server.stop();
+  });
+  BOOST_TEST(r.outcome == call_outcome::ok);
+  BOOST_TEST(r.remote_status == "Scheduled");
+  BOOST_TEST(server.token_requests().size() == 2u);
+  BOOST_TEST(server.api_requests().size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_second_401_is_a_refusal_not_a_loop) {
+  fake_telegent server(ioc);
+  server.on_api = [](const fake_request&) {
+    fake_reply rep;
+    rep.status = 401;
+    return rep;
+  };
+  client c(ioc.get_executor(), config_for(server), bud);
+  api_result r;
+  run(ioc, [&]() -> asio::awaitable<void> {
+    r = co_await c.call(sample_order(), call_kind::status, priority::poll);
+    server.stop();
+  });
+  BOOST_TEST(r.outcome == call_outcome::refused);
+  BOOST_TEST(r.reason == "unauthorized");
+  BOOST_TEST(server.token_requests().size() == 2u);
+  BOOST_TEST(server.api_requests().size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(refused_credentials_are_a_refusal_without_the_secret) {
+  fake_telegent server(ioc);
+  server.on_token = [](const fake_request& r) {
+    fake_reply rep;
+    // A careless server that echoes what it was sent.
+    rep.body = R"({"successful":false,"message":"bad credentials for )" +
+               std::string(boost::json::parse(r.body).at("AccountSecret").as_string()) + R"("})";
+    return rep;
+  };
+  client c(ioc.get_executor(), config_for(server), bud);
+  api_result r;
+  run(ioc, [&]() -> asio::awaitable<void> {
+    r = co_await c.call(sample_order(), call_kind::submit_port_in, priority::command);
+    server.stop();
+  });
+  BOOST_TEST(r.outcome == call_outcome::refused);
+  BOOST_TEST(r.reason == "unauthorized");
+  BOOST_TEST(!r.maybe_processed);
+  BOOST_TEST(r.message.find("account-secret-xyz") == std::string::npos);
+  BOOST_TEST(r.raw.find("account-secret-xyz") == std::string::npos);
+  BOOST_TEST(server.api_requests().empty());
+}
+
+BOOST_AUTO_TEST_CASE(keep_alive_carries_many_calls_over_one_connection) {
+  fake_telegent server(ioc);
+  client c(ioc.get_executor(), config_for(server), bud);
+  const auto order = sample_order();
+  int ok = 0;
+  run(ioc, [&]() -> asio::awaitable<void> {
+    for (int i = 0; i < 20; ++i) {
+      auto r = co_await c.call(order, call_kind::status, priority::poll);
+      if (r.outcome == call_outcome::ok) ++ok;
+    }
+    server.stop();
+  });
+  BOOST_TEST(ok == 20);
+  BOOST_TEST(server.requests.size() == 21u);  // one token + 20 polls
+  BOOST_TEST(server.connections == 1);
+  BOOST_TEST(c.stats().requests_total == 21u);
+  BOOST_TEST(c.stats().by_status.at("200") == 21u);
+  BOOST_TEST(c.stats().in_flight == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_connection_the_server_closed_while_idle_is_replaced) {
+  fake_telegent server(ioc);
+  server.on_api = [](const fake_request&) {
+    fake_reply rep;
+    rep.body = R"({"OrderStatus":"Pending"})";
+    rep.close_after = true;  // says keep-alive, then drops the connection like an idle timeout
+    return rep;
+  };
+  client c(ioc.get_executor(), config_for(server), bud);
+  const auto order = sample_order();
+  api_result first, second;
+  run(ioc, [&]() -> asio::awaitable<void> {
+    first = co_await c.call(order, call_kind::status, priority::poll);
+    second = co_await c.call(order, call_kind::status, priority::poll);
+    server.stop();
+  });
+  BOOST_TEST(first.outcome == call_outcome::ok);
+  BOOST_TEST(second.outcome == call_outcome::ok);
+  BOOST_TEST(server.api_requests().size() == 2u);
+  BOOST_TEST(server.connections == 2);
+}
+
+BOOST_AUTO_TEST_CASE(a_peer_that_never_answers_times_out_after_the_request_left) {
+  fake_telegent server(ioc);
+  server.on_api = [](const fake_request&) {
+    fake_reply rep;
+    rep.act = fake_reply::action::hang;
+    return rep;
+  };
+  auto cfg = config_for(server);
+  cfg.request_timeout = 150ms;
+  client c(ioc.get_executor(), cfg, bud);
+  api_result r;
+  run(ioc, [&]() -> asio::awaitable<void> {
+    r = co_await c.call(sample_order(), call_kind::submit_port_in, priority::command);
+    server.stop();
+  });
+  BOOST_TEST(r.outcome == call_outcome::transient);
+  BOOST_TEST(r.reason == "timeout");
+  BOOST_TEST(r.maybe_processed);
+  BOOST_TEST(r.http_status == 0);
+  BOOST_TEST(server.api_requests().size() == 1u);
+  BOOST_TEST(c.stats().by_status.at("transport") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_reset_after_the_request_was_read_may_have_been_processed) {
+  fake_telegent server(ioc);
+  server.on_api = [](const fake_request&) {
+    fake_reply rep;
+    rep.act = fake_reply::action::reset;
+    return rep;
+  };
+  client c(ioc.get_executor(), config_for(server), bud);
+  api_result r;
+  run(ioc, [&]() -> asio::awaitable<void> {
+    r = co_await c.call(sample_order(), call_kind::submit_port_in, priority::command);
+    server.stop();
+  });
+  BOOST_TEST(r.outcome == call_outcome::transient);
+  BOOST_TEST(r.reason == "connection_reset");
+  BOOST_TEST(r.maybe_processed);
+  BOOST_TEST(r.message.find("pin-4321") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_refused_connect_was_never_processed) {
+  std::string url;
+  {
+    asio::ip::tcp::acceptor probe(ioc, {asio::ip::make_address("127.0.0.1"), 0});
+    url = "http://127.0.0.1:" + std::to_string(probe.local_endpoint().port());
+  }  // closed: nothing listens there now
+  client_config cfg;
+  cfg.base_url = url;
+  cfg.allow_insecure_http = true;
+  cfg.request_timeout = 2s;
+  client c(ioc.get_executor(), cfg, bud);
+  api_result r;
+  run(ioc, [&]() -> asio::awaitable<void> {
+    r = co_await c.call(sample_order(), call_kind::submit_port_in, priority::command);
+  });
+  BOOST_TEST(r.outcome == call_outcome::transient);
+  BOOST_TEST(r.reason == "connect_failed");
+  BOOST_TEST(!r.maybe_processed);
+}
+
+BOOST_AUTO_TEST_CASE(an_oversized_response_is_cut_off) {
+  fake_telegent server(ioc);
+  server.on_api = [](const fake_request&) {
+    fake_reply rep;
+    rep.body = R"({"OrderStatus":"Pending","Padding":")" + std::string(64 * 1024, 'x') + "\"}";
+    return rep;
+  };
+  auto cfg = config_for(server);
+  cfg.max_response_bytes = 4096;
+  client c(ioc.get_executor(), cfg, bud);
+  api_result r;
+  run(ioc, [&]() -> asio::awaitable<void> {
+    r = co_await c.call(sample_order(), call_kind::status, priority::poll);
+    server.stop();
+  });
+  BOOST_TEST(r.outcome == call_outcome::transient);
+  BOOST_TEST(r.reason == "response_too_large");
+  BOOST_TEST(r.raw.size() <= 4096u);
+}
+
+BOOST_AUTO_TEST_CASE(a_429_pauses_the_whole_budget) {
+  fake_telegent server(ioc);
+  server.on_api = [](const fake_request&) {
+    fake_reply rep;
+    rep.status = 429;
+    rep.headers.emplace_back("Retry-After", "30");
+    return rep;
+  };
+  client c(ioc.get_executor(), config_for(server), bud);
+  api_result r;
+  const auto before = portd::core::now_ms();
+  run(ioc, [&]() -> asio::awaitable<void> {
+    r = co_await c.call(sample_order(), call_kind::status, priority::poll);
+    server.stop();
+  });
+  BOOST_TEST(r.reason == "rate_limited");
+  BOOST_TEST((r.retry_after == std::chrono::milliseconds{30s}));
+  BOOST_TEST(!r.maybe_processed);
+  const auto paused = bud.paused_until();
+  BOOST_REQUIRE(paused.has_value());
+  BOOST_TEST((*paused >= before + 30s));
+  BOOST_TEST((*paused <= portd::core::now_ms() + 30s));
+  BOOST_TEST(c.stats().by_status.at("429") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_400_naming_port_in_date_is_retried_in_the_us_form) {
+  fake_telegent server(ioc);
+  server.on_api = [](const fake_request& r) {
+    fake_reply rep;
+    const auto body = boost::json::parse(r.body).as_object();
+    if (body.at("PortInDate").as_string() == "2026-05-02") {
+      rep.status = 400;
+      rep.body = R"({"errors":{"$.PortInDate":["The JSON value could not be converted."]}})";
+    } else {
+      rep.body = R"({"OrderId":"JNUOID-7","Status":"Pending"})";
+    }
+    return rep;
+  };
+  client c(ioc.get_executor(), config_for(server), bud);
+  api_result r;
+  run(ioc, [&]() -> asio::awaitable<void> {
+    r = co_await c.call(sample_order(), call_kind::submit_port_in, priority::command);
+    server.stop();
+  });
+  BOOST_TEST(r.outcome == call_outcome::ok);
+  BOOST_TEST(r.remote_order_id == "JNUOID-7");
+  const auto api = server.api_requests();
+  BOOST_REQUIRE(api.size() == 2u);
+  BOOST_TEST(boost::json::parse(api[1].body).at("PortInDate").as_string() == "05/02/2026");
+}
+
+BOOST_AUTO_TEST_CASE(secrets_echoed_in_an_error_never_reach_the_result) {
+  fake_telegent server(ioc);
+  server.on_api = [](const fake_request& r) {
+    fake_reply rep;
+    rep.status = 422;
+    rep.body = R"({"title":"Rejected","detail":"you sent )" + r.body.substr(0, 0) +
+               R"(pin-4321","echo":)" + r.body + "}";
+    return rep;
+  };
+  client c(ioc.get_executor(), config_for(server), bud);
+  api_result r;
+  run(ioc, [&]() -> asio::awaitable<void> {
+    r = co_await c.call(sample_order(), call_kind::submit_port_in, priority::command);
+    server.stop();
+  });
+  BOOST_TEST(r.outcome == call_outcome::refused);
+  BOOST_TEST(r.reason == "business_rule");
+  for (const std::string* s : {&r.message, &r.raw, &r.status_message}) {
+    BOOST_TEST(s->find("pin-4321") == std::string::npos);
+    BOOST_TEST(s->find("account-secret-xyz") == std::string::npos);
+  }
+  BOOST_TEST(r.message.find("you sent ***") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(plain_http_needs_to_be_allowed) {
+  client_config cfg;
+  cfg.base_url = "http://127.0.0.1:9";
+  BOOST_CHECK_THROW(client(ioc.get_executor(), cfg, bud), std::invalid_argument);
+  cfg.allow_insecure_http = true;
+  BOOST_CHECK_NO_THROW(client(ioc.get_executor(), cfg, bud));
+  cfg.base_url = "ftp://127.0.0.1";
+  BOOST_CHECK_THROW(client(ioc.get_executor(), cfg, bud), std::invalid_argument);
+  cfg.base_url = "https://127.0.0.1";
+  cfg.ca_file = "/nonexistent/ca.pem";
+  BOOST_CHECK_THROW(client(ioc.get_executor(), cfg, bud), std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(tls_verifies_with_the_configured_ca) {
+  const auto& cert = portd::test::localhost_certificate();
+  fake_telegent server(ioc, &cert);
+  auto cfg = config_for(server);
+  cfg.allow_insecure_http = false;
+  cfg.ca_file = cert.cert_file;
+  client c(ioc.get_executor(), cfg, bud);
+  api_result r;
+  run(ioc, [&]() -> asio::awaitable<void> {
+    r = co_await c.call(sample_order(), call_kind::status, priority::poll);
+    server.stop();
+  });
+  BOOST_TEST(r.outcome == call_outcome::ok);
+  BOOST_TEST(server.requests.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(tls_fails_without_the_ca_and_never_falls_back_to_plaintext) {
+  const auto& cert = portd::test::localhost_certificate();
+  fake_telegent server(ioc, &cert);
+  auto cfg = config_for(server);
+  cfg.allow_insecure_http = true;  // even then, https:// never degrades to http
+  client c(ioc.get_executor(), cfg, bud);
+  api_result r;
+  run(ioc, [&]() -> asio::awaitable<void> {
+    r = co_await c.call(sample_order(), call_kind::submit_port_in, priority::command);
+    server.stop();
+  });
+  BOOST_TEST(r.outcome == call_outcome::transient);
+  BOOST_TEST(r.reason == "tls_failed");
+  BOOST_TEST(!r.maybe_processed);
+  BOOST_TEST(server.requests.empty());
+  BOOST_TEST(r.message.find("account-secret-xyz") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(tls_fails_when_the_certificate_names_another_host) {
+  const auto& cert = portd::test::other_host_certificate();
+  fake_telegent server(ioc, &cert);
+  auto cfg = config_for(server);
+  cfg.ca_file = cert.cert_file;  // trusted, but issued for elsewhere.test
+  client c(ioc.get_executor(), cfg, bud);
+  api_result r;
+  run(ioc, [&]() -> asio::awaitable<void> {
+    r = co_await c.call(sample_order(), call_kind::status, priority::poll);
+    server.stop();
+  });
+  BOOST_TEST(r.reason == "tls_failed");
+  BOOST_TEST(server.requests.empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
