@@ -639,9 +639,13 @@ decision decide(const order& current, const input& in, time_point now, const pol
                                      ": only a failed order can be retried");
     n.last_error.reset();
     if (!n.remote_order_id.empty()) {
-      n.update_pending = false;  // the update call carries every detail as it is now
       m.enter(order_state::submitted, c->actor, "retrying: sending the order's details to Telegent again");
-      m.call(call_kind::update);
+      if (current.in_flight) {
+        n.update_pending = true;  // an order.poll is out (rule 2): the update follows it
+      } else {
+        n.update_pending = false;  // the update call carries every detail as it is now
+        m.call(call_kind::update);
+      }
     } else {
       n.state = order_state::received;  // start over from the beginning (not recorded twice)
       machine fresh(n, now, pol);

@@ -513,6 +513,23 @@ BOOST_AUTO_TEST_CASE(retry_with_remote_order_resends_the_details) {
   BOOST_TEST_REQUIRE(h.d.wake_at.has_value());
 }
 
+BOOST_AUTO_TEST_CASE(retry_while_a_poll_is_out_waits_for_it) {
+  harness h = submitted_port_in();
+  poll_to(h, "Rejected");
+  h.step(update_cmd(pin_patch()));
+  h.answer(refused(call_kind::update));
+  BOOST_TEST_REQUIRE(h.o.state == order_state::failed);
+  h.step(cmd_poll_now{op});
+  BOOST_TEST_REQUIRE(str(h.o.in_flight) == "status");
+  h.step(cmd_retry{op});
+  BOOST_TEST(!h.d.call.has_value(), "one call in flight (rule 2)");
+  BOOST_TEST(h.o.update_pending);
+  h.answer(status_result("Rejected"));
+  BOOST_TEST(str(h.d.call) == "update");
+  h.answer(update_ok());
+  BOOST_TEST(h.o.state == order_state::submitted);
+}
+
 BOOST_AUTO_TEST_CASE(resolve_only_in_submit_unknown) {
   for (order_state s : all_states) {
     if (s == order_state::submit_unknown) continue;
