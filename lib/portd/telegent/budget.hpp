@@ -6,12 +6,17 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
+#include <ostream>
+#include <string_view>
 
 namespace portd::telegent {
 
 enum class priority : std::uint8_t { command, poll };
+std::string_view to_string(priority);
+std::ostream& operator<<(std::ostream&, priority);
 
 struct budget_config {
   double requests_per_minute = 50;  // 0 = unlimited (benchmarks)

@@ -13,9 +13,6 @@
 
 namespace portd::telegent {
 
-std::string_view to_string(priority);
-std::ostream& operator<<(std::ostream&, priority);
-
 class budget_state {
  public:
   using ticket = std::uint64_t;

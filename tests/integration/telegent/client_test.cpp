@@ -8,10 +8,12 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <ctime>
 #include <functional>
 
 namespace asio = boost::asio;
@@ -101,6 +103,7 @@ BOOST_AUTO_TEST_CASE(token_single_flight_for_concurrent_calls) {
   // The scope is the endpoint URL without its query string.
   BOOST_TEST(body.at("ApiEndpoint").as_string() == server.base_url() + "/v1.0/numbers/order");
   BOOST_TEST(server.api_requests().size() == static_cast<std::size_t>(n));
+  BOOST_TEST(server.connections <= 4);  // max_connections
   for (const auto& r : server.api_requests()) {
     BOOST_TEST(r.authorization == "Bearer tok-1");
     BOOST_TEST(r.target == "/v1.0/numbers/order?OrderId=JNUOID-Case%2FSensitive");
@@ -449,6 +452,104 @@ BOOST_AUTO_TEST_CASE(tls_fails_when_the_certificate_names_another_host) {
   });
   BOOST_TEST(r.reason == "tls_failed");
   BOOST_TEST(server.requests.empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_token_close_to_expiry_is_refreshed_before_use) {
+  fake_telegent server(ioc);
+  int issued = 0;
+  server.on_token = [&issued](const fake_request&) {
+    fake_reply rep;
+    // Expires in 30 s: inside the 60 s refresh margin from the start.
+    const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + 30s);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char expiry[32];
+    std::strftime(expiry, sizeof expiry, "%m/%d/%Y %I:%M:%S %p", &tm);
+    rep.body = R"({"Token":"short-)" + std::to_string(++issued) +
+               R"(","Successful":true,"TokenExpiry":")" + expiry + R"("})";
+    return rep;
+  };
+  client c(ioc.get_executor(), config_for(server), bud);
+  const auto order = sample_order();
+  run(ioc, [&]() -> asio::awaitable<void> {
+    co_await c.call(order, call_kind::status, priority::poll);
+    co_await c.call(order, call_kind::status, priority::poll);
+    server.stop();
+  });
+  BOOST_TEST(server.token_requests().size() == 2u);
+  const auto api = server.api_requests();
+  BOOST_REQUIRE(api.size() == 2u);
+  BOOST_TEST(api[0].authorization == "Bearer short-1");
+  BOOST_TEST(api[1].authorization == "Bearer short-2");
+}
+
+BOOST_AUTO_TEST_CASE(a_tls_handshake_that_never_completes_times_out_before_sending) {
+  // A listener that accepts and then says nothing: the TLS handshake can never finish.
+  asio::ip::tcp::acceptor silent(ioc, {asio::ip::make_address("127.0.0.1"), 0});
+  asio::ip::tcp::socket held(ioc);
+  silent.async_accept(held, [](boost::system::error_code) {});
+  client_config cfg;
+  cfg.base_url = "https://127.0.0.1:" + std::to_string(silent.local_endpoint().port());
+  cfg.request_timeout = 150ms;
+  client c(ioc.get_executor(), cfg, bud);
+  api_result r;
+  run(ioc, [&]() -> asio::awaitable<void> {
+    r = co_await c.call(sample_order(), call_kind::submit_port_in, priority::command);
+    silent.close();
+    held.close();
+  });
+  BOOST_TEST(r.outcome == call_outcome::transient);
+  BOOST_TEST(r.reason == "timeout");
+  BOOST_TEST(!r.maybe_processed);
+}
+
+BOOST_AUTO_TEST_CASE(tls_by_host_name_resolves_and_verifies_the_name) {
+  const auto& cert = portd::test::localhost_certificate();
+  fake_telegent server(ioc, &cert);
+  auto cfg = config_for(server);
+  cfg.base_url = "https://localhost:" + std::to_string(server.port());
+  cfg.ca_file = cert.cert_file;
+  client c(ioc.get_executor(), cfg, bud);
+  api_result r;
+  run(ioc, [&]() -> asio::awaitable<void> {
+    r = co_await c.call(sample_order(), call_kind::status, priority::poll);
+    server.stop();
+  });
+  BOOST_TEST(r.outcome == call_outcome::ok);
+  BOOST_REQUIRE(!server.token_requests().empty());
+  BOOST_TEST(boost::json::parse(server.token_requests()[0].body).at("ApiEndpoint").as_string() ==
+             cfg.base_url + "/v1.0/numbers/order");
+}
+
+BOOST_AUTO_TEST_CASE(close_ends_an_in_flight_call_as_a_shutdown) {
+  fake_telegent server(ioc);
+  server.on_api = [&](const fake_request&) {
+    fake_reply rep;
+    rep.act = fake_reply::action::hang;
+    return rep;
+  };
+  auto cfg = config_for(server);
+  cfg.request_timeout = 10s;  // the close, not the timeout, must end it
+  client c(ioc.get_executor(), cfg, bud);
+  api_result r;
+  run(ioc, [&]() -> asio::awaitable<void> {
+    bool done = false;
+    asio::steady_timer finished(ioc, asio::steady_timer::time_point::max());
+    asio::co_spawn(ioc, c.call(sample_order(), call_kind::submit_port_in, priority::command),
+                   [&](std::exception_ptr, api_result res) {
+                     r = std::move(res);
+                     done = true;
+                     finished.cancel();
+                   });
+    // Close once the server holds the request (it records it before hanging).
+    while (server.api_requests().empty()) co_await asio::post(ioc, asio::use_awaitable);
+    c.close();
+    if (!done) co_await finished.async_wait(asio::as_tuple(asio::use_awaitable));
+    server.stop();
+  });
+  BOOST_TEST(r.outcome == call_outcome::transient);
+  BOOST_TEST(r.reason == "shutdown");
+  BOOST_TEST(r.maybe_processed);  // the request had left
 }
 
 BOOST_AUTO_TEST_SUITE_END()
