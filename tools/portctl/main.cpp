@@ -56,6 +56,13 @@ const json::object& as_obj(const json::value& v) {
   static const json::object empty;
   return v.is_object() ? v.as_object() : empty;
 }
+// o[key] as an object ({} when missing or not an object).
+const json::object& member(const json::value& v, std::string_view key) {
+  static const json::object empty;
+  const auto& o = as_obj(v);
+  auto* m = o.if_contains(key);
+  return m && m->is_object() ? m->as_object() : empty;
+}
 
 std::string read_secret(const std::string& file, bool from_stdin, const char* what) {
   std::string s;
@@ -144,7 +151,7 @@ std::string examples(std::initializer_list<std::string_view> lines) {
 void print_submitted(globals& g, const json::value& r) {
   if (g.json) return g.print_json(r);
   const auto& o = as_obj(r);
-  const auto& order = as_obj(o.contains("order") ? o.at("order") : json::value());
+  const auto& order = member(r, "order");
   bool created = o.contains("created") && o.at("created").is_bool() && o.at("created").as_bool();
   std::cout << (created ? "created" : "already present (same client_ref, same content): not created again")
             << "\n"
@@ -153,8 +160,7 @@ void print_submitted(globals& g, const json::value& r) {
 
 void print_order(globals& g, const json::value& r) {
   if (g.json) return g.print_json(r);
-  std::cout << portctl::render_order_block(as_obj(as_obj(r).contains("order") ? as_obj(r).at("order") : json::value()),
-                                           g.style);
+  std::cout << portctl::render_order_block(member(r, "order"), g.style);
 }
 
 }  // namespace
@@ -174,6 +180,7 @@ int main(int argc, char** argv) {
   app.add_option("--socket", g.socket, "control socket path")->capture_default_str();
   app.add_flag("--json", g.json, "print the daemon's raw JSON result (for scripts)");
   app.require_subcommand(1);
+  app.fallthrough();  // --json and --socket also after the command
 
   std::function<void()> action;
   auto command = [&](const char* name, const char* desc, std::string ex) {
@@ -361,10 +368,9 @@ int main(int argc, char** argv) {
           json::object q;
           q["id"] = u_id;
           auto cur = g.call("order.get", std::move(q));
-          const auto& d = as_obj(as_obj(as_obj(cur).at("order")).contains("details")
-                                     ? as_obj(as_obj(cur).at("order")).at("details")
-                                     : json::value());
-          if (d.contains("billing_address")) base = as_obj(d.at("billing_address"));
+          const auto& order = member(cur, "order");
+          if (auto* d = order.if_contains("details"))
+            base = member(*d, "billing_address");
         }
         up.fill(p, &base);
         if (p.size() == 1) throw usage_failure{"nothing to update: give at least one detail flag"};

@@ -67,9 +67,17 @@ std::string pad(std::string text, std::size_t width) {
   return text;
 }
 
-void line(std::ostringstream& out, std::string_view label, const std::string& value) {
+// "  label:            value", the value wrapped under itself.
+void line(std::ostringstream& out, int width, std::string_view label, const std::string& value) {
   if (value.empty()) return;
-  out << "  " << pad(std::string(label) + ":", 18) << value << "\n";
+  std::string wrapped = wrap(value, "", width - 20);
+  std::istringstream lines(wrapped);
+  std::string l;
+  bool first = true;
+  while (std::getline(lines, l)) {
+    out << (first ? "  " + pad(std::string(label) + ":", 18) : std::string(20, ' ')) << l << "\n";
+    first = false;
+  }
 }
 
 }  // namespace
@@ -114,38 +122,38 @@ std::string render_order_block(const json::object& o, const style& s) {
       << str(o, "number") << "  " << colored_state(s, state);
   if (flag(o, "needs_attention")) out << "  " << paint(s, "1;33", "NEEDS ATTENTION");
   out << "\n";
-  if (flag(o, "needs_attention")) line(out, "attention", str(o, "attention_reason"));
-  line(out, "remote order", str(o, "remote_order_id"));
-  line(out, "remote status", str(o, "remote_status"));
-  line(out, "carrier message", str(o, "remote_message"));
-  line(out, "client ref", str(o, "client_ref"));
-  line(out, "group", str(o, "group"));
-  line(out, "created", short_time(o.contains("created_at") ? o.at("created_at") : nullptr));
-  line(out, "updated", short_time(o.contains("updated_at") ? o.at("updated_at") : nullptr));
+  if (flag(o, "needs_attention")) line(out, s.width, "attention", str(o, "attention_reason"));
+  line(out, s.width, "remote order", str(o, "remote_order_id"));
+  line(out, s.width, "remote status", str(o, "remote_status"));
+  line(out, s.width, "carrier message", str(o, "remote_message"));
+  line(out, s.width, "client ref", str(o, "client_ref"));
+  line(out, s.width, "group", str(o, "group"));
+  line(out, s.width, "created", short_time(o.contains("created_at") ? o.at("created_at") : nullptr));
+  line(out, s.width, "updated", short_time(o.contains("updated_at") ? o.at("updated_at") : nullptr));
   if (auto* n = o.if_contains("next_check_at"); n && n->is_string())
-    line(out, "next check", short_time(*n));
-  if (auto a = str(o, "attempts"); !a.empty() && a != "0") line(out, "attempts", a);
+    line(out, s.width, "next check", short_time(*n));
+  if (auto a = str(o, "attempts"); !a.empty() && a != "0") line(out, s.width, "attempts", a);
   const auto& err = sub(o, "last_error");
   if (!err.empty())
-    line(out, "last error",
+    line(out, s.width, "last error",
          str(err, "reason") + ": " + str(err, "message") + " (" +
              short_time(err.contains("at") ? err.at("at") : nullptr) + ")");
   const auto& d = sub(o, "details");
   if (!d.empty()) {
-    line(out, "carrier", str(d, "carrier"));
-    line(out, "account number", str(d, "account_number"));
-    line(out, "subscriber", str(d, "subscriber_name"));
+    line(out, s.width, "carrier", str(d, "carrier"));
+    line(out, s.width, "account number", str(d, "account_number"));
+    line(out, s.width, "subscriber", str(d, "subscriber_name"));
     const auto& a = sub(d, "billing_address");
     std::string addr = str(a, "street1");
     if (!str(a, "street2").empty()) addr += ", " + str(a, "street2");
     addr += ", " + str(a, "city") + ", " + str(a, "state") + " " + str(a, "zip");
-    if (!a.empty()) line(out, "billing address", addr);
-    line(out, "iccid", str(d, "iccid"));
-    line(out, "classification", str(d, "classification"));
-    line(out, "port-in date", str(d, "port_in_date"));
-    line(out, "reported date", str(o, "reported_port_date"));
-    line(out, "account id", str(d, "account_id"));
-    line(out, "subscriber id", str(d, "subscriber_id"));
+    if (!a.empty()) line(out, s.width, "billing address", addr);
+    line(out, s.width, "iccid", str(d, "iccid"));
+    line(out, s.width, "classification", str(d, "classification"));
+    line(out, s.width, "port-in date", str(d, "port_in_date"));
+    line(out, s.width, "reported date", str(o, "reported_port_date"));
+    line(out, s.width, "account id", str(d, "account_id"));
+    line(out, s.width, "subscriber id", str(d, "subscriber_id"));
   }
   return out.str();
 }

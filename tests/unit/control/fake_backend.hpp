@@ -125,6 +125,7 @@ class fake_backend : public backend {
         continue;
       if (f.needs_attention && *f.needs_attention != o.needs_attention) continue;
       if (!f.number.empty() && f.number != o.number) continue;
+      if (!f.group.empty() && f.group != o.group) continue;
       if (static_cast<int>(p.orders.size()) == f.limit) {
         p.next_after_id = p.orders.back().id;
         break;
@@ -147,7 +148,13 @@ class fake_backend : public backend {
     if (!orders.count(id)) co_return not_found();
     auto& o = orders[id];
     if (p.carrier) o.details.carrier = *p.carrier;
+    if (p.account_number) o.details.account_number = *p.account_number;
     if (p.account_pin) o.secrets.account_pin = *p.account_pin;
+    if (p.billing_address) o.details.billing_address = *p.billing_address;
+    if (p.subscriber_name) o.details.subscriber_name = *p.subscriber_name;
+    if (p.iccid) o.details.iccid = *p.iccid;
+    if (p.classification) o.details.classification = *p.classification;
+    if (p.port_in_date) o.details.port_in_date = *p.port_in_date;
     emit(id, core::event_type::updated, "details corrected", c.actor());
     co_return o;
   }

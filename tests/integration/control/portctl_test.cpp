@@ -1,0 +1,259 @@
+// portctl as a user runs it (a subprocess) against control::server with a fake backend: exit
+// codes, --json, human output, secrets kept off argv and out of output, every method reachable.
+// The server's io_context runs on a second thread here only because portctl blocks.
+#include "../../unit/control/fake_backend.hpp"
+
+#include <portd/control/server.hpp>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <sstream>
+#include <thread>
+
+#include <sys/wait.h>
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using namespace portd;
+using namespace portd::control;
+
+namespace {
+
+std::string portctl_bin() {
+  const char* b = std::getenv("PORTCTL_BIN");
+  return b ? b : "";
+}
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+struct result {
+  int code = -1;
+  std::string out, err;
+};
+
+struct fixture {
+  asio::io_context ctx;
+  asio::executor_work_guard<asio::io_context::executor_type> guard = asio::make_work_guard(ctx);
+  test::fake_backend backend;
+  std::filesystem::path dir;
+  std::unique_ptr<server> srv;
+  std::thread io;
+
+  fixture() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "portctl-XXXXXX").string();
+    BOOST_REQUIRE(::mkdtemp(tmpl.data()));
+    dir = tmpl;
+    auto& o = backend.add_order("+18015551234");  // order 1, event 1
+    o.client_ref = "crm-1";
+    o.group = "acme";
+    o.state = core::order_state::rejected;
+    o.needs_attention = true;
+    o.attention_reason = "losing carrier rejected: 6B account number mismatch";
+    backend.emit(1, core::event_type::state_changed, "6B: account number does not match", "telegent");
+    server_options opts;
+    opts.socket_path = dir / "portd.sock";
+    srv = std::make_unique<server>(ctx.get_executor(), backend, opts);
+    srv->listen();
+    srv->start();
+    io = std::thread([this] { ctx.run(); });
+  }
+  ~fixture() {
+    asio::post(ctx, [this] {
+      srv->stop();
+      guard.reset();
+    });
+    io.join();
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+
+  // Runs `f` on the server's thread and waits for its value.
+  template <class F>
+  auto on_io(F f) {
+    std::promise<decltype(f())> p;
+    auto fut = p.get_future();
+    asio::post(ctx, [&] { p.set_value(f()); });
+    return fut.get();
+  }
+
+  result portctl(const std::string& args, const std::string& stdin_text = "") {
+    result r;
+    auto out = dir / "out", err = dir / "err", in = dir / "in";
+    std::ofstream(in) << stdin_text;
+    std::string cmd = portctl_bin() + " --socket " + (dir / "portd.sock").string() + " " + args +
+                      " <" + in.string() + " >" + out.string() + " 2>" + err.string();
+    int st = std::system(cmd.c_str());
+    r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    r.out = slurp(out);
+    r.err = slurp(err);
+    return r;
+  }
+};
+
+bool have_portctl() {
+  if (portctl_bin().empty() || !std::filesystem::exists(portctl_bin())) {
+    BOOST_TEST_MESSAGE("PORTCTL_BIN not set: portctl tests skipped (run through ctest)");
+    return false;
+  }
+  return true;
+}
+
+const std::string address =
+    " --street1 '1 Main St' --city Lehi --state UT --zip 84043";
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(portctl_cli)
+
+BOOST_FIXTURE_TEST_CASE(status_json_and_human, fixture) {
+  if (!have_portctl()) return;
+  auto r = portctl("--json status");
+  BOOST_TEST(r.code == 0);
+  BOOST_TEST(json::parse(r.out).at("version") == json::value("test"));
+  r = portctl("status");
+  BOOST_TEST(r.code == 0);
+  BOOST_TEST(r.out.find("portd test") != std::string::npos);
+  BOOST_TEST(r.out.find("\x1b[") == std::string::npos);  // no colour off a TTY
+}
+
+BOOST_FIXTURE_TEST_CASE(exit_codes, fixture) {
+  if (!have_portctl()) return;
+  auto r = portctl("show 99");
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(r.err == "portctl: no such order (not_found)\n");
+  r = portctl("list --bogus");
+  BOOST_TEST(r.code == 2);
+  r = portctl("show");
+  BOOST_TEST(r.code == 2);
+  r = portctl("cancel 1");
+  BOOST_TEST(r.code == 0);
+  r = portctl("cancel 1");
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(r.err.find("(invalid_state, state cancelled)") != std::string::npos);
+  int st = std::system((portctl_bin() + " --socket " + (dir / "none.sock").string() +
+                        " status 2>/dev/null").c_str());
+  BOOST_TEST(WEXITSTATUS(st) == 3);
+}
+
+BOOST_FIXTURE_TEST_CASE(submit_portin_reads_the_pin_from_a_file_and_never_shows_it, fixture) {
+  if (!have_portctl()) return;
+  std::ofstream(dir / "pin") << "Zq81xPin\n";
+  auto r = portctl("--json submit-portin --number 8015550001 --carrier Verizon --account-number 99998888"
+                   " --account-pin-file " + (dir / "pin").string() + address +
+                   " --client-ref crm-2 --group acme --port-in-date 2026-12-03");
+  BOOST_TEST(r.code == 0, r.err);
+  auto j = json::parse(r.out);
+  BOOST_TEST(j.at("created") == json::value(true));
+  BOOST_TEST(j.at("order").at("number") == json::value("+18015550001"));
+  BOOST_TEST(j.at("order").at("details").at("account_number") == json::value("****8888"));
+  BOOST_TEST(r.out.find("Zq81xPin") == std::string::npos);
+  auto pin = on_io([&] { return backend.orders.rbegin()->second.secrets.account_pin; });
+  BOOST_TEST(pin == "Zq81xPin");
+
+  // From stdin, and human output.
+  r = portctl("submit-portin --number +18015550002 --carrier Verizon --account-number 1 "
+              "--account-pin-stdin" + address, "4455\n");
+  BOOST_TEST(r.code == 0, r.err);
+  BOOST_TEST(r.out.find("created") == 0u);
+  BOOST_TEST(r.out.find("4455") == std::string::npos);
+
+  // No PIN given: usage error before anything is sent.
+  r = portctl("submit-portin --number +18015550003 --carrier V --account-number 1" + address);
+  BOOST_TEST(r.code == 2);
+}
+
+BOOST_FIXTURE_TEST_CASE(invalid_field_is_named, fixture) {
+  if (!have_portctl()) return;
+  auto r = portctl("submit-portin --number +18015550009 --carrier V --account-number 1 "
+                   "--account-pin-stdin --street1 a --city b --state UT --zip 8404", "1234\n");
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(r.err.find("(invalid_params, field billing_address.zip)") != std::string::npos, r.err);
+}
+
+BOOST_FIXTURE_TEST_CASE(show_prints_order_and_timeline, fixture) {
+  if (!have_portctl()) return;
+  for (std::string how : {"show 1", "show --number +18015551234", "show --client-ref crm-1"}) {
+    auto r = portctl(how);
+    BOOST_TEST(r.code == 0, how << ": " << r.err);
+    BOOST_TEST(r.out.find("order 1") != std::string::npos);
+    BOOST_TEST(r.out.find("NEEDS ATTENTION") != std::string::npos);
+    BOOST_TEST(r.out.find("****2222") != std::string::npos);
+    BOOST_TEST(r.out.find("6B: account number does not match") != std::string::npos);
+    BOOST_TEST(r.out.find("by telegent") != std::string::npos);
+    std::istringstream lines(r.out);
+    for (std::string l; std::getline(lines, l);) BOOST_TEST(l.size() <= 80u, l);
+  }
+  auto r = portctl("--json show 1");
+  auto j = json::parse(r.out);
+  BOOST_TEST(j.at("events").as_array().size() == 2u);
+}
+
+BOOST_FIXTURE_TEST_CASE(every_method_is_reachable, fixture) {
+  if (!have_portctl()) return;
+  std::ofstream(dir / "pin") << "1234\n";
+  struct step {
+    std::string args;
+    std::string expect;  // in stdout
+  };
+  std::vector<step> steps{
+      {"submit-portout --number +18015557777 --pin-file " + (dir / "pin").string(), "port_out"},
+      {"list", "+18015551234"},
+      {"list --state rejected --needs-attention --json", "\"orders\""},
+      {"history 1", "telegent"},
+      {"update 1 --zip 84043-1234", "order 1"},
+      {"resolve 1 --remote-order-id JNUOID-42", "JNUOID-42"},
+      {"retry 1", "order 1"},
+      {"poll 1", "order 1"},
+      {"note 1 'called the customer'", "called the customer"},
+      {"events --after 0", "order 1"},
+      {"group acme", "group acme"},
+      {"metrics", "portd_orders_active"},
+      {"attention", "portctl update 1"},
+      {"--json attention", "\"orders\""},
+      {"cancel 1 --reason 'customer asked'", "cancelled"},
+  };
+  for (auto& s : steps) {
+    auto r = portctl(s.args);
+    BOOST_TEST(r.code == 0, s.args << ": " << r.err);
+    BOOST_TEST(r.out.find(s.expect) != std::string::npos, s.args << ": " << r.out);
+  }
+  BOOST_TEST(on_io([&] { return backend.orders.at(1).details.billing_address.zip; }) ==
+             "84043-1234");
+  BOOST_TEST(on_io([&] { return backend.orders.at(1).details.billing_address.city; }) == "Lehi");
+}
+
+BOOST_FIXTURE_TEST_CASE(watch_streams_until_the_daemon_closes, fixture) {
+  if (!have_portctl()) return;
+  std::string cmd = portctl_bin() + " --socket " + (dir / "portd.sock").string() +
+                    " --json watch --after 0 2>/dev/null";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  BOOST_REQUIRE(p);
+  char buf[8192];
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 2 && std::fgets(buf, sizeof buf, p); ++i)
+    ids.push_back(json::parse(buf).at("id").as_int64());
+  on_io([&] { backend.emit(1, core::event_type::note_added, "live"); return 0; });
+  if (std::fgets(buf, sizeof buf, p)) ids.push_back(json::parse(buf).at("id").as_int64());
+  on_io([&] { srv->stop(); return 0; });
+  while (std::fgets(buf, sizeof buf, p)) {
+  }
+  int st = ::pclose(p);
+  BOOST_TEST(ids == (std::vector<std::int64_t>{1, 2, 3}), boost::test_tools::per_element());
+  BOOST_TEST(WEXITSTATUS(st) == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
