@@ -303,12 +303,18 @@ struct order_lookups {
 // the database is never readable by others, not even for a moment.
 void create_private_file(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd >= 0) {
-    ::close(fd);
-    return;
+  if (fd < 0) {
+    if (errno == EEXIST) return;
+    throw store_error("cannot create database " + path + ": " + std::strerror(errno));
   }
-  if (errno == EEXIST) return;
-  throw store_error("cannot create database " + path + ": " + std::strerror(errno));
+  ::close(fd);
+  // Make the new name itself durable: the first acknowledged order must not vanish with it.
+  auto dir = std::filesystem::path(path).parent_path();
+  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
 }
 
 // SQLite gives -wal and -shm the database file's mode; this tightens files left by older runs.
@@ -338,7 +344,7 @@ struct repository::impl {
   sqlite::statement insert_order, update_order, insert_event, insert_outbox;
   sqlite::statement schedule;
   sqlite::statement history, events_all, events_of_order;
-  sqlite::statement state_counts, attention_count, page_count, outbox_pending, outbox_dead,
+  sqlite::statement state_counts, attention_count, outbox_pending, outbox_dead,
       last_event;
   std::map<std::uint32_t, sqlite::statement> list_queries;  // by filter shape
 
@@ -351,7 +357,16 @@ struct repository::impl {
 
   explicit impl(const std::filesystem::path& p) : path(p), path_text(p.string()) {
     create_private_file(path_text);
+    // Open failures name the path themselves; later ones get it added here.
     writer_db = std::make_unique<sqlite::database>(path_text, open_flags | SQLITE_OPEN_CREATE);
+    try {
+      set_up();
+    } catch (const sqlite::error& e) {
+      fail("database " + path_text, e);
+    }
+  }
+
+  void set_up() {
     auto& w = *writer_db;
     // The first read of the file: a file that is not a database fails here.
     w.query_int("PRAGMA schema_version");
@@ -365,6 +380,8 @@ struct repository::impl {
     w.exec("PRAGMA cache_size = -32768");  // 32 MiB: indexes of a million orders stay hot
     // Savepoint journals (one per unit) in memory: on disk they cost ~25 writes per order.
     w.exec("PRAGMA temp_store = MEMORY");
+    // After a burst, a checkpoint gives the WAL file back down to this size.
+    w.exec("PRAGMA journal_size_limit = 67108864");
     tighten_side_files(path_text);
 
     reader_db = std::make_unique<sqlite::database>(path_text, open_flags);
@@ -403,8 +420,6 @@ struct repository::impl {
     outbox_pending = {r, "SELECT count(*) FROM outbox WHERE state = 'pending'"};
     outbox_dead = {r, "SELECT count(*) FROM outbox WHERE state = 'dead'"};
     last_event = {r, "SELECT coalesce(max(id), 0) FROM order_events"};
-    page_count = {r,
-                  "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"};
   }
 
   // An insert or update hit a unique index: name the order that holds the number or client_ref.
@@ -457,15 +472,8 @@ struct repository::impl {
   }
 };
 
-repository::repository(const std::filesystem::path& path) {
-  try {
-    impl_ = std::make_unique<impl>(path);
-  } catch (const sqlite::error& e) {
-    std::string what = e.what();
-    if (what.starts_with("cannot open database")) throw store_error(what);
-    fail("database " + path.string(), e);
-  }
-}
+repository::repository(const std::filesystem::path& path)
+    : impl_(std::make_unique<impl>(path)) {}
 
 repository::~repository() {
   if (!impl_) return;
@@ -829,17 +837,13 @@ std::int64_t repository::last_event_id() {
 }
 
 std::int64_t repository::size_bytes() {
-  auto& s = impl_->page_count;
+  // What the files take on disk (the WAL included): the figure that matters for a full disk.
   std::int64_t bytes = 0;
-  try {
-    sqlite::reset_on_exit guard(s);
-    if (s.step()) bytes = s.column_int64(0);
-  } catch (const sqlite::error& e) {
-    fail("cannot read the database size", e);
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::error_code ec;
+    auto n = std::filesystem::file_size(impl_->path_text + suffix, ec);
+    if (!ec) bytes += static_cast<std::int64_t>(n);
   }
-  std::error_code ec;
-  auto wal = std::filesystem::file_size(impl_->path_text + "-wal", ec);
-  if (!ec) bytes += static_cast<std::int64_t>(wal);
   return bytes;
 }
 
