@@ -366,6 +366,8 @@ void on_transient(machine& m, const api_result& r) {
       advance(m);      // a pending command goes first; it has its own retries
       return;
     }
+    // An order.poll of a failed order: nothing is polled in that state, so no retry either.
+    if (!is_polled(n.state) && n.state != order_state::cancelling) return;
     m.wake(std::max(std::min(retry, cadence), m.now() + r.retry_after.value_or(milliseconds{0})));
     return;
   }
@@ -586,10 +588,11 @@ decision decide(const order& current, const input& in, time_point now, const pol
     }
     n.update_pending = false;
     if (current.remote_order_id.empty() && current.submit_ambiguous &&
-        current.state == order_state::submitting) {
-      // Waiting to resend an ambiguous submit: an earlier attempt may have created an order
-      // that only its OrderId can cancel (rule 3), exactly as when the cancel arrives while
-      // that submit is out. The operator resolves it, or cancels again to drop it locally.
+        current.state != order_state::submit_unknown) {
+      // Waiting to resend an ambiguous submit (or failed after one): an earlier attempt may
+      // have created an order that only its OrderId can cancel (rule 3), exactly as when the
+      // cancel arrives while that submit is out. The operator resolves it, or cancels again to
+      // drop it locally.
       n.cancel_requested = true;
       n.next_check_at.reset();
       m.enter(order_state::submit_unknown, c->actor,

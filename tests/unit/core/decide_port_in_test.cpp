@@ -263,6 +263,27 @@ BOOST_AUTO_TEST_CASE(exhausted_retries_while_ambiguous_land_in_submit_unknown) {
   BOOST_TEST(h.o.needs_attention);
 }
 
+BOOST_AUTO_TEST_CASE(failed_after_an_ambiguous_submit_stays_careful) {
+  harness h = submitting_port_in();
+  h.answer(transient(call_kind::submit_port_in, true, 504));
+  h.fire();
+  h.answer(refused(call_kind::submit_port_in, "forbidden", 403));
+  BOOST_TEST_REQUIRE(h.o.state == order_state::failed);
+  BOOST_TEST(h.o.submit_ambiguous, "the first POST may still have created an order");
+  {
+    harness c = h;
+    c.step(cancel_cmd());
+    BOOST_TEST(c.o.state == order_state::submit_unknown, "not a silent local cancel");
+    c.step(cancel_cmd());
+    BOOST_TEST(c.o.state == order_state::cancelled, "the operator's second cancel drops it");
+  }
+  // A retry resends under the duplicate guard.
+  h.step(cmd_retry{op});
+  h.answer(eligibility_answer(true));
+  h.answer(refused(call_kind::submit_port_in, "duplicate_order", 409));
+  BOOST_TEST(h.o.state == order_state::submit_unknown);
+}
+
 BOOST_AUTO_TEST_CASE(retry_after_from_429_is_respected_for_commands) {
   harness h = submitting_port_in();
   h.answer(transient(call_kind::submit_port_in, false, 429, 60s));
