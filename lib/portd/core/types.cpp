@@ -33,11 +33,19 @@ constexpr std::array<std::string_view, 8> event_names{
 
 time_point now_ms() { return std::chrono::time_point_cast<milliseconds>(clock::now()); }
 
-std::string_view to_string(order_kind k) { return kind_names[static_cast<std::size_t>(k)]; }
-std::string_view to_string(order_state s) { return state_names[static_cast<std::size_t>(s)]; }
-std::string_view to_string(call_kind k) { return call_names[static_cast<std::size_t>(k)]; }
-std::string_view to_string(call_outcome o) { return outcome_names[static_cast<std::size_t>(o)]; }
-std::string_view to_string(event_type t) { return event_names[static_cast<std::size_t>(t)]; }
+// A value outside the enum (a corrupt row cast in, a test's static_cast) names itself "?"
+// instead of reading past the table.
+template <class E, std::size_t N>
+std::string_view name_of(const std::array<std::string_view, N>& names, E v) {
+  const auto i = static_cast<std::size_t>(v);
+  return i < N ? names[i] : std::string_view("?");
+}
+
+std::string_view to_string(order_kind k) { return name_of(kind_names, k); }
+std::string_view to_string(order_state s) { return name_of(state_names, s); }
+std::string_view to_string(call_kind k) { return name_of(call_names, k); }
+std::string_view to_string(call_outcome o) { return name_of(outcome_names, o); }
+std::string_view to_string(event_type t) { return name_of(event_names, t); }
 
 std::optional<order_kind> parse_order_kind(std::string_view s) {
   return parse_name<order_kind>(kind_names, s);

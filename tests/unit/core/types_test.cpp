@@ -58,6 +58,15 @@ BOOST_AUTO_TEST_CASE(kind_call_outcome_event_names_round_trip) {
   BOOST_TEST(!parse_event_type("state_changed").has_value());
 }
 
+BOOST_AUTO_TEST_CASE(values_outside_the_enums_do_not_read_past_the_names) {
+  BOOST_TEST(to_string(static_cast<order_state>(order_state_count)) == "?");
+  BOOST_TEST(to_string(static_cast<order_state>(255)) == "?");
+  BOOST_TEST(to_string(static_cast<order_kind>(2)) == "?");
+  BOOST_TEST(to_string(static_cast<call_kind>(6)) == "?");
+  BOOST_TEST(to_string(static_cast<call_outcome>(3)) == "?");
+  BOOST_TEST(to_string(static_cast<event_type>(8)) == "?");
+}
+
 BOOST_AUTO_TEST_CASE(state_classes_match_the_protocol) {
   for (int i = 0; i < order_state_count; ++i) {
     const auto s = static_cast<order_state>(i);
