@@ -3,6 +3,8 @@
 
 #include <boost/json/array.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include <array>
 #include <exception>
 
@@ -243,8 +245,10 @@ awaitable<handled> dispatcher::handle(request req, caller who) {
   std::optional<result> r;
   try {
     r.emplace(co_await m->handler(backend_, req.params, who, opts_));
-  } catch (const std::exception&) {
-    // The exception text may carry infrastructure detail; the daemon's log has it.
+  } catch (const std::exception& e) {
+    // The text may carry infrastructure detail (paths, SQLite's words): the log has it, the
+    // peer gets a plain internal_error.
+    spdlog::error("control: {} from uid {} failed: {}", m->name, who.uid, e.what());
     r.emplace(internal_error());
   }
   if (!r->ok())

@@ -167,6 +167,12 @@ json::value time_or_null(const std::optional<core::time_point>& t) {
 }
 }  // namespace
 
+// Text that is not known yet renders as null, so scripts can tell "none" from "".
+static json::value text_or_null(const std::string& s) {
+  if (s.empty()) return nullptr;
+  return json::value(s);
+}
+
 json::object render_order(const core::order& o) {
   json::object j;
   j["id"] = o.id;
@@ -175,12 +181,12 @@ json::object render_order(const core::order& o) {
   j["state"] = core::to_string(o.state);
   j["needs_attention"] = o.needs_attention;
   j["attention_reason"] = o.attention_reason;
-  j["remote_order_id"] = o.remote_order_id;
-  j["remote_status"] = o.remote_status;
+  j["remote_order_id"] = text_or_null(o.remote_order_id);
+  j["remote_status"] = text_or_null(o.remote_status);
   j["remote_message"] = o.remote_message;
   j["reported_port_date"] = o.reported_port_date;
-  j["client_ref"] = o.client_ref;
-  j["group"] = o.group;
+  j["client_ref"] = text_or_null(o.client_ref);
+  j["group"] = text_or_null(o.group);
   j["created_at"] = core::format_time(o.created_at);
   j["updated_at"] = core::format_time(o.updated_at);
   j["state_since"] = core::format_time(o.state_since);

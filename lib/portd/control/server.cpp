@@ -65,6 +65,7 @@ struct connection {
   std::deque<slot> queue;  // replies and notifications, in the order they must be written
   std::uint64_t next_seq = 0;
   std::size_t unanswered = 0;     // slots not ready yet
+  std::size_t in_flight = 0;      // requests (notifications included) still being handled
   std::size_t queued_bytes = 0;   // bytes of ready slots not yet written
   std::size_t queued_events = 0;  // event notifications not yet written
 
@@ -225,6 +226,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
     }
     std::optional<std::uint64_t> seq;
     if (!req.notification) seq = c->reserve();
+    ++c->in_flight;
     asio::co_spawn(executor, run(self, c, seq, std::move(req)), asio::detached);
   }
 
@@ -239,6 +241,8 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
       spdlog::error("control: {} failed: {}", method, e.what());
       if (seq) h.reply = render_error(id, internal_error());
     }
+    --c->in_flight;
+    c->reader_wake.notify();
     if (c->closed || !seq) co_return;
     c->fill(*seq, h.reply ? std::move(*h.reply) : render_error(id, internal_error()));
     (void)self;
@@ -380,6 +384,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
     while (!c->closed && !c->stop_reading) {
       while (!c->closed && !c->stop_reading &&
              (c->unanswered >= opts.max_pending_requests ||
+              c->in_flight >= opts.max_pending_requests ||
               c->queued_bytes >= opts.max_write_buffer))
         co_await c->reader_wake.wait();
       if (c->closed || c->stop_reading) break;
@@ -469,7 +474,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
           close(c);
           co_return;
         }
-        bool busy = c->watching || c->unanswered > 0 || !c->queue.empty();
+        bool busy = c->watching || c->in_flight > 0 || c->unanswered > 0 || !c->queue.empty();
         if (!busy) {
           close(c);
           co_return;

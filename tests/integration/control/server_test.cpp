@@ -375,4 +375,64 @@ BOOST_FIXTURE_TEST_CASE(half_closed_client_still_gets_its_answers, fixture) {
   });
 }
 
+BOOST_FIXTURE_TEST_CASE(bounded_unanswered_requests_still_all_answered, fixture) {
+  opts.max_pending_requests = 4;  // reading pauses while 4 are in flight
+  backend.submit_yields = 10;
+  run([&]() -> awaitable<void> {
+    auto c = co_await connect();
+    std::string batch;
+    for (int i = 1; i <= 40; ++i) batch += req(i, "portin.submit", portin(i));
+    co_await c->send(batch);
+    for (int i = 1; i <= 40; ++i) {
+      auto m = co_await c->message();
+      BOOST_TEST(m.at("id") == json::value(i));
+      BOOST_TEST(error_code(m) == 0);
+    }
+  });
+  BOOST_TEST(backend.orders.size() == 40u);
+}
+
+BOOST_FIXTURE_TEST_CASE(notifications_are_executed_and_not_answered, fixture) {
+  backend.add_order("+18015551234");
+  run([&]() -> awaitable<void> {
+    auto c = co_await connect();
+    co_await c->send(R"({"jsonrpc":"2.0","method":"order.note","params":{"id":1,"text":"n"}})"
+                     "\n" R"({"jsonrpc":"2.0","method":"no.such"})" "\n" +
+                     req(3, "order.history", R"({"id":1})"));
+    auto m = co_await c->message();
+    BOOST_TEST(m.at("id") == json::value(3));
+    BOOST_TEST(m.at("result").at("events").as_array().size() == 2u);
+  });
+}
+
+BOOST_FIXTURE_TEST_CASE(idle_connection_is_closed, fixture) {
+  opts.idle_timeout = std::chrono::milliseconds(20);
+  run([&]() -> awaitable<void> {
+    auto idle = co_await connect();
+    // The peer hangs: the server ends the connection by itself.
+    BOOST_TEST(!(co_await idle->line()));
+    BOOST_TEST(srv->connection_count() == 0u);
+  });
+}
+
+BOOST_FIXTURE_TEST_CASE(adopts_an_inherited_listening_socket, fixture) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  std::string p = opts.socket_path.string();
+  std::copy(p.begin(), p.end(), a.sun_path);
+  BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  BOOST_REQUIRE(::listen(fd, 16) == 0);
+  srv = std::make_unique<server>(ctx.get_executor(), backend, opts);
+  srv->adopt(fd);
+  srv->start();
+  run([&]() -> awaitable<void> {
+    auto c = co_await connect();
+    co_await c->send(req(1, "daemon.status"));
+    BOOST_TEST(error_code(co_await c->message()) == 0);
+  });
+  // Not ours to remove: systemd owns the path.
+  BOOST_TEST(std::filesystem::exists(opts.socket_path));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
