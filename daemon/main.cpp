@@ -1,3 +1,149 @@
-// portd entry point: config -> store -> io_context{1} -> signals -> run.
+// portd entry point: config → store → io_context{1} → signals → run. Thin on purpose: the
+// real code lives in lib/.
+#include <portd/control/server.hpp>
+#include <portd/engine/engine.hpp>
+#include <portd/store/repository.hpp>
+#include <portd/telegent/budget.hpp>
+#include <portd/telegent/client.hpp>
+#include <portd/util/config.hpp>
+#include <portd/util/log.hpp>
+#include <portd/util/systemd.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <unistd.h>
+
 #include <cstdio>
-int main() { std::puts("portd: not yet"); return 1; }
+#include <iostream>
+
+namespace asio = boost::asio;
+using namespace portd;
+
+namespace {
+
+int run(const util::config& cfg) {
+  util::setup_logging(cfg.log.level);
+  store::repository repo(cfg.store.path);
+  spdlog::info("portd {} starting; database {}", PORTD_VERSION, cfg.store.path.string());
+
+  asio::io_context ioc{1};
+  telegent::budget budget(ioc.get_executor(), {cfg.telegent.requests_per_minute, cfg.telegent.burst});
+  telegent::client_config cc;
+  cc.base_url = cfg.telegent.base_url;
+  cc.account_key = cfg.telegent.account_key;
+  cc.account_secret = cfg.telegent.account_secret;
+  cc.ca_file = cfg.telegent.ca_file;
+  cc.allow_insecure_http = cfg.telegent.allow_insecure_http;
+  cc.request_timeout = cfg.telegent.request_timeout;
+  cc.eligibility_classification = cfg.telegent.eligibility_classification;
+  cc.max_connections = cfg.telegent.max_connections;
+  telegent::client client(ioc.get_executor(), cc, budget);
+
+  engine::engine_options eo;
+  eo.require_owner = cfg.orders.require_owner;
+  eo.poll_concurrency = cfg.telegent.max_connections;
+  engine::engine eng(ioc, repo, client, budget, core::policy{cfg.poll, cfg.retry}, eo);
+
+  control::server_options so;
+  so.socket_path = cfg.control.socket;
+  so.access.operator_uids = cfg.control.operators.uids;
+  so.access.operator_gids = cfg.control.operators.gids;
+  so.access.reader_uids = cfg.control.readers.uids;
+  so.access.reader_gids = cfg.control.readers.gids;
+  so.protocol.require_owner = cfg.orders.require_owner;
+  so.max_connections = static_cast<std::size_t>(cfg.control.max_connections);
+  so.idle_timeout = cfg.control.idle_timeout;
+  control::server srv(ioc.get_executor(), eng, so);
+  if (auto fd = util::listen_fd()) {
+    srv.adopt(*fd);
+    spdlog::info("control socket handed over by systemd");
+  } else {
+    srv.listen();
+    spdlog::info("control socket {}", cfg.control.socket.string());
+  }
+
+  eng.start();
+  srv.start();
+  util::sd_notify_state("READY=1\nSTATUS=" + eng.status_line());
+  spdlog::info("ready");
+
+  // The watchdog is pinged from the loop itself, so a stuck loop gets restarted.
+  asio::steady_timer watchdog(ioc);
+  bool stopping = false;
+  if (auto every = util::watchdog_interval()) {
+    asio::co_spawn(ioc, [&]() -> asio::awaitable<void> {
+      while (!stopping) {
+        util::sd_notify_state("WATCHDOG=1\nSTATUS=" + eng.status_line());
+        watchdog.expires_after(*every / 3);
+        auto [ec] = co_await watchdog.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (ec) break;
+      }
+    }, asio::detached);
+  }
+
+  asio::signal_set signals(ioc, SIGTERM, SIGINT, SIGHUP);
+  std::function<void()> wait_signal;
+  wait_signal = [&] {
+    signals.async_wait([&](boost::system::error_code ec, int sig) {
+      if (ec) return;
+      if (sig == SIGHUP) {
+        spdlog::info("SIGHUP: nothing to reload yet; restart to apply configuration changes");
+        wait_signal();
+        return;
+      }
+      spdlog::info("signal {}: stopping", sig);
+      stopping = true;
+      util::sd_notify_state("STOPPING=1");
+      srv.stop();
+      watchdog.cancel();
+      asio::co_spawn(ioc, [&]() -> asio::awaitable<void> {
+        co_await eng.stop(std::chrono::seconds(5));
+        signals.cancel();
+        ioc.stop();
+      }, asio::detached);
+    });
+  };
+  wait_signal();
+  ioc.run();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"portd: carries telephone-number port orders through their whole life on the Telegent API"};
+  std::string config_path = "/etc/portd/portd.toml";
+  bool check = false;
+  app.add_option("-c,--config", config_path, "configuration file (TOML)");
+  app.add_flag("--check-config", check, "validate the configuration and exit");
+  app.set_version_flag("--version", std::string("portd ") + PORTD_VERSION);
+  CLI11_PARSE(app, argc, argv);
+  util::config cfg;
+  try {
+    cfg = util::load_config(config_path);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "portd: configuration %s: %s\n", config_path.c_str(), e.what());
+    return 78;  // EX_CONFIG
+  }
+  if (check) {
+    std::puts("configuration ok");
+    return 0;
+  }
+  try {
+    return run(cfg);
+  } catch (const std::exception& e) {
+    spdlog::critical("portd cannot run: {}", e.what());
+    std::fprintf(stderr, "portd: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,630 @@
+// The orchestrator: decide → persist (group commit) → effects. See engine.hpp.
+#include <portd/core/redact.hpp>
+#include <portd/engine/engine.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <sstream>
+
+namespace portd::engine {
+
+namespace asio = boost::asio;
+using control::outcome;
+using control::rpc_error;
+using core::order;
+using core::order_state;
+namespace code = control::code;
+
+namespace {
+
+rpc_error make_error(int c, std::string reason, std::string message, boost::json::object data = {}) {
+  rpc_error e;
+  e.code = c;
+  e.reason = std::move(reason);
+  e.message = std::move(message);
+  e.data = std::move(data);
+  return e;
+}
+
+rpc_error not_found(std::int64_t id) {
+  return make_error(code::not_found, "not_found", "no order with id " + std::to_string(id));
+}
+
+// Non-secret content of a submission, to recognise a repeated client_ref.
+bool same_submission(const order& a, const order& b) {
+  return a.kind == b.kind && a.number == b.number && a.details == b.details && a.group == b.group &&
+         a.skip_eligibility == b.skip_eligibility;
+}
+
+}  // namespace
+
+engine::engine(asio::io_context& ioc, store::repository& repo, telegent::client& client,
+               telegent::budget& budget, core::policy pol, engine_options opts)
+    : ioc_(ioc), repo_(repo), client_(client), budget_(budget), policy_(pol), opts_(std::move(opts)),
+      started_at_(core::now_ms()), timer_(ioc) {}
+
+engine::~engine() = default;
+
+rpc_error engine::unavailable(const std::string& why) const {
+  return make_error(code::unavailable, "unavailable", why);
+}
+
+// ---- start-up and shutdown -----------------------------------------------------------------
+
+void engine::start() {
+  last_committed_event_ = repo_.last_event_id();
+  const auto entries = repo_.load_schedule();
+  const auto now = core::now_ms();
+  std::size_t resumed = 0;
+  for (const auto& e : entries) {
+    if (!e.in_flight && e.state != order_state::received && e.next_check_at) {
+      // The common case after a restart: nothing was out, the wake-up time is known. No need
+      // to load the whole order now; it is loaded when it comes due.
+      schedule(e.id, std::max(*e.next_check_at, now));
+      continue;
+    }
+    if (!e.in_flight && !e.next_check_at && e.state != order_state::received) continue;  // waits for an operator
+    auto o = repo_.load(e.id);
+    if (!o) continue;
+    auto r = apply(*o, core::recovered{});
+    if (r.ok()) ++resumed;
+  }
+  spdlog::info("resumed {} active orders ({} needed recovery)", entries.size(), resumed);
+  request_flush();
+  arm_timer();
+}
+
+asio::awaitable<void> engine::stop(std::chrono::milliseconds grace) {
+  stopping_ = true;
+  timer_.cancel();
+  asio::steady_timer t(ioc_);
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  while (calls_out_ > 0 && std::chrono::steady_clock::now() < deadline) {
+    t.expires_after(std::chrono::milliseconds(20));
+    co_await t.async_wait(asio::use_awaitable);
+  }
+  if (calls_out_ > 0)
+    spdlog::info("abandoning {} calls in flight; their intents are committed and resume at the next start",
+                 calls_out_);
+  client_.close();
+  budget_.close();
+  flush();
+}
+
+// ---- group commit --------------------------------------------------------------------------
+
+void engine::request_flush() {
+  if (flush_posted_) return;
+  flush_posted_ = true;
+  asio::post(ioc_, [this] { flush(); });
+}
+
+asio::awaitable<bool> engine::committed() {
+  return asio::async_initiate<decltype(asio::use_awaitable), void(bool)>(
+      [this](auto handler) {
+        commit_waiters_.emplace_back(std::move(handler));
+        request_flush();
+      },
+      asio::use_awaitable);
+}
+
+void engine::flush() {
+  flush_posted_ = false;
+  auto waiters = std::move(commit_waiters_);
+  commit_waiters_.clear();
+  auto batch = std::move(staged_);
+  staged_.clear();
+  bool ok = true;
+  if (repo_.in_transaction()) {
+    try {
+      repo_.commit();
+      ++commits_;
+    } catch (const std::exception& e) {
+      ok = false;
+      ++commit_failures_;
+      spdlog::error("commit failed, {} changes rolled back: {}", batch.size(), e.what());
+      // The database still holds each order as before the group; resume those from there.
+      for (const auto& s : batch) {
+        if (auto o = repo_.load(s.id); o && o->active()) {
+          if (o->in_flight && !in_flight_.contains(o->id)) {
+            auto r = apply(*o, core::recovered{});
+            (void)r;
+          } else if (o->next_check_at) {
+            schedule(o->id, *o->next_check_at);
+          }
+        }
+      }
+      polls_reserved_ = 0;
+      if (repo_.in_transaction()) {
+        try { repo_.rollback(); } catch (...) {}
+      }
+    }
+  }
+  if (ok)
+    for (auto& s : batch) after_commit(s);
+  // Resume the waiting requests from the loop, not from inside this function.
+  for (auto& w : waiters) asio::post(ioc_, [w = std::move(w), ok]() mutable { std::move(w)(ok); });
+  dispatch();
+}
+
+void engine::after_commit(staged& s) {
+  for (const auto& e : s.events) publish(e);
+  if (s.terminal) {
+    due_.erase(s.id);
+    return;
+  }
+  if (s.call) {
+    due_.erase(s.id);
+    launch(s.id, *s.call, s.urgent);
+  } else if (s.wake_at) {
+    schedule(s.id, *s.wake_at);
+  }
+}
+
+control::outcome<engine::applied> engine::apply(const order& cur, const core::input& in, bool urgent) {
+  const auto now = core::now_ms();
+  core::decision d = core::decide(cur, in, now, policy_);
+  if (d.refused) {
+    const int c = d.refused->kind == core::refusal_kind::invalid_state ? code::invalid_state : code::invalid_params;
+    boost::json::object data;
+    if (c == code::invalid_state) data["state"] = std::string(core::to_string(cur.state));
+    if (!d.refused->field.empty()) data["field"] = d.refused->field;
+    return make_error(c, c == code::invalid_state ? "invalid_state" : "invalid_params", d.refused->message,
+                      std::move(data));
+  }
+  if (d.next == cur && !d.call && !d.wake_at) return applied{cur, {}};
+  staged s;
+  {
+    store::repository::unit u(repo_);
+    s.events = repo_.append_events(d.next, d.events, now);
+    repo_.update_order(d.next);
+    u.release();
+  }
+  s.id = d.next.id;
+  s.call = d.call;
+  s.urgent = urgent;
+  s.wake_at = d.wake_at;
+  s.terminal = core::is_terminal(d.next.state);
+  applied a{d.next, s.events};
+  staged_.push_back(std::move(s));
+  request_flush();
+  return a;
+}
+
+// ---- scheduler and calls -------------------------------------------------------------------
+
+void engine::schedule(std::int64_t id, core::time_point at) {
+  due_[id] = at;
+  heap_.push({at, id});
+  if (!timer_at_ || at < *timer_at_) arm_timer();
+}
+
+void engine::arm_timer() {
+  while (!heap_.empty()) {
+    const auto& top = heap_.top();
+    auto it = due_.find(top.id);
+    if (it == due_.end() || it->second != top.at) {
+      heap_.pop();  // stale
+      continue;
+    }
+    break;
+  }
+  if (heap_.empty() || stopping_) {
+    timer_at_.reset();
+    timer_.cancel();
+    return;
+  }
+  const auto at = heap_.top().at;
+  if (timer_at_ && *timer_at_ == at) return;
+  timer_at_ = at;
+  timer_.expires_at(at);
+  timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    timer_at_.reset();
+    on_timer();
+  });
+}
+
+void engine::on_timer() { dispatch(); }
+
+// Hands due orders to the client: every due order's timer_fired goes through decide(); polls
+// are limited to poll_concurrency at once so that a backlog waits here (earliest deadline
+// first) instead of as thousands of suspended requests.
+void engine::dispatch() {
+  if (stopping_) return;
+  const auto now = core::now_ms();
+  while (polls_out_ + polls_reserved_ < opts_.poll_concurrency && !heap_.empty()) {
+    const auto top = heap_.top();
+    auto it = due_.find(top.id);
+    if (it == due_.end() || it->second != top.at) {
+      heap_.pop();
+      continue;
+    }
+    if (top.at > now) break;
+    heap_.pop();
+    due_.erase(it);
+    auto o = repo_.load(top.id);
+    if (!o) continue;
+    auto r = apply(*o, core::timer_fired{});
+    if (!r.ok() || staged_.empty() || staged_.back().id != top.id) continue;  // nothing to do now
+    if (staged_.back().call == core::call_kind::status) ++polls_reserved_;  // counts until launched
+  }
+  arm_timer();
+}
+
+void engine::launch(std::int64_t id, core::call_kind kind, bool urgent) {
+  if (stopping_) return;
+  if (in_flight_.contains(id)) return;  // rule 2, belt and braces
+  in_flight_.insert(id);
+  ++calls_out_;
+  if (kind == core::call_kind::status && !urgent) {
+    if (polls_reserved_ > 0) --polls_reserved_;
+    ++polls_out_;
+  }
+  asio::co_spawn(ioc_, run_call(id, kind, urgent), asio::detached);
+}
+
+asio::awaitable<void> engine::run_call(std::int64_t id, core::call_kind kind, bool urgent) {
+  const bool counted_poll = kind == core::call_kind::status && !urgent;
+  core::api_result result;
+  bool have_result = false;
+  try {
+    auto o = repo_.load(id);
+    if (o && o->in_flight == kind) {
+      const auto prio = core::is_command_call(kind) || urgent ? telegent::priority::command
+                                                              : telegent::priority::poll;
+      result = co_await client_.call(*o, kind, prio);
+      have_result = true;
+    }
+  } catch (const std::exception& e) {
+    result.call = kind;
+    result.outcome = core::call_outcome::transient;
+    result.reason = "internal_error";
+    result.message = e.what();
+    have_result = !stopping_;
+    spdlog::error("order {}: {} call failed inside portd: {}", id, core::to_string(kind), e.what());
+  }
+  in_flight_.erase(id);
+  --calls_out_;
+  if (counted_poll && polls_out_ > 0) --polls_out_;
+  if (stopping_ || !have_result) {
+    // Abandoned at shutdown: the intent stays committed and the next start resumes it.
+    co_return;
+  }
+  result.call = kind;
+  try {
+    if (auto cur = repo_.load(id)) {
+      auto r = apply(*cur, result);
+      if (r.ok())
+        for (const auto& ev : r.value().events)
+          spdlog::info("order {} [{}] {}: {}", id, core::to_string(r.value().order.state),
+                       core::to_string(ev.record.type), ev.record.message);
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("order {}: could not record the {} result: {}", id, core::to_string(kind), e.what());
+  }
+  dispatch();
+}
+
+// ---- events --------------------------------------------------------------------------------
+
+void engine::publish(const core::stored_event& e) {
+  last_committed_event_ = std::max(last_committed_event_, e.id);
+  for (auto& l : listeners_) l(e);
+  for (auto it = watchers_.begin(); it != watchers_.end();) {
+    if (it->second.order_id != 0 && it->second.order_id != e.order_id) {
+      ++it;
+      continue;
+    }
+    bool keep = it->second.fn(e);
+    it = keep ? std::next(it) : watchers_.erase(it);
+  }
+}
+
+// ---- commands ------------------------------------------------------------------------------
+
+asio::awaitable<outcome<control::submitted>> engine::intake(order o, std::string pin, std::string actor) {
+  if (stopping_) co_return unavailable("portd is shutting down");
+  const auto now = core::now_ms();
+  if (!o.client_ref.empty()) {
+    if (auto existing = repo_.load_by_client_ref(o.client_ref)) {
+      if (!same_submission(*existing, o)) {
+        boost::json::object data;
+        data["order_id"] = existing->id;
+        data["field"] = "client_ref";
+        co_return make_error(code::conflict, "conflict",
+                             "client_ref \"" + o.client_ref + "\" was used for order " +
+                                 std::to_string(existing->id) + " with different content",
+                             std::move(data));
+      }
+      if (!co_await committed()) co_return unavailable("the store is not writable");
+      auto again = repo_.read(existing->id);
+      co_return control::submitted{again ? *again : *existing, false};
+    }
+  }
+  o.created_at = o.updated_at = o.state_since = now;
+  if (o.kind == core::order_kind::port_in) o.secrets.account_pin = pin;
+  else o.secrets.port_out_pin = pin;
+  std::optional<applied> started;
+  try {
+    store::repository::unit u(repo_);
+    repo_.insert_order(o);
+    core::event_record created;
+    created.type = core::event_type::created;
+    created.actor = actor;
+    created.message = std::string(o.kind == core::order_kind::port_in ? "port-in" : "port-out") + " of " + o.number +
+                      " received";
+    auto evs = repo_.append_events(o, std::span(&created, 1), now);
+    repo_.update_order(o);
+    staged s;
+    s.id = o.id;
+    s.events = std::move(evs);
+    staged_.push_back(std::move(s));
+    auto r = apply(o, core::start{});
+    if (!r.ok()) co_return r.error();
+    started = std::move(r.value());
+    u.release();
+  } catch (const store::conflict_error& e) {
+    boost::json::object data;
+    data["order_id"] = e.existing_id;
+    if (e.client_ref) data["field"] = "client_ref";
+    // Drop what this intake staged (the unit rolled back).
+    std::erase_if(staged_, [&](const staged& s) { return s.id == o.id && o.id != 0; });
+    co_return make_error(code::conflict, "conflict", e.what(), std::move(data));
+  } catch (const store::store_error& e) {
+    std::erase_if(staged_, [&](const staged& s) { return s.id == o.id && o.id != 0; });
+    spdlog::error("intake failed: {}", e.what());
+    co_return e.disk_full ? unavailable("the store is full; the order was not accepted")
+                          : make_error(code::internal_error, "internal_error", "the store failed; the order was not accepted");
+  }
+  if (!co_await committed()) co_return unavailable("the store is not writable; the order was not accepted");
+  co_return control::submitted{started->order, true};
+}
+
+asio::awaitable<outcome<control::submitted>> engine::submit_port_in(control::port_in_request req,
+                                                                    const control::caller& c) {
+  if (opts_.require_owner) {
+    if (req.details.account_id.empty())
+      co_return make_error(code::invalid_params, "invalid_params",
+                           "account_id is required: decide the number's Account before porting it",
+                           boost::json::object{{"field", "account_id"}});
+    if (req.details.subscriber_id.empty())
+      co_return make_error(code::invalid_params, "invalid_params",
+                           "subscriber_id is required: decide the number's Subscriber before porting it",
+                           boost::json::object{{"field", "subscriber_id"}});
+  }
+  order o;
+  o.kind = core::order_kind::port_in;
+  o.number = req.number;
+  o.details = std::move(req.details);
+  o.skip_eligibility = req.skip_eligibility;
+  o.client_ref = std::move(req.client_ref);
+  o.group = std::move(req.group);
+  std::string actor = c.actor();
+  co_return co_await intake(std::move(o), std::move(req.account_pin), std::move(actor));
+}
+
+asio::awaitable<outcome<control::submitted>> engine::submit_port_out(control::port_out_request req,
+                                                                     const control::caller& c) {
+  order o;
+  o.kind = core::order_kind::port_out;
+  o.number = req.number;
+  o.client_ref = std::move(req.client_ref);
+  o.group = std::move(req.group);
+  std::string actor = c.actor();
+  co_return co_await intake(std::move(o), std::move(req.pin), std::move(actor));
+}
+
+asio::awaitable<outcome<order>> engine::command(std::int64_t id, core::input in, bool urgent) {
+  if (stopping_) co_return unavailable("portd is shutting down");
+  std::optional<applied> done;
+  try {
+    auto cur = repo_.load(id);
+    if (!cur) co_return not_found(id);
+    auto r = apply(*cur, in, urgent);
+    if (!r.ok()) co_return r.error();
+    done = std::move(r.value());
+  } catch (const store::store_error& e) {
+    spdlog::error("order {}: command failed in the store: {}", id, e.what());
+    co_return e.disk_full ? unavailable("the store is full; nothing was changed")
+                          : make_error(code::internal_error, "internal_error", "the store failed; nothing was changed");
+  }
+  if (!co_await committed()) co_return unavailable("the store is not writable; nothing was changed");
+  co_return done->order;
+}
+
+// Inputs are built as named locals before co_await: GCC 12 destroys a temporary that lives
+// across a co_await twice.
+asio::awaitable<outcome<order>> engine::update(std::int64_t id, core::order_patch p, const control::caller& c) {
+  core::input in = core::cmd_update{std::move(p), c.actor()};
+  co_return co_await command(id, std::move(in));
+}
+asio::awaitable<outcome<order>> engine::cancel(std::int64_t id, std::string reason, const control::caller& c) {
+  core::input in = core::cmd_cancel{std::move(reason), c.actor()};
+  co_return co_await command(id, std::move(in));
+}
+asio::awaitable<outcome<order>> engine::resolve(std::int64_t id, std::string adopt, bool resubmit,
+                                                const control::caller& c) {
+  core::input in = core::cmd_resolve{std::move(adopt), resubmit, c.actor()};
+  co_return co_await command(id, std::move(in));
+}
+asio::awaitable<outcome<order>> engine::retry(std::int64_t id, const control::caller& c) {
+  core::input in = core::cmd_retry{c.actor()};
+  co_return co_await command(id, std::move(in));
+}
+asio::awaitable<outcome<order>> engine::poll(std::int64_t id, const control::caller& c) {
+  core::input in = core::cmd_poll_now{c.actor()};
+  co_return co_await command(id, std::move(in), true);
+}
+
+asio::awaitable<outcome<core::stored_event>> engine::note(std::int64_t id, std::string text,
+                                                          const control::caller& c) {
+  if (stopping_) co_return unavailable("portd is shutting down");
+  std::optional<applied> done;
+  try {
+    auto cur = repo_.load(id);
+    if (!cur) co_return not_found(id);
+    auto r = apply(*cur, core::cmd_note{std::move(text), c.actor()});
+    if (!r.ok()) co_return r.error();
+    done = std::move(r.value());
+  } catch (const store::store_error& e) {
+    co_return unavailable("the store is not writable; the note was not kept");
+  }
+  if (!co_await committed()) co_return unavailable("the store is not writable; the note was not kept");
+  if (done->events.empty()) co_return make_error(code::internal_error, "internal_error", "the note was not recorded");
+  co_return done->events.back();
+}
+
+// ---- reads (committed data only) -----------------------------------------------------------
+
+outcome<order> engine::get_order(const control::order_key& k) {
+  std::optional<order> o;
+  std::string what;
+  if (k.id) { o = repo_.read(*k.id); what = "id " + std::to_string(*k.id); }
+  else if (!k.client_ref.empty()) { o = repo_.read_by_client_ref(k.client_ref); what = "client_ref \"" + k.client_ref + "\""; }
+  else if (!k.remote_order_id.empty()) { o = repo_.read_by_remote_id(k.remote_order_id); what = "remote_order_id \"" + k.remote_order_id + "\""; }
+  else if (!k.number.empty()) { o = repo_.read_latest_for_number(k.number); what = "number " + k.number; }
+  if (!o) return make_error(code::not_found, "not_found", "no order with " + what);
+  return *o;
+}
+
+outcome<control::order_page> engine::list_orders(const store::order_filter& f) {
+  control::order_page page;
+  store::order_filter g = f;
+  g.limit = f.limit + 1;  // one more tells whether there is a next page
+  page.orders = repo_.read_list(g);
+  if (static_cast<int>(page.orders.size()) > f.limit) {
+    page.orders.resize(static_cast<std::size_t>(f.limit));
+    page.next_after_id = page.orders.back().id;
+  }
+  return page;
+}
+
+outcome<std::vector<core::stored_event>> engine::history(std::int64_t id) {
+  if (!repo_.read(id)) return not_found(id);
+  return repo_.read_history(id);
+}
+
+outcome<control::event_page> engine::list_events(std::int64_t after, std::int64_t order_id, int limit) {
+  control::event_page page;
+  page.events = repo_.read_events(after, order_id, limit + 1);
+  if (static_cast<int>(page.events.size()) > limit) {
+    page.events.resize(static_cast<std::size_t>(limit));
+    page.next_after = page.events.back().id;
+  }
+  return page;
+}
+
+outcome<control::subscription> engine::watch(std::int64_t after, std::int64_t order_id,
+                                             std::function<bool(const core::stored_event&)> on_event) {
+  control::subscription sub;
+  std::int64_t from = after < 0 ? last_committed_event_ : after;
+  sub.after = from;
+  // Backlog: committed events after `from` up to the last one published; the reader sees
+  // exactly the committed ones and publish() has seen each of those, so live delivery starts
+  // right after without a gap or a duplicate.
+  while (from < last_committed_event_) {
+    const auto batch = repo_.read_events(from, order_id, 1000);
+    bool more = batch.size() == 1000;
+    for (const auto& e : batch) {
+      if (e.id > last_committed_event_) {
+        more = false;
+        break;
+      }
+      from = e.id;
+      if (!on_event(e)) {
+        sub.cancel = [] {};
+        return sub;
+      }
+    }
+    if (!more) break;
+  }
+  const std::uint64_t key = next_watcher_++;
+  watchers_[key] = watcher{order_id, std::move(on_event)};
+  sub.cancel = [this, key] { watchers_.erase(key); };
+  return sub;
+}
+
+outcome<control::group_summary> engine::summarize_group(const std::string& group) {
+  control::group_summary g;
+  g.group = group;
+  std::map<order_state, std::int64_t> by;
+  store::order_filter f;
+  f.group = group;
+  f.limit = 1000;
+  for (;;) {
+    auto page = repo_.read_list(f);
+    for (const auto& o : page) {
+      ++g.total;
+      ++by[o.state];
+      if (o.needs_attention) ++g.needs_attention;
+      if (o.state == order_state::completed && (!g.completed_at_last || o.state_since > *g.completed_at_last))
+        g.completed_at_last = o.state_since;
+    }
+    if (static_cast<int>(page.size()) < f.limit) break;
+    f.after_id = page.back().id;
+  }
+  if (g.total == 0) return make_error(code::not_found, "not_found", "no orders in group \"" + group + "\"");
+  for (auto& [s, n] : by) g.by_state.emplace_back(s, n);
+  return g;
+}
+
+boost::json::object engine::status() {
+  boost::json::object r;
+  r["version"] = PORTD_VERSION;
+  r["started_at"] = core::format_time(started_at_);
+  const auto counts = repo_.read_counts();
+  boost::json::object by_state;
+  for (auto& [s, n] : counts.by_state) by_state[core::to_string(s)] = n;
+  r["orders"] = {{"by_state", by_state}, {"active", counts.active}, {"needs_attention", counts.needs_attention}};
+  const auto& st = client_.stats();
+  boost::json::object by_status;
+  for (auto& [k, v] : st.by_status) by_status[k] = v;
+  boost::json::value paused = nullptr;
+  if (auto p = budget_.paused_until(); p && *p > core::now_ms()) paused = core::format_time(*p);
+  r["api"] = {{"budget_per_minute", budget_.requests_per_minute()},
+              {"requests_total", st.requests_total},
+              {"by_status", by_status},
+              {"paused_until", paused},
+              {"in_flight", st.in_flight}};
+  r["outbox"] = {{"pending", 0}, {"dead", 0}};
+  r["db"] = {{"path", repo_.path().string()}, {"size_bytes", repo_.size_bytes()}};
+  return r;
+}
+
+std::string engine::status_line() const {
+  std::ostringstream os;
+  os << due_.size() + calls_out_ << " orders scheduled, " << calls_out_ << " calls out";
+  if (auto p = budget_.paused_until(); p && *p > core::now_ms()) os << ", API paused until " << core::format_time(*p);
+  return os.str();
+}
+
+std::string engine::metrics_text() {
+  std::ostringstream os;
+  const auto counts = repo_.read_counts();
+  os << "# HELP portd_orders Orders by state.\n# TYPE portd_orders gauge\n";
+  for (auto& [s, n] : counts.by_state) os << "portd_orders{state=\"" << core::to_string(s) << "\"} " << n << "\n";
+  os << "# HELP portd_orders_needs_attention Orders that need an operator.\n# TYPE portd_orders_needs_attention gauge\n"
+     << "portd_orders_needs_attention " << counts.needs_attention << "\n";
+  const auto& st = client_.stats();
+  os << "# HELP portd_api_requests_total Telegent requests by HTTP status.\n# TYPE portd_api_requests_total counter\n";
+  for (auto& [k, v] : st.by_status) os << "portd_api_requests_total{status=\"" << k << "\"} " << v << "\n";
+  os << "# HELP portd_api_in_flight Telegent requests in flight.\n# TYPE portd_api_in_flight gauge\n"
+     << "portd_api_in_flight " << st.in_flight << "\n";
+  os << "# HELP portd_budget_waiting Requests waiting for the budget.\n# TYPE portd_budget_waiting gauge\n"
+     << "portd_budget_waiting " << budget_.waiting() << "\n";
+  os << "# HELP portd_commits_total Group commits.\n# TYPE portd_commits_total counter\n"
+     << "portd_commits_total " << commits_ << "\n";
+  os << "# HELP portd_commit_failures_total Group commits that failed (disk full, I/O).\n"
+     << "# TYPE portd_commit_failures_total counter\nportd_commit_failures_total " << commit_failures_ << "\n";
+  return os.str();
+}
+
+}  // namespace portd::engine

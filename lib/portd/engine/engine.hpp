@@ -1,0 +1,159 @@
+// The orchestrator: runs decide() for every command, API result and timer, persists the
+// decision (order, history, outbox) in the group transaction, and only after the commit
+// performs its effects — starts the Telegent call, arms the order's next wake-up, answers the
+// socket, tells watchers. One thread, one io_context; no locks.
+#pragma once
+#include <portd/control/backend.hpp>
+#include <portd/core/decide.hpp>
+#include <portd/store/repository.hpp>
+#include <portd/telegent/client.hpp>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/system_timer.hpp>
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <queue>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace portd::engine {
+
+struct engine_options {
+  bool require_owner = false;  // port-ins must name account_id and subscriber_id
+  int poll_concurrency = 4;    // polls handed to the client at once (the rest wait, due-first)
+  std::string db_path;         // for daemon.status
+};
+
+// Something interested in committed events (watchers, the notifier).
+using event_listener = std::function<void(const core::stored_event&)>;
+
+class engine final : public control::backend {
+ public:
+  engine(boost::asio::io_context& ioc, store::repository& repo, telegent::client& client,
+         telegent::budget& budget, core::policy pol, engine_options opts);
+  ~engine() override;
+
+  // Resumes every active order (DESIGN.md §4 recovery) and arms the scheduler.
+  void start();
+  // Stops taking commands and starting calls; waits up to `grace` for calls in flight, then
+  // abandons them (their intents stay committed; the next start resumes them), commits.
+  boost::asio::awaitable<void> stop(std::chrono::milliseconds grace);
+
+  // A one-line summary for sd_notify STATUS=.
+  std::string status_line() const;
+  std::size_t active_orders() const { return due_.size() + calls_out_; }
+  void add_listener(event_listener l) { listeners_.push_back(std::move(l)); }
+
+  // ---- control::backend ----
+  boost::asio::awaitable<control::outcome<control::submitted>> submit_port_in(control::port_in_request,
+                                                                             const control::caller&) override;
+  boost::asio::awaitable<control::outcome<control::submitted>> submit_port_out(control::port_out_request,
+                                                                              const control::caller&) override;
+  control::outcome<core::order> get_order(const control::order_key&) override;
+  control::outcome<control::order_page> list_orders(const store::order_filter&) override;
+  control::outcome<std::vector<core::stored_event>> history(std::int64_t id) override;
+  boost::asio::awaitable<control::outcome<core::order>> update(std::int64_t id, core::order_patch,
+                                                               const control::caller&) override;
+  boost::asio::awaitable<control::outcome<core::order>> cancel(std::int64_t id, std::string reason,
+                                                               const control::caller&) override;
+  boost::asio::awaitable<control::outcome<core::order>> resolve(std::int64_t id, std::string adopt,
+                                                                bool resubmit, const control::caller&) override;
+  boost::asio::awaitable<control::outcome<core::order>> retry(std::int64_t id, const control::caller&) override;
+  boost::asio::awaitable<control::outcome<core::order>> poll(std::int64_t id, const control::caller&) override;
+  boost::asio::awaitable<control::outcome<core::stored_event>> note(std::int64_t id, std::string text,
+                                                                    const control::caller&) override;
+  control::outcome<control::event_page> list_events(std::int64_t after, std::int64_t order_id, int limit) override;
+  control::outcome<control::subscription> watch(std::int64_t after, std::int64_t order_id,
+                                                std::function<bool(const core::stored_event&)> on_event) override;
+  control::outcome<control::group_summary> summarize_group(const std::string& group) override;
+  boost::json::object status() override;
+  std::string metrics_text() override;
+
+ private:
+  struct staged {  // what to do once the group commits
+    std::int64_t id = 0;
+    std::optional<core::call_kind> call;
+    bool urgent = false;  // an operator's poll: command priority
+    std::optional<core::time_point> wake_at;
+    bool terminal = false;
+    std::vector<core::stored_event> events;
+  };
+  struct applied {
+    core::order order;
+    std::vector<core::stored_event> events;
+  };
+  struct due_entry {
+    core::time_point at;
+    std::int64_t id;
+    bool operator>(const due_entry& o) const { return at != o.at ? at > o.at : id > o.id; }
+  };
+  struct watcher {
+    std::int64_t order_id = 0;
+    std::function<bool(const core::stored_event&)> fn;
+  };
+
+  // decide() + stage in the open group; returns the refusal as an rpc_error.
+  control::outcome<applied> apply(const core::order& cur, const core::input& in, bool urgent = false);
+  // A command on an existing order, acknowledged after the commit.
+  boost::asio::awaitable<control::outcome<core::order>> command(std::int64_t id, core::input in,
+                                                                bool urgent = false);
+  boost::asio::awaitable<control::outcome<control::submitted>> intake(core::order o, std::string pin,
+                                                                     std::string actor);
+  // Completes after the group that holds everything staged so far has committed (true) or
+  // failed to (false).
+  boost::asio::awaitable<bool> committed();
+  void request_flush();
+  void flush();
+  void after_commit(staged& s);
+  void schedule(std::int64_t id, core::time_point at);
+  void arm_timer();
+  void on_timer();
+  void dispatch();
+  void launch(std::int64_t id, core::call_kind kind, bool urgent);
+  boost::asio::awaitable<void> run_call(std::int64_t id, core::call_kind kind, bool urgent);
+  void publish(const core::stored_event& e);
+  control::rpc_error unavailable(const std::string& why) const;
+
+  boost::asio::io_context& ioc_;
+  store::repository& repo_;
+  telegent::client& client_;
+  telegent::budget& budget_;
+  core::policy policy_;
+  engine_options opts_;
+  core::time_point started_at_;
+
+  // Group commit.
+  bool flush_posted_ = false;
+  std::vector<staged> staged_;
+  std::vector<boost::asio::any_completion_handler<void(bool)>> commit_waiters_;
+
+  // Scheduler: one heap of due times, one timer; due_ holds the authoritative time per order
+  // (heap entries that disagree with it are stale and skipped).
+  std::priority_queue<due_entry, std::vector<due_entry>, std::greater<>> heap_;
+  std::unordered_map<std::int64_t, core::time_point> due_;
+  boost::asio::system_timer timer_;
+  std::optional<core::time_point> timer_at_;
+
+  // Calls.
+  int polls_out_ = 0;       // polls handed to the client
+  int polls_reserved_ = 0;  // polls decided, waiting for their commit to be launched
+  std::size_t calls_out_ = 0;
+  std::unordered_set<std::int64_t> in_flight_;
+  bool stopping_ = false;
+
+  // Events.
+  std::int64_t last_committed_event_ = 0;
+  std::map<std::uint64_t, watcher> watchers_;
+  std::uint64_t next_watcher_ = 1;
+  std::vector<event_listener> listeners_;
+
+  // Counters for status and metrics.
+  std::uint64_t commits_ = 0, commit_failures_ = 0;
+};
+
+}  // namespace portd::engine
