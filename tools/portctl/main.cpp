@@ -3,15 +3,19 @@
 // Exit codes: 0 ok, 1 the daemon answered with an error, 2 usage, 3 cannot reach the daemon.
 // Secrets (carrier account PIN, port-out PIN) are read from a file or stdin, never from argv,
 // where any user could read them in the process list.
+#include "csv.hpp"
 #include "render.hpp"
 
 #include <portd/control/client.hpp>
+#include <portd/control/protocol.hpp>
 
 #include <CLI/CLI.hpp>
 #include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <cstdlib>
+#include <deque>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -584,6 +588,149 @@ int main(int argc, char** argv) {
     });
   }
 
+  // ---- import ----
+  std::string im_file, im_group;
+  int im_window = 32;
+  int exit_code = 0;
+  {
+    std::string cols;
+    for (auto& c : portctl::import_columns) cols += (cols.empty() ? "" : ", ") + c;
+    std::string req;
+    for (auto& c : portctl::import_required) req += (req.empty() ? "" : ", ") + c;
+    auto* c = command(
+        "import", "submit many port-ins from a CSV file; re-running it never duplicates",
+        "\nThe first row names the columns, in any order:\n" + portctl::wrap(cols, "  ", 78) +
+            "Required: " + req + ".\n"
+            "Each row's client_ref is its idempotency key: after an interruption, run the same\n"
+            "command again; rows already submitted report 'already present'. The file holds\n"
+            "account PINs: keep it private (chmod 600) and delete it when done.\n" +
+            examples({"portctl import orders.csv", "portctl import --group acme-migration orders.csv",
+                      "portctl --json import orders.csv > summary.json"}));
+    c->add_option("FILE", im_file, "the CSV file ('-' for stdin)")->required();
+    c->add_option("--group", im_group, "group for rows that name none");
+    c->add_option("--window", im_window, "requests in flight at once (1-512)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 512));
+    c->callback([&] {
+      action = [&] {
+        std::ifstream file;
+        std::istream* in = &std::cin;
+        if (im_file != "-") {
+          file.open(im_file);
+          if (!file) throw usage_failure{"cannot read " + im_file};
+          in = &file;
+        }
+        auto header = portctl::read_csv_record(*in);
+        if (!header) throw usage_failure{im_file + " is empty"};
+        for (auto& h : *header) {
+          while (!h.empty() && (h.back() == ' ' || h.back() == '\r')) h.pop_back();
+          if (std::find(portctl::import_columns.begin(), portctl::import_columns.end(), h) ==
+              portctl::import_columns.end())
+            throw usage_failure{"unknown column \"" + h + "\" in " + im_file + " (see portctl import --help)"};
+        }
+        for (auto& r : portctl::import_required)
+          if (std::find(header->begin(), header->end(), r) == header->end())
+            throw usage_failure{"column \"" + r + "\" is missing from " + im_file};
+
+        struct pending {
+          std::int64_t row;
+          std::string ref;
+        };
+        std::deque<pending> window;
+        std::int64_t rows = 0, created = 0, present = 0, answered = 0;
+        json::array rejected;
+        bool tty = ::isatty(2);
+        auto reject = [&](std::int64_t row, const std::string& ref, const rpc_error& e) {
+          json::object r;
+          r["row"] = row;
+          r["client_ref"] = ref;
+          r["code"] = e.code;
+          r["reason"] = e.reason;
+          r["message"] = e.message;
+          if (auto* f = e.data.if_contains("field")) r["field"] = *f;
+          rejected.push_back(std::move(r));
+        };
+        auto progress = [&](bool last) {
+          if (g.json) return;
+          if (tty)
+            std::cerr << "\rimport: " << rows << " rows read, " << answered << " answered" << (last ? "\n" : "")
+                      << std::flush;
+          else if (last || answered % 1000 == 0)
+            std::cerr << "import: " << answered << " rows answered\n";
+        };
+        auto& cl = g.client();
+        auto read_one = [&] {
+          auto line = cl.read_line();
+          if (!line) throw portd::control::transport_error("the daemon closed the connection during the import");
+          boost::system::error_code ec;
+          auto v = json::parse(*line, ec);
+          if (ec || !v.is_object()) throw portd::control::transport_error("the daemon sent a line that is not JSON");
+          pending p = window.front();
+          window.pop_front();
+          ++answered;
+          const auto& o = v.as_object();
+          if (auto* e = o.if_contains("error"))
+            reject(p.row, p.ref, portd::control::error_from_json(*e));
+          else if (member(v, "result").contains("created") && member(v, "result").at("created").as_bool())
+            ++created;
+          else
+            ++present;
+          if (answered % 100 == 0) progress(false);
+        };
+        std::int64_t row_no = 1;
+        while (auto rec = portctl::read_csv_record(*in)) {
+          ++row_no;
+          if (rec->size() == 1 && rec->front().empty()) continue;  // blank line
+          ++rows;
+          if (rec->size() != header->size()) {
+            rpc_error e = portd::control::make_error(portd::control::code::invalid_params, "invalid_params",
+                "row has " + std::to_string(rec->size()) + " cells, the header " + std::to_string(header->size()));
+            reject(row_no, "", e);
+            continue;
+          }
+          json::object params = portctl::row_to_params(*header, *rec, im_group);
+          std::string ref = params.contains("client_ref") ? std::string(params.at("client_ref").as_string()) : "";
+          if (ref.empty()) {
+            reject(row_no, "", portd::control::invalid_params("client_ref", "client_ref is required for an import row"));
+            continue;
+          }
+          json::object r;
+          r["jsonrpc"] = "2.0";
+          r["id"] = row_no;
+          r["method"] = "portin.submit";
+          r["params"] = std::move(params);
+          cl.send_line(json::serialize(r));
+          window.push_back({row_no, ref});
+          if (static_cast<int>(window.size()) >= im_window) read_one();
+        }
+        while (!window.empty()) read_one();
+        progress(true);
+        if (g.json) {
+          json::object o;
+          o["rows"] = rows;
+          o["created"] = created;
+          o["already_present"] = present;
+          o["rejected"] = rejected;
+          g.print_json(o);
+        } else {
+          std::cout << rows << " rows: " << created << " created, " << present << " already present, "
+                    << rejected.size() << " rejected\n";
+          for (auto& v : rejected) {
+            const auto& r = v.as_object();
+            std::string where = "row " + std::to_string(r.at("row").as_int64());
+            if (!r.at("client_ref").as_string().empty())
+              where += " (" + std::string(r.at("client_ref").as_string()) + ")";
+            std::string why = std::string(r.at("message").as_string()) + " (" +
+                              std::string(r.at("reason").as_string());
+            if (auto* f = r.if_contains("field")) why += ", field " + std::string(f->as_string());
+            std::cout << portctl::wrap(where + ": " + why + ")", "  ", g.style.width);
+          }
+        }
+        if (!rejected.empty()) exit_code = 1;
+      };
+    });
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -597,7 +744,7 @@ int main(int argc, char** argv) {
 
   try {
     if (action) action();
-    return 0;
+    return exit_code;
   } catch (const usage_failure& u) {
     std::cerr << "portctl: " << u.message << "\n";
     return 2;

@@ -236,6 +236,42 @@ BOOST_FIXTURE_TEST_CASE(every_method_is_reachable, fixture) {
   BOOST_TEST(on_io([&] { return backend.orders.at(1).details.billing_address.city; }) == "Lehi");
 }
 
+BOOST_FIXTURE_TEST_CASE(import_is_idempotent_across_an_interruption, fixture) {
+  if (!have_portctl()) return;
+  const std::string header =
+      "client_ref,number,carrier,account_number,account_pin,street1,street2,city,state,zip\n";
+  std::string rows, first_half;
+  for (int i = 0; i < 300; ++i) {
+    if (i == 150) first_half = rows;
+    rows += "imp-" + std::to_string(i) + ",+1801666" + std::to_string(1000 + i) +
+            ",Verizon,1111" + std::to_string(1000 + i) + ",1234,\"1 Main St, Apt 2\",,Lehi,UT,84043\n";
+  }
+  rows += "imp-bad,+18016669999,Verizon,1,1234,1 Main St,,Lehi,UT,8404\n";
+  // The first run is cut half-way (as if interrupted); the second has every row.
+  std::ofstream(dir / "half.csv") << header << first_half;
+  std::ofstream(dir / "all.csv") << header << rows;
+  auto r = portctl("import --window 16 " + (dir / "half.csv").string());
+  BOOST_TEST(r.code == 0, r.err);
+  auto half = on_io([&] { return backend.orders.size(); }) - 1;
+  BOOST_TEST(half == 150u);
+  r = portctl("--json import --group acme " + (dir / "all.csv").string());
+  BOOST_TEST(r.code == 1);  // one row rejected
+  auto j = json::parse(r.out);
+  BOOST_TEST(j.at("rows") == json::value(301));
+  BOOST_TEST(j.at("created").as_int64() == 300 - static_cast<std::int64_t>(half));
+  BOOST_TEST(j.at("already_present").as_int64() == static_cast<std::int64_t>(half));
+  BOOST_TEST(j.at("rejected").at(0).at("field") == json::value("billing_address.zip"));
+  BOOST_TEST(j.at("rejected").at(0).at("row") == json::value(302));
+  BOOST_TEST(on_io([&] { return backend.orders.size(); }) == 301u);
+  BOOST_TEST(on_io([&] { return backend.orders.at(2).details.billing_address.street1; }) ==
+             "1 Main St, Apt 2");
+  r = portctl("import " + (dir / "all.csv").string());
+  BOOST_TEST(r.out.find("301 rows: 0 created, 300 already present, 1 rejected") == 0u, r.out);
+  BOOST_TEST(r.out.find("row 302 (imp-bad)") != std::string::npos);
+  std::ofstream(dir / "bad.csv") << "client_ref,numbr\n";
+  BOOST_TEST(portctl("import " + (dir / "bad.csv").string()).code == 2);
+}
+
 BOOST_FIXTURE_TEST_CASE(watch_streams_until_the_daemon_closes, fixture) {
   if (!have_portctl()) return;
   std::string cmd = portctl_bin() + " --socket " + (dir / "portd.sock").string() +

@@ -82,6 +82,9 @@ class fake_backend : public backend {
     for (int i = 0; i < submit_yields; ++i)
       co_await boost::asio::post(co_await boost::asio::this_coro::executor,
                                  boost::asio::use_awaitable);
+    if (!r.client_ref.empty())
+      for (auto& [id, o] : orders)
+        if (o.client_ref == r.client_ref) co_return submitted{o, false};
     for (auto& [id, o] : orders)
       if (o.number == r.number && o.active()) {
         rpc_error e = make_error(code::conflict, "conflict", "an active order exists for that number");
