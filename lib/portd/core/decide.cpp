@@ -159,6 +159,14 @@ void advance(machine& m) {
   // In submit_unknown a requested cancel waits for the operator: Telegent may hold an order
   // that only its OrderId can cancel (resolve adopts it, and the cancel then goes out).
   if (n.cancel_requested && n.state != order_state::submit_unknown) {
+    if (n.remote_order_id.empty() && n.submit_ambiguous) {
+      // An earlier submit may have created an order that only its OrderId can cancel (rule
+      // 3): a local cancel would leave it running unseen. The operator decides.
+      m.enter(order_state::submit_unknown, daemon_actor,
+              "cancel requested while an earlier submission may have reached Telegent: resolve "
+              "with its OrderId to cancel it there, or cancel again to drop the order locally");
+      return;
+    }
     n.cancel_requested = false;
     n.attempts = 0;  // a new call: earlier failures were another call's
     if (n.remote_order_id.empty()) {
@@ -275,6 +283,7 @@ void observe_status(machine& m, const api_result& r) {
   if (r.remote_status.empty()) return;
   const status_meaning meaning = interpret_status(r.remote_status, n.kind);
   if (meaning.what == status_meaning::kind::unknown) {
+    if (cancel_was_refused(n)) return;  // already flagged; the raw status is kept above
     m.attention("Telegent reports a status portd does not know: \"" + r.remote_status + "\"", telegent_actor);
     return;
   }
@@ -445,7 +454,9 @@ void on_refused(machine& m, const api_result& r) {
       m.call(call_kind::status);
       return;
     case call_kind::status:
-      m.attention("status poll refused: " + describe(r), telegent_actor);
+      // While watching after a refused cancel the order already asks for an operator; keep
+      // that reason (it decides that the watch goes on rather than the cancel being resent).
+      if (!cancel_was_refused(n)) m.attention("status poll refused: " + describe(r), telegent_actor);
       return;
   }
 }

@@ -192,6 +192,19 @@ BOOST_AUTO_TEST_CASE(cancel_while_waiting_to_resend_an_ambiguous_submit) {
   BOOST_TEST(str(h.d.call) == "cancel");
 }
 
+BOOST_AUTO_TEST_CASE(cancel_while_an_ambiguous_submit_is_resent_then_refused) {
+  harness h(make_port_in());
+  h.step(start{});
+  h.answer(eligibility_answer(true));
+  h.answer(transient(call_kind::submit_port_in, true, 504));
+  h.fire();
+  BOOST_TEST_REQUIRE(str(h.o.in_flight) == "submit_port_in");
+  h.step(cancel_cmd());
+  h.answer(refused(call_kind::submit_port_in, "forbidden", 403));
+  BOOST_TEST(h.o.state == order_state::submit_unknown, "the first POST may have created an order");
+  BOOST_TEST(h.o.cancel_requested);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(decide_cancel)
@@ -255,6 +268,19 @@ BOOST_AUTO_TEST_CASE(cancel_refused_raises_attention_and_watches_status) {
   h.answer(status_result("Cancelled"));
   BOOST_TEST(h.o.state == order_state::cancelled);
   BOOST_TEST(!h.o.needs_attention);
+}
+
+BOOST_AUTO_TEST_CASE(watch_after_a_refused_cancel_survives_poll_trouble) {
+  harness h = submitted_port_in();
+  h.step(cancel_cmd());
+  h.answer(refused(call_kind::cancel, "not_found", 404));
+  h.answer(refused(call_kind::status, "not_found", 404));
+  h.fire();
+  BOOST_TEST(str(h.d.call) == "status", "still watching, not resending the refused cancel");
+  h.answer(status_result("Frobnicated"));
+  h.fire();
+  BOOST_TEST(str(h.d.call) == "status");
+  BOOST_TEST(h.o.needs_attention);
 }
 
 BOOST_AUTO_TEST_CASE(cancelling_then_completed_completes) {
