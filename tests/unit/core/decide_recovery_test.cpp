@@ -172,4 +172,62 @@ BOOST_AUTO_TEST_CASE(operator_and_terminal_states_stay_put) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(every_state_every_lost_call_both_kinds) {
+  for (order_kind kind : {order_kind::port_in, order_kind::port_out}) {
+    for (int si = 0; si < order_state_count; ++si) {
+      const auto s = static_cast<order_state>(si);
+      if (kind == order_kind::port_out &&
+          (s == order_state::checking_eligibility || s == order_state::submitting || s == order_state::ineligible))
+        continue;
+      if (kind == order_kind::port_in && s == order_state::issuing_pin) continue;
+      std::vector<std::optional<call_kind>> lost{std::nullopt};
+      for (int ci = 0; ci < 6; ++ci)
+        if (call_fits_state(static_cast<call_kind>(ci), s)) lost.emplace_back(static_cast<call_kind>(ci));
+      for (const auto& c : lost) {
+        if (c == call_kind::update && kind == order_kind::port_out) continue;
+        BOOST_TEST_CONTEXT(kind << " " << s << " lost " << str(c)) {
+          order o = kind == order_kind::port_in ? make_port_in() : make_port_out();
+          o.state = s;
+          o.in_flight = c;
+          const bool remote = is_polled(s) || s == order_state::cancelling ||
+                              s == order_state::completed || (s == order_state::failed && c);
+          if (remote) o.remote_order_id = "JNUOID-1";
+          if (is_terminal(s)) {
+            o.secrets = {};
+            o.in_flight.reset();
+          }
+          o.needs_attention = needs_operator(s);
+          harness h(o);
+          h.step(recovered{});  // the harness checks every invariant
+          BOOST_TEST((!h.o.in_flight.has_value() || h.d.call.has_value()), "a lost call is never left marked out");
+          if (c && !is_terminal(s)) {
+            if (*c == call_kind::submit_port_out) {
+              BOOST_TEST(h.o.state == order_state::submit_unknown);
+            } else if (s == order_state::failed) {
+              BOOST_TEST(!h.d.call.has_value());
+            } else if (s == order_state::cancelling) {
+              BOOST_TEST(str(h.d.call) == "cancel", "cancel wins over what was out beside it");
+            } else {
+              BOOST_TEST(str(h.d.call) == str(c), "redone");
+              BOOST_TEST(h.o.state == s);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(port_out_waiting_to_retry_keeps_its_check) {
+  order o = make_port_out();
+  o.state = order_state::issuing_pin;
+  o.next_check_at = t0() + 4s;
+  harness h(o);
+  h.step(recovered{});
+  BOOST_TEST(!h.d.call.has_value());
+  BOOST_TEST((h.d.wake_at == t0() + 4s));
+  h.fire();
+  BOOST_TEST(str(h.d.call) == "submit_port_out", "a retry that was due, not yet sent: no ambiguity");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
