@@ -150,6 +150,7 @@ BOOST_AUTO_TEST_CASE(port_out_scripts) {
     auto ok = f.c.submit_port_out("DID-a", "+17746996223", "JNUOID-out1", t0);
     auto bad = f.c.submit_port_out("DID-a", "+17746996226", "JNUOID-out2", t0);
     BOOST_TEST((*ok)->status == "Port Out Pending");
+    BOOST_TEST((*bad)->status == "Port Out Pending");
     BOOST_TEST(f.look("JNUOID-out1", t0 + 10min).status == "Port Out Processing");
     BOOST_TEST(f.look("JNUOID-out1", far).status == "Port Out Complete");
     BOOST_TEST(f.look("JNUOID-out2", far).status == "Port Out Rejected");

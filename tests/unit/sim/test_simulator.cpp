@@ -225,6 +225,17 @@ BOOST_AUTO_TEST_CASE(port_out_order) {
   const auto o = sim_fixture::json(f.get_order(id));
   BOOST_TEST(o.at("OrderStatus").as_string() == "Port Out Complete");
   BOOST_TEST(o.at("OrderType").as_string() == "portout");
+  // The cancel endpoint takes port-out OrderIds too.
+  const auto r2 = f.call("POST", "/v1.0/numbers/portout", R"({"PortOutNumber":"+17746996221","PortOutPIN":"1234"})",
+                         f.token("/v1.0/numbers/portout"));
+  const std::string id2(sim_fixture::json(r2).at("OrderId").as_string());
+  const auto can = f.call("POST", "/v1.0/numbers/portin/cancel", R"({"OrderId":")" + id2 + R"("})",
+                          f.token("/v1.0/numbers/portin/cancel"));
+  BOOST_TEST(can.status == 200u);
+  BOOST_TEST(sim_fixture::json(f.get_order(id2)).at("OrderStatus").as_string() == "Cancelled");
+  // A completed port-out cannot be cancelled.
+  BOOST_TEST(f.call("POST", "/v1.0/numbers/portin/cancel", R"({"OrderId":")" + id + R"("})",
+                    f.token("/v1.0/numbers/portin/cancel")).status == 409u);
   BOOST_TEST(f.call("POST", "/v1.0/numbers/portout", R"({"PortOutNumber":"+17746996223"})", f.token("/v1.0/numbers/portout")).status ==
              400u);
 }

@@ -1,7 +1,9 @@
 // sim_clock and the API's date formats.
 #include <telegent_sim/time.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <cstdio>
 
 namespace telegent_sim {
@@ -33,23 +35,24 @@ sim_clock::sim_clock(real_time origin, double scale) {
 }
 
 sim_time sim_clock::to_sim(real_time r) const noexcept {
-  const segment* seg = &segments_.front();
-  for (const auto& s : segments_) {
-    if (s.real_start <= r) seg = &s;
-  }
-  return seg->sim_start + scaled(r - seg->real_start, seg->scale);
+  // Segments are ordered by real_start; the last one is the common case.
+  auto it = std::upper_bound(segments_.begin(), segments_.end(), r,
+                             [](real_time t, const segment& s) { return t < s.real_start; });
+  const segment& seg = it == segments_.begin() ? segments_.front() : *std::prev(it);
+  return seg.sim_start + scaled(r - seg.real_start, seg.scale);
 }
 
 real_time sim_clock::to_real(sim_time s) const noexcept {
-  for (std::size_t i = segments_.size(); i-- > 0;) {
-    const auto& seg = segments_[i];
-    if (s < seg.sim_start && i > 0) continue;
-    real_time r = seg.real_start + scaled(s - seg.sim_start, 1.0 / seg.scale);
-    // s fell in a jump (advance) between this segment's end and the next one's start.
-    if (i + 1 < segments_.size() && r > segments_[i + 1].real_start) r = segments_[i + 1].real_start;
-    return r;
-  }
-  return segments_.front().real_start;  // unreachable: the loop returns at i == 0
+  // Segments are ordered by sim_start too (sim time never goes back): find the last one that
+  // starts at or before s.
+  auto it = std::upper_bound(segments_.begin(), segments_.end(), s,
+                             [](sim_time t, const segment& seg) { return t < seg.sim_start; });
+  const std::size_t i = it == segments_.begin() ? 0 : std::size_t(std::prev(it) - segments_.begin());
+  const segment& seg = segments_[i];
+  real_time r = seg.real_start + scaled(s - seg.sim_start, 1.0 / seg.scale);
+  // s fell in a jump (advance) between this segment's end and the next one's start.
+  if (i + 1 < segments_.size() && r > segments_[i + 1].real_start) r = segments_[i + 1].real_start;
+  return r;
 }
 
 void sim_clock::set_scale(double scale, real_time now) {
