@@ -460,14 +460,46 @@ int main(int argc, char** argv) {
   // ---- events / watch ----
   std::int64_t e_after = 0, e_order = 0;
   int e_limit = 100;
+  bool e_failed = false;
+  std::string e_sink;
   {
-    auto* c = command("events", "list events (all orders, by event id)",
-                      examples({"portctl events --after 1000", "portctl events --order 42"}));
-    c->add_option("--after", e_after, "events with an id above this");
+    auto* c = command("events", "list events (all orders, by event id), or dead letters with --failed",
+                      examples({"portctl events --after 1000", "portctl events --order 42",
+                                "portctl events --failed            # webhook deliveries given up on",
+                                "portctl events --failed --sink webhook:0"}));
+    c->add_option("--after", e_after, "events (with --failed: outbox rows) with an id above this");
     c->add_option("--order", e_order, "only this order's events");
     c->add_option("--limit", e_limit, "at most this many (1-1000)")->capture_default_str();
+    c->add_flag("--failed", e_failed, "dead letters: events a sink gave up on (portctl redeliver sends them again)");
+    c->add_option("--sink", e_sink, "with --failed: only this sink (webhook:0, …)");
     c->callback([&] {
       action = [&] {
+        if (e_failed) {
+          json::object p;
+          p["state"] = "dead";
+          if (e_after) p["after"] = e_after;
+          if (e_order) p["order_id"] = e_order;
+          if (!e_sink.empty()) p["sink"] = e_sink;
+          p["limit"] = e_limit;
+          auto r = g.call("outbox.list", std::move(p));
+          if (g.json) return g.print_json(r);
+          const auto& rows = as_obj(r).at("deliveries").as_array();
+          if (rows.empty()) std::cout << "no dead letters\n";
+          for (auto& d : rows) {
+            const auto& o = as_obj(d);
+            std::cout << "outbox " << o.at("id").as_int64() << "  " << o.at("sink").as_string() << "  event "
+                      << o.at("event_id").as_int64() << "  order " << o.at("order_id").as_int64() << "  "
+                      << o.at("attempts").as_int64() << " attempts";
+            if (o.at("last_error").is_string()) std::cout << "  last: " << o.at("last_error").as_string();
+            std::cout << "\n";
+            if (o.at("event").is_object())
+              std::cout << "    " << portctl::render_event_line(o.at("event").as_object(), g.style, true);
+          }
+          if (auto* n = as_obj(r).if_contains("next_after"); n && n->is_int64())
+            std::cout << "more: add --after " << n->as_int64() << "\n";
+          if (!rows.empty()) std::cout << "send again: portctl redeliver ID, or portctl redeliver --all\n";
+          return;
+        }
         json::object p;
         if (e_after) p["after"] = e_after;
         if (e_order) p["order_id"] = e_order;
@@ -510,6 +542,36 @@ int main(int argc, char** argv) {
           else
             std::cout << portctl::render_event_line(as_obj(n->params), g.style, true);
         }
+      };
+    });
+  }
+
+  // ---- redeliver ----
+  std::int64_t rd_id = 0, rd_event = 0;
+  std::string rd_sink;
+  bool rd_all = false;
+  {
+    auto* c = command("redeliver", "send a dead letter (or any event) to a webhook again",
+                      examples({"portctl redeliver 17                           # outbox row 17 (see events --failed)",
+                                "portctl redeliver --all                        # every dead letter",
+                                "portctl redeliver --all --sink webhook:0",
+                                "portctl redeliver --event 1017 --sink webhook:0  # an event, delivered or not"}));
+    auto* id = c->add_option("ID", rd_id, "the outbox row (portctl events --failed shows it)");
+    auto* ev = c->add_option("--event", rd_event, "an event id to send again (needs --sink)");
+    c->add_option("--sink", rd_sink, "the sink (webhook:0, …); also re-enables a sink that answered 410");
+    auto* all = c->add_flag("--all", rd_all, "every dead letter (of --sink when given)");
+    id->excludes(ev)->excludes(all);
+    ev->excludes(all);
+    c->callback([&] {
+      action = [&] {
+        json::object p;
+        if (rd_id) p["id"] = rd_id;
+        if (rd_event) p["event_id"] = rd_event;
+        if (rd_all) p["all"] = true;
+        if (!rd_sink.empty()) p["sink"] = rd_sink;
+        auto r = g.call("outbox.redeliver", std::move(p));
+        if (g.json) return g.print_json(r);
+        std::cout << "queued " << as_obj(r).at("queued").as_int64() << " deliveries again\n";
       };
     });
   }
