@@ -228,8 +228,9 @@ void follow_up(machine& m) {
   // A handler that chose when to act again (a retry's backoff, a 429's Retry-After, the first
   // poll soon after submit) keeps its time: the state's cadence must not override it.
   if (m.waking()) return;
-  if (n.update_pending && is_polled(n.state)) {
-    advance(m);
+  if ((n.update_pending && is_polled(n.state)) ||
+      (n.state == order_state::cancelling && !cancel_was_refused(n))) {
+    advance(m);  // a correction or a cancel still to be sent goes before any poll
     return;
   }
   m.schedule_poll();

@@ -305,6 +305,17 @@ BOOST_AUTO_TEST_CASE(cancel_transient_is_retried_with_backoff) {
   BOOST_TEST(h.o.state == order_state::cancelled);
 }
 
+BOOST_AUTO_TEST_CASE(poll_now_during_a_cancel_retry_does_not_delay_the_cancel) {
+  harness h = submitted_port_in();
+  h.step(cancel_cmd());
+  h.answer(transient(call_kind::cancel, false, 503));
+  h.step(cmd_poll_now{op});
+  BOOST_TEST_REQUIRE(str(h.d.call) == "status");
+  h.answer(status_result("Pending"));
+  BOOST_TEST(h.o.state == order_state::cancelling);
+  BOOST_TEST(str(h.d.call) == "cancel", "the cancel still owed goes out, not a poll in 6 h");
+}
+
 BOOST_AUTO_TEST_CASE(cancel_of_a_terminal_order_is_refused) {
   for (order_state s : {order_state::ineligible, order_state::cancelled, order_state::completed}) {
     BOOST_TEST_CONTEXT(s) {
