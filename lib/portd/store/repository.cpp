@@ -67,12 +67,30 @@ std::string insert_order_sql() {
   return sql + ") VALUES (" + values + ")";
 }
 
-std::string update_order_sql() {
+// Which indexes an update touches. SQLite rewrites an index entry whenever one of its columns
+// is assigned, changed or not, so update_order assigns indexed columns only when they differ.
+enum class update_scope { light, schedule, full };
+
+// Columns in an index other than orders_schedule (whose extra columns are the next two).
+constexpr std::array identity_columns = {"kind"sv,          "number"sv,     "state"sv,
+                                         "needs_attention"sv, "client_ref"sv, "group_name"sv,
+                                         "remote_order_id"sv};
+constexpr std::array schedule_columns = {"next_check_at"sv, "in_flight"sv};
+
+std::string update_order_sql(update_scope scope) {
+  auto listed = [](auto& list, std::string_view c) {
+    return std::find(list.begin(), list.end(), c) != list.end();
+  };
   std::string sql = "UPDATE orders SET ";
+  bool first = true;
   for (int i = 0; i < order_column_count; ++i) {
-    if (i) sql += ", ";
-    sql += order_columns[i];
-    sql += " = ?" + std::to_string(i + 1);
+    auto c = order_columns[i];
+    if (scope != update_scope::full && listed(identity_columns, c)) continue;
+    if (scope == update_scope::light && listed(schedule_columns, c)) continue;
+    if (!first) sql += ", ";
+    first = false;
+    sql += c;
+    sql += " = ?" + std::to_string(i + 1);  // same numbering as bind_order in every scope
   }
   return sql + " WHERE id = ?" + std::to_string(order_column_count + 1);
 }
@@ -341,7 +359,8 @@ struct repository::impl {
 
   std::optional<order_lookups> writer_lookups, reader_lookups;
   sqlite::statement begin, commit, rollback, savepoint, release, rollback_to;
-  sqlite::statement insert_order, update_order, insert_event, insert_outbox;
+  sqlite::statement insert_order, insert_event, insert_outbox;
+  sqlite::statement update_full, update_schedule, update_light, indexed_columns;
   sqlite::statement schedule;
   sqlite::statement history, events_all, events_of_order;
   sqlite::statement state_counts, attention_count, outbox_pending, outbox_dead,
@@ -378,8 +397,6 @@ struct repository::impl {
     auto mode = w.query_text("PRAGMA journal_mode = WAL");
     if (mode != "wal") throw store_error("cannot switch to WAL (journal mode is " + mode + ")");
     w.exec("PRAGMA cache_size = -32768");  // 32 MiB: indexes of a million orders stay hot
-    // Savepoint journals (one per unit) in memory: on disk they cost ~25 writes per order.
-    w.exec("PRAGMA temp_store = MEMORY");
     // After a burst, a checkpoint gives the WAL file back down to this size.
     w.exec("PRAGMA journal_size_limit = 67108864");
     tighten_side_files(path_text);
@@ -398,7 +415,12 @@ struct repository::impl {
     release = {w, "RELEASE unit"};
     rollback_to = {w, "ROLLBACK TO unit"};
     insert_order = {w, insert_order_sql()};
-    update_order = {w, update_order_sql()};
+    update_full = {w, update_order_sql(update_scope::full)};
+    update_schedule = {w, update_order_sql(update_scope::schedule)};
+    update_light = {w, update_order_sql(update_scope::light)};
+    indexed_columns = {w,
+                       "SELECT kind, number, state, needs_attention, client_ref, group_name, "
+                       "remote_order_id, next_check_at, in_flight FROM orders WHERE id = ?1"};
     insert_event = {w,
                     "INSERT INTO order_events (order_id, seq, at, type, from_state, to_state, "
                     "remote_status, actor, message, raw) "
@@ -603,16 +625,44 @@ std::int64_t repository::insert_order(core::order& o) {
 
 void repository::update_order(const core::order& o) {
   auto& m = *impl_;
-  bind_order(m.update_order, o);
-  m.update_order.bind(order_column_count + 1, o.id);
+  const auto no_such_order = [&] {
+    return store_error("cannot update order " + std::to_string(o.id) + ": no such order");
+  };
   try {
-    m.update_order.exec();
+    // Reading the indexed columns first (the row is in cache: it is about to be written) is
+    // far cheaper than rewriting eight index entries that did not change.
+    auto scope = update_scope::light;
+    {
+      auto& q = m.indexed_columns;
+      sqlite::reset_on_exit guard(q);
+      q.bind(1, o.id);
+      if (!q.step()) throw no_such_order();
+      const bool same_identity =
+          q.column_text(0) == core::to_string(o.kind) && q.column_text(1) == o.number &&
+          q.column_text(2) == core::to_string(o.state) &&
+          q.column_bool(3) == o.needs_attention && q.column_text(4) == o.client_ref &&
+          q.column_text(5) == o.group && q.column_text(6) == o.remote_order_id;
+      const auto next = q.column_opt_int64(7);
+      const bool same_schedule =
+          next == (o.next_check_at ? std::optional(to_ms(*o.next_check_at)) : std::nullopt) &&
+          (q.is_null(8) ? !o.in_flight
+                        : o.in_flight && q.column_text(8) == core::to_string(*o.in_flight));
+      if (!same_identity)
+        scope = update_scope::full;
+      else if (!same_schedule)
+        scope = update_scope::schedule;
+    }
+    auto& u = scope == update_scope::full       ? m.update_full
+              : scope == update_scope::schedule ? m.update_schedule
+                                                : m.update_light;
+    bind_order(u, o);
+    u.bind(order_column_count + 1, o.id);
+    u.exec();
   } catch (const sqlite::error& e) {
     if (e.code == SQLITE_CONSTRAINT_UNIQUE) m.conflict(o, e);
     fail("cannot update order " + std::to_string(o.id), e);
   }
-  if (m.writer_db->changes() == 0)
-    throw store_error("cannot update order " + std::to_string(o.id) + ": no such order");
+  if (m.writer_db->changes() == 0) throw no_such_order();
 }
 
 std::vector<core::stored_event> repository::append_events(
@@ -846,5 +896,8 @@ std::int64_t repository::size_bytes() {
   }
   return bytes;
 }
+
+sqlite::database& repository::writer_connection() { return *impl_->writer_db; }
+sqlite::database& repository::reader_connection() { return *impl_->reader_db; }
 
 }  // namespace portd::store

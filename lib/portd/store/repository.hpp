@@ -17,6 +17,10 @@
 
 namespace portd::store {
 
+namespace sqlite {
+class database;
+}
+
 // Infrastructure failure (disk full, corrupt or newer database, I/O error). The message names
 // what failed and SQLite's own words.
 struct store_error : std::runtime_error {
@@ -135,6 +139,11 @@ class repository {
   // The id of the newest committed event (0 if none): where live event delivery starts.
   std::int64_t last_event_id();
   std::int64_t size_bytes();
+
+  // The two connections, for store classes that keep their own statements (store::outbox).
+  // Writes belong in the writer's group transaction; the reader sees committed data only.
+  sqlite::database& writer_connection();
+  sqlite::database& reader_connection();
 
  private:
   struct impl;

@@ -63,6 +63,76 @@ BOOST_AUTO_TEST_CASE(full_order_round_trips_through_insert_update_load_and_read)
   BOOST_TEST(!repo.read_by_client_ref("crm-+18015551234"));
 }
 
+BOOST_AUTO_TEST_CASE(every_index_follows_updates_whatever_changed) {
+  temp_dir dir;
+  repository repo(dir.db());
+  auto o = simple_order("+18015550030", order_state::submitted);
+  repo.insert_order(o);
+  auto check = [&](const char* what) {
+    BOOST_TEST_CONTEXT(what) {
+      BOOST_TEST((*repo.load(o.id) == o));
+      BOOST_TEST((*repo.read(o.id) == o));
+    }
+  };
+  auto schedule_of = [&]() {
+    auto s = repo.load_schedule();
+    BOOST_REQUIRE(s.size() == 1u);
+    return s[0];
+  };
+
+  o.details.carrier = "AT&T";  // no indexed column
+  o.updated_at = at_ms(1'764'000'000'100);
+  repo.update_order(o);
+  check("details only");
+
+  o.next_check_at = at_ms(5000);  // the schedule's columns
+  repo.update_order(o);
+  check("next_check_at");
+  BOOST_TEST((schedule_of().next_check_at == std::optional(at_ms(5000))));
+  o.in_flight = core::call_kind::status;
+  repo.update_order(o);
+  BOOST_TEST((schedule_of().in_flight == std::optional(core::call_kind::status)));
+  o.in_flight.reset();
+  o.next_check_at.reset();
+  repo.update_order(o);
+  BOOST_TEST(!schedule_of().in_flight.has_value());
+  BOOST_TEST(!schedule_of().next_check_at.has_value());
+
+  o.remote_order_id = "JNUOID-1";  // identity columns, one at a time
+  repo.update_order(o);
+  BOOST_TEST((repo.read_by_remote_id("JNUOID-1")->id == o.id));
+  o.needs_attention = true;
+  repo.update_order(o);
+  order_filter f;
+  f.needs_attention = true;
+  BOOST_TEST(repo.read_list(f).size() == 1u);
+  o.group = "batch-9";
+  repo.update_order(o);
+  f = {};
+  f.group = "batch-9";
+  BOOST_TEST(repo.read_list(f).size() == 1u);
+  o.client_ref = "crm-30";
+  repo.update_order(o);
+  BOOST_TEST((repo.read_by_client_ref("crm-30")->id == o.id));
+  o.state = order_state::scheduled;
+  repo.update_order(o);
+  BOOST_TEST(schedule_of().state == order_state::scheduled);
+  f = {};
+  f.states = {order_state::scheduled};
+  BOOST_TEST(repo.read_list(f).size() == 1u);
+  check("identity");
+
+  o.state = order_state::completed;
+  repo.update_order(o);
+  BOOST_TEST(repo.load_schedule().empty());
+  BOOST_TEST(!repo.load_active(o.number, order_kind::port_in).has_value());
+  check("completed");
+
+  raw_db raw(dir.db());
+  BOOST_TEST(raw.integer("SELECT count(*) FROM pragma_integrity_check "
+                         "WHERE integrity_check <> 'ok'") == 0);
+}
+
 BOOST_AUTO_TEST_CASE(missing_orders_read_as_nothing) {
   temp_dir dir;
   repository repo(dir.db());
