@@ -116,6 +116,25 @@ BOOST_AUTO_TEST_CASE(random_walks_keep_every_invariant) {
           BOOST_TEST(h.o.state != order_state::checking_eligibility);
         if (h.o.state == order_state::submit_unknown && before.state != order_state::submit_unknown)
           BOOST_TEST(h.o.remote_order_id.empty());
+        // A command still owed (eligibility, submit, a cancel not refused, a correction) is
+        // retried after a backoff or a 429's wait, never left to a slow poll cadence.
+        const bool cancel_refused = h.o.needs_attention &&
+                                    h.o.attention_reason.rfind("Telegent refused the cancel", 0) == 0;
+        const bool owes_command =
+            !h.o.in_flight && h.o.next_check_at &&
+            (h.o.state == order_state::checking_eligibility || h.o.state == order_state::submitting ||
+             h.o.state == order_state::issuing_pin || (h.o.state == order_state::cancelling && !cancel_refused) ||
+             (h.o.update_pending && is_polled(h.o.state)));
+        if (owes_command)
+          BOOST_TEST((*h.o.next_check_at - h.now <= milliseconds{2h + 40s}), "a command owed waits "
+                         << (*h.o.next_check_at - h.now).count() << " ms in " << h.o.state);
+        // A polled order is polled at least at its state's cadence (or when a 429 allows).
+        if (is_polled(h.o.state) && !h.o.in_flight && !h.o.update_pending) {
+          BOOST_TEST_REQUIRE(h.o.next_check_at.has_value());
+          const milliseconds cadence = next_poll_at(h.o, h.now, h.pol.poll) - h.now;
+          BOOST_TEST((*h.o.next_check_at - h.now <= std::max<milliseconds>(cadence, 2h + 40s)),
+                     "polled in " << (*h.o.next_check_at - h.now).count() << " ms in " << h.o.state);
+        }
         // Rule 3: never a second submit for an order Telegent already holds.
         if (h.d.call == call_kind::submit_port_in || h.d.call == call_kind::submit_port_out)
           BOOST_TEST(h.o.remote_order_id.empty(), "submit while Telegent holds " << h.o.remote_order_id);
