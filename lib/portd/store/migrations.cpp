@@ -1,18 +1,25 @@
 // Applies the embedded schema migrations, tracked by PRAGMA user_version.
 #include <portd/store/migrations.hpp>
 
-#include <sqlite3.h>
-
 #include <algorithm>
 
 namespace portd::store::detail {
 
-int newest_schema_version() {
+namespace {
+
+std::span<const embedded_migration> embedded() {
+  return {embedded_migrations, embedded_migration_count};
+}
+
+int newest_of(std::span<const embedded_migration> migrations) {
   int newest = 0;
-  for (std::size_t i = 0; i < embedded_migration_count; ++i)
-    newest = std::max(newest, embedded_migrations[i].version);
+  for (const auto& m : migrations) newest = std::max(newest, m.version);
   return newest;
 }
+
+}  // namespace
+
+int newest_schema_version() { return newest_of(embedded()); }
 
 namespace {
 
@@ -25,28 +32,25 @@ void refuse_if_newer(int current, int newest, const std::string& path) {
 
 }  // namespace
 
-void migrate(sqlite::database& db, const std::string& path) {
-  const int newest = newest_schema_version();
+void migrate(sqlite::database& db, const std::string& path) { migrate(db, path, embedded()); }
+
+void migrate(sqlite::database& db, const std::string& path,
+             std::span<const embedded_migration> migrations) {
+  const int newest = newest_of(migrations);
   int current = static_cast<int>(db.query_int("PRAGMA user_version"));
   refuse_if_newer(current, newest, path);
   if (current == newest) return;
 
-  db.exec("BEGIN IMMEDIATE", "cannot start the schema upgrade");
-  try {
-    // Another process may have upgraded between our read and the lock.
-    current = static_cast<int>(db.query_int("PRAGMA user_version"));
-    refuse_if_newer(current, newest, path);
-    for (std::size_t i = 0; i < embedded_migration_count; ++i) {
-      const auto& m = embedded_migrations[i];
-      if (m.version <= current) continue;
-      db.exec(m.sql, std::string("schema migration ") + m.name + " failed");
-    }
-    db.exec("PRAGMA user_version = " + std::to_string(newest));
-    db.exec("COMMIT", "cannot commit the schema upgrade");
-  } catch (...) {
-    if (!db.autocommit()) sqlite3_exec(db.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
-    throw;
+  sqlite::transaction upgrade(db);  // all migrations or none
+  // Another process may have upgraded between our read and the lock.
+  current = static_cast<int>(db.query_int("PRAGMA user_version"));
+  refuse_if_newer(current, newest, path);
+  for (const auto& m : migrations) {
+    if (m.version <= current) continue;
+    db.exec(m.sql, std::string("schema migration ") + m.name + " failed");
   }
+  db.exec("PRAGMA user_version = " + std::to_string(newest));
+  upgrade.commit();
 }
 
 }  // namespace portd::store::detail

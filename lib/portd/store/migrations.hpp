@@ -3,6 +3,7 @@
 #include <portd/store/sqlite.hpp>
 
 #include <cstddef>
+#include <span>
 #include <string>
 
 namespace portd::store::detail {
@@ -19,9 +20,12 @@ extern const std::size_t embedded_migration_count;
 // The newest schema version this binary knows (0 when it embeds none).
 int newest_schema_version();
 
-// Brings the database on `db` to newest_schema_version(): every newer migration and the new
-// PRAGMA user_version in one IMMEDIATE transaction (all or nothing). Refuses, with store_error,
-// a database newer than this binary; `path` only names the file in messages.
+// Brings the database on `db` to the newest version of `migrations` (ascending; by default
+// the embedded ones): every newer migration and the new PRAGMA user_version in one IMMEDIATE
+// transaction (all or nothing). Refuses, with store_error, a database newer than that;
+// `path` only names the file in messages. Throws store_error naming a migration that fails.
+void migrate(sqlite::database& db, const std::string& path,
+             std::span<const embedded_migration> migrations);
 void migrate(sqlite::database& db, const std::string& path);
 
 }  // namespace portd::store::detail

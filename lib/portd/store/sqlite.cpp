@@ -174,4 +174,19 @@ std::optional<std::int64_t> statement::column_opt_int64(int column) const {
   return column_int64(column);
 }
 
+transaction::transaction(database& db) : db_(db) {
+  db_.exec("BEGIN IMMEDIATE", "cannot begin a transaction");
+}
+
+transaction::~transaction() {
+  // SQLite may already have rolled back after an I/O error; ROLLBACK would then only fail.
+  if (!done_ && !db_.autocommit())
+    sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void transaction::commit() {
+  db_.exec("COMMIT", "cannot commit");
+  done_ = true;
+}
+
 }  // namespace portd::store::sqlite

@@ -110,4 +110,20 @@ class reset_on_exit {
   statement& s_;
 };
 
+// A write transaction (BEGIN IMMEDIATE) that rolls back unless commit() was called.
+class transaction {
+ public:
+  // Begins; throws error (e.g. SQLITE_BUSY after the busy timeout).
+  explicit transaction(database& db);
+  ~transaction();
+  // Commits; throws error, and the destructor then rolls back what is left.
+  void commit();
+  transaction(const transaction&) = delete;
+  transaction& operator=(const transaction&) = delete;
+
+ private:
+  database& db_;
+  bool done_ = false;
+};
+
 }  // namespace portd::store::sqlite

@@ -77,6 +77,45 @@ BOOST_AUTO_TEST_CASE(reopening_keeps_data_and_changes_nothing) {
   BOOST_TEST(raw.integer("PRAGMA user_version") == detail::newest_schema_version());
 }
 
+BOOST_AUTO_TEST_CASE(an_upgrade_applies_only_the_newer_migrations) {
+  temp_dir dir;
+  sqlite::database db(dir.db().string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  const detail::embedded_migration v1[] = {{1, "0001_a", "CREATE TABLE a (x INTEGER) STRICT;"}};
+  detail::migrate(db, dir.db().string(), v1);
+  BOOST_TEST(db.query_int("PRAGMA user_version") == 1);
+  db.exec("INSERT INTO a VALUES (42)");
+  const detail::embedded_migration v3[] = {
+      {1, "0001_a", "CREATE TABLE a (x INTEGER) STRICT;"},  // would fail if run again
+      {2, "0002_b", "CREATE TABLE b (y TEXT) STRICT;"},
+      {3, "0003_c", "ALTER TABLE a ADD COLUMN z INTEGER; CREATE INDEX a_z ON a (z);"},
+  };
+  detail::migrate(db, dir.db().string(), v3);
+  BOOST_TEST(db.query_int("PRAGMA user_version") == 3);
+  BOOST_TEST(db.query_int("SELECT x FROM a") == 42);
+  BOOST_TEST(db.query_int("SELECT count(*) FROM sqlite_schema WHERE name IN ('b', 'a_z')") == 2);
+  detail::migrate(db, dir.db().string(), v3);  // nothing to do
+  BOOST_TEST(db.query_int("PRAGMA user_version") == 3);
+}
+
+BOOST_AUTO_TEST_CASE(a_failing_migration_leaves_the_database_as_it_was) {
+  temp_dir dir;
+  sqlite::database db(dir.db().string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  const detail::embedded_migration bad[] = {
+      {1, "0001_a", "CREATE TABLE a (x INTEGER) STRICT;"},
+      {2, "0002_broken", "CREATE TABLE b (y TEXT) STRICT; INSERT INTO nowhere VALUES (1);"},
+  };
+  try {
+    detail::migrate(db, dir.db().string(), bad);
+    BOOST_FAIL("a broken migration was applied");
+  } catch (const store_error& e) {
+    BOOST_TEST(contains(e.what(), "0002_broken"));
+    BOOST_TEST(contains(e.what(), "no such table: nowhere"));
+  }
+  BOOST_TEST(db.query_int("PRAGMA user_version") == 0);
+  BOOST_TEST(db.query_int("SELECT count(*) FROM sqlite_schema") == 0);
+  BOOST_TEST(db.autocommit());
+}
+
 BOOST_AUTO_TEST_CASE(a_newer_database_is_refused_untouched) {
   temp_dir dir;
   { repository repo(dir.db()); }
