@@ -56,11 +56,12 @@ int main(int argc, char** argv) {
 
     if (log_requests) {
       options.on_request = [](const ts::sim_request& req, const ts::sim_response& res) {
-        static constexpr const char* actions[] = {"", "delayed", "hang", "reset"};
-        std::cerr << req.method << ' ' << req.target << " -> "
-                  << (res.action == ts::transport_action::respond ? std::to_string(res.status)
-                                                                  : actions[static_cast<int>(res.action)])
-                  << '\n';
+        std::cerr << req.method << ' ' << req.target << " -> ";
+        if (res.action == ts::transport_action::respond) {
+          std::cerr << res.status << '\n';
+        } else {
+          std::cerr << res.action << '\n';
+        }
       };
     }
 

@@ -1,5 +1,7 @@
 // Unit tests: the simulator's request -> response function (no sockets): auth, validation,
-// problem details, 429 styles and violations, the duplicate guard, stats and /_sim.
+// problem details, 429 styles and violations, the duplicate guard, stats, /_sim, each fault's
+// effect, and the --listen parser.
+#include <telegent_sim/server.hpp>  // parse_listen
 #include <telegent_sim/simulator.hpp>
 
 #include <boost/json.hpp>
@@ -511,6 +513,21 @@ BOOST_AUTO_TEST_CASE(faults_set_over_the_control_endpoint) {
   BOOST_TEST(f.get_order("JNUOID-x").status == 404u);
   BOOST_TEST(f.call("POST", "/_sim/faults", R"({"global":{"bogus":1}})").status == 400u);
   BOOST_TEST(f.call("GET", "/_sim/faults").status == 200u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(listen_address)
+
+BOOST_AUTO_TEST_CASE(parse_listen_forms) {
+  BOOST_TEST(parse_listen("127.0.0.1:0")->first == "127.0.0.1");
+  BOOST_TEST(parse_listen("127.0.0.1:8080")->second == 8080);
+  BOOST_TEST(parse_listen("localhost:9")->first == "127.0.0.1");
+  BOOST_TEST(parse_listen("[::1]:80")->first == "::1");
+  BOOST_TEST(!parse_listen("127.0.0.1").has_value());
+  BOOST_TEST(!parse_listen("127.0.0.1:70000").has_value());
+  BOOST_TEST(!parse_listen("nohost:80").has_value());
+  BOOST_TEST(!parse_listen(":80").has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -28,8 +28,27 @@ std::string_view to_string(port_in_fate f) noexcept {
   return "?";
 }
 
+std::string_view to_string(stage s) noexcept {
+  switch (s) {
+    case stage::pending: return "pending";
+    case stage::submitted: return "submitted";
+    case stage::carrier_approval: return "carrier_approval";
+    case stage::scheduled: return "scheduled";
+    case stage::completed: return "completed";
+    case stage::rejected: return "rejected";
+    case stage::cancelled: return "cancelled";
+    case stage::port_out_pending: return "port_out_pending";
+    case stage::port_out_processing: return "port_out_processing";
+    case stage::port_out_complete: return "port_out_complete";
+    case stage::port_out_rejected: return "port_out_rejected";
+  }
+  return "?";
+}
+
 std::ostream& operator<<(std::ostream& os, dialect d) { return os << to_string(d); }
+std::ostream& operator<<(std::ostream& os, order_kind k) { return os << to_string(k); }
 std::ostream& operator<<(std::ostream& os, port_in_fate f) { return os << to_string(f); }
+std::ostream& operator<<(std::ostream& os, stage s) { return os << to_string(s); }
 
 std::string_view status_name(dialect d, stage s) noexcept {
   const bool kb = d == dialect::kb;

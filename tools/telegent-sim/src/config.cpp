@@ -22,6 +22,8 @@ std::string_view to_string(retry_after_style s) noexcept {
 }
 
 std::string_view to_string(problem_casing c) noexcept { return c == problem_casing::pascal ? "pascal" : "camel"; }
+std::ostream& operator<<(std::ostream& os, retry_after_style s) { return os << to_string(s); }
+std::ostream& operator<<(std::ostream& os, problem_casing c) { return os << to_string(c); }
 
 namespace {
 

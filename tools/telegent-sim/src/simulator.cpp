@@ -12,6 +12,20 @@ namespace telegent_sim {
 
 namespace json = boost::json;
 
+std::string_view to_string(transport_action a) noexcept {
+  switch (a) {
+    case transport_action::respond: return "respond";
+    case transport_action::delay: return "delay";
+    case transport_action::hang: return "hang";
+    case transport_action::reset: return "reset";
+  }
+  return "?";
+}
+
+std::string_view to_string(handling_pass p) noexcept { return p == handling_pass::first ? "first" : "after_delay"; }
+std::ostream& operator<<(std::ostream& os, transport_action a) { return os << to_string(a); }
+std::ostream& operator<<(std::ostream& os, handling_pass p) { return os << to_string(p); }
+
 struct api_route {
   std::string_view path;  // lower case
   std::string_view method;

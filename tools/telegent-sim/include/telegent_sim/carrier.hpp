@@ -42,8 +42,11 @@ std::string_view to_string(dialect d) noexcept;
 std::optional<dialect> dialect_from(std::string_view s) noexcept;
 std::string_view to_string(order_kind k) noexcept;
 std::string_view to_string(port_in_fate f) noexcept;
+std::string_view to_string(stage s) noexcept;  // the stage's name, e.g. "carrier_approval"
 std::ostream& operator<<(std::ostream& os, dialect d);
+std::ostream& operator<<(std::ostream& os, order_kind k);
 std::ostream& operator<<(std::ostream& os, port_in_fate f);
+std::ostream& operator<<(std::ostream& os, stage s);
 
 // The status string an order in `s` shows in dialect `d`.
 std::string_view status_name(dialect d, stage s) noexcept;

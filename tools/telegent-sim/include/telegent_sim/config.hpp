@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,8 @@ enum class problem_casing { camel, pascal };
 
 std::string_view to_string(retry_after_style s) noexcept;
 std::string_view to_string(problem_casing c) noexcept;
+std::ostream& operator<<(std::ostream& os, retry_after_style s);
+std::ostream& operator<<(std::ostream& os, problem_casing c);
 
 struct sim_config {
   std::vector<account> accounts{{"DID-sim", "sim-secret"}};

@@ -16,6 +16,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <ostream>
+#include <string_view>
 #include <random>
 #include <string>
 #include <utility>
@@ -47,6 +49,11 @@ struct sim_response {
 };
 
 enum class handling_pass { first, after_delay };
+
+std::string_view to_string(transport_action a) noexcept;
+std::string_view to_string(handling_pass p) noexcept;
+std::ostream& operator<<(std::ostream& os, transport_action a);
+std::ostream& operator<<(std::ostream& os, handling_pass p);
 
 struct api_route;  // one of the seven Telegent endpoints (simulator.cpp)
 
