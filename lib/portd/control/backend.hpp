@@ -4,6 +4,7 @@
 #pragma once
 #include <portd/core/event.hpp>
 #include <portd/core/order.hpp>
+#include <portd/store/outbox.hpp>
 #include <portd/store/repository.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -104,6 +105,13 @@ struct subscription {
   std::int64_t after = 0;
 };
 
+// outbox.list: rows of the notification outbox, each with its event when it still exists.
+struct outbox_page {
+  std::vector<store::outbox_row> rows;
+  std::vector<std::optional<core::stored_event>> events;  // parallel to rows
+  std::optional<std::int64_t> next_after;
+};
+
 class backend {
  public:
   virtual ~backend() = default;
@@ -135,6 +143,16 @@ class backend {
   virtual outcome<subscription> watch(std::int64_t after, std::int64_t order_id,
                                       std::function<bool(const core::stored_event&)> on_event) = 0;
   virtual outcome<group_summary> summarize_group(const std::string& group) = 0;
+  // Notification outbox (additions to PROTOCOL.md, see README "Notifications"). A backend
+  // without notifications answers method_not_found.
+  virtual outcome<outbox_page> list_outbox(const store::outbox_query&) {
+    return rpc_error{code::method_not_found, "method_not_found", "this daemon has no outbox", {}};
+  }
+  // Queues the selected rows again; the result is how many.
+  virtual boost::asio::awaitable<outcome<std::int64_t>> redeliver(store::redeliver_selector,
+                                                                  const caller&) {
+    co_return rpc_error{code::method_not_found, "method_not_found", "this daemon has no outbox", {}};
+  }
   virtual boost::json::object status() = 0;        // the daemon.status result object
   virtual std::string metrics_text() = 0;          // Prometheus exposition
 };

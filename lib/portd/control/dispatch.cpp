@@ -174,7 +174,55 @@ awaitable<result> daemon_metrics(backend& b, const json::object& p, const caller
   co_return json::value(std::move(r));
 }
 
-constexpr std::array<method_entry, 16> table{{
+json::value time_or_null(const std::optional<core::time_point>& t) {
+  return t ? json::value(core::format_time(*t)) : json::value(nullptr);
+}
+
+json::object render_outbox_row(const store::outbox_row& r, const std::optional<core::stored_event>& e) {
+  json::object j;
+  j["id"] = r.id;
+  j["event_id"] = r.event_id;
+  j["order_id"] = r.order_id;
+  j["sink"] = r.sink;
+  j["state"] = store::to_string(r.state);
+  j["attempts"] = r.attempts;
+  j["next_attempt_at"] = r.state == store::delivery_state::pending
+                             ? json::value(core::format_time(r.next_attempt_at))
+                             : json::value(nullptr);
+  j["last_error"] = r.last_error.empty() ? json::value(nullptr) : json::value(r.last_error);
+  j["delivered_at"] = time_or_null(r.delivered_at);
+  j["event"] = e ? json::value(render_event(*e)) : json::value(nullptr);
+  return j;
+}
+
+awaitable<result> outbox_list(backend& b, const json::object& p, const caller&,
+                              const protocol_options&) {
+  auto q = parse_outbox_list(p);
+  if (!q.ok()) co_return std::move(q.error());
+  co_return map(b.list_outbox(q.value()), [](outbox_page& page) {
+    json::array a;
+    a.reserve(page.rows.size());
+    for (std::size_t i = 0; i < page.rows.size(); ++i)
+      a.push_back(render_outbox_row(page.rows[i], i < page.events.size() ? page.events[i] : std::nullopt));
+    json::object r;
+    r["deliveries"] = std::move(a);
+    r["next_after"] = page.next_after ? json::value(*page.next_after) : json::value(nullptr);
+    return json::value(std::move(r));
+  });
+}
+
+awaitable<result> outbox_redeliver(backend& b, const json::object& p, const caller& c,
+                                   const protocol_options&) {
+  auto sel = parse_outbox_redeliver(p);
+  if (!sel.ok()) co_return std::move(sel.error());
+  co_return map(co_await b.redeliver(std::move(sel.value()), c), [](std::int64_t& n) {
+    json::object r;
+    r["queued"] = n;
+    return json::value(std::move(r));
+  });
+}
+
+constexpr std::array<method_entry, 18> table{{
     {"portin.submit", role::operator_, portin_submit},
     {"portout.submit", role::operator_, portout_submit},
     {"order.get", role::reader, order_get},
@@ -191,6 +239,9 @@ constexpr std::array<method_entry, 16> table{{
     {"group.summary", role::reader, group_summary_},
     {"daemon.status", role::reader, daemon_status},
     {"daemon.metrics", role::reader, daemon_metrics},
+    // Additions (README "Notifications"): dead letters and their redelivery.
+    {"outbox.list", role::reader, outbox_list},
+    {"outbox.redeliver", role::operator_, outbox_redeliver},
 }};
 
 }  // namespace

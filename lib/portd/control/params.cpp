@@ -403,6 +403,41 @@ outcome<std::string> parse_group_summary(const json::object& o) {
   return *g;
 }
 
+outcome<store::outbox_query> parse_outbox_list(const json::object& o) {
+  fields f(o);
+  f.only({"state", "sink", "order_id", "after", "limit"});
+  store::outbox_query q;
+  q.state = store::delivery_state::dead;
+  if (auto s = f.string("state", false)) {
+    q.state = store::parse_delivery_state(*s);
+    if (!q.state) return invalid_params("state", "state must be \"pending\", \"delivered\" or \"dead\"");
+  }
+  if (auto s = f.text("sink", false)) q.sink = *s;
+  if (auto n = f.id("order_id", false)) q.order_id = *n;
+  if (auto n = f.integer("after", false, 0, std::numeric_limits<std::int64_t>::max())) q.after = *n;
+  if (auto n = f.integer("limit", false, 1, 1000)) q.limit = static_cast<int>(*n);
+  if (f.error) return *f.error;
+  return q;
+}
+
+outcome<store::redeliver_selector> parse_outbox_redeliver(const json::object& o) {
+  fields f(o);
+  f.only({"id", "event_id", "sink", "all"});
+  store::redeliver_selector r;
+  if (auto n = f.id("id", false)) r.id = *n;
+  if (auto n = f.id("event_id", false)) r.event_id = *n;
+  if (auto s = f.text("sink", false)) r.sink = *s;
+  if (auto b = f.boolean("all", false)) r.all_dead = *b;
+  if (f.error) return *f.error;
+  const int forms = (r.id ? 1 : 0) + (r.event_id ? 1 : 0) + (r.all_dead ? 1 : 0);
+  if (forms != 1)
+    return invalid_params(r.id ? "event_id" : "id",
+                          "give exactly one of id (an outbox row), event_id with sink, or all: true");
+  if (r.event_id && r.sink.empty()) return invalid_params("sink", "sink is required with event_id");
+  if (r.id && !r.sink.empty()) return invalid_params("sink", "sink goes with event_id or all, not with id");
+  return r;
+}
+
 std::optional<rpc_error> parse_no_params(const json::object& o) {
   fields f(o);
   f.only({});

@@ -58,6 +58,12 @@ outcome<note_params> parse_note(const boost::json::object&);
 outcome<events_list_params> parse_events_list(const boost::json::object&);
 outcome<watch_params> parse_watch(const boost::json::object&);
 outcome<std::string> parse_group_summary(const boost::json::object&);
+// outbox.list: state? ("pending" | "delivered" | "dead", default "dead"), sink?, order_id?,
+// after?, limit? (1–1000, default 100).
+outcome<store::outbox_query> parse_outbox_list(const boost::json::object&);
+// outbox.redeliver: exactly one of id (an outbox row), event_id with sink, or all: true (every
+// dead letter, of sink? when given).
+outcome<store::redeliver_selector> parse_outbox_redeliver(const boost::json::object&);
 // No parameters at all (daemon.status, daemon.metrics).
 std::optional<rpc_error> parse_no_params(const boost::json::object&);
 

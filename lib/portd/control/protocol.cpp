@@ -95,6 +95,7 @@ std::variant<request, bad_request> parse_request(std::string_view line) {
   auto* method = o.if_contains("method");
   if (!method || !method->is_string() || method->as_string().empty())
     return invalid_request(id, "method must be a non-empty string");
+  // Strict like params: a misspelt "param" would otherwise run the method with no params.
   for (auto& kv : o) {
     if (kv.key() != "jsonrpc" && kv.key() != "id" && kv.key() != "method" &&
         kv.key() != "params")

@@ -108,7 +108,7 @@ struct connection {
   }
 };
 
-struct server::impl : std::enable_shared_from_this<server::impl> {
+struct server::impl {
   impl(asio::any_io_executor ex, backend& b, server_options o)
       : executor(ex), acceptor(ex), opts(std::move(o)), dispatch(b, opts.protocol),
         daemon_uid(static_cast<std::uint32_t>(geteuid())), retry_timer(ex) {}
