@@ -44,6 +44,7 @@ class machine {
 
   decision finish() && {
     order& n = d_.next;
+    d_.modified = !(n == cur_);
     if (d_.changed()) n.updated_at = now_;
     if (d_.call) {
       n.in_flight = d_.call;

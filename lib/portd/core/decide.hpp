@@ -24,8 +24,11 @@ struct decision {
   std::optional<time_point> wake_at;   // and act again at this time (== next.next_check_at)
   std::vector<event_record> events;    // append to the history, in order
   std::optional<refusal> refused;      // a command that is not allowed: nothing changed
+  // `next` differs from the order given, even where no event, call or wake says so (a lost
+  // call cleared at a restart, an acknowledgement absorbed): persist it all the same.
+  bool modified = false;
 
-  bool changed() const { return !refused && (!events.empty() || call || wake_at); }
+  bool changed() const { return !refused && (modified || !events.empty() || call || wake_at); }
 };
 
 // `policy` gives cadences and retry limits; `now` stamps every change.
