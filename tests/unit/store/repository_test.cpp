@@ -4,6 +4,8 @@
 #include "store_fixture.hpp"
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <set>
 
 using namespace portd;
@@ -131,6 +133,33 @@ BOOST_AUTO_TEST_CASE(every_index_follows_updates_whatever_changed) {
   raw_db raw(dir.db());
   BOOST_TEST(raw.integer("SELECT count(*) FROM pragma_integrity_check "
                          "WHERE integrity_check <> 'ok'") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(purged_secrets_do_not_linger_in_the_file) {
+  temp_dir dir;
+  const std::string pin = "PIN-XYZZY-8675309";
+  {
+    repository repo(dir.db());
+    std::vector<core::order> orders;
+    for (int i = 0; i < 3; ++i) {
+      orders.push_back(full_order("+1801555004" + std::to_string(i)));
+      orders.back().secrets.account_pin = pin + std::to_string(i);
+      repo.insert_order(orders.back());
+    }
+    for (auto& o : orders) {  // purged one by one, each in its own transaction
+      o.state = order_state::completed;
+      o.secrets = {};
+      o.next_check_at.reset();
+      repo.update_order(o);
+    }
+  }  // the last connection checkpoints the WAL into the file
+  std::string bytes;
+  for (const char* suffix : {"", "-wal"}) {
+    std::ifstream f(dir.db().string() + suffix, std::ios::binary);
+    bytes.append(std::istreambuf_iterator<char>(f), {});
+  }
+  BOOST_TEST(!bytes.empty());
+  BOOST_TEST(bytes.find(pin) == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(missing_orders_read_as_nothing) {
