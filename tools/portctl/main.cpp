@@ -528,6 +528,7 @@ int main(int argc, char** argv) {
         if (!r.ok()) throw rpc_failure{std::move(r.error())};
         if (!g.json) std::cerr << "watching events after " << r.value() << "\n";
         std::cout.setf(std::ios::unitbuf);
+        std::int64_t last = r.value();
         while (auto n = cl.next_notification()) {
           if (n->method == "watch.ended") {
             const auto& p = as_obj(n->params);
@@ -537,11 +538,16 @@ int main(int argc, char** argv) {
             throw rpc_failure{e};
           }
           if (n->method != "event") continue;
+          if (auto* id = as_obj(n->params).if_contains("id"); id && id->is_int64()) last = id->as_int64();
           if (g.json)
             g.print_json(n->params);
           else
             std::cout << portctl::render_event_line(as_obj(n->params), g.style, true);
         }
+        // The daemon went away (restart, shutdown): say how to pick up without a gap.
+        throw portd::control::transport_error(
+            "the daemon closed the event stream; resume with: portctl watch --after " +
+            std::to_string(last));
       };
     });
   }

@@ -142,6 +142,8 @@ struct server::impl {
       }
       auto conn = std::make_shared<connection>(std::move(sock), executor);
       conn->who = identify(conn->socket);
+      spdlog::debug("control: connection from uid {} gid {} pid {}: role {}", conn->who.uid,
+                    conn->who.gid, conn->who.pid, to_string(conn->who.role));
       connections.insert(conn);
       asio::co_spawn(executor, reader(self, conn), asio::detached);
       asio::co_spawn(executor, writer(self, conn), asio::detached);

@@ -275,7 +275,7 @@ BOOST_FIXTURE_TEST_CASE(import_is_idempotent_across_an_interruption, fixture) {
 BOOST_FIXTURE_TEST_CASE(watch_streams_until_the_daemon_closes, fixture) {
   if (!have_portctl()) return;
   std::string cmd = portctl_bin() + " --socket " + (dir / "portd.sock").string() +
-                    " --json watch --after 0 2>/dev/null";
+                    " --json watch --after 0 2>" + (dir / "watch.err").string();
   FILE* p = ::popen(cmd.c_str(), "r");
   BOOST_REQUIRE(p);
   char buf[8192];
@@ -289,7 +289,8 @@ BOOST_FIXTURE_TEST_CASE(watch_streams_until_the_daemon_closes, fixture) {
   }
   int st = ::pclose(p);
   BOOST_TEST(ids == (std::vector<std::int64_t>{1, 2, 3}), boost::test_tools::per_element());
-  BOOST_TEST(WEXITSTATUS(st) == 0);
+  BOOST_TEST(WEXITSTATUS(st) == 3);
+  BOOST_TEST(slurp(dir / "watch.err").find("resume with: portctl watch --after 3") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
