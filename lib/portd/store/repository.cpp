@@ -397,9 +397,9 @@ struct repository::impl {
     auto mode = w.query_text("PRAGMA journal_mode = WAL");
     if (mode != "wal") throw store_error("cannot switch to WAL (journal mode is " + mode + ")");
     w.exec("PRAGMA cache_size = -32768");  // 32 MiB: indexes of a million orders stay hot
-    // Rule 5: a purged PIN must not linger in the file's free space. FAST zeroes freed cells
-    // on pages that are written anyway, at no extra I/O.
-    w.exec("PRAGMA secure_delete = FAST");
+    // Rule 5: a purged PIN must not linger in the file's free space. (Debian builds SQLite
+    // with this on by default; other builds do not.)
+    w.exec("PRAGMA secure_delete = ON");
     // After a burst, a checkpoint gives the WAL file back down to this size.
     w.exec("PRAGMA journal_size_limit = 67108864");
     tighten_side_files(path_text);

@@ -135,6 +135,8 @@ BOOST_AUTO_TEST_CASE(every_index_follows_updates_whatever_changed) {
                          "WHERE integrity_check <> 'ok'") == 0);
 }
 
+// An outcome check: with Debian's SQLite (secure_delete on by default) it cannot tell whether
+// the repository asks for secure_delete itself.
 BOOST_AUTO_TEST_CASE(purged_secrets_do_not_linger_in_the_file) {
   temp_dir dir;
   const std::string pin = "PIN-XYZZY-8675309";
