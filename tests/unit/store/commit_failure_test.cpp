@@ -21,6 +21,7 @@ struct shim_file {
 };
 
 bool g_disk_full = false;
+bool g_read_error = false;
 sqlite3_vfs* g_real_vfs = nullptr;
 sqlite3_vfs g_vfs;
 
@@ -32,6 +33,7 @@ int shim_close(sqlite3_file* f) {
   return rc;
 }
 int shim_read(sqlite3_file* f, void* p, int n, sqlite3_int64 off) {
+  if (g_read_error) return SQLITE_IOERR_READ;
   return real_of(f)->pMethods->xRead(real_of(f), p, n, off);
 }
 int shim_write(sqlite3_file* f, const void* p, int n, sqlite3_int64 off) {
@@ -117,6 +119,7 @@ struct full_disk_vfs {
   }
   ~full_disk_vfs() {
     g_disk_full = false;
+    g_read_error = false;
     sqlite3_vfs_unregister(&g_vfs);
     sqlite3_vfs_register(g_real_vfs, 1);
   }
@@ -193,6 +196,51 @@ BOOST_AUTO_TEST_CASE(units_after_a_failed_commit_start_a_fresh_group) {
   repo.commit();
   BOOST_TEST(!repo.read_latest_for_number("+18015550403").has_value());
   BOOST_TEST(repo.read_latest_for_number("+18015550404").has_value());
+}
+
+// An I/O error inside a statement makes SQLite roll back the whole transaction by itself.
+// The units released before it are gone too, so the group must fail as a whole: a later
+// unit must not quietly start (and commit) a transaction of its own.
+BOOST_AUTO_TEST_CASE(a_group_that_sqlite_rolled_back_fails_as_a_whole) {
+  temp_dir dir;
+  full_disk_vfs vfs;
+  {
+    repository repo(dir.db());
+    for (int i = 0; i < 2000; ++i) {  // enough pages that a fresh connection must read some
+      auto o = simple_order("+1801556" + std::to_string(1000 + i));
+      repo.insert_order(o);
+    }
+  }
+  repository repo(dir.db());
+  repo.begin();
+  auto released = simple_order("+18015570001");
+  {
+    repository::unit u(repo);
+    repo.insert_order(released);
+    u.release();
+  }
+  g_read_error = true;
+  {
+    repository::unit u(repo);
+    auto o = simple_order("+18015561500");
+    BOOST_CHECK_THROW(repo.insert_order(o), store_error);
+  }
+  g_read_error = false;
+  BOOST_TEST(repo.in_transaction());
+  BOOST_CHECK_THROW(repository::unit{repo}, store_error);
+  BOOST_CHECK_THROW(repo.begin(), store_error);
+  BOOST_CHECK_THROW(repo.commit(), store_error);
+  BOOST_TEST(!repo.in_transaction());
+  BOOST_TEST(!repo.read_latest_for_number(released.number).has_value());
+
+  auto next = simple_order("+18015570002");
+  {
+    repository::unit u(repo);
+    repo.insert_order(next);
+    u.release();
+  }
+  repo.commit();
+  BOOST_TEST(repo.read(next.id).has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
