@@ -373,6 +373,15 @@ struct repository::impl {
   };
   std::vector<sink_entry> sinks;
   bool group_open = false;
+  bool last_write_disk_full = false;  // why SQLite may have rolled the group back
+
+  // The group is open for us but SQLite has rolled it back (after an I/O error or a full
+  // disk in some statement).
+  store_error lost_group() const {
+    store_error e("the transaction was rolled back by SQLite after an earlier failure");
+    e.disk_full = last_write_disk_full;
+    return e;
+  }
 
   explicit impl(const std::filesystem::path& p) : path(p), path_text(p.string()) {
     create_private_file(path_text);
@@ -533,8 +542,7 @@ void repository::begin() {
     // SQLite may have rolled the group back itself (disk full, I/O error). Going on would make
     // the next savepoint a transaction of its own and commit it alone, while the writes before
     // it are lost: the group fails as a whole instead, until commit() or rollback() ends it.
-    if (impl_->writer_db->autocommit())
-      throw store_error("the transaction was rolled back by SQLite after an earlier failure");
+    if (impl_->writer_db->autocommit()) throw impl_->lost_group();
     return;
   }
   try {
@@ -551,8 +559,7 @@ void repository::commit() {
   auto& m = *impl_;
   if (!m.group_open) return;
   m.group_open = false;
-  if (m.writer_db->autocommit())
-    throw store_error("the transaction was rolled back by SQLite after an earlier failure");
+  if (m.writer_db->autocommit()) throw m.lost_group();
   try {
     m.commit.exec();
   } catch (const sqlite::error& e) {
@@ -620,6 +627,7 @@ std::int64_t repository::insert_order(core::order& o) {
     m.insert_order.exec();
   } catch (const sqlite::error& e) {
     if (e.code == SQLITE_CONSTRAINT_UNIQUE) m.conflict(o, e);
+    m.last_write_disk_full = e.disk_full;
     fail("cannot insert order for " + o.number, e);
   }
   o.id = m.writer_db->last_insert_rowid();
@@ -663,6 +671,7 @@ void repository::update_order(const core::order& o) {
     u.exec();
   } catch (const sqlite::error& e) {
     if (e.code == SQLITE_CONSTRAINT_UNIQUE) m.conflict(o, e);
+    m.last_write_disk_full = e.disk_full;
     fail("cannot update order " + std::to_string(o.id), e);
   }
   if (m.writer_db->changes() == 0) throw no_such_order();
@@ -699,6 +708,7 @@ std::vector<core::stored_event> repository::append_events(
       out.push_back({id, o.id, seq, at, r});
     }
   } catch (const sqlite::error& e) {
+    m.last_write_disk_full = e.disk_full;
     fail("cannot append events of order " + std::to_string(o.id), e);
   }
   o.last_seq = seq;  // only once every event is in

@@ -88,7 +88,9 @@ class repository {
   void set_sinks(std::vector<sink> sinks);
 
   // ---- group transaction (writer connection) ----
-  void begin();  // BEGIN IMMEDIATE unless one is open
+  // BEGIN IMMEDIATE unless one is open. Throws store_error when the open group was lost
+  // (SQLite rolled it back after an I/O error): commit() or rollback() ends it first.
+  void begin();
   bool in_transaction() const;
   // COMMIT the group. On failure rolls the whole group back and throws store_error.
   void commit();
