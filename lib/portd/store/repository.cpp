@@ -24,17 +24,23 @@ using namespace std::string_view_literals;
 
 // The orders columns after `id`, in the order bind_order() binds and read_order() reads them.
 constexpr std::array order_columns = {
-    "kind"sv,           "number"sv,          "state"sv,           "needs_attention"sv,
-    "attention_reason"sv, "remote_order_id"sv, "remote_status"sv,   "remote_message"sv,
-    "reported_port_date"sv, "client_ref"sv,  "group_name"sv,      "created_at"sv,
-    "updated_at"sv,     "state_since"sv,     "next_check_at"sv,   "attempts"sv,
-    "last_error_reason"sv, "last_error_message"sv, "last_error_at"sv, "carrier"sv,
-    "account_number"sv, "subscriber_name"sv, "billing_street1"sv, "billing_street2"sv,
-    "billing_city"sv,   "billing_state"sv,   "billing_zip"sv,     "iccid"sv,
-    "classification"sv, "port_in_date"sv,    "account_id"sv,      "subscriber_id"sv,
-    "account_pin"sv,    "port_out_pin"sv,    "skip_eligibility"sv, "in_flight"sv,
-    "cancel_requested"sv, "update_pending"sv, "submit_ambiguous"sv, "cancel_reason"sv,
-    "last_seq"sv,
+    // identity and state
+    "kind"sv, "number"sv, "state"sv, "needs_attention"sv, "attention_reason"sv,
+    // Telegent's view
+    "remote_order_id"sv, "remote_status"sv, "remote_message"sv, "reported_port_date"sv,
+    "client_ref"sv, "group_name"sv,
+    // times and the last failure
+    "created_at"sv, "updated_at"sv, "state_since"sv, "next_check_at"sv, "attempts"sv,
+    "last_error_reason"sv, "last_error_message"sv, "last_error_at"sv,
+    // details
+    "carrier"sv, "account_number"sv, "subscriber_name"sv, "billing_street1"sv,
+    "billing_street2"sv, "billing_city"sv, "billing_state"sv, "billing_zip"sv, "iccid"sv,
+    "classification"sv, "port_in_date"sv, "account_id"sv, "subscriber_id"sv,
+    // secrets
+    "account_pin"sv, "port_out_pin"sv,
+    // intents
+    "skip_eligibility"sv, "in_flight"sv, "cancel_requested"sv, "update_pending"sv,
+    "submit_ambiguous"sv, "cancel_reason"sv, "last_seq"sv,
 };
 constexpr int order_column_count = static_cast<int>(order_columns.size());
 
