@@ -284,6 +284,17 @@ std::optional<core::order> one_order(sqlite::statement& s) {
   throw out;
 }
 
+// Runs a read; an SQLite failure becomes a store_error that names what was read (`what` is
+// only built then, so that the common path allocates nothing for it).
+template <class Read, class What>
+auto reading(Read&& read, What&& what) -> decltype(read()) {
+  try {
+    return read();
+  } catch (const sqlite::error& e) {
+    fail(what(), e);
+  }
+}
+
 // The order queries that both connections need.
 struct order_lookups {
   sqlite::statement by_id, by_client_ref, active, by_remote_id, latest_for_number;
@@ -724,28 +735,19 @@ std::vector<core::stored_event> repository::append_events(
 // ---- the engine's reads (writer connection) -----------------------------------------------
 
 std::optional<core::order> repository::load(std::int64_t id) {
-  try {
-    return impl_->writer_lookups->get(id);
-  } catch (const sqlite::error& e) {
-    fail("cannot load order " + std::to_string(id), e);
-  }
+  return reading([&] { return impl_->writer_lookups->get(id); },
+                 [&] { return "cannot load order " + std::to_string(id); });
 }
 
 std::optional<core::order> repository::load_by_client_ref(const std::string& ref) {
-  try {
-    return impl_->writer_lookups->get_by_client_ref(ref);
-  } catch (const sqlite::error& e) {
-    fail("cannot load an order by client_ref", e);
-  }
+  return reading([&] { return impl_->writer_lookups->get_by_client_ref(ref); },
+                 [] { return std::string("cannot load an order by client_ref"); });
 }
 
 std::optional<core::order> repository::load_active(const std::string& number,
                                                    core::order_kind kind) {
-  try {
-    return impl_->writer_lookups->get_active(number, kind);
-  } catch (const sqlite::error& e) {
-    fail("cannot load the active order for " + number, e);
-  }
+  return reading([&] { return impl_->writer_lookups->get_active(number, kind); },
+                 [&] { return "cannot load the active order for " + number; });
 }
 
 std::vector<schedule_entry> repository::load_schedule() {
@@ -770,35 +772,23 @@ std::vector<schedule_entry> repository::load_schedule() {
 // ---- committed reads (reader connection) --------------------------------------------------
 
 std::optional<core::order> repository::read(std::int64_t id) {
-  try {
-    return impl_->reader_lookups->get(id);
-  } catch (const sqlite::error& e) {
-    fail("cannot read order " + std::to_string(id), e);
-  }
+  return reading([&] { return impl_->reader_lookups->get(id); },
+                 [&] { return "cannot read order " + std::to_string(id); });
 }
 
 std::optional<core::order> repository::read_by_client_ref(const std::string& ref) {
-  try {
-    return impl_->reader_lookups->get_by_client_ref(ref);
-  } catch (const sqlite::error& e) {
-    fail("cannot read an order by client_ref", e);
-  }
+  return reading([&] { return impl_->reader_lookups->get_by_client_ref(ref); },
+                 [] { return std::string("cannot read an order by client_ref"); });
 }
 
 std::optional<core::order> repository::read_by_remote_id(const std::string& remote_order_id) {
-  try {
-    return impl_->reader_lookups->get_by_remote_id(remote_order_id);
-  } catch (const sqlite::error& e) {
-    fail("cannot read an order by remote order id", e);
-  }
+  return reading([&] { return impl_->reader_lookups->get_by_remote_id(remote_order_id); },
+                 [] { return std::string("cannot read an order by remote order id"); });
 }
 
 std::optional<core::order> repository::read_latest_for_number(const std::string& number) {
-  try {
-    return impl_->reader_lookups->get_latest_for_number(number);
-  } catch (const sqlite::error& e) {
-    fail("cannot read the latest order for " + number, e);
-  }
+  return reading([&] { return impl_->reader_lookups->get_latest_for_number(number); },
+                 [&] { return "cannot read the latest order for " + number; });
 }
 
 std::vector<core::order> repository::read_list(const order_filter& f) {
@@ -890,19 +880,16 @@ std::int64_t single_int(sqlite::statement& s) {
 }  // namespace
 
 outbox_counts repository::read_outbox_counts() {
-  try {
-    return {single_int(impl_->outbox_pending), single_int(impl_->outbox_dead)};
-  } catch (const sqlite::error& e) {
-    fail("cannot count the outbox", e);
-  }
+  return reading(
+      [&] {
+        return outbox_counts{single_int(impl_->outbox_pending), single_int(impl_->outbox_dead)};
+      },
+      [] { return std::string("cannot count the outbox"); });
 }
 
 std::int64_t repository::last_event_id() {
-  try {
-    return single_int(impl_->last_event);
-  } catch (const sqlite::error& e) {
-    fail("cannot read the last event id", e);
-  }
+  return reading([&] { return single_int(impl_->last_event); },
+                 [] { return std::string("cannot read the last event id"); });
 }
 
 std::int64_t repository::size_bytes() {

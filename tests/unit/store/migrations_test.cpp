@@ -29,9 +29,6 @@ std::string message_of(const std::filesystem::path& p) {
   return "";
 }
 
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
 
 }  // namespace
 

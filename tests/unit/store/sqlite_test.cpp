@@ -13,9 +13,6 @@ namespace {
 
 constexpr int rw_create = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
 
 }  // namespace
 

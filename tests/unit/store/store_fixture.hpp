@@ -90,6 +90,10 @@ inline core::event_record record(core::event_type t, core::order_state from, cor
   return r;
 }
 
+inline bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
 // A side connection for looking at what the repository wrote.
 struct raw_db {
   sqlite3* db = nullptr;
