@@ -13,7 +13,6 @@ namespace {
 
 constexpr int rw_create = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(store_sqlite)
