@@ -84,7 +84,7 @@ struct client::impl {
   asio::awaitable<exchange_result> send(const request_spec& spec, std::string_view bearer) {
     ++stats.requests_total;
     ++stats.in_flight;
-    auto ex_result = co_await net.exchange(spec.method, spec.target, spec.body, bearer);
+    auto ex_result = co_await net.exchange(spec.method, spec.target, spec.body, bearer, spec.resend_if_stale);
     --stats.in_flight;
     if (!ex_result.answer) {
       ++stats.by_status["transport"];
@@ -149,10 +149,15 @@ struct client::impl {
         if (slot.token && !expired(*slot.token, now)) co_return slot.token->value;
         const auto generation = slot.generation;
         co_await slot.cv.async_wait(use_tuple);
-        if (slot.generation != generation && slot.failure) {
-          auto r = *slot.failure;
-          r.call = kind;
-          co_return r;
+        if (slot.generation != generation) {
+          // The fetch we waited for ended: share its outcome, even a token already inside its
+          // refresh margin, so that waiters never queue one token request each.
+          if (slot.failure) {
+            auto r = *slot.failure;
+            r.call = kind;
+            co_return r;
+          }
+          if (slot.token && !expired(*slot.token, wall_now())) co_return slot.token->value;
         }
         continue;
       }

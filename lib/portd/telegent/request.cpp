@@ -82,6 +82,7 @@ void put_details(json::object& body, const core::order& o, date_style dates, req
 request_spec build_request(const core::order& o, core::call_kind kind,
                            std::string_view eligibility_classification, date_style dates) {
   request_spec spec;
+  spec.resend_if_stale = kind == core::call_kind::eligibility || kind == core::call_kind::status;
   json::object body;
   auto need_order_id = [&] {
     if (o.remote_order_id.empty()) spec.problem = "the order has no Telegent OrderId yet";

@@ -40,6 +40,10 @@ struct request_spec {
   bool has_port_in_date = false;
   std::vector<std::string> secrets;  // values sent that must never come back in a result
   std::string problem;  // non-empty: the order lacks what the call needs (nothing to send)
+  // May the transport send it again by itself when a reused keep-alive connection turns out
+  // closed? Only for calls that change nothing at Telegent: a resent submit could create a
+  // second order (rule 3 leaves that decision to decide(), which knows the duplicate guard).
+  bool resend_if_stale = true;
 };
 
 // The request for `kind` on `o`: eligibility uses `eligibility_classification`; update sends

@@ -257,7 +257,8 @@ struct transport::impl {
   }
 
   asio::awaitable<exchange_result> exchange(http_method method, std::string_view target,
-                                            std::string_view body, std::string_view bearer) {
+                                            std::string_view body, std::string_view bearer,
+                                            bool resend_if_stale) {
     http::request<http::string_body> req{method == http_method::get ? http::verb::get
                                                                      : http::verb::post,
                                          std::string(target), 11};
@@ -307,7 +308,7 @@ struct transport::impl {
       if (rec) {
         const bool nothing = !parser.got_some();
         give_back(std::move(c), false);
-        if (reused && attempt == 0 && nothing && !closed && is_stale(rec)) {
+        if (resend_if_stale && reused && attempt == 0 && nothing && !closed && is_stale(rec)) {
           sent_before = true;
           continue;
         }
@@ -358,9 +359,9 @@ transport::~transport() {
 }
 
 asio::awaitable<exchange_result> transport::exchange(http_method method, std::string_view target,
-                                                     std::string_view body,
-                                                     std::string_view bearer) {
-  return impl_->exchange(method, target, body, bearer);
+                                                    std::string_view body, std::string_view bearer,
+                                                    bool resend_if_stale) {
+  return impl_->exchange(method, target, body, bearer, resend_if_stale);
 }
 
 void transport::close() { impl_->shutdown(); }

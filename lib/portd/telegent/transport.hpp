@@ -50,9 +50,12 @@ class transport {
 
   // Sends one request (with `bearer` as its Authorization when non-empty) and reads the answer.
   // A request on a reused connection that the server had already closed is sent again once
-  // on a fresh connection. Never throws for network failures.
+  // on a fresh connection, if `resend_if_stale` (only for calls that change nothing): when
+  // the connection broke after the request was written, the server may have acted on it.
+  // Never throws for network failures.
   boost::asio::awaitable<exchange_result> exchange(http_method method, std::string_view target,
-                                                   std::string_view body, std::string_view bearer);
+                                                   std::string_view body, std::string_view bearer,
+                                                   bool resend_if_stale = true);
 
   // Aborts in-flight exchanges and closes every connection; later exchanges fail at once.
   void close();
