@@ -102,6 +102,8 @@ struct transport::impl {
       : ex(std::move(ex_)), cfg(std::move(cfg_)), tls_ctx(ssl::context::tls_client), pool_cv(ex) {
     pool_cv.expires_at(asio::steady_timer::time_point::max());
     if (cfg.max_connections < 1) cfg.max_connections = 1;
+    tls_ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                        ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
     tls_ctx.set_verify_mode(ssl::verify_peer);
     error_code ec;
     if (!cfg.ca_file.empty()) {
