@@ -115,6 +115,14 @@ std::string wrap(std::string_view text, std::string_view indent, int width) {
   return out;
 }
 
+namespace {
+// "2026-11-26T17:00:00.000Z" -> "11-26 17:00:00" (UTC; the year is rarely in doubt in a list).
+std::string list_time(const json::value& v) {
+  std::string t = short_time(v);
+  return t.size() >= 19 ? t.substr(5, 14) : t;
+}
+}  // namespace
+
 std::string render_order_block(const json::object& o, const style& s) {
   std::ostringstream out;
   std::string state = str(o, "state");
@@ -160,20 +168,23 @@ std::string render_order_block(const json::object& o, const style& s) {
 
 std::string render_order_table(const json::array& orders, const style& s) {
   std::ostringstream out;
-  out << paint(s, "1", "ID     NUMBER          KIND     STATE               ! UPDATED              REF")
+  // 67 columns before REF (E.164 is up to 16 characters, a state up to 20); REF takes what
+  // the terminal has left (13 on 80).
+  const std::size_t ref_width = s.width > 80 ? static_cast<std::size_t>(s.width) - 67 : 13;
+  out << paint(s, "1", "ID     NUMBER           PORT STATE                ! UPDATED        REF")
       << "\n";
   for (auto& v : orders) {
     if (!v.is_object()) continue;
     const auto& o = v.as_object();
     std::string state = str(o, "state");
-    std::string kind = str(o, "kind") == "port_out" ? "port-out" : "port-in";
+    std::string kind = str(o, "kind") == "port_out" ? "out" : "in";
     std::string ref = str(o, "client_ref");
     if (ref.empty()) ref = str(o, "group");
-    out << pad(str(o, "id"), 6) << " " << pad(str(o, "number"), 15) << " " << pad(kind, 8) << " "
-        << (s.color ? paint(s, state_color(state), pad(state, 19)) : pad(state, 19)) << " "
+    out << pad(str(o, "id"), 6) << " " << pad(str(o, "number"), 16) << " " << pad(kind, 4) << " "
+        << (s.color ? paint(s, state_color(state), pad(state, 20)) : pad(state, 20)) << " "
         << (flag(o, "needs_attention") ? paint(s, "1;33", "!") : " ") << " "
-        << pad(short_time(o.contains("updated_at") ? o.at("updated_at") : nullptr), 20) << " "
-        << pad(ref, 8) << "\n";
+        << pad(list_time(o.contains("updated_at") ? o.at("updated_at") : nullptr), 14) << " "
+        << pad(ref, ref_width) << "\n";
   }
   if (orders.empty()) out << "(no orders)\n";
   return out.str();
@@ -185,6 +196,10 @@ std::string render_event_line(const json::object& e, const style& s, bool with_o
   std::string what;
   if (type == "order.state_changed")
     what = str(e, "from_state") + " -> " + str(e, "to_state");
+  else if (type == "order.remote_status_changed")
+    what = str(e, "message").find(str(e, "remote_status")) == std::string::npos
+               ? "remote status \"" + str(e, "remote_status") + "\""
+               : "remote status";
   else if (type.rfind("order.", 0) == 0)
     what = type.substr(6);
   else
@@ -198,9 +213,11 @@ std::string render_event_line(const json::object& e, const style& s, bool with_o
   if (with_order) head << "order " << str(e, "order_id") << "  ";
   head << what << "  " << paint(s, "2", "by " + str(e, "actor")) << "\n";
   std::string body;
-  if (!str(e, "remote_status").empty() &&
-      (type == "order.remote_status_changed" || type == "order.state_changed"))
-    body += wrap("Telegent status: " + str(e, "remote_status"), "      ", s.width);
+  // The remote status only where it is news: not when the message already quotes it.
+  const std::string remote = str(e, "remote_status");
+  if (!remote.empty() && type == "order.state_changed" &&
+      str(e, "message").find(remote) == std::string::npos)
+    body += wrap("Telegent status: " + remote, "      ", s.width);
   if (!str(e, "message").empty()) body += wrap(str(e, "message"), "      ", s.width);
   return head.str() + body;
 }
@@ -217,6 +234,7 @@ namespace {
 std::string by_state_line(const json::object& by) {
   std::string out;
   for (auto& kv : by) {
+    if (kv.value().is_int64() && kv.value().as_int64() == 0) continue;
     if (!out.empty()) out += ", ";
     out += std::string(kv.key()) + " " + str(by, kv.key());
   }

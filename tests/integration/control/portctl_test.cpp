@@ -197,6 +197,16 @@ BOOST_FIXTURE_TEST_CASE(show_prints_order_and_timeline, fixture) {
     std::istringstream lines(r.out);
     for (std::string l; std::getline(lines, l);) BOOST_TEST(l.size() <= 80u, l);
   }
+  on_io([&] {
+    backend.add_order("+123456789012345").state = core::order_state::checking_eligibility;
+    backend.orders.rbegin()->second.client_ref = "a-rather-long-client-reference";
+    return 0;
+  });
+  auto list = portctl("list");
+  BOOST_TEST(list.out.find("checking_eligibility") != std::string::npos);
+  BOOST_TEST(list.out.find("+123456789012345") != std::string::npos);
+  std::istringstream list_lines(list.out);
+  for (std::string l; std::getline(list_lines, l);) BOOST_TEST(l.size() <= 80u, l);
   auto r = portctl("--json show 1");
   auto j = json::parse(r.out);
   BOOST_TEST(j.at("events").as_array().size() == 2u);
