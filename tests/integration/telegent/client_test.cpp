@@ -566,4 +566,19 @@ BOOST_AUTO_TEST_CASE(close_ends_an_in_flight_call_as_a_shutdown) {
   BOOST_TEST(r.maybe_processed);  // the request had left
 }
 
+BOOST_AUTO_TEST_CASE(a_host_that_does_not_resolve_was_never_processed) {
+  client_config cfg;
+  cfg.base_url = "https://portd-test.invalid";  // RFC 6761: never resolves
+  cfg.request_timeout = 2s;
+  client c(ioc.get_executor(), cfg, bud);
+  api_result r;
+  run(ioc, [&]() -> asio::awaitable<void> {
+    r = co_await c.call(sample_order(), call_kind::submit_port_in, priority::command);
+  });
+  BOOST_TEST(r.outcome == call_outcome::transient);
+  // resolve_failed, or timeout where the resolver itself hangs
+  BOOST_TEST((r.reason == "resolve_failed" || r.reason == "timeout"), r.reason);
+  BOOST_TEST(!r.maybe_processed);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
