@@ -206,10 +206,12 @@ BOOST_AUTO_TEST_CASE(a_group_that_sqlite_rolled_back_fails_as_a_whole) {
   full_disk_vfs vfs;
   {
     repository repo(dir.db());
+    repo.begin();
     for (int i = 0; i < 2000; ++i) {  // enough pages that a fresh connection must read some
       auto o = simple_order("+1801556" + std::to_string(1000 + i));
       repo.insert_order(o);
     }
+    repo.commit();
   }
   repository repo(dir.db());
   repo.begin();
