@@ -76,7 +76,7 @@ struct client::impl {
   budget& bud;
   origin origin_text;
   client_stats stats;
-  int consecutive_429 = 0;
+  rate_limit_tracker rate_limits;
   bool closed = false;
   std::map<std::string, std::unique_ptr<token_slot>> tokens;  // by ApiEndpoint
 
@@ -92,15 +92,8 @@ struct client::impl {
     }
     const auto& a = *ex_result.answer;
     ++stats.by_status[std::to_string(a.status)];
-    if (a.status == 429) {
-      ++consecutive_429;
-      const auto now = wall_now();
-      const auto wait = parse_retry_after(a.retry_after, a.body, now)
-                            .value_or(rate_limit_backoff(consecutive_429));
-      bud.pause_until(now + wait);
-    } else {
-      consecutive_429 = 0;
-    }
+    const auto now = wall_now();
+    if (const auto wait = rate_limits.on_answer(a, now)) bud.pause_until(now + *wait);
     co_return ex_result;
   }
 

@@ -214,6 +214,16 @@ core::milliseconds rate_limit_backoff(int consecutive_429s) {
   return std::min<core::milliseconds>(wait, 30s);
 }
 
+std::optional<core::milliseconds> rate_limit_tracker::on_answer(const http_answer& a,
+                                                                core::time_point now) {
+  if (a.status != 429) {
+    consecutive_ = 0;
+    return std::nullopt;
+  }
+  ++consecutive_;
+  return parse_retry_after(a.retry_after, a.body, now).value_or(rate_limit_backoff(consecutive_));
+}
+
 // ---- classification -------------------------------------------------------------------------
 
 namespace {

@@ -65,6 +65,18 @@ std::optional<core::milliseconds> parse_retry_after(std::string_view header, std
 // The pause after the n-th consecutive 429 that named no wait: 1 s doubling, capped at 30 s.
 core::milliseconds rate_limit_backoff(int consecutive_429s);
 
+// Counts consecutive 429s across the account and says how long each one pauses all traffic.
+class rate_limit_tracker {
+ public:
+  // For a 429: its stated wait, else rate_limit_backoff() of the consecutive count. For any
+  // other answer: nullopt, and the count starts again.
+  std::optional<core::milliseconds> on_answer(const http_answer& a, core::time_point now);
+  int consecutive() const { return consecutive_; }
+
+ private:
+  int consecutive_ = 0;
+};
+
 // Classifies an HTTP answer to `call` (the request was fully sent). Fills the payload of an ok
 // result, reason/message of a failure, retry_after of a 429, and raw (the body as received).
 core::api_result classify_answer(core::call_kind call, const http_answer& answer,

@@ -233,6 +233,20 @@ BOOST_AUTO_TEST_CASE(backoff_without_a_stated_wait) {
   BOOST_TEST((rate_limit_backoff(60) == std::chrono::milliseconds{30s}));
 }
 
+BOOST_AUTO_TEST_CASE(consecutive_429s_back_off_until_another_answer) {
+  rate_limit_tracker t;
+  const http_answer bare{429, "", ""};
+  BOOST_TEST((t.on_answer(bare, now) == std::chrono::milliseconds{1s}));
+  BOOST_TEST((t.on_answer(bare, now) == std::chrono::milliseconds{2s}));
+  BOOST_TEST((t.on_answer(http_answer{429, "", "10"}, now) == std::chrono::milliseconds{10s}));
+  BOOST_TEST((t.on_answer(bare, now) == std::chrono::milliseconds{8s}));  // the fourth in a row
+  BOOST_TEST(t.consecutive() == 4);
+  BOOST_TEST(!t.on_answer(http_answer{200, "{}", ""}, now).has_value());
+  BOOST_TEST(t.consecutive() == 0);
+  BOOST_TEST((t.on_answer(bare, now) == std::chrono::milliseconds{1s}));
+  BOOST_TEST(!t.on_answer(http_answer{503, "", "120"}, now).has_value());  // only 429 pauses
+}
+
 BOOST_AUTO_TEST_CASE(transport_failures_say_whether_the_request_left) {
   auto r = classify_failure(call_kind::submit_port_in,
                             {failure_phase::connect, boost::asio::error::connection_refused, false});
