@@ -100,7 +100,10 @@ struct client::impl {
   // Waits for the budget; false when it was closed (shutdown).
   asio::awaitable<bool> take_budget(priority prio) {
     try {
-      co_await bud.acquire(prio);
+      // A 429 that arrived between the grant and now must still hold this request back.
+      do {
+        co_await bud.acquire(prio);
+      } while (bud.paused_until() && !closed);
     } catch (const boost::system::system_error&) {
       co_return false;
     }
