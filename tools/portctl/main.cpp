@@ -487,10 +487,10 @@ int main(int argc, char** argv) {
           if (rows.empty()) std::cout << "no dead letters\n";
           for (auto& d : rows) {
             const auto& o = as_obj(d);
-            std::cout << "outbox " << o.at("id").as_int64() << "  " << o.at("sink").as_string() << "  event "
+            std::cout << "outbox " << o.at("id").as_int64() << "  " << o.at("sink").as_string().c_str() << "  event "
                       << o.at("event_id").as_int64() << "  order " << o.at("order_id").as_int64() << "  "
                       << o.at("attempts").as_int64() << " attempts";
-            if (o.at("last_error").is_string()) std::cout << "  last: " << o.at("last_error").as_string();
+            if (o.at("last_error").is_string()) std::cout << "  last: " << o.at("last_error").as_string().c_str();
             std::cout << "\n";
             if (o.at("event").is_object())
               std::cout << "    " << portctl::render_event_line(o.at("event").as_object(), g.style, true);
@@ -624,7 +624,7 @@ int main(int argc, char** argv) {
         auto r = g.call("daemon.metrics");
         if (g.json) return g.print_json(r);
         const auto& o = as_obj(r);
-        if (o.contains("text") && o.at("text").is_string()) std::cout << o.at("text").as_string();
+        if (o.contains("text") && o.at("text").is_string()) std::cout << o.at("text").as_string().c_str();
       };
     });
   }
