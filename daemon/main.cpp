@@ -2,6 +2,7 @@
 // real code lives in lib/.
 #include <portd/control/server.hpp>
 #include <portd/engine/engine.hpp>
+#include <portd/notify/notifier.hpp>
 #include <portd/store/repository.hpp>
 #include <portd/telegent/budget.hpp>
 #include <portd/telegent/client.hpp>
@@ -53,6 +54,34 @@ int run(const util::config& cfg) {
   eo.poll_concurrency = cfg.telegent.max_connections;
   engine::engine eng(ioc, repo, client, budget, core::policy{cfg.poll, cfg.retry}, eo);
 
+  // Notifications: one outbox sink per [[webhook]], written with every event (DESIGN.md §8).
+  std::vector<notify::sink_config> sinks;
+  for (std::size_t i = 0; i < cfg.webhooks.size(); ++i) {
+    const auto& w = cfg.webhooks[i];
+    notify::sink_config s;
+    s.name = "webhook:" + std::to_string(i);
+    s.url = w.url;
+    s.secrets = w.secrets.empty() ? std::vector<std::string>{w.secret} : w.secrets;
+    for (const auto& t : w.events)
+      if (auto et = core::parse_event_type(t)) s.events.push_back(*et);
+    s.ca_file = w.ca_file;
+    s.timeout = w.timeout;
+    s.schedule = {w.retry_base, w.retry_cap, w.max_age};
+    s.concurrency = w.concurrency;
+    sinks.push_back(std::move(s));
+  }
+  notify::notifier notifier(ioc.get_executor(), repo, std::move(sinks));
+  repo.set_sinks(notifier.store_sinks());
+  notifier.set_commit([&eng] { eng.commit_soon(); });
+  eng.add_listener([&notifier](const core::stored_event& e) { notifier.on_committed(e); });
+  {
+    engine::engine::outbox_hooks hooks;
+    for (const auto& s : notifier.store_sinks()) hooks.sinks.push_back(s.name);
+    hooks.wake = [&notifier](const std::string& sink) { notifier.wake(sink); };
+    hooks.sink_status = [&notifier] { return notifier.status(); };
+    eng.set_outbox_hooks(std::move(hooks));
+  }
+
   control::server_options so;
   so.socket_path = cfg.control.socket;
   so.access.operator_uids = cfg.control.operators.uids;
@@ -72,6 +101,7 @@ int run(const util::config& cfg) {
   }
 
   eng.start();
+  notifier.start(repo.last_event_id());
   srv.start();
   util::sd_notify_state("READY=1\nSTATUS=" + eng.status_line());
   spdlog::info("ready");
@@ -104,6 +134,7 @@ int run(const util::config& cfg) {
       stopping = true;
       util::sd_notify_state("STOPPING=1");
       srv.stop();
+      notifier.stop();  // deliveries in flight stay pending: the next start sends them
       watchdog.cancel();
       asio::co_spawn(ioc, [&]() -> asio::awaitable<void> {
         co_await eng.stop(std::chrono::seconds(5));

@@ -594,9 +594,57 @@ boost::json::object engine::status() {
               {"by_status", by_status},
               {"paused_until", paused},
               {"in_flight", st.in_flight}};
-  r["outbox"] = {{"pending", 0}, {"dead", 0}};
+  const auto ob = repo_.read_outbox_counts();
+  r["outbox"] = {{"pending", ob.pending}, {"dead", ob.dead}};
+  if (outbox_hooks_.sink_status) r["outbox"].as_object()["sinks"] = outbox_hooks_.sink_status();
   r["db"] = {{"path", repo_.path().string()}, {"size_bytes", repo_.size_bytes()}};
   return r;
+}
+
+// ---- notification outbox -------------------------------------------------------------------
+
+store::outbox& engine::outbox() {
+  if (!outbox_) outbox_ = std::make_unique<store::outbox>(repo_);
+  return *outbox_;
+}
+
+outcome<control::outbox_page> engine::list_outbox(const store::outbox_query& q) {
+  control::outbox_page page;
+  store::outbox_query g = q;
+  g.limit = q.limit + 1;  // one more tells whether there is a next page
+  page.rows = outbox().list(g);
+  if (static_cast<int>(page.rows.size()) > q.limit) {
+    page.rows.resize(static_cast<std::size_t>(q.limit));
+    page.next_after = page.rows.back().id;
+  }
+  for (const auto& r : page.rows) page.events.push_back(outbox().event(r.event_id));
+  return page;
+}
+
+asio::awaitable<outcome<std::int64_t>> engine::redeliver(store::redeliver_selector sel,
+                                                         const control::caller& c) {
+  if (stopping_) co_return unavailable("portd is shutting down");
+  const auto& names = outbox_hooks_.sinks;
+  if (!sel.sink.empty() && std::find(names.begin(), names.end(), sel.sink) == names.end())
+    co_return make_error(code::invalid_params, "invalid_params", "no sink named \"" + sel.sink + "\"",
+                         boost::json::object{{"field", "sink"}});
+  if (sel.id && !outbox().row(sel.id))
+    co_return make_error(code::not_found, "not_found", "no outbox row with id " + std::to_string(sel.id));
+  if (sel.event_id && outbox().event(sel.event_id) == std::nullopt)
+    co_return make_error(code::not_found, "not_found", "no event with id " + std::to_string(sel.event_id));
+  std::int64_t n = 0;
+  try {
+    store::repository::unit u(repo_);
+    n = outbox().redeliver(sel, core::now_ms());
+    u.release();
+  } catch (const store::store_error& e) {
+    spdlog::error("outbox.redeliver failed in the store: {}", e.what());
+    co_return unavailable("the store is not writable; nothing was queued");
+  }
+  if (!co_await committed()) co_return unavailable("the store is not writable; nothing was queued");
+  spdlog::info("{} queued {} outbox rows again", c.actor(), n);
+  if (outbox_hooks_.wake) outbox_hooks_.wake(sel.sink);
+  co_return n;
 }
 
 std::string engine::status_line() const {

@@ -5,6 +5,7 @@
 #pragma once
 #include <portd/control/backend.hpp>
 #include <portd/core/decide.hpp>
+#include <portd/store/outbox.hpp>
 #include <portd/store/repository.hpp>
 #include <portd/telegent/client.hpp>
 
@@ -48,6 +49,16 @@ class engine final : public control::backend {
   std::string status_line() const;
   std::size_t active_orders() const { return due_.size() + calls_out_; }
   void add_listener(event_listener l) { listeners_.push_back(std::move(l)); }
+  // Commits the open group on a coming loop turn (the notifier's outcome marks ride on it).
+  void commit_soon() { request_flush(); }
+
+  // What the engine needs of the notifier for outbox.* and daemon.status.
+  struct outbox_hooks {
+    std::vector<std::string> sinks;                    // names redeliver accepts
+    std::function<void(const std::string&)> wake;      // after a redelivery committed
+    std::function<boost::json::array()> sink_status;   // daemon.status outbox.sinks
+  };
+  void set_outbox_hooks(outbox_hooks h) { outbox_hooks_ = std::move(h); }
 
   // ---- control::backend ----
   boost::asio::awaitable<control::outcome<control::submitted>> submit_port_in(control::port_in_request,
@@ -71,6 +82,9 @@ class engine final : public control::backend {
   control::outcome<control::subscription> watch(std::int64_t after, std::int64_t order_id,
                                                 std::function<bool(const core::stored_event&)> on_event) override;
   control::outcome<control::group_summary> summarize_group(const std::string& group) override;
+  control::outcome<control::outbox_page> list_outbox(const store::outbox_query&) override;
+  boost::asio::awaitable<control::outcome<std::int64_t>> redeliver(store::redeliver_selector,
+                                                                   const control::caller&) override;
   boost::json::object status() override;
   std::string metrics_text() override;
 
@@ -151,6 +165,9 @@ class engine final : public control::backend {
   std::map<std::uint64_t, watcher> watchers_;
   std::uint64_t next_watcher_ = 1;
   std::vector<event_listener> listeners_;
+  outbox_hooks outbox_hooks_;
+  std::unique_ptr<store::outbox> outbox_;  // prepared on first use
+  store::outbox& outbox();
 
   // Counters for status and metrics.
   std::uint64_t commits_ = 0, commit_failures_ = 0;

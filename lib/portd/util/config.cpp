@@ -1,4 +1,5 @@
 // TOML configuration loading and validation.
+#include <portd/core/event.hpp>
 #include <portd/util/config.hpp>
 
 #include <toml++/toml.h>
@@ -246,11 +247,19 @@ config load_config(const std::filesystem::path& file) {
       const std::string prefix = "webhook[" + std::to_string(i++) + "]";
       const toml::table* t = e.as_table();
       if (!t) fail(prefix, "must be a table");
-      only_keys(*t, prefix, {"url", "secret_file", "events"});
+      only_keys(*t, prefix, {"url", "secret_file", "events", "timeout", "retry_base", "retry_cap",
+                             "max_age", "concurrency", "ca_file"});
       webhook_config w;
       get(*t, prefix, "url", w.url);
       if (w.url.rfind("https://", 0) != 0 && w.url.rfind("http://", 0) != 0)
         fail(prefix + ".url", "\"" + w.url + "\" must be an http(s) URL");
+      if (w.url.rfind("http://", 0) == 0) {
+        // Plain http carries the signed events in clear: only to a receiver on this host.
+        std::string host = w.url.substr(7, w.url.find_first_of("/?#", 7) - 7);
+        host = !host.empty() && host.front() == '[' ? host.substr(0, host.find(']') + 1) : host.substr(0, host.rfind(':'));
+        if (host != "localhost" && host != "[::1]" && host.rfind("127.", 0) != 0)
+          fail(prefix + ".url", "\"" + w.url + "\" is plain http to another host; use https://");
+      }
       std::filesystem::path sf;
       get(*t, prefix, "secret_file", sf);
       if (!sf.empty()) w.secret = read_secret_file(resolve(dir, sf), prefix + ".secret_file");
@@ -262,9 +271,33 @@ config load_config(const std::filesystem::path& file) {
         for (const auto& x : *ea) {
           auto s = x.value<std::string>();
           if (!s) fail(prefix + ".events", quoted(x) + " is not an event type string");
+          if (!core::parse_event_type(*s))
+            fail(prefix + ".events", "\"" + *s + "\" is not an event type (e.g. \"order.state_changed\")");
           w.events.push_back(*s);
         }
       }
+      // Several secrets (one per line) while one is being rotated; each signs.
+      for (std::size_t a = 0, b; a < w.secret.size(); a = b + 1) {
+        b = w.secret.find('\n', a);
+        if (b == std::string::npos) b = w.secret.size();
+        std::string one = w.secret.substr(a, b - a);
+        while (!one.empty() && (one.back() == '\r' || one.back() == ' ')) one.pop_back();
+        if (!one.empty()) w.secrets.push_back(std::move(one));
+      }
+      if (!w.secrets.empty()) w.secret = w.secrets.front();
+      std::filesystem::path ca;
+      get(*t, prefix, "ca_file", ca);
+      w.ca_file = resolve(dir, ca).string();
+      get(*t, prefix, "timeout", w.timeout);
+      get(*t, prefix, "retry_base", w.retry_base);
+      get(*t, prefix, "retry_cap", w.retry_cap);
+      get(*t, prefix, "max_age", w.max_age);
+      get(*t, prefix, "concurrency", w.concurrency);
+      if (w.timeout < milliseconds{100}) fail(prefix + ".timeout", "must be at least 100ms");
+      if (w.retry_base < milliseconds{10}) fail(prefix + ".retry_base", "must be at least 10ms");
+      if (w.retry_cap < w.retry_base) fail(prefix + ".retry_cap", "must not be shorter than retry_base");
+      if (w.max_age < w.retry_base) fail(prefix + ".max_age", "must not be shorter than retry_base");
+      if (w.concurrency < 1 || w.concurrency > 64) fail(prefix + ".concurrency", "must be 1 to 64");
       c.webhooks.push_back(std::move(w));
     }
   }

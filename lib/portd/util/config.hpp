@@ -26,6 +26,15 @@ struct webhook_config {
   std::string url;
   std::string secret;               // loaded from secret_file or a credential; never logged
   std::vector<std::string> events;  // event types; empty = all
+  // Every secret of the file, one per line, newest first (the first is `secret`): during a
+  // rotation each one signs, so receivers holding either accept the message.
+  std::vector<std::string> secrets;
+  std::string ca_file;                                               // "" = system store
+  std::chrono::milliseconds timeout = std::chrono::seconds(10);      // per attempt
+  std::chrono::milliseconds retry_base = std::chrono::seconds(5);    // first wait, doubling…
+  std::chrono::milliseconds retry_cap = std::chrono::hours(1);       // …up to this
+  std::chrono::milliseconds max_age = std::chrono::hours(72);        // then a dead letter
+  int concurrency = 4;                                               // deliveries in flight
 };
 
 struct config {

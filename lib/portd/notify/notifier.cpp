@@ -1,0 +1,288 @@
+// The webhook dispatcher (see notifier.hpp).
+#include <portd/notify/notifier.hpp>
+#include <portd/notify/signature.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <stdexcept>
+
+namespace portd::notify {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using namespace std::chrono;
+
+namespace {
+constexpr auto min_scan_gap = milliseconds(20);
+
+std::string seconds_text(milliseconds d) {
+  if (d < seconds(1)) return std::to_string(d.count()) + "ms";
+  return std::to_string(duration_cast<seconds>(d).count()) + "s";
+}
+}  // namespace
+
+struct notifier::sink_state {
+  sink_config cfg;
+  url_parts url;
+  std::vector<std::string> keys;  // HMAC keys (secrets decoded); never logged
+  std::unique_ptr<http_sender> sender;
+  std::set<std::int64_t> busy_orders;  // an attempt is out: the order's next event waits
+  int in_flight = 0;
+  bool disabled = false;
+  std::uint64_t delivered = 0, failed = 0;
+  std::string last_error;
+};
+
+struct notifier::outcome_mark {
+  enum class kind : std::uint8_t { delivered, retry, dead } what;
+  std::int64_t id;
+  int attempts;
+  core::time_point at;  // delivered_at or next_attempt_at
+  std::string error;
+};
+
+notifier::notifier(asio::any_io_executor ex, store::repository& repo, std::vector<sink_config> sinks)
+    : ex_(ex), repo_(repo), outbox_(repo), scan_timer_(ex), retry_timer_(ex) {
+  for (auto& c : sinks) {
+    auto s = std::make_unique<sink_state>();
+    auto u = parse_url(c.url);
+    if (!u) throw std::invalid_argument(c.name + ": \"" + c.url + "\" is not an http(s) URL without user info");
+    if (!u->tls && !is_loopback(u->host))
+      throw std::invalid_argument(c.name + ": plain http is only allowed to a loopback receiver; use https://");
+    if (c.secrets.empty()) throw std::invalid_argument(c.name + ": no secret");
+    for (const auto& secret : c.secrets) {
+      auto key = signing_key(secret);
+      if (!key || key->empty())
+        throw std::invalid_argument(c.name + ": a \"whsec_\" secret must be followed by base64");
+      s->keys.push_back(std::move(*key));
+    }
+    if (c.concurrency < 1) c.concurrency = 1;
+    s->url = *u;
+    s->sender = std::make_unique<http_sender>(ex, *u, c.ca_file, c.timeout, c.concurrency);
+    s->cfg = std::move(c);
+    sinks_.push_back(std::move(s));
+  }
+}
+
+notifier::~notifier() { stop(); }
+
+std::vector<store::sink> notifier::store_sinks() const {
+  std::vector<store::sink> out;
+  for (const auto& s : sinks_) out.push_back({s->cfg.name, s->cfg.events});
+  return out;
+}
+
+void notifier::set_commit(std::function<void()> commit_soon) { commit_soon_ = std::move(commit_soon); }
+
+void notifier::start(std::int64_t last_committed_event) {
+  committed_upto_ = std::max(committed_upto_, last_committed_event);
+  started_ = true;
+  for (const auto& s : sinks_) {
+    auto c = outbox_.counts(s->cfg.name);
+    spdlog::info("notify: {} → {}: {} pending, {} dead letters", s->cfg.name, s->url.display,
+                 c.pending, c.dead);
+  }
+  scan_soon();
+}
+
+void notifier::on_committed(const core::stored_event& e) {
+  if (e.id <= committed_upto_) return;
+  committed_upto_ = e.id;
+  scan_soon();
+}
+
+void notifier::wake(const std::string& sink) {
+  for (auto& s : sinks_) {
+    if (!sink.empty() && s->cfg.name != sink) continue;
+    if (s->disabled) spdlog::info("notify: {} enabled again by a redelivery", s->cfg.name);
+    s->disabled = false;
+  }
+  scan_soon();
+}
+
+void notifier::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  scan_timer_.cancel();
+  retry_timer_.cancel();
+  for (auto& s : sinks_) s->sender->close();
+}
+
+bool notifier::idle() const {
+  for (const auto& s : sinks_)
+    if (s->in_flight) return false;
+  return true;
+}
+
+json::array notifier::status() const {
+  json::array a;
+  for (const auto& s : sinks_) {
+    json::object o;
+    o["name"] = s->cfg.name;
+    o["url"] = s->url.display;
+    o["disabled"] = s->disabled;
+    o["in_flight"] = s->in_flight;
+    o["delivered"] = s->delivered;
+    o["failed_attempts"] = s->failed;
+    o["last_error"] = s->last_error.empty() ? json::value(nullptr) : json::value(s->last_error);
+    a.push_back(std::move(o));
+  }
+  return a;
+}
+
+// ---- scheduling -----------------------------------------------------------------------------
+
+void notifier::scan_soon() {
+  if (!started_ || stopped_ || scan_armed_) return;
+  scan_armed_ = true;
+  scan_timer_.expires_at(std::max(asio::steady_timer::clock_type::now(), last_scan_ + min_scan_gap));
+  scan_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    scan_armed_ = false;
+    scan();
+  });
+}
+
+void notifier::arm_retry_timer(core::time_point at) {
+  if (retry_at_ && *retry_at_ <= at) return;
+  retry_at_ = at;
+  retry_timer_.expires_at(at);
+  retry_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    retry_at_.reset();
+    scan_soon();
+  });
+}
+
+void notifier::scan() {
+  last_scan_ = asio::steady_timer::clock_type::now();
+  if (stopped_) return;
+  const auto now = core::now_ms();
+  std::optional<core::time_point> earliest;
+  for (auto& sp : sinks_) {
+    auto& s = *sp;
+    if (s.disabled || s.in_flight >= s.cfg.concurrency) continue;  // a finished attempt scans again
+    std::vector<store::outbox_row> heads;
+    try {
+      heads = outbox_.heads(s.cfg.name, committed_upto_);
+    } catch (const std::exception& e) {
+      spdlog::error("notify: {}: cannot read the outbox: {}", s.cfg.name, e.what());
+      arm_retry_timer(now + seconds(5));
+      continue;
+    }
+    for (auto& h : heads) {
+      if (s.busy_orders.contains(h.order_id)) continue;
+      if (h.next_attempt_at > now) {
+        if (!earliest || h.next_attempt_at < *earliest) earliest = h.next_attempt_at;
+        continue;
+      }
+      if (s.in_flight >= s.cfg.concurrency) break;
+      s.busy_orders.insert(h.order_id);
+      ++s.in_flight;
+      asio::co_spawn(ex_, deliver(s, std::move(h)), asio::detached);
+    }
+  }
+  if (earliest) arm_retry_timer(*earliest);
+}
+
+// ---- one attempt ----------------------------------------------------------------------------
+
+asio::awaitable<void> notifier::deliver(sink_state& s, store::outbox_row row) {
+  post_result r;
+  bool have_body = false;
+  std::string body;
+  try {
+    if (auto ev = outbox_.event(row.event_id)) {
+      auto o = repo_.read(row.order_id);  // as committed now; secrets never leave render_*
+      body = render_body(*ev, o ? &*o : nullptr);
+      have_body = true;
+    } else {
+      r.error = "event " + std::to_string(row.event_id) + " not found";
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("notify: {}: cannot build event {}: {}", s.cfg.name, row.event_id, e.what());
+    r.error = "portd could not read the event";
+  }
+  if (have_body) {
+    const auto id = message_id(row.event_id);
+    const auto ts = std::to_string(duration_cast<seconds>(system_clock::now().time_since_epoch()).count());
+    header_list headers{{"webhook-id", id},
+                        {"webhook-timestamp", ts},
+                        {"webhook-signature", signature_header(s.keys, id, ts, body)}};
+    r = co_await s.sender->post(std::move(body), std::move(headers));
+    if (stopped_) co_return;  // the row stays pending; the next start delivers it
+  }
+  --s.in_flight;
+  s.busy_orders.erase(row.order_id);
+  const int attempts = row.attempts + 1;
+  const auto now = core::now_ms();
+  const verdict v = have_body ? classify(r.status) : verdict::retry;
+  const std::string what = r.status ? "HTTP " + std::to_string(r.status) : r.error;
+  switch (v) {
+    case verdict::delivered:
+      ++s.delivered;
+      record({outcome_mark::kind::delivered, row.id, attempts, now, {}});
+      spdlog::debug("notify: {} event {} (order {}) delivered, attempt {}", s.cfg.name, row.event_id,
+                    row.order_id, attempts);
+      break;
+    case verdict::disabled:
+      s.disabled = true;
+      s.last_error = "HTTP 410: the receiver disabled this endpoint";
+      // The row stays pending, due at once: a redelivery (or a restart) resumes from here.
+      record({outcome_mark::kind::retry, row.id, row.attempts, now, s.last_error});
+      spdlog::warn("notify: {} ({}) answered 410 Gone: deliveries to it are stopped until "
+                   "`portctl redeliver --sink {}` or a restart",
+                   s.cfg.name, s.url.display, s.cfg.name);
+      break;
+    case verdict::retry:
+      ++s.failed;
+      s.last_error = what;
+      if (auto delay = s.cfg.schedule.next_delay(attempts)) {
+        record({outcome_mark::kind::retry, row.id, attempts, now + *delay, what});
+        spdlog::info("notify: {} event {} (order {}) attempt {} failed ({}); next in {}", s.cfg.name,
+                     row.event_id, row.order_id, attempts, what, seconds_text(*delay));
+      } else {
+        record({outcome_mark::kind::dead, row.id, attempts, now, what});
+        spdlog::warn("notify: {} event {} (order {}) is a dead letter after {} attempts ({}); "
+                     "`portctl redeliver {}` sends it again",
+                     s.cfg.name, row.event_id, row.order_id, attempts, what, row.id);
+      }
+      break;
+  }
+  scan_soon();
+}
+
+void notifier::record(const outcome_mark& m) {
+  try {
+    store::repository::unit u(repo_);  // opens the group when none is open
+    switch (m.what) {
+      case outcome_mark::kind::delivered: outbox_.mark_delivered(m.id, m.attempts, m.at); break;
+      case outcome_mark::kind::retry: outbox_.mark_retry(m.id, m.attempts, m.at, m.error); break;
+      case outcome_mark::kind::dead: outbox_.mark_dead(m.id, m.attempts, m.error); break;
+    }
+    u.release();
+  } catch (const std::exception& e) {
+    // The row keeps its last committed state and is attempted again: a duplicate, not a loss.
+    spdlog::error("notify: cannot record the outcome of outbox row {}: {}", m.id, e.what());
+    return;
+  }
+  if (commit_soon_) {
+    commit_soon_();
+  } else if (!own_commit_posted_) {
+    own_commit_posted_ = true;
+    asio::post(ex_, [this] {
+      own_commit_posted_ = false;
+      try {
+        repo_.commit();
+      } catch (const std::exception& e) {
+        spdlog::error("notify: commit failed: {}", e.what());
+      }
+    });
+  }
+}
+
+}  // namespace portd::notify

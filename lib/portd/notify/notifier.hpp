@@ -1,0 +1,99 @@
+// The webhook dispatcher: delivers the outbox to every configured sink, at least once and in
+// order per order (an order's next event waits until the previous one is delivered or dead).
+//
+// Runs on the daemon's io_context. Woken by committed events (engine listener), by the timer of
+// the earliest retry, and by a finished delivery; never polls. Reads its work list through the
+// repository's writer connection, so its own outcome marks are visible at once, but only rows
+// of committed events (id <= the last event the engine published) are handed out. Outcome marks
+// are written into the engine's group transaction and committed with it: a crash before that
+// commit means a duplicate delivery (same webhook-id), never a lost one.
+#pragma once
+#include <portd/core/event.hpp>
+#include <portd/notify/http_sender.hpp>
+#include <portd/notify/policy.hpp>
+#include <portd/store/outbox.hpp>
+#include <portd/store/repository.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/system_timer.hpp>
+#include <boost/json/array.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace portd::notify {
+
+struct sink_config {
+  std::string name;                      // the outbox's sink column: "webhook:0", …
+  std::string url;                       // http(s)://…; plain http only to a loopback host
+  std::vector<std::string> secrets;      // newest first; every one signs (rotation)
+  std::vector<core::event_type> events;  // empty: every type
+  std::string ca_file;                   // "" = the system store
+  std::chrono::milliseconds timeout{std::chrono::seconds(10)};  // per attempt
+  retry_schedule schedule;
+  int concurrency = 4;                   // deliveries in flight to this sink
+};
+
+class notifier {
+ public:
+  // Throws std::invalid_argument naming the sink for a bad URL (or plain http to a host that
+  // is not loopback), a "whsec_" secret that is not base64, no secret, or an unreadable CA file.
+  notifier(boost::asio::any_io_executor ex, store::repository& repo, std::vector<sink_config> sinks);
+  ~notifier();
+  notifier(const notifier&) = delete;
+  notifier& operator=(const notifier&) = delete;
+
+  // What repository::set_sinks needs, so that every event gets its outbox rows.
+  std::vector<store::sink> store_sinks() const;
+  // After start, marks written into a group the notifier did not open are committed by calling
+  // this (the engine's commit_soon); without it the notifier commits on its own next turn.
+  void set_commit(std::function<void()> commit_soon);
+
+  // Begins delivering: every pending row of an event up to `last_committed_event`.
+  void start(std::int64_t last_committed_event);
+  // The engine's listener: an event (and its outbox rows) is committed.
+  void on_committed(const core::stored_event& e);
+  // Something else changed the outbox (a redelivery): look again; re-enables disabled sinks
+  // (all when `sink` is empty).
+  void wake(const std::string& sink = {});
+  // Aborts deliveries in flight (their rows stay pending) and stops. Idempotent.
+  void stop();
+
+  // Per sink: name, url (without its query), disabled, in_flight, delivered/failed since start,
+  // last_error. For daemon.status.
+  boost::json::array status() const;
+  bool idle() const;  // nothing in flight (tests)
+
+ private:
+  struct sink_state;
+  struct outcome_mark;
+  void scan_soon();
+  void scan();
+  void arm_retry_timer(core::time_point at);
+  boost::asio::awaitable<void> deliver(sink_state& s, store::outbox_row row);
+  void record(const outcome_mark& m);
+
+  boost::asio::any_io_executor ex_;
+  store::repository& repo_;
+  store::outbox outbox_;
+  std::vector<std::unique_ptr<sink_state>> sinks_;
+  std::function<void()> commit_soon_;
+  std::int64_t committed_upto_ = 0;
+  bool started_ = false, stopped_ = false;
+  bool own_commit_posted_ = false;
+
+  // One scan per loop turn at most, and no closer than min_scan_gap to the last one: a burst of
+  // commits costs one look at the outbox, not one per event.
+  boost::asio::steady_timer scan_timer_;
+  bool scan_armed_ = false;
+  boost::asio::steady_timer::time_point last_scan_{};
+  boost::asio::system_timer retry_timer_;
+  std::optional<core::time_point> retry_at_;
+};
+
+}  // namespace portd::notify

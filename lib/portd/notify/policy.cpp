@@ -1,0 +1,95 @@
+// The notifier's pure decisions (see policy.hpp).
+#include <portd/notify/policy.hpp>
+
+#include <boost/json/serialize.hpp>
+
+#include <array>
+
+namespace portd::notify {
+
+namespace json = boost::json;
+using std::chrono::milliseconds;
+
+std::optional<milliseconds> retry_schedule::next_delay(int attempts) const {
+  if (attempts < 1) attempts = 1;
+  milliseconds used{0}, delay = base;
+  for (int i = 1; i <= attempts; ++i) {
+    if (i > 1) delay = std::min(cap, delay * 2);
+    if (delay > cap) delay = cap;
+    if (used + delay > max_age) return std::nullopt;
+    used += delay;
+  }
+  return delay;
+}
+
+int retry_schedule::max_attempts() const {
+  int n = 1;
+  while (next_delay(n) && n < 100000) ++n;
+  return n;
+}
+
+namespace {
+constexpr std::array<std::string_view, 3> verdict_names{"delivered", "disabled", "retry"};
+}
+
+std::string_view to_string(verdict v) {
+  const auto i = static_cast<std::size_t>(v);
+  return i < verdict_names.size() ? verdict_names[i] : "?";
+}
+
+std::ostream& operator<<(std::ostream& os, verdict v) { return os << to_string(v); }
+
+verdict classify(int status) {
+  if (status >= 200 && status < 300) return verdict::delivered;
+  if (status == 410) return verdict::disabled;
+  return verdict::retry;
+}
+
+json::object render_event(const core::stored_event& e) {
+  json::object j;
+  j["id"] = e.id;
+  j["order_id"] = e.order_id;
+  j["seq"] = e.seq;
+  j["at"] = core::format_time(e.at);
+  j["type"] = core::to_string(e.record.type);
+  j["from_state"] = core::to_string(e.record.from_state);
+  j["to_state"] = core::to_string(e.record.to_state);
+  j["remote_status"] = e.record.remote_status;
+  j["actor"] = e.record.actor;
+  j["message"] = e.record.message;
+  return j;
+}
+
+namespace {
+json::value text_or_null(const std::string& s) {
+  if (s.empty()) return nullptr;
+  return json::value(s);
+}
+}  // namespace
+
+json::object render_order_summary(const core::order& o) {
+  json::object j;
+  j["id"] = o.id;
+  j["kind"] = core::to_string(o.kind);
+  j["number"] = o.number;
+  j["state"] = core::to_string(o.state);
+  j["needs_attention"] = o.needs_attention;
+  j["remote_order_id"] = text_or_null(o.remote_order_id);
+  j["remote_status"] = text_or_null(o.remote_status);
+  j["client_ref"] = text_or_null(o.client_ref);
+  j["group"] = text_or_null(o.group);
+  j["account_id"] = text_or_null(o.details.account_id);
+  j["subscriber_id"] = text_or_null(o.details.subscriber_id);
+  return j;
+}
+
+std::string render_body(const core::stored_event& e, const core::order* o) {
+  json::object j;
+  j["event"] = render_event(e);
+  j["order"] = o ? json::value(render_order_summary(*o)) : json::value(nullptr);
+  return json::serialize(j);
+}
+
+std::string message_id(std::int64_t event_id) { return "evt_" + std::to_string(event_id); }
+
+}  // namespace portd::notify

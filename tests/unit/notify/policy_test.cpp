@@ -1,0 +1,145 @@
+// The notifier's pure parts: Standard Webhooks signatures (the spec's own test vector), the
+// retry schedule, what an HTTP status means, URLs, and what a payload may carry.
+#include <portd/notify/http_sender.hpp>
+#include <portd/notify/policy.hpp>
+#include <portd/notify/signature.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/test/unit_test.hpp>
+
+using namespace portd;
+using namespace portd::notify;
+using namespace std::chrono_literals;
+
+BOOST_AUTO_TEST_SUITE(notify_policy)
+
+BOOST_AUTO_TEST_CASE(signature_matches_the_standard_webhooks_vector) {
+  // From the Standard Webhooks specification's reference libraries.
+  auto key = signing_key("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+  BOOST_REQUIRE(key);
+  BOOST_TEST(sign(*key, "msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", R"({"test": 2432232314})") ==
+             "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+  BOOST_TEST(verify(*key, "msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", R"({"test": 2432232314})",
+                    "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="));
+  // Any change to id, timestamp or body fails.
+  BOOST_TEST(!verify(*key, "msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265331", R"({"test": 2432232314})",
+                     "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="));
+  BOOST_TEST(!verify(*key, "msg_p5jXN8AQM9LWM0D4loKWxJek", "1614265330", R"({"test": 2432232315})",
+                     "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="));
+}
+
+BOOST_AUTO_TEST_CASE(rotation_signs_with_every_secret) {
+  std::vector<std::string> keys{*signing_key("whsec_bmV3LXNlY3JldA=="), *signing_key("old-raw-secret")};
+  BOOST_TEST(keys[0] == "new-secret");
+  const auto h = signature_header(keys, "evt_1", "1700000000", "{}");
+  BOOST_TEST(h.find(' ') != std::string::npos);
+  BOOST_TEST(verify("new-secret", "evt_1", "1700000000", "{}", h));
+  BOOST_TEST(verify("old-raw-secret", "evt_1", "1700000000", "{}", h));
+  BOOST_TEST(!verify("a-third-secret", "evt_1", "1700000000", "{}", h));
+}
+
+BOOST_AUTO_TEST_CASE(bad_whsec_secret_is_refused) {
+  BOOST_TEST(!signing_key("whsec_not base64!"));
+  BOOST_TEST(*base64_decode("aGVsbG8=") == "hello");
+  BOOST_TEST(base64_encode("hello") == "aGVsbG8=");
+  BOOST_TEST(!base64_decode("abc"));
+}
+
+BOOST_AUTO_TEST_CASE(retry_schedule_doubles_up_to_the_cap_then_gives_up) {
+  retry_schedule s;  // 5 s doubling, 1 h cap, 3 days
+  BOOST_TEST(s.next_delay(1)->count() == 5000);
+  BOOST_TEST(s.next_delay(2)->count() == 10000);
+  BOOST_TEST(s.next_delay(3)->count() == 20000);
+  BOOST_TEST(*s.next_delay(12) == std::chrono::milliseconds(std::chrono::hours(1)));  // 5 s·2^11 > 1 h
+  // The waits add up to at most three days, then the row is a dead letter.
+  std::chrono::milliseconds total{0};
+  int n = 1;
+  for (; auto d = s.next_delay(n); ++n) total += *d;
+  BOOST_TEST(total <= std::chrono::milliseconds(std::chrono::hours(72)));
+  BOOST_TEST(total > std::chrono::milliseconds(std::chrono::hours(71)));
+  BOOST_TEST(n == s.max_attempts());
+  BOOST_TEST(n > 70);
+
+  retry_schedule quick{100ms, 400ms, 1s};
+  BOOST_TEST(quick.next_delay(1)->count() == 100);
+  BOOST_TEST(quick.next_delay(3)->count() == 400);
+  BOOST_TEST(!quick.next_delay(4));  // 100+200+400+400 = 1100 ms > 1 s: a dead letter
+}
+
+BOOST_AUTO_TEST_CASE(http_status_verdicts) {
+  BOOST_TEST(classify(200) == verdict::delivered);
+  BOOST_TEST(classify(204) == verdict::delivered);
+  BOOST_TEST(classify(410) == verdict::disabled);
+  BOOST_TEST(classify(0) == verdict::retry);
+  BOOST_TEST(classify(301) == verdict::retry);
+  BOOST_TEST(classify(404) == verdict::retry);
+  BOOST_TEST(classify(429) == verdict::retry);
+  BOOST_TEST(classify(500) == verdict::retry);
+}
+
+BOOST_AUTO_TEST_CASE(urls) {
+  auto u = parse_url("https://crm.example.com/hooks/portd?token=abc");
+  BOOST_REQUIRE(u);
+  BOOST_TEST(u->tls);
+  BOOST_TEST(u->host == "crm.example.com");
+  BOOST_TEST(u->port == "443");
+  BOOST_TEST(u->target == "/hooks/portd?token=abc");
+  BOOST_TEST(u->display == "https://crm.example.com/hooks/portd");  // no token in logs
+  auto p = parse_url("http://127.0.0.1:8080");
+  BOOST_REQUIRE(p);
+  BOOST_TEST(!p->tls);
+  BOOST_TEST(p->target == "/");
+  BOOST_TEST(p->port == "8080");
+  auto v6 = parse_url("http://[::1]:9/x");
+  BOOST_REQUIRE(v6);
+  BOOST_TEST(v6->host == "::1");
+  BOOST_TEST(is_loopback("::1"));
+  BOOST_TEST(is_loopback("127.0.0.1"));
+  BOOST_TEST(is_loopback("localhost"));
+  BOOST_TEST(!is_loopback("10.0.0.1"));
+  BOOST_TEST(!is_loopback("crm.example.com"));
+  BOOST_TEST(!parse_url("https://user:pw@host/x"));
+  BOOST_TEST(!parse_url("ftp://host/x"));
+  BOOST_TEST(!parse_url("https://host:99999/x"));
+  BOOST_TEST(!parse_url("https://host/x#frag"));
+}
+
+BOOST_AUTO_TEST_CASE(payload_carries_no_secrets) {
+  core::order o;
+  o.id = 42;
+  o.kind = core::order_kind::port_in;
+  o.number = "+18015551234";
+  o.state = core::order_state::scheduled;
+  o.remote_order_id = "JNUOID-1";
+  o.remote_status = "Scheduled";
+  o.client_ref = "crm-1";
+  o.details.account_number = "ACCT-CANARY-1111";
+  o.details.billing_address.street1 = "STREET-CANARY";
+  o.details.account_id = "AID-1";
+  o.details.subscriber_id = "TSUID-1";
+  o.secrets.account_pin = "PIN-CANARY";
+  o.secrets.port_out_pin = "POPIN-CANARY";
+  core::stored_event e;
+  e.id = 1017;
+  e.order_id = 42;
+  e.seq = 5;
+  e.record.type = core::event_type::state_changed;
+  e.record.from_state = core::order_state::carrier_approval;
+  e.record.to_state = core::order_state::scheduled;
+  e.record.raw = R"({"RAW-CANARY":1})";
+  const auto body = render_body(e, &o);
+  for (auto canary : {"PIN-CANARY", "POPIN-CANARY", "ACCT-CANARY", "STREET-CANARY", "RAW-CANARY"})
+    BOOST_TEST(body.find(canary) == std::string::npos, canary);
+  auto j = boost::json::parse(body).as_object();
+  BOOST_TEST(j["event"].as_object()["id"].as_int64() == 1017);
+  BOOST_TEST(j["event"].as_object()["type"].as_string() == "order.state_changed");
+  auto& ord = j["order"].as_object();
+  BOOST_TEST(ord["state"].as_string() == "scheduled");
+  BOOST_TEST(ord["account_id"].as_string() == "AID-1");
+  BOOST_TEST(ord["subscriber_id"].as_string() == "TSUID-1");
+  BOOST_TEST(ord["group"].is_null());
+  BOOST_TEST(message_id(1017) == "evt_1017");
+  BOOST_TEST(boost::json::parse(render_body(e, nullptr)).as_object()["order"].is_null());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
