@@ -167,6 +167,11 @@ struct client::impl {
         slot.failure.reset();
         co_return t->value;
       }
+      if (slot.token && !expired(*slot.token, wall_now())) {
+        // An early refresh failed: the current token still works until it expires.
+        slot.failure.reset();
+        co_return slot.token->value;
+      }
       slot.token.reset();
       slot.failure = std::get<core::api_result>(fetched);
       co_return std::get<core::api_result>(std::move(fetched));

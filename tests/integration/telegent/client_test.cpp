@@ -581,4 +581,37 @@ BOOST_AUTO_TEST_CASE(a_host_that_does_not_resolve_was_never_processed) {
   BOOST_TEST(!r.maybe_processed);
 }
 
+BOOST_AUTO_TEST_CASE(a_failed_early_refresh_keeps_using_the_current_token) {
+  fake_telegent server(ioc);
+  int issued = 0;
+  server.on_token = [&issued](const fake_request&) {
+    fake_reply rep;
+    if (++issued > 1) {
+      rep.status = 503;
+      return rep;
+    }
+    // Valid for 45 s: usable, but inside the 60 s margin, so every call tries to refresh it.
+    const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + 45s);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char expiry[32];
+    std::strftime(expiry, sizeof expiry, "%m/%d/%Y %I:%M:%S %p", &tm);
+    rep.body = R"({"token":"only-1","successful":true,"tokenExpiry":")" + std::string(expiry) + R"("})";
+    return rep;
+  };
+  client c(ioc.get_executor(), config_for(server), bud);
+  api_result first, second;
+  run(ioc, [&]() -> asio::awaitable<void> {
+    first = co_await c.call(sample_order(), call_kind::status, priority::poll);
+    second = co_await c.call(sample_order(), call_kind::status, priority::poll);
+    server.stop();
+  });
+  BOOST_TEST(first.outcome == call_outcome::ok);
+  BOOST_TEST(second.outcome == call_outcome::ok);
+  BOOST_TEST(server.token_requests().size() == 2u);
+  const auto api = server.api_requests();
+  BOOST_REQUIRE(api.size() == 2u);
+  BOOST_TEST(api[1].authorization == "Bearer only-1");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
