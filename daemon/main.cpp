@@ -23,15 +23,81 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <tuple>
+#include <vector>
 
 namespace asio = boost::asio;
 using namespace portd;
 
 namespace {
 
-int run(const util::config& cfg) {
+// The settings that only a restart applies, named for the SIGHUP report.
+std::vector<std::string> restart_needed(const util::config& a, const util::config& b) {
+  std::vector<std::string> out;
+  const auto& at = a.telegent;
+  const auto& bt = b.telegent;
+  if (std::tie(at.base_url, at.account_key, at.account_secret, at.ca_file, at.allow_insecure_http,
+               at.requests_per_minute, at.burst, at.request_timeout, at.eligibility_classification,
+               at.max_connections) !=
+      std::tie(bt.base_url, bt.account_key, bt.account_secret, bt.ca_file, bt.allow_insecure_http,
+               bt.requests_per_minute, bt.burst, bt.request_timeout, bt.eligibility_classification,
+               bt.max_connections))
+    out.emplace_back("[telegent]");
+  if (a.orders.require_owner != b.orders.require_owner) out.emplace_back("[orders]");
+  if (a.store.path != b.store.path) out.emplace_back("[store]");
+  const auto& ac = a.control;
+  const auto& bc = b.control;
+  if (std::tie(ac.socket, ac.operators.uids, ac.operators.gids, ac.readers.uids, ac.readers.gids,
+               ac.max_connections, ac.idle_timeout) !=
+      std::tie(bc.socket, bc.operators.uids, bc.operators.gids, bc.readers.uids, bc.readers.gids,
+               bc.max_connections, bc.idle_timeout))
+    out.emplace_back("[control]");
+  const auto& ap = a.poll;
+  const auto& bp = b.poll;
+  if (std::tie(ap.first_after_submit, ap.submitted, ap.carrier_approval, ap.scheduled, ap.rejected, ap.near_port_date) !=
+      std::tie(bp.first_after_submit, bp.submitted, bp.carrier_approval, bp.scheduled, bp.rejected, bp.near_port_date))
+    out.emplace_back("[poll]");
+  if (std::tie(a.retry.base, a.retry.cap, a.retry.max_attempts_command) !=
+      std::tie(b.retry.base, b.retry.cap, b.retry.max_attempts_command))
+    out.emplace_back("[retry]");
+  bool hooks_differ = a.webhooks.size() != b.webhooks.size();
+  for (std::size_t i = 0; !hooks_differ && i < a.webhooks.size(); ++i)
+    hooks_differ = std::tie(a.webhooks[i].url, a.webhooks[i].secret, a.webhooks[i].events) !=
+                   std::tie(b.webhooks[i].url, b.webhooks[i].secret, b.webhooks[i].events);
+  if (hooks_differ) out.emplace_back("[[webhook]]");
+  return out;
+}
+
+// SIGHUP: re-read the file, apply what can change live ([log] level; the log sinks write
+// straight to stderr/journald, so there is no file to reopen) and name what needs a restart.
+// A file that no longer validates changes nothing.
+void reload(const std::string& path, util::config& running) {
+  util::config next;
+  try {
+    next = util::load_config(path);
+  } catch (const std::exception& e) {
+    spdlog::error("SIGHUP: {} not reloaded, the running configuration stays: {}", path, e.what());
+    return;
+  }
+  if (next.log.level != running.log.level) {
+    util::set_log_level(next.log.level);
+    spdlog::warn("SIGHUP: log level {} -> {}", running.log.level, next.log.level);
+    running.log.level = next.log.level;
+  }
+  const auto pending = restart_needed(running, next);
+  if (pending.empty()) {
+    spdlog::info("SIGHUP: configuration {} reloaded", path);
+    return;
+  }
+  std::string names;
+  for (const auto& n : pending) names += (names.empty() ? "" : ", ") + n;
+  spdlog::warn("SIGHUP: changes to {} take effect only after a restart (systemctl restart portd)", names);
+}
+
+int run(util::config cfg, const std::string& config_path) {
   util::setup_logging(cfg.log.level);
   store::repository repo(cfg.store.path);
   spdlog::info("portd {} starting; database {}", PORTD_VERSION, cfg.store.path.string());
@@ -103,22 +169,28 @@ int run(const util::config& cfg) {
   eng.start();
   notifier.start(repo.last_event_id());
   srv.start();
-  util::sd_notify_state("READY=1\nSTATUS=" + eng.status_line());
-  spdlog::info("ready");
+  // One line for `systemctl status`: orders in hand, calls out, requests queued on the budget.
+  auto status = [&] {
+    std::string s = eng.status_line();
+    if (const auto n = budget.waiting()) s += ", " + std::to_string(n) + " requests waiting for the API budget";
+    return s;
+  };
 
-  // The watchdog is pinged from the loop itself, so a stuck loop gets restarted.
+  // The watchdog is pinged from the loop itself, so a stuck loop gets restarted; STATUS= rides
+  // along, and is refreshed every 30 s even without a watchdog.
   asio::steady_timer watchdog(ioc);
   bool stopping = false;
-  if (auto every = util::watchdog_interval()) {
-    asio::co_spawn(ioc, [&]() -> asio::awaitable<void> {
-      while (!stopping) {
-        util::sd_notify_state("WATCHDOG=1\nSTATUS=" + eng.status_line());
-        watchdog.expires_after(*every / 3);
-        auto [ec] = co_await watchdog.async_wait(asio::as_tuple(asio::use_awaitable));
-        if (ec) break;
-      }
-    }, asio::detached);
-  }
+  const auto every = util::watchdog_interval();
+  const std::chrono::microseconds tick =
+      every ? std::min<std::chrono::microseconds>(*every / 3, std::chrono::seconds(30)) : std::chrono::seconds(30);
+  asio::co_spawn(ioc, [&]() -> asio::awaitable<void> {
+    while (!stopping) {
+      util::sd_notify_state((every ? "WATCHDOG=1\nSTATUS=" : "STATUS=") + status());
+      watchdog.expires_after(tick);
+      auto [ec] = co_await watchdog.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (ec) break;
+    }
+  }, asio::detached);
 
   asio::signal_set signals(ioc, SIGTERM, SIGINT, SIGHUP);
   std::function<void()> wait_signal;
@@ -126,7 +198,9 @@ int run(const util::config& cfg) {
     signals.async_wait([&](boost::system::error_code ec, int sig) {
       if (ec) return;
       if (sig == SIGHUP) {
-        spdlog::info("SIGHUP: nothing to reload yet; restart to apply configuration changes");
+        util::sd_notify_state("RELOADING=1");
+        reload(config_path, cfg);
+        util::sd_notify_state("READY=1\nSTATUS=" + status());
         wait_signal();
         return;
       }
@@ -144,6 +218,10 @@ int run(const util::config& cfg) {
     });
   };
   wait_signal();
+  // READY only now: the store is open, the socket listens, and SIGTERM/SIGHUP are handled
+  // (a stop right after READY drains instead of killing the process).
+  util::sd_notify_state("READY=1\nSTATUS=" + status());
+  spdlog::info("ready");
   ioc.run();
   spdlog::info("stopped");
   return 0;
@@ -171,7 +249,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   try {
-    return run(cfg);
+    return run(std::move(cfg), config_path);
   } catch (const std::exception& e) {
     spdlog::critical("portd cannot run: {}", e.what());
     std::fprintf(stderr, "portd: %s\n", e.what());

@@ -1,6 +1,7 @@
 // The orchestrator: decide → persist (group commit) → effects. See engine.hpp.
 #include <portd/core/redact.hpp>
 #include <portd/engine/engine.hpp>
+#include <portd/util/log.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -289,7 +290,7 @@ asio::awaitable<void> engine::run_call(std::int64_t id, core::call_kind kind, bo
     result.reason = "internal_error";
     result.message = e.what();
     have_result = !stopping_;
-    spdlog::error("order {}: {} call failed inside portd: {}", id, core::to_string(kind), e.what());
+    util::log_order(spdlog::level::err, {id}, "{} call failed inside portd: {}", core::to_string(kind), e.what());
   }
   in_flight_.erase(id);
   --calls_out_;
@@ -302,13 +303,15 @@ asio::awaitable<void> engine::run_call(std::int64_t id, core::call_kind kind, bo
   try {
     if (auto cur = repo_.load(id)) {
       auto r = apply(*cur, result);
-      if (r.ok())
+      if (r.ok()) {
+        const auto& o = r.value().order;
+        const util::order_fields fields{id, core::to_string(o.state), o.remote_order_id};
         for (const auto& ev : r.value().events)
-          spdlog::info("order {} [{}] {}: {}", id, core::to_string(r.value().order.state),
-                       core::to_string(ev.record.type), ev.record.message);
+          util::log_order(spdlog::level::info, fields, "{}: {}", core::to_string(ev.record.type), ev.record.message);
+      }
     }
   } catch (const std::exception& e) {
-    spdlog::error("order {}: could not record the {} result: {}", id, core::to_string(kind), e.what());
+    util::log_order(spdlog::level::err, {id}, "could not record the {} result: {}", core::to_string(kind), e.what());
   }
   dispatch();
 }

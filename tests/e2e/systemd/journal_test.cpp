@@ -1,0 +1,116 @@
+// Logging under systemd: with $JOURNAL_STREAM naming its stderr, portd writes journal entries
+// with fields (ORDER_ID, STATE, REMOTE_ORDER_ID, PRIORITY, SYSLOG_IDENTIFIER) instead of text.
+// The real daemon sends to a journald stand-in mounted at /run/systemd/journal in a private
+// mount namespace (needs root and unshare; skipped otherwise).
+#include <common/stack.hpp>
+#include <common/systemd_harness.hpp>
+
+#include <portd/util/log.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <signal.h>
+
+namespace json = boost::json;
+namespace utf = boost::unit_test;
+using namespace portd::test;
+
+namespace {
+
+struct journal_available {
+  boost::test_tools::assertion_result operator()(utf::test_unit_id) const {
+    boost::test_tools::assertion_result r{static_cast<bool>(fake_journal::available())};
+    if (!r) r.message() << "needs root and unshare(1) with mount namespaces";
+    return r;
+  }
+};
+
+bool has(const journal_entry& e, const std::string& k, const std::string& v) {
+  auto it = e.find(k);
+  return it != e.end() && it->second == v;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(systemd_journal)
+
+BOOST_AUTO_TEST_CASE(fields_of_an_order_line_and_of_a_plain_line) {
+  using portd::util::journal_fields;
+  auto plain = journal_fields(spdlog::level::warn, "disk is getting full");
+  const std::vector<std::string> expected{"MESSAGE=disk is getting full", "PRIORITY=4", "SYSLOG_IDENTIFIER=portd"};
+  BOOST_TEST(plain == expected, boost::test_tools::per_element());
+  {
+    portd::util::order_log_scope outer({42, "submitted", "JNUOID-1"});
+    auto f = journal_fields(spdlog::level::info, "order 42 [submitted] x");
+    BOOST_TEST(f.size() == 6u);
+    BOOST_TEST(f[3] == "ORDER_ID=42");
+    BOOST_TEST(f[4] == "STATE=submitted");
+    BOOST_TEST(f[5] == "REMOTE_ORDER_ID=JNUOID-1");
+    {
+      portd::util::order_log_scope inner({7, "", ""});  // unknown state and remote id: left out
+      auto g = journal_fields(spdlog::level::err, "y");
+      const std::vector<std::string> want{"MESSAGE=y", "PRIORITY=3", "SYSLOG_IDENTIFIER=portd", "ORDER_ID=7"};
+      BOOST_TEST(g == want, boost::test_tools::per_element());
+    }
+    BOOST_TEST(journal_fields(spdlog::level::info, "z")[3] == "ORDER_ID=42");
+  }
+  BOOST_TEST(journal_fields(spdlog::level::debug, "after").size() == 3u);  // scope ended
+}
+
+BOOST_AUTO_TEST_CASE(native_protocol_parser_reads_binary_values) {
+  std::string d = "MESSAGE\n";
+  const std::string v = "two\nlines";
+  for (int i = 0; i < 8; ++i) d += static_cast<char>(i == 0 ? v.size() : 0);
+  d += v + "\nPRIORITY=6\n";
+  auto e = parse_journal_datagram(d);
+  BOOST_TEST(e["MESSAGE"] == v);
+  BOOST_TEST(e["PRIORITY"] == "6");
+}
+
+BOOST_AUTO_TEST_CASE(a_completed_order_is_in_the_journal_with_its_fields_and_no_secret,
+                     *utf::precondition(journal_available())) {
+  stack s;  // for telegent-sim, the temp dir and the control-socket helpers
+  fake_journal journal(s.dir());
+  // The stack's config, with its own socket: portd started here, inside the namespace.
+  const std::string log = s.dir().file("portd.log");
+  notify_socket notify(s.dir().file("notify-j.sock"));
+  std::map<std::string, std::string> env{{"NOTIFY_SOCKET", notify.path()}};
+  auto argv = journal.wrap({binary("PORTD_BIN"), "--config", s.dir().file("portd.toml")}, log, env);
+  process portd(argv, env, log);
+  BOOST_TEST_REQUIRE(notify.wait_for("READY=1", portd).has_value(), read_file(log));
+
+  const std::string pin = "JournalPin8642";
+  json::object p{{"number", "+18015550182"}, {"carrier", "Verizon"}, {"account_number", "123456782222"},
+                 {"account_pin", pin},
+                 {"billing_address", {{"street1", "1 Main St"}, {"city", "Lehi"}, {"state", "UT"}, {"zip", "84043"}}}};
+  const auto id = s.result("portin.submit", p)["order"].as_object()["id"].as_int64();
+  auto o = s.wait_for_state(id, "completed");
+  const std::string remote(o["remote_order_id"].as_string());
+  const std::string sid = std::to_string(id);
+
+  auto done = journal.wait_for([&](const journal_entry& e) { return has(e, "ORDER_ID", sid) && has(e, "STATE", "completed"); });
+  BOOST_TEST_REQUIRE(done.has_value(), "no journal entry for the completed order");
+  BOOST_TEST(has(*done, "REMOTE_ORDER_ID", remote));
+  BOOST_TEST(has(*done, "PRIORITY", "6"));
+  BOOST_TEST(has(*done, "SYSLOG_IDENTIFIER", "portd"));
+  BOOST_TEST(done->at("MESSAGE").rfind("order " + sid + " [completed]", 0) == 0, done->at("MESSAGE"));
+
+  portd.signal(SIGTERM);
+  BOOST_TEST(portd.wait(std::chrono::seconds(30)).value_or(-1) == 0);
+  // Every entry is structured; none carries a secret; the text stream stayed empty.
+  std::size_t order_lines = 0;
+  for (const auto& e : journal.entries()) {
+    BOOST_TEST(e.contains("MESSAGE"));
+    BOOST_TEST(has(e, "SYSLOG_IDENTIFIER", "portd"));
+    BOOST_TEST(e.contains("PRIORITY"));
+    if (e.contains("ORDER_ID")) ++order_lines;
+    for (const auto& [k, v] : e) {
+      BOOST_TEST(v.find(pin) == std::string::npos, k);
+      BOOST_TEST(v.find("sim-secret") == std::string::npos, k);
+    }
+  }
+  BOOST_TEST(order_lines >= 5u);  // checking eligibility … completed
+  BOOST_TEST(read_file(log).empty(), read_file(log));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
