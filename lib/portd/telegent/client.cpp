@@ -81,7 +81,16 @@ struct client::impl {
   std::map<std::string, std::unique_ptr<token_slot>> tokens;  // by ApiEndpoint
 
   // One HTTP exchange, counted in the stats; a 429 pauses the whole budget.
-  asio::awaitable<exchange_result> send(const request_spec& spec, std::string_view bearer) {
+  asio::awaitable<exchange_result> send(const request_spec& spec, std::string_view bearer,
+                                        priority prio) {
+    // A 429 may have come back after this request took its budget (while it waited for a
+    // token or a connection): never send inside the window Telegent announced. Waiting in the
+    // budget (not on a timer of our own) keeps close() able to end the wait.
+    if (bud.paused_until() && !co_await take_budget(prio)) {
+      exchange_result aborted;
+      aborted.failure = {failure_phase::local, asio::error::operation_aborted, false};
+      co_return aborted;
+    }
     ++stats.requests_total;
     ++stats.in_flight;
     auto ex_result = co_await net.exchange(spec.method, spec.target, spec.body, bearer, spec.resend_if_stale);
@@ -114,7 +123,7 @@ struct client::impl {
       const std::string& endpoint, core::call_kind kind, priority prio) {
     const auto spec = build_token_request(cfg.account_key, cfg.account_secret, endpoint);
     if (!co_await take_budget(prio)) co_return shutdown_result(kind);
-    auto res = co_await send(spec, {});
+    auto res = co_await send(spec, {}, prio);
     std::variant<access_token, core::api_result> out;
     if (!res.answer) {
       auto r = classify_failure(kind, res.failure);
@@ -194,7 +203,7 @@ struct client::impl {
       if (auto* failure = std::get_if<core::api_result>(&tok)) co_return std::move(*failure);
       const auto& token = std::get<std::string>(tok);
       if (!co_await take_budget(prio)) co_return shutdown_result(kind);
-      auto res = co_await send(spec, token);
+      auto res = co_await send(spec, token, prio);
       if (!res.answer) co_return classify_failure(kind, res.failure);
       if (res.answer->status == 401 && auth_try == 0) {
         drop_token(endpoint, token);

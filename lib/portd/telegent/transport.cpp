@@ -18,6 +18,9 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <openssl/ssl.h>
+#include <sys/socket.h>
+
+#include <cerrno>
 
 #include <set>
 #include <stdexcept>
@@ -86,6 +89,19 @@ struct connection {
   beast::tcp_stream& tcp() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
 };
 
+// An idle keep-alive connection is unusable once anything is readable on it: the peer's FIN,
+// a TLS close_notify, or bytes nobody asked for. Checking before reuse keeps a request from
+// being written into a connection the server already closed (which would leave a submit
+// ambiguous for no reason).
+bool peer_gone(connection& c) {
+  auto& sock = c.tcp().socket();
+  if (!sock.is_open()) return true;
+  char byte;
+  const auto n = ::recv(sock.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n > 0 || n == 0) return true;
+  return errno != EAGAIN && errno != EWOULDBLOCK;
+}
+
 bool is_timeout(const error_code& ec) { return ec == beast::error::timeout; }
 
 // The server closed an idle keep-alive connection before it saw our request.
@@ -145,9 +161,15 @@ struct transport::impl {
   asio::awaitable<std::unique_ptr<connection>> lease(bool& reused) {
     for (;;) {
       if (closed) co_return nullptr;
-      if (!idle.empty()) {
+      while (!idle.empty()) {
         auto c = std::move(idle.back());
         idle.pop_back();
+        if (peer_gone(*c)) {
+          error_code ec;
+          c->tcp().socket().close(ec);
+          --open;
+          continue;
+        }
         busy.insert(c.get());
         reused = true;
         co_return c;

@@ -614,4 +614,32 @@ BOOST_AUTO_TEST_CASE(a_failed_early_refresh_keeps_using_the_current_token) {
   BOOST_TEST(api[1].authorization == "Bearer only-1");
 }
 
+BOOST_AUTO_TEST_CASE(a_submit_never_goes_into_a_connection_the_server_has_closed) {
+  fake_telegent server(ioc);
+  int answered = 0;
+  server.on_api = [&answered](const fake_request&) {
+    fake_reply rep;
+    rep.body = R"({"OrderId":"JNUOID-)" + std::to_string(++answered) + R"(","Status":"Pending"})";
+    rep.close_after = answered == 1;  // keep-alive promised, then dropped
+    return rep;
+  };
+  client c(ioc.get_executor(), config_for(server), bud);
+  api_result first, second;
+  run(ioc, [&]() -> asio::awaitable<void> {
+    first = co_await c.call(sample_order(), call_kind::submit_port_in, priority::command);
+    while (server.closed_after_reply == 0) co_await asio::post(ioc, asio::use_awaitable);
+    // Same endpoint, cached token: the idle connection is the dead one. A submit is never
+    // resent by the transport, so only the check before reuse can keep this one unambiguous.
+    second = co_await c.call(sample_order(), call_kind::submit_port_in, priority::command);
+    server.stop();
+  });
+  BOOST_TEST(first.outcome == call_outcome::ok);
+  BOOST_TEST(second.outcome == call_outcome::ok);
+  BOOST_TEST(second.remote_order_id == "JNUOID-2");
+  BOOST_TEST(!second.maybe_processed);
+  BOOST_TEST(server.token_requests().size() == 1u);
+  BOOST_TEST(server.api_requests().size() == 2u);
+  BOOST_TEST(server.connections == 2);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -193,6 +193,7 @@ asio::awaitable<void> fake_telegent::session(std::shared_ptr<Stream> stream, int
     auto [wec, wn] = co_await http::async_write(*stream, res, use_tuple);
     if (wec || !res.keep_alive() || rep.close_after) {
       lowest(*stream).close(ignored);
+      ++closed_after_reply;
       co_return;
     }
   }

@@ -65,6 +65,7 @@ class fake_telegent {
   std::vector<fake_request> token_requests() const;
   std::vector<fake_request> api_requests() const;
   int connections = 0;  // accepted
+  int closed_after_reply = 0;  // connections closed by the server right after an answer
 
   fake_reply default_token_reply();
   void stop();  // closes the listener and every connection, ends hangs
