@@ -66,7 +66,7 @@ BOOST_AUTO_TEST_CASE(role_table) {
   BOOST_TEST(method_table().size() == 18u);  // PROTOCOL.md's 16 + outbox.list/redeliver
   for (auto& m : method_table()) {
     BOOST_TEST_CONTEXT(m.name) {
-      BOOST_TEST((m.needed == role::reader) == readers.count(m.name) > 0);
+      BOOST_TEST((m.needed == role::reader) == (readers.count(m.name) > 0));
       BOOST_TEST(allowed(m.needed, role::operator_));
       BOOST_TEST(allowed(m.needed, role::reader) == (m.needed == role::reader));
       BOOST_TEST(!allowed(m.needed, role::none));
