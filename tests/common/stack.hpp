@@ -45,6 +45,7 @@ struct stack_options {
   std::string sim_config_extra;     // appended to the sim's TOML
   std::string portd_config_extra;   // appended to portd's TOML
   std::string dialect = "lifecycle";
+  std::string request_timeout = "5s";
 };
 
 class stack {

@@ -95,6 +95,10 @@ sim_config parse_config(std::string_view toml_text) {
     } else if (key == "burst") {
       c.rate_limit.burst = number(node, key);
       if (c.rate_limit.burst < 1) bad(key, "must be >= 1");
+    } else if (key == "violation_grace_ms") {
+      const double g = number(node, key);
+      if (g < 0) bad(key, "must be >= 0");
+      c.rate_limit.violation_grace = std::chrono::milliseconds{static_cast<std::int64_t>(g)};
     } else if (key == "retry_after_style") {
       const auto s = text(node, key);
       if (s == "seconds") c.retry_after = retry_after_style::seconds;

@@ -15,13 +15,13 @@ std::chrono::seconds whole_seconds_up(std::chrono::microseconds d) {
 
 rate_limiter::bucket& rate_limiter::bucket_of(std::string_view account, real_time now) {
   auto it = buckets_.find(account);
-  if (it == buckets_.end()) it = buckets_.emplace(std::string(account), bucket{config_.burst, now, real_time{}}).first;
+  if (it == buckets_.end()) it = buckets_.emplace(std::string(account), bucket{config_.burst, now, real_time{}, real_time{}}).first;
   return it->second;
 }
 
 std::optional<std::chrono::seconds> rate_limiter::violation(std::string_view account, real_time now) {
   const auto it = buckets_.find(account);
-  if (it == buckets_.end() || now >= it->second.told_until) return std::nullopt;
+  if (it == buckets_.end() || now >= it->second.told_until || now < it->second.grace_until) return std::nullopt;
   ++violations_;
   return whole_seconds_up(it->second.told_until - now);
 }
@@ -40,13 +40,17 @@ std::optional<std::chrono::seconds> rate_limiter::take(std::string_view account,
   }
   const auto until_token = std::chrono::microseconds{static_cast<std::int64_t>(std::ceil((1.0 - b.tokens) / per_us))};
   const auto wait = whole_seconds_up(until_token);
-  b.told_until = std::max(b.told_until, now + std::chrono::microseconds{wait});
+  tell(b, now, wait);
   return wait;
 }
 
 void rate_limiter::told_to_wait(std::string_view account, real_time now, std::chrono::seconds wait) {
-  bucket& b = bucket_of(account, now);
-  b.told_until = std::max(b.told_until, now + std::chrono::microseconds{wait});
+  tell(bucket_of(account, now), now, wait);
+}
+
+void rate_limiter::tell(bucket& b, real_time now, std::chrono::microseconds wait) {
+  if (now >= b.told_until) b.grace_until = now + config_.violation_grace;  // a new window
+  b.told_until = std::max(b.told_until, now + wait);
 }
 
 }  // namespace telegent_sim

@@ -16,6 +16,10 @@ namespace telegent_sim {
 struct rate_limit_config {
   double requests_per_minute = 50;  // 0 disables the limit
   double burst = 10;                // bucket capacity; the bucket starts full
+  // A request that arrives this soon after a wait was first told is not a violation: it left
+  // the client before the 429 could reach it (other connections were in flight). A client
+  // that ignores Retry-After keeps sending through the whole window and is still caught.
+  std::chrono::milliseconds violation_grace{100};
 };
 
 class rate_limiter {
@@ -41,7 +45,9 @@ class rate_limiter {
     double tokens;
     real_time refilled_at;
     real_time told_until;
+    real_time grace_until;  // told_at of the current window + violation_grace
   };
+  void tell(bucket& b, real_time now, std::chrono::microseconds wait);
   bucket& bucket_of(std::string_view account, real_time now);
 
   rate_limit_config config_;
