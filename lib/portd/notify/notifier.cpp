@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <deque>
 #include <stdexcept>
 
 namespace portd::notify {
@@ -30,7 +31,8 @@ struct notifier::sink_state {
   url_parts url;
   std::vector<std::string> keys;  // HMAC keys (secrets decoded); never logged
   std::unique_ptr<http_sender> sender;
-  std::set<std::int64_t> busy_orders;  // an attempt is out: the order's next event waits
+  std::set<std::int64_t> busy_orders;  // queued or out: the order's next event waits
+  std::deque<store::outbox_row> ready;  // due heads, oldest first, not yet sent
   int in_flight = 0;
   bool disabled = false;
   std::uint64_t delivered = 0, failed = 0;
@@ -100,6 +102,9 @@ void notifier::wake(const std::string& sink) {
     if (!sink.empty() && s->cfg.name != sink) continue;
     if (s->disabled) spdlog::info("notify: {} enabled again by a redelivery", s->cfg.name);
     s->disabled = false;
+    // Forget queued rows: a redelivery may have put an older row of their order first.
+    for (const auto& q : s->ready) s->busy_orders.erase(q.order_id);
+    s->ready.clear();
   }
   scan_soon();
 }
@@ -139,7 +144,8 @@ json::array notifier::status() const {
 void notifier::scan_soon() {
   if (!started_ || stopped_ || scan_armed_) return;
   scan_armed_ = true;
-  scan_timer_.expires_at(std::max(asio::steady_timer::clock_type::now(), last_scan_ + min_scan_gap));
+  scan_timer_.expires_at(std::max(asio::steady_timer::clock_type::now(),
+                                  last_scan_ + std::max<asio::steady_timer::duration>(min_scan_gap, scan_gap_)));
   scan_timer_.async_wait([this](boost::system::error_code ec) {
     if (ec) return;
     scan_armed_ = false;
@@ -159,13 +165,14 @@ void notifier::arm_retry_timer(core::time_point at) {
 }
 
 void notifier::scan() {
-  last_scan_ = asio::steady_timer::clock_type::now();
+  const auto started = asio::steady_timer::clock_type::now();
+  last_scan_ = started;
   if (stopped_) return;
   const auto now = core::now_ms();
   std::optional<core::time_point> earliest;
   for (auto& sp : sinks_) {
     auto& s = *sp;
-    if (s.disabled || s.in_flight >= s.cfg.concurrency) continue;  // a finished attempt scans again
+    if (s.disabled) continue;
     std::vector<store::outbox_row> heads;
     try {
       heads = outbox_.heads(s.cfg.name, committed_upto_);
@@ -175,18 +182,48 @@ void notifier::scan() {
       continue;
     }
     for (auto& h : heads) {
-      if (s.busy_orders.contains(h.order_id)) continue;
+      if (s.busy_orders.contains(h.order_id)) continue;  // queued or out already
       if (h.next_attempt_at > now) {
         if (!earliest || h.next_attempt_at < *earliest) earliest = h.next_attempt_at;
         continue;
       }
-      if (s.in_flight >= s.cfg.concurrency) break;
       s.busy_orders.insert(h.order_id);
-      ++s.in_flight;
-      asio::co_spawn(ex_, deliver(s, std::move(h)), asio::detached);
+      s.ready.push_back(std::move(h));
     }
+    pump(s);
   }
   if (earliest) arm_retry_timer(*earliest);
+  scan_gap_ = 4 * (asio::steady_timer::clock_type::now() - started);
+}
+
+// Starts queued deliveries up to the sink's concurrency.
+void notifier::pump(sink_state& s) {
+  while (!stopped_ && !s.disabled && s.in_flight < s.cfg.concurrency && !s.ready.empty()) {
+    auto row = std::move(s.ready.front());
+    s.ready.pop_front();
+    ++s.in_flight;
+    asio::co_spawn(ex_, deliver(s, std::move(row)), asio::detached);
+  }
+}
+
+// An attempt of an order's head ended for good (delivered or dead): queue the order's next row
+// if it is due, with one index lookup instead of a scan.
+void notifier::follow(sink_state& s, std::int64_t order_id) {
+  std::optional<store::outbox_row> next;
+  try {
+    next = outbox_.head_of(s.cfg.name, order_id, committed_upto_);
+  } catch (const std::exception& e) {
+    spdlog::error("notify: {}: cannot read the outbox: {}", s.cfg.name, e.what());
+    scan_soon();
+    return;
+  }
+  if (!next) return;  // none yet: its commit wakes a scan
+  if (next->next_attempt_at > core::now_ms()) {
+    arm_retry_timer(next->next_attempt_at);
+    return;
+  }
+  s.busy_orders.insert(order_id);
+  s.ready.push_back(std::move(*next));
 }
 
 // ---- one attempt ----------------------------------------------------------------------------
@@ -218,6 +255,7 @@ asio::awaitable<void> notifier::deliver(sink_state& s, store::outbox_row row) {
   }
   --s.in_flight;
   s.busy_orders.erase(row.order_id);
+  bool settled = false;  // the row is done with: the order's next one may go
   const int attempts = row.attempts + 1;
   const auto now = core::now_ms();
   const verdict v = have_body ? classify(r.status) : verdict::retry;
@@ -226,11 +264,15 @@ asio::awaitable<void> notifier::deliver(sink_state& s, store::outbox_row row) {
     case verdict::delivered:
       ++s.delivered;
       record({outcome_mark::kind::delivered, row.id, attempts, now, {}});
+      settled = true;
       spdlog::debug("notify: {} event {} (order {}) delivered, attempt {}", s.cfg.name, row.event_id,
                     row.order_id, attempts);
       break;
     case verdict::disabled:
       s.disabled = true;
+      // Queued rows go back to the outbox; a redelivery's scan picks them up again.
+      for (const auto& q : s.ready) s.busy_orders.erase(q.order_id);
+      s.ready.clear();
       s.last_error = "HTTP 410: the receiver disabled this endpoint";
       // The row stays pending, due at once: a redelivery (or a restart) resumes from here.
       record({outcome_mark::kind::retry, row.id, row.attempts, now, s.last_error});
@@ -247,13 +289,16 @@ asio::awaitable<void> notifier::deliver(sink_state& s, store::outbox_row row) {
                      row.event_id, row.order_id, attempts, what, seconds_text(*delay));
       } else {
         record({outcome_mark::kind::dead, row.id, attempts, now, what});
+        settled = true;
         spdlog::warn("notify: {} event {} (order {}) is a dead letter after {} attempts ({}); "
                      "`portctl redeliver {}` sends it again",
                      s.cfg.name, row.event_id, row.order_id, attempts, what, row.id);
       }
       break;
   }
-  scan_soon();
+  if (settled && !s.disabled) follow(s, row.order_id);
+  pump(s);
+  if (s.ready.empty()) scan_soon();  // other orders may have become due meanwhile
 }
 
 void notifier::record(const outcome_mark& m) {

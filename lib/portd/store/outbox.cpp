@@ -45,7 +45,7 @@ outbox_row read_row(const sqlite::statement& s) {
 
 struct outbox::impl {
   repository& repo;
-  sqlite::statement heads, delivered, retry, dead;
+  sqlite::statement heads, head_of_order, delivered, retry, dead;
   sqlite::statement redeliver_id, redeliver_dead, redeliver_event;
   sqlite::statement list_any, list_dead, by_id, pending_of_sink, dead_of_sink;
 
@@ -57,6 +57,10 @@ struct outbox::impl {
     heads = {w,
              "SELECT min(id), event_id, order_id, attempts, next_attempt_at, last_error "
              "FROM outbox WHERE sink = ?1 AND state = 'pending' GROUP BY order_id"};
+    head_of_order = {w,
+                     "SELECT id, event_id, order_id, attempts, next_attempt_at, last_error "
+                     "FROM outbox WHERE sink = ?1 AND order_id = ?2 AND state = 'pending' "
+                     "ORDER BY id LIMIT 1"};
     delivered = {w,
                  "UPDATE outbox SET state = 'delivered', attempts = ?2, delivered_at = ?3, "
                  "last_error = '' WHERE id = ?1 AND state = 'pending'"};
@@ -133,6 +137,28 @@ std::vector<outbox_row> outbox::heads(const std::string& sink, std::int64_t max_
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   return out;
+}
+
+std::optional<outbox_row> outbox::head_of(const std::string& sink, std::int64_t order_id,
+                                          std::int64_t max_event_id) {
+  auto& s = impl_->head_of_order;
+  try {
+    sqlite::reset_on_exit guard(s);
+    s.bind(1, std::string_view(sink)).bind(2, order_id);
+    if (!s.step()) return std::nullopt;
+    outbox_row r;
+    r.id = s.column_int64(0);
+    r.event_id = s.column_int64(1);
+    if (r.event_id > max_event_id) return std::nullopt;
+    r.order_id = s.column_int64(2);
+    r.sink = sink;
+    r.attempts = s.column_int(3);
+    r.next_attempt_at = from_ms(s.column_int64(4));
+    r.last_error = s.column_text(5);
+    return r;
+  } catch (const sqlite::error& e) {
+    fail("cannot read the outbox of " + sink, e);
+  }
 }
 
 std::optional<core::stored_event> outbox::event(std::int64_t event_id) {

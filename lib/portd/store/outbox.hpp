@@ -77,6 +77,10 @@ class outbox {
   // The oldest pending row of each order of `sink`, for events up to `max_event_id` (the last
   // committed event: rows of an open, uncommitted group are never handed out), ascending id.
   std::vector<outbox_row> heads(const std::string& sink, std::int64_t max_event_id);
+  // The oldest pending row of one order of `sink` (after an attempt of its predecessor ended),
+  // if its event is committed (id <= max_event_id).
+  std::optional<outbox_row> head_of(const std::string& sink, std::int64_t order_id,
+                                    std::int64_t max_event_id);
   // The committed event behind a row (reader connection).
   std::optional<core::stored_event> event(std::int64_t event_id);
 

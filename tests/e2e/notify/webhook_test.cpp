@@ -28,14 +28,15 @@ namespace {
 // "whsec_" + base64("portd-test-webhook-secret-0001"): the Standard Webhooks form.
 const std::string secret = "whsec_cG9ydGQtdGVzdC13ZWJob29rLXNlY3JldC0wMDAx";
 
-std::string webhook_block(const std::string& url, const std::string& extra = {}) {
-  return "\n[[webhook]]\nurl = \"" + url + "\"\nsecret_file = \"webhook-secret\"\ntimeout = \"2s\"\n" +
-         "retry_base = \"100ms\"\nretry_cap = \"400ms\"\n" + extra;
+std::string webhook_block(const std::string& url, const std::string& extra, const std::string& timeout) {
+  return "\n[[webhook]]\nurl = \"" + url + "\"\nsecret_file = \"webhook-secret\"\ntimeout = \"" + timeout +
+         "\"\nretry_base = \"100ms\"\nretry_cap = \"400ms\"\n" + extra;
 }
 
-stack_options options_for(const webhook_receiver& r, const std::string& extra = {}) {
+stack_options options_for(const webhook_receiver& r, const std::string& extra = {},
+                          const std::string& timeout = "2s") {
   stack_options o;
-  o.portd_config_extra = webhook_block(r.url(), extra);
+  o.portd_config_extra = webhook_block(r.url(), extra, timeout);
   return o;
 }
 
@@ -192,6 +193,25 @@ BOOST_AUTO_TEST_CASE(receiver_down_then_failing_gets_everything_afterwards) {
     if (d.answered == 500) failed_ids.insert(d.id);
   BOOST_TEST(!failed_ids.empty());
   wait_until(s, [&] { return outbox_status(s)["pending"].as_int64() == 0; }, 30s, "the outbox to drain");
+}
+
+BOOST_AUTO_TEST_CASE(a_receiver_that_never_answers_times_out_and_is_retried) {
+  webhook_receiver recv(secret);
+  recv.set_hang(true);
+  stack s(options_for(recv, {}, "300ms"));
+  write_secret(s);
+  s.start_portd();
+  submit_orders(s, 3);
+  auto sink = [&] { return outbox_status(s)["sinks"].as_array().at(0).as_object(); };
+  wait_until(s, [&] { return sink().at("failed_attempts").as_int64() >= 6; }, 30s, "attempts to time out");
+  BOOST_TEST(sink().at("last_error").as_string().find("timed out") != std::string::npos,
+             json::serialize(sink()));
+  BOOST_TEST(recv.count() == 0u);  // a hanging request is not recorded as received
+  recv.set_hang(false);
+  wait_all_finished(s);
+  const auto events = all_events(s);
+  BOOST_TEST_REQUIRE(recv.wait_for([&](auto& got) { return all_delivered(got, events); }, 30s));
+  check_deliveries(recv.deliveries(), events, false);
 }
 
 BOOST_AUTO_TEST_CASE(kill_9_with_a_backlog_loses_nothing) {

@@ -86,6 +86,20 @@ BOOST_AUTO_TEST_CASE(one_head_per_order_oldest_first) {
   BOOST_TEST(heads[0].last_error == "connect: refused");
 }
 
+BOOST_AUTO_TEST_CASE(head_of_one_order) {
+  auto a = order_with_events("+18015550001", 2);
+  const auto order = a[0].order_id;
+  auto h = box->head_of("webhook:0", order, a.back().id);
+  BOOST_REQUIRE(h);
+  BOOST_TEST(h->event_id == a[0].id);
+  repo->begin();
+  box->mark_delivered(h->id, 1, t(2000));
+  repo->commit();
+  BOOST_TEST(box->head_of("webhook:0", order, a.back().id)->event_id == a[1].id);
+  BOOST_TEST(!box->head_of("webhook:0", order, a[0].id));  // a[1] not known committed
+  BOOST_TEST(!box->head_of("webhook:0", order + 1, a.back().id));
+}
+
 BOOST_AUTO_TEST_CASE(rows_of_later_events_are_not_handed_out) {
   auto a = order_with_events("+18015550001", 2);
   auto b = order_with_events("+18015550002", 1);
