@@ -118,7 +118,7 @@ int run(util::config cfg, const std::string& config_path) {
   engine::engine_options eo;
   eo.require_owner = cfg.orders.require_owner;
   eo.poll_concurrency = cfg.telegent.max_connections;
-  engine::engine eng(ioc, repo, client, budget, core::policy{cfg.poll, cfg.retry}, eo);
+  engine::engine eng(ioc, repo, client, budget, core::policy{cfg.poll, cfg.retry, cfg.stale}, eo);
 
   // Notifications: one outbox sink per [[webhook]], written with every event (DESIGN.md §8).
   std::vector<notify::sink_config> sinks;
@@ -134,6 +134,18 @@ int run(util::config cfg, const std::string& config_path) {
     s.timeout = w.timeout;
     s.schedule = {w.retry_base, w.retry_cap, w.max_age};
     s.concurrency = w.concurrency;
+    sinks.push_back(std::move(s));
+  }
+  for (std::size_t i = 0; i < cfg.commands.size(); ++i) {
+    const auto& c = cfg.commands[i];
+    notify::sink_config s;
+    s.name = "command:" + std::to_string(i);
+    s.command = c.argv;
+    for (const auto& t : c.events)
+      if (auto et = core::parse_event_type(t)) s.events.push_back(*et);
+    s.timeout = c.timeout;
+    s.schedule = {c.retry_base, c.retry_cap, c.max_age};
+    s.concurrency = c.concurrency;
     sinks.push_back(std::move(s));
   }
   notify::notifier notifier(ioc.get_executor(), repo, std::move(sinks));

@@ -9,6 +9,8 @@ namespace portd::core {
 namespace {
 
 const std::string telegent_actor = "telegent";
+const std::string unknown_status_prefix = "Telegent reports a status portd does not know: \"";
+const std::string poll_refused_prefix = "status poll refused: ";
 const std::string daemon_actor = "daemon";
 
 std::string describe(const api_result& r) {
@@ -286,7 +288,7 @@ void observe_status(machine& m, const api_result& r) {
   const status_meaning meaning = interpret_status(r.remote_status, n.kind);
   if (meaning.what == status_meaning::kind::unknown) {
     if (cancel_was_refused(n)) return;  // already flagged; the raw status is kept above
-    m.attention("Telegent reports a status portd does not know: \"" + r.remote_status + "\"", telegent_actor);
+    m.attention(unknown_status_prefix + r.remote_status + "\"", telegent_actor);
     return;
   }
   if (meaning.what == status_meaning::kind::acknowledgement) return;
@@ -302,11 +304,23 @@ void observe_status(machine& m, const api_result& r) {
   }
   if (to != n.state) {
     m.enter(to, telegent_actor, why, r.raw);
-  } else if (n.needs_attention && !needs_operator(n.state)) {
-    // A known status again after an unknown one: the alarm is over.
+  } else if (n.needs_attention && !needs_operator(n.state) &&
+             (n.attention_reason.rfind(unknown_status_prefix, 0) == 0 ||
+              n.attention_reason.rfind(poll_refused_prefix, 0) == 0)) {
+    // A good poll after an unknown status or a refused poll: that alarm is over (a stale
+    // alarm is not: only a change of state ends it).
     n.needs_attention = false;
     n.attention_reason.clear();
   }
+}
+
+// Stale-order alarm: raised once per state (the reason names the state's start), cleared by
+// the next state change like any other attention.
+void check_stale(machine& m) {
+  order& n = m.next();
+  if (n.needs_attention || !is_polled(n.state) || n.state == order_state::rejected) return;
+  const std::string why = stale_reason(n, m.now(), m.pol().stale);
+  if (!why.empty()) m.attention(why, daemon_actor);
 }
 
 void on_ok(machine& m, const api_result& r) {
@@ -355,7 +369,10 @@ void on_ok(machine& m, const api_result& r) {
               "Telegent cancelled the order" + (n.cancel_reason.empty() ? std::string{} : ": " + n.cancel_reason),
               r.raw);
       return;
-    case call_kind::status: observe_status(m, r); return;
+    case call_kind::status:
+      observe_status(m, r);
+      check_stale(m);
+      return;
   }
 }
 
@@ -372,6 +389,7 @@ void on_transient(machine& m, const api_result& r) {
     const auto cadence = next_poll_at(n, m.now(), m.pol().poll);
     if (n.attempts == 1)
       m.record(event_type::error, telegent_actor, "status poll failed: " + describe(r) + "; will retry");
+    check_stale(m);  // an API that keeps failing must not hide a stuck order
     if (n.cancel_requested || (n.update_pending && is_polled(n.state))) {
       n.attempts = 0;  // the poll's failures are not the command's
       advance(m);      // a pending command goes first; it has its own retries
@@ -458,7 +476,7 @@ void on_refused(machine& m, const api_result& r) {
     case call_kind::status:
       // While watching after a refused cancel the order already asks for an operator; keep
       // that reason (it decides that the watch goes on rather than the cancel being resent).
-      if (!cancel_was_refused(n)) m.attention("status poll refused: " + describe(r), telegent_actor);
+      if (!cancel_was_refused(n)) m.attention(poll_refused_prefix + describe(r), telegent_actor);
       return;
   }
 }

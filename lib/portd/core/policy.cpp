@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <string>
 
 namespace portd::core {
 
@@ -40,6 +41,29 @@ std::optional<time_point> port_date_start(const order& o) {
 }
 
 }  // namespace
+
+std::string stale_reason(const order& o, time_point now, const stale_policy& p) {
+  milliseconds limit{0};
+  switch (o.state) {
+    case order_state::submitted: limit = p.submitted; break;
+    case order_state::carrier_approval: limit = p.carrier_approval; break;
+    case order_state::scheduled: limit = p.scheduled; break;
+    default: return {};
+  }
+  if (auto start = port_date_start(o); start && p.past_port_date.count() > 0 &&
+                                      now >= *start + std::chrono::hours(24) + p.past_port_date) {
+    const std::string& date = !o.reported_port_date.empty() ? o.reported_port_date : o.details.port_in_date;
+    return "stale: the port date " + date + " has passed and the order is still " +
+           std::string(to_string(o.state));
+  }
+  if (limit.count() > 0 && now - o.state_since >= limit) {
+    const auto hours = std::chrono::duration_cast<std::chrono::hours>(limit).count();
+    return "stale: no change from Telegent in " + std::string(to_string(o.state)) + " since " +
+           format_time(o.state_since) + " (limit " +
+           (hours % 24 == 0 ? std::to_string(hours / 24) + "d" : std::to_string(hours) + "h") + ")";
+  }
+  return {};
+}
 
 time_point next_poll_at(const order& o, time_point now, const poll_policy& p) {
   milliseconds cadence = p.submitted;

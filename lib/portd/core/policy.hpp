@@ -29,10 +29,25 @@ struct retry_policy {
   milliseconds next_delay(int attempt, std::uint64_t salt) const;
 };
 
+// How long an order may sit without news before someone is told (needs_attention, once).
+// Calendar time: business days are not modelled. 0 turns a limit off.
+struct stale_policy {
+  milliseconds submitted = std::chrono::hours(24 * 3);
+  milliseconds carrier_approval = std::chrono::hours(24 * 7);
+  milliseconds scheduled = std::chrono::hours(24 * 14);
+  milliseconds past_port_date = std::chrono::hours(24);  // a port date this far behind us, not completed
+};
+
 struct policy {
   poll_policy poll;
   retry_policy retry;
+  stale_policy stale;
 };
+
+// The reason an active, polled order is stale at `now`, or "" when it is not. Stable for a
+// given order and state (it names the state's start, not the elapsed time), so that the
+// alarm is raised once, not on every poll.
+std::string stale_reason(const order& o, time_point now, const stale_policy& p);
 
 // When the order should next be polled, given its state (and port date), from `now`.
 time_point next_poll_at(const order& o, time_point now, const poll_policy& p);

@@ -151,7 +151,7 @@ config load_config(const std::filesystem::path& file) {
   }
   const std::filesystem::path dir = std::filesystem::absolute(file).parent_path();
   config c;
-  only_keys(root, "", {"telegent", "orders", "store", "control", "poll", "retry", "webhook", "log"});
+  only_keys(root, "", {"telegent", "orders", "store", "control", "poll", "retry", "stale", "webhook", "command", "log"});
   auto section = [&](const char* name) -> const toml::table* {
     const toml::node* n = root.get(name);
     if (!n) return nullptr;
@@ -232,6 +232,13 @@ config load_config(const std::filesystem::path& file) {
                            {"first_after_submit", c.poll.first_after_submit}, {"near_port_date", c.poll.near_port_date}})
       if (d < milliseconds{100}) fail(std::string("poll.") + name, "must be at least 100ms");
   }
+  if (auto* t = section("stale")) {
+    only_keys(*t, "stale", {"submitted", "carrier_approval", "scheduled", "past_port_date"});
+    get(*t, "stale", "submitted", c.stale.submitted);
+    get(*t, "stale", "carrier_approval", c.stale.carrier_approval);
+    get(*t, "stale", "scheduled", c.stale.scheduled);
+    get(*t, "stale", "past_port_date", c.stale.past_port_date);
+  }
   if (auto* t = section("retry")) {
     only_keys(*t, "retry", {"base", "cap", "max_attempts"});
     get(*t, "retry", "base", c.retry.base);
@@ -299,6 +306,53 @@ config load_config(const std::filesystem::path& file) {
       if (w.max_age < w.retry_base) fail(prefix + ".max_age", "must not be shorter than retry_base");
       if (w.concurrency < 1 || w.concurrency > 64) fail(prefix + ".concurrency", "must be 1 to 64");
       c.webhooks.push_back(std::move(w));
+    }
+  }
+  if (const toml::node* n = root.get("command")) {
+    const toml::array* arr = n->as_array();
+    if (!arr) fail("command", "must be an array of tables [[command]]");
+    std::size_t i = 0;
+    for (const auto& e : *arr) {
+      const std::string prefix = "command[" + std::to_string(i++) + "]";
+      const toml::table* t = e.as_table();
+      if (!t) fail(prefix, "must be a table");
+      only_keys(*t, prefix, {"program", "events", "timeout", "retry_base", "retry_cap", "max_age", "concurrency"});
+      command_config cmd;
+      const toml::node* p = t->get("program");
+      if (!p) fail(prefix + ".program", "missing");
+      if (auto s = p->value<std::string>(); p->is_string() && s) {
+        cmd.argv.push_back(*s);
+      } else if (const toml::array* pa = p->as_array()) {
+        for (const auto& x : *pa) {
+          auto a = x.value<std::string>();
+          if (!x.is_string() || !a) fail(prefix + ".program", quoted(x) + " is not a string");
+          cmd.argv.push_back(*a);
+        }
+      } else {
+        fail(prefix + ".program", "must be a path or an array [path, arg, …]");
+      }
+      if (cmd.argv.empty() || cmd.argv[0].empty()) fail(prefix + ".program", "is empty");
+      cmd.argv[0] = resolve(dir, cmd.argv[0]).string();
+      if (const toml::node* ev = t->get("events")) {
+        const toml::array* ea = ev->as_array();
+        if (!ea) fail(prefix + ".events", "must be an array of event types");
+        for (const auto& x : *ea) {
+          auto s = x.value<std::string>();
+          if (!s || !core::parse_event_type(*s)) fail(prefix + ".events", quoted(x) + " is not an event type");
+          cmd.events.push_back(*s);
+        }
+      }
+      get(*t, prefix, "timeout", cmd.timeout);
+      get(*t, prefix, "retry_base", cmd.retry_base);
+      get(*t, prefix, "retry_cap", cmd.retry_cap);
+      get(*t, prefix, "max_age", cmd.max_age);
+      get(*t, prefix, "concurrency", cmd.concurrency);
+      if (cmd.timeout < milliseconds{100}) fail(prefix + ".timeout", "must be at least 100ms");
+      if (cmd.retry_base < milliseconds{10}) fail(prefix + ".retry_base", "must be at least 10ms");
+      if (cmd.retry_cap < cmd.retry_base) fail(prefix + ".retry_cap", "must not be shorter than retry_base");
+      if (cmd.max_age < cmd.retry_base) fail(prefix + ".max_age", "must not be shorter than retry_base");
+      if (cmd.concurrency < 1 || cmd.concurrency > 64) fail(prefix + ".concurrency", "must be 1 to 64");
+      c.commands.push_back(std::move(cmd));
     }
   }
   if (auto* t = section("log")) {

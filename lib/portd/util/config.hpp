@@ -37,6 +37,17 @@ struct webhook_config {
   int concurrency = 4;                                               // deliveries in flight
 };
 
+// [[command]]: a program that gets each event's delivery JSON on stdin (same retry rules).
+struct command_config {
+  std::vector<std::string> argv;    // program = "/path" or ["/path", "arg", …]
+  std::vector<std::string> events;  // event types; empty = all
+  std::chrono::milliseconds timeout = std::chrono::seconds(30);
+  std::chrono::milliseconds retry_base = std::chrono::seconds(5);
+  std::chrono::milliseconds retry_cap = std::chrono::hours(1);
+  std::chrono::milliseconds max_age = std::chrono::hours(72);
+  int concurrency = 4;
+};
+
 struct config {
   struct telegent_section {
     std::string base_url = "https://api.telegent.com";
@@ -64,7 +75,9 @@ struct config {
   } control;
   core::poll_policy poll;
   core::retry_policy retry;
+  core::stale_policy stale;  // [stale]: "0s" turns a limit off
   std::vector<webhook_config> webhooks;
+  std::vector<command_config> commands;
   struct log_section {
     std::string level = "info";
   } log;
