@@ -275,8 +275,21 @@ std::string render_status(const json::object& st, const style& s) {
     if (!by.empty()) out << wrap("by status: " + by_state_line(by), "         ", s.width);
   }
   const auto& ob = sub(st, "outbox");
-  if (!ob.empty())
+  if (!ob.empty()) {
     out << "outbox:  " << str(ob, "pending") << " pending, " << str(ob, "dead") << " dead\n";
+    // One line per webhook: where it goes and whether it is working.
+    if (auto* sinks = ob.if_contains("sinks"); sinks && sinks->is_array())
+      for (const auto& v : sinks->as_array()) {
+        if (!v.is_object()) continue;
+        const auto& k = v.as_object();
+        std::string line = str(k, "name") + " " + str(k, "url") + ": " + str(k, "delivered") +
+                           " delivered, " + str(k, "failed_attempts") + " failed attempts";
+        if (auto* d = k.if_contains("disabled"); d && d->is_bool() && d->as_bool())
+          line += ", " + paint(s, "31", "DISABLED (answered 410)");
+        if (auto* e = k.if_contains("last_error"); e && e->is_string()) line += ", last error: " + str(k, "last_error");
+        out << wrap(line, "  ", s.width);
+      }
+  }
   const auto& db = sub(st, "db");
   if (!db.empty())
     out << "db:      " << str(db, "path") << " (" << human_bytes(str(db, "size_bytes")) << ")\n";

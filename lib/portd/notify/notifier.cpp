@@ -30,7 +30,8 @@ struct notifier::sink_state {
   sink_config cfg;
   url_parts url;
   std::vector<std::string> keys;  // HMAC keys (secrets decoded); never logged
-  std::unique_ptr<http_sender> sender;
+  std::unique_ptr<http_sender> sender;     // a webhook, or
+  std::unique_ptr<command_runner> runner;  // a command
   std::set<std::int64_t> busy_orders;  // queued or out: the order's next event waits
   std::deque<store::outbox_row> ready;  // due heads, oldest first, not yet sent
   int in_flight = 0;
@@ -51,6 +52,18 @@ notifier::notifier(asio::any_io_executor ex, store::repository& repo, std::vecto
     : ex_(ex), repo_(repo), outbox_(repo), scan_timer_(ex), retry_timer_(ex) {
   for (auto& c : sinks) {
     auto s = std::make_unique<sink_state>();
+    if (c.concurrency < 1) c.concurrency = 1;
+    if (!c.command.empty()) {
+      try {
+        s->runner = std::make_unique<command_runner>(ex, c.command, c.timeout);
+      } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(c.name + ": " + e.what());
+      }
+      s->url.display = c.command.front();
+      s->cfg = std::move(c);
+      sinks_.push_back(std::move(s));
+      continue;
+    }
     auto u = parse_url(c.url);
     if (!u) throw std::invalid_argument(c.name + ": \"" + c.url + "\" is not an http(s) URL without user info");
     if (!u->tls && !is_loopback(u->host))
@@ -114,7 +127,10 @@ void notifier::stop() {
   stopped_ = true;
   scan_timer_.cancel();
   retry_timer_.cancel();
-  for (auto& s : sinks_) s->sender->close();
+  for (auto& s : sinks_) {
+    if (s->sender) s->sender->close();
+    if (s->runner) s->runner->close();
+  }
 }
 
 bool notifier::idle() const {
@@ -247,10 +263,15 @@ asio::awaitable<void> notifier::deliver(sink_state& s, store::outbox_row row) {
   if (have_body) {
     const auto id = message_id(row.event_id);
     const auto ts = std::to_string(duration_cast<seconds>(system_clock::now().time_since_epoch()).count());
-    header_list headers{{"webhook-id", id},
-                        {"webhook-timestamp", ts},
-                        {"webhook-signature", signature_header(s.keys, id, ts, body)}};
-    r = co_await s.sender->post(std::move(body), std::move(headers));
+    if (s.runner) {
+      header_list env{{"WEBHOOK_ID", id}, {"ORDER_ID", std::to_string(row.order_id)}};
+      r = co_await s.runner->run(std::move(body), std::move(env));
+    } else {
+      header_list headers{{"webhook-id", id},
+                          {"webhook-timestamp", ts},
+                          {"webhook-signature", signature_header(s.keys, id, ts, body)}};
+      r = co_await s.sender->post(std::move(body), std::move(headers));
+    }
     if (stopped_) co_return;  // the row stays pending; the next start delivers it
   }
   --s.in_flight;

@@ -13,6 +13,7 @@
 // commit means a duplicate delivery (same webhook-id), never a lost one.
 #pragma once
 #include <portd/core/event.hpp>
+#include <portd/notify/command_runner.hpp>
 #include <portd/notify/http_sender.hpp>
 #include <portd/notify/policy.hpp>
 #include <portd/store/outbox.hpp>
@@ -33,8 +34,11 @@
 namespace portd::notify {
 
 struct sink_config {
-  std::string name;                      // the outbox's sink column: "webhook:0", …
+  std::string name;                      // the outbox's sink column: "webhook:0", "command:0", …
   std::string url;                       // http(s)://…; plain http only to a loopback host
+  // A command sink instead of a webhook: argv of a program that gets the delivery on stdin
+  // (url and secrets unused).
+  std::vector<std::string> command;
   std::vector<std::string> secrets;      // newest first; every one signs (rotation)
   std::vector<core::event_type> events;  // empty: every type
   std::string ca_file;                   // "" = the system store

@@ -293,6 +293,8 @@ BOOST_AUTO_TEST_CASE(gone_disables_the_sink_until_redelivery) {
   wait_all_finished(s);
   const auto attempts = recv.count();
   BOOST_TEST(attempts >= 1u);
+  auto [pst, ptext] = s.portctl({"status"});
+  BOOST_TEST(ptext.find("DISABLED") != std::string::npos, ptext);
   BOOST_TEST(s.portd_log().find("410") != std::string::npos);
   recv.set_status(200);
   auto [r, o] = s.portctl({"redeliver", "--all", "--sink", "webhook:0"});
