@@ -251,6 +251,11 @@ void engine::dispatch() {
     if (top.at > now) break;
     heap_.pop();
     due_.erase(it);
+    const double late = std::chrono::duration<double>(now - top.at).count();
+    ++lateness_count_;
+    lateness_sum_ += late;
+    for (std::size_t i = 0; i < lateness_bounds_.size(); ++i)
+      if (late <= lateness_bounds_[i]) ++lateness_buckets_[i];
     auto o = repo_.load(top.id);
     if (!o) continue;
     auto r = apply(*o, core::timer_fired{});
@@ -675,6 +680,30 @@ std::string engine::metrics_text() {
      << "portd_commits_total " << commits_ << "\n";
   os << "# HELP portd_commit_failures_total Group commits that failed (disk full, I/O).\n"
      << "# TYPE portd_commit_failures_total counter\nportd_commit_failures_total " << commit_failures_ << "\n";
+  const auto ob = repo_.read_outbox_counts();
+  os << "# HELP portd_outbox_pending Notifications waiting for delivery.\n# TYPE portd_outbox_pending gauge\n"
+     << "portd_outbox_pending " << ob.pending << "\n"
+     << "# HELP portd_outbox_dead Notifications given up on (dead letters).\n# TYPE portd_outbox_dead gauge\n"
+     << "portd_outbox_dead " << ob.dead << "\n";
+  const auto now = core::now_ms();
+  double paused = 0;
+  if (auto p = budget_.paused_until(); p && *p > now) paused = std::chrono::duration<double>(*p - now).count();
+  os << "# HELP portd_api_paused_seconds Time left in a pause Telegent asked for (429).\n"
+     << "# TYPE portd_api_paused_seconds gauge\nportd_api_paused_seconds " << paused << "\n";
+  store::order_filter oldest;
+  oldest.active = true;
+  oldest.limit = 1;
+  double age = 0;
+  if (auto o = repo_.read_list(oldest); !o.empty()) age = std::chrono::duration<double>(now - o.front().created_at).count();
+  os << "# HELP portd_oldest_active_order_age_seconds Age of the oldest order still moving.\n"
+     << "# TYPE portd_oldest_active_order_age_seconds gauge\nportd_oldest_active_order_age_seconds " << age << "\n";
+  os << "# HELP portd_dispatch_lateness_seconds How long due orders waited past their time for the budget.\n"
+     << "# TYPE portd_dispatch_lateness_seconds histogram\n";
+  for (std::size_t i = 0; i < lateness_bounds_.size(); ++i)
+    os << "portd_dispatch_lateness_seconds_bucket{le=\"" << lateness_bounds_[i] << "\"} " << lateness_buckets_[i] << "\n";
+  os << "portd_dispatch_lateness_seconds_bucket{le=\"+Inf\"} " << lateness_count_ << "\n"
+     << "portd_dispatch_lateness_seconds_sum " << lateness_sum_ << "\n"
+     << "portd_dispatch_lateness_seconds_count " << lateness_count_ << "\n";
   return os.str();
 }
 

@@ -13,6 +13,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/system_timer.hpp>
 
+#include <array>
 #include <deque>
 #include <functional>
 #include <map>
@@ -171,6 +172,12 @@ class engine final : public control::backend {
 
   // Counters for status and metrics.
   std::uint64_t commits_ = 0, commit_failures_ = 0;
+  // How late due orders were handed to the client (seconds past their due time): the
+  // poller's stretch under the budget, as a Prometheus histogram.
+  static constexpr std::array<double, 7> lateness_bounds_{0.1, 1, 10, 60, 600, 3600, 21600};
+  std::array<std::uint64_t, 7> lateness_buckets_{};
+  std::uint64_t lateness_count_ = 0;
+  double lateness_sum_ = 0;
 };
 
 }  // namespace portd::engine
