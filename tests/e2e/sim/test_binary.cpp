@@ -145,7 +145,10 @@ BOOST_AUTO_TEST_CASE(port_in_through_eligibility_submit_and_polling_to_completed
 
 BOOST_AUTO_TEST_CASE(exceeding_the_limit_gets_429_with_retry_after) {
   temp_dir dir;
-  process sim({sim_bin(), "--listen", "127.0.0.1:0", "--seed", "12"}, {}, dir.file("sim.log"));
+  // Default limits (50/min, burst 10); no grace, so that the immediate retry below counts.
+  portd::test::write_file(dir.file("sim.toml"), "violation_grace_ms = 0\n");
+  process sim({sim_bin(), "--listen", "127.0.0.1:0", "--seed", "12", "--config", dir.file("sim.toml")}, {},
+              dir.file("sim.log"));
   client c(start(sim));
   const auto tok = c.token("/v1.0/numbers/order");
   reply r;

@@ -103,6 +103,9 @@ sim_config test_config(double rpm = 0) {
   sim_config c;
   c.seed = 3;
   c.rate_limit.requests_per_minute = rpm;
+  // The strict definition (no grace for requests already in flight): an immediate retry on
+  // the same connection is a violation.
+  c.rate_limit.violation_grace = 0ms;
   return c;
 }
 

@@ -87,7 +87,7 @@ BOOST_AUTO_TEST_CASE(burst_then_wait_rounded_up) {
 }
 
 BOOST_AUTO_TEST_CASE(requests_inside_the_told_wait_are_violations) {
-  rate_limiter lim({50, 10});
+  rate_limiter lim({50, 10, 0ms});
   for (int i = 0; i < 10; ++i) BOOST_TEST(!lim.take("a", t0).has_value());
   const auto wait = lim.take("a", t0);
   BOOST_REQUIRE(wait.has_value());
@@ -100,6 +100,21 @@ BOOST_AUTO_TEST_CASE(requests_inside_the_told_wait_are_violations) {
   BOOST_TEST(!lim.violation("a", t0 + 2s).has_value());
   BOOST_TEST(lim.violations() == 1u);
   BOOST_TEST(!lim.take("a", t0 + 2s).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(requests_already_in_flight_get_a_grace) {
+  rate_limit_config cfg{50, 1};
+  cfg.violation_grace = 100ms;
+  rate_limiter lim(cfg);
+  BOOST_TEST(!lim.take("a", t0).has_value());
+  BOOST_REQUIRE(lim.take("a", t0).has_value());            // told to wait 2 s
+  BOOST_TEST(lim.violation("a", t0 + 99ms).has_value() == false);   // left before the 429 arrived
+  BOOST_TEST(lim.violation("a", t0 + 100ms).has_value());  // ignoring Retry-After is caught
+  BOOST_TEST(lim.violations() == 1u);
+  // A 429 told inside the window does not restart the grace.
+  lim.told_to_wait("a", t0 + 1s, 5s);
+  BOOST_TEST(lim.violation("a", t0 + 1s + 50ms).has_value());
+  BOOST_TEST(lim.violations() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(a_wait_told_by_a_fault_counts_too) {

@@ -30,6 +30,7 @@ token_lifetime_seconds = 60
 problem_casing = "pascal"
 requests_per_minute = 0
 burst = 5
+violation_grace_ms = 250
 retry_after_style = "http_date"
 
 [[accounts]]
@@ -61,6 +62,7 @@ hang = 0.01
   BOOST_TEST((c.casing == problem_casing::pascal));
   BOOST_TEST(c.rate_limit.requests_per_minute == 0.0);
   BOOST_TEST(c.rate_limit.burst == 5.0);
+  BOOST_TEST(c.rate_limit.violation_grace.count() == 250);
   BOOST_TEST((c.retry_after == retry_after_style::http_date));
   BOOST_TEST(c.accounts.size() == 2u);
   BOOST_TEST(c.delays.completed.count() == 4);
