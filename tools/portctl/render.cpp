@@ -224,8 +224,18 @@ std::string render_event_line(const json::object& e, const style& s, bool with_o
 
 std::string render_timeline(const json::array& events, const style& s) {
   std::string out;
-  for (auto& v : events)
-    if (v.is_object()) out += render_event_line(v.as_object(), s, false);
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (!events[i].is_object()) continue;
+    const auto& e = events[i].as_object();
+    // A remote status that moved the order is told once, by the state change right after it.
+    if (str(e, "type") == "order.remote_status_changed" && i + 1 < events.size() && events[i + 1].is_object()) {
+      const auto& n = events[i + 1].as_object();
+      if (str(n, "type") == "order.state_changed" && str(n, "remote_status") == str(e, "remote_status") &&
+          str(n, "at") == str(e, "at"))
+        continue;
+    }
+    out += render_event_line(e, s, false);
+  }
   if (events.empty()) out = "(no history)\n";
   return out;
 }
