@@ -75,8 +75,8 @@ std::optional<url_parts> parse_url(std::string_view url) {
   u.port = port.empty() ? (u.tls ? "443" : "80") : std::string(port);
   u.target = rest.empty() ? "/" : (rest.front() == '?' ? "/" + std::string(rest) : std::string(rest));
   u.host_header = std::string(authority);
-  const auto q = u.target.find('?');
-  u.display = std::string(u.tls ? "https://" : "http://") + u.host_header + u.target.substr(0, q);
+  // Only scheme and authority: hook URLs often carry a token in their path or query.
+  u.display = std::string(u.tls ? "https://" : "http://") + u.host_header;
   return u;
 }
 

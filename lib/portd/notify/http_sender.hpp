@@ -25,7 +25,7 @@ struct url_parts {
   std::string port;         // "443" / "80" when not given
   std::string target;       // path and query, "/" when empty
   std::string host_header;  // host[:port] as written
-  // scheme://host[:port]/path, without the query (which may carry a token): for logs/status.
+  // scheme://host[:port] only (a path or query may carry a token): for logs and status.
   std::string display;
 };
 // nullopt unless http(s)://host[:port][/path][?query], no user info, no fragment.

@@ -72,7 +72,7 @@ class notifier {
   // Aborts deliveries in flight (their rows stay pending) and stops. Idempotent.
   void stop();
 
-  // Per sink: name, url (without its query), disabled, in_flight, delivered/failed since start,
+  // Per sink: name, url (scheme and host only), disabled, in_flight, delivered/failed since start,
   // last_error. For daemon.status.
   boost::json::array status() const;
   bool idle() const;  // nothing in flight (tests)

@@ -160,6 +160,7 @@ BOOST_AUTO_TEST_CASE(every_event_of_300_orders_arrives_signed_and_in_order) {
   BOOST_TEST(events.size() >= 300u * 3);
   BOOST_TEST_REQUIRE(recv.wait_for([&](auto& got) { return all_delivered(got, events); }, 60s));
   check_deliveries(recv.deliveries(), events, false);
+  BOOST_TEST_MESSAGE("300 orders: " << events.size() << " events, " << recv.count() << " deliveries");
   BOOST_TEST(recv.count() == events.size());  // no failure, so no second attempt
   wait_until(s, [&] { return outbox_status(s)["pending"].as_int64() == 0; }, 30s, "the outbox to drain");
   BOOST_TEST(outbox_status(s)["dead"].as_int64() == 0);
