@@ -125,7 +125,7 @@ int run(util::config cfg, const std::string& config_path) {
   for (std::size_t i = 0; i < cfg.webhooks.size(); ++i) {
     const auto& w = cfg.webhooks[i];
     notify::sink_config s;
-    s.name = "webhook:" + std::to_string(i);
+    s.name = w.name;
     s.url = w.url;
     s.secrets = w.secrets.empty() ? std::vector<std::string>{w.secret} : w.secrets;
     for (const auto& t : w.events)
@@ -139,7 +139,7 @@ int run(util::config cfg, const std::string& config_path) {
   for (std::size_t i = 0; i < cfg.commands.size(); ++i) {
     const auto& c = cfg.commands[i];
     notify::sink_config s;
-    s.name = "command:" + std::to_string(i);
+    s.name = c.name;
     s.command = c.argv;
     for (const auto& t : c.events)
       if (auto et = core::parse_event_type(t)) s.events.push_back(*et);

@@ -96,6 +96,19 @@ void notifier::set_commit(std::function<void()> commit_soon) { commit_soon_ = st
 void notifier::start(std::int64_t last_committed_event) {
   committed_upto_ = std::max(committed_upto_, last_committed_event);
   started_ = true;
+  try {
+    std::vector<std::string> names;
+    for (const auto& s : sinks_) names.push_back(s->cfg.name);
+    store::repository::unit u(repo_);
+    if (const auto n = outbox_.bury_unconfigured(names))
+      spdlog::warn("notify: {} pending deliveries belong to sinks no longer configured; they are dead "
+                   "letters now (portctl events --failed; portctl redeliver --event N --sink NAME)", n);
+    u.release();
+    if (commit_soon_) commit_soon_();
+    else repo_.commit();
+  } catch (const std::exception& e) {
+    spdlog::error("notify: cannot retire the deliveries of removed sinks: {}", e.what());
+  }
   for (const auto& s : sinks_) {
     auto c = outbox_.counts(s->cfg.name);
     spdlog::info("notify: {} → {}: {} pending, {} dead letters", s->cfg.name, s->url.display,

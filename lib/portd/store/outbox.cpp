@@ -186,6 +186,24 @@ void outbox::mark_dead(std::int64_t id, int attempts, const std::string& error) 
   impl_->exec_update(s, "cannot mark outbox row " + std::to_string(id) + " dead");
 }
 
+std::int64_t outbox::bury_unconfigured(const std::vector<std::string>& configured) {
+  auto& w = impl_->repo.writer_connection();
+  std::string sql =
+      "UPDATE outbox SET state = 'dead', last_error = 'sink no longer configured' "
+      "WHERE state = 'pending'";
+  for (std::size_t i = 0; i < configured.size(); ++i)
+    sql += " AND sink <> ?" + std::to_string(i + 1);
+  try {
+    sqlite::statement s(w, sql);  // once per start: not worth keeping prepared
+    for (std::size_t i = 0; i < configured.size(); ++i)
+      s.bind(static_cast<int>(i + 1), std::string_view(configured[i]));
+    s.exec();
+  } catch (const sqlite::error& e) {
+    fail("cannot retire the outbox rows of removed sinks", e);
+  }
+  return w.changes();
+}
+
 std::int64_t outbox::redeliver(const redeliver_selector& sel, core::time_point now) {
   auto& m = *impl_;
   sqlite::statement* s = nullptr;

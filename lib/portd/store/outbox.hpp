@@ -88,6 +88,9 @@ class outbox {
   void mark_delivered(std::int64_t id, int attempts, core::time_point at);
   void mark_retry(std::int64_t id, int attempts, core::time_point next_at, const std::string& error);
   void mark_dead(std::int64_t id, int attempts, const std::string& error);
+  // Pending rows of sinks not in `configured` become dead letters ("sink no longer
+  // configured"), visible and redeliverable to another sink; returns how many.
+  std::int64_t bury_unconfigured(const std::vector<std::string>& configured);
   // Queues rows again (attempts 0, due `now`); returns how many rows it queued. An event_id+sink
   // for an unknown event or a sink the event never had gets a new row (order_id from the event).
   std::int64_t redeliver(const redeliver_selector& sel, core::time_point now);

@@ -255,8 +255,10 @@ config load_config(const std::filesystem::path& file) {
       const toml::table* t = e.as_table();
       if (!t) fail(prefix, "must be a table");
       only_keys(*t, prefix, {"url", "secret_file", "events", "timeout", "retry_base", "retry_cap",
-                             "max_age", "concurrency", "ca_file"});
+                             "max_age", "concurrency", "ca_file", "name"});
       webhook_config w;
+      w.name = "webhook:" + std::to_string(i - 1);
+      get(*t, prefix, "name", w.name);
       get(*t, prefix, "url", w.url);
       if (w.url.rfind("https://", 0) != 0 && w.url.rfind("http://", 0) != 0)
         fail(prefix + ".url", "\"" + w.url + "\" must be an http(s) URL");
@@ -316,8 +318,10 @@ config load_config(const std::filesystem::path& file) {
       const std::string prefix = "command[" + std::to_string(i++) + "]";
       const toml::table* t = e.as_table();
       if (!t) fail(prefix, "must be a table");
-      only_keys(*t, prefix, {"program", "events", "timeout", "retry_base", "retry_cap", "max_age", "concurrency"});
+      only_keys(*t, prefix, {"program", "events", "timeout", "retry_base", "retry_cap", "max_age", "concurrency", "name"});
       command_config cmd;
+      cmd.name = "command:" + std::to_string(i - 1);
+      get(*t, prefix, "name", cmd.name);
       const toml::node* p = t->get("program");
       if (!p) fail(prefix + ".program", "missing");
       if (auto s = p->value<std::string>(); p->is_string() && s) {
@@ -354,6 +358,14 @@ config load_config(const std::filesystem::path& file) {
       if (cmd.concurrency < 1 || cmd.concurrency > 64) fail(prefix + ".concurrency", "must be 1 to 64");
       c.commands.push_back(std::move(cmd));
     }
+  }
+  {
+    // Sink names key the outbox rows: two sinks with one name would share (and lose) them.
+    std::set<std::string> names;
+    for (const auto& w : c.webhooks)
+      if (w.name.empty() || !names.insert(w.name).second) fail("webhook.name", "\"" + w.name + "\" is empty or used twice");
+    for (const auto& m : c.commands)
+      if (m.name.empty() || !names.insert(m.name).second) fail("command.name", "\"" + m.name + "\" is empty or used twice");
   }
   if (auto* t = section("log")) {
     only_keys(*t, "log", {"level"});

@@ -23,6 +23,7 @@ struct id_set {
 };
 
 struct webhook_config {
+  std::string name;  // the outbox's sink name; "webhook:N" (by position) unless set
   std::string url;
   std::string secret;               // loaded from secret_file or a credential; never logged
   std::vector<std::string> events;  // event types; empty = all
@@ -39,6 +40,7 @@ struct webhook_config {
 
 // [[command]]: a program that gets each event's delivery JSON on stdin (same retry rules).
 struct command_config {
+  std::string name;                 // the outbox's sink name; "command:N" unless set
   std::vector<std::string> argv;    // program = "/path" or ["/path", "arg", …]
   std::vector<std::string> events;  // event types; empty = all
   std::chrono::milliseconds timeout = std::chrono::seconds(30);

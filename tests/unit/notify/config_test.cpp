@@ -67,7 +67,9 @@ BOOST_AUTO_TEST_CASE(webhook_with_every_key) {
   BOOST_TEST(w.retry_cap.count() == 600000);
   BOOST_TEST(w.max_age.count() == 86400000);
   BOOST_TEST(w.concurrency == 2);
+  BOOST_TEST(w.name == "webhook:0");
   const auto& d = c.webhooks[1];  // defaults
+  BOOST_TEST(d.name == "webhook:1");
   BOOST_TEST(d.timeout.count() == 10000);
   BOOST_TEST(d.retry_base.count() == 5000);
   BOOST_TEST(d.retry_cap.count() == 3600000);
@@ -83,6 +85,16 @@ BOOST_AUTO_TEST_CASE(command_sink) {
   BOOST_TEST(c.commands[0].argv[0] == (dir / "hook.sh").string());  // relative to the file
   BOOST_TEST(c.commands[0].timeout.count() == 5000);
   BOOST_TEST(c.commands[1].argv[0] == "/usr/local/bin/other");
+}
+
+BOOST_AUTO_TEST_CASE(sinks_may_be_named) {
+  auto c = load("[[webhook]]\nname = \"crm\"\nurl = \"https://x/h\"\nsecret_file = \"hook-secret\"\n"
+                "[[command]]\nname = \"audit\"\nprogram = \"/bin/true\"\n");
+  BOOST_TEST(c.webhooks[0].name == "crm");
+  BOOST_TEST(c.commands[0].name == "audit");
+  BOOST_TEST(error("[[webhook]]\nname = \"x\"\nurl = \"https://x/h\"\nsecret_file = \"hook-secret\"\n"
+                   "[[command]]\nname = \"x\"\nprogram = \"/bin/true\"\n")
+                 .find("command.name") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(mistakes_are_named) {

@@ -100,6 +100,23 @@ BOOST_AUTO_TEST_CASE(head_of_one_order) {
   BOOST_TEST(!box->head_of("webhook:0", order + 1, a.back().id));
 }
 
+BOOST_AUTO_TEST_CASE(rows_of_a_removed_sink_become_dead_letters) {
+  auto a = order_with_events("+18015550001", 2);
+  repo->begin();
+  BOOST_TEST(box->bury_unconfigured({"webhook:0"}) == 1);  // webhook:1's state_changed row
+  repo->commit();
+  BOOST_TEST(box->counts("webhook:1").pending == 0);
+  BOOST_TEST(box->counts("webhook:1").dead == 1);
+  BOOST_TEST(box->counts("webhook:0").pending == 2);
+  store::outbox_query q;
+  q.state = delivery_state::dead;
+  BOOST_TEST(box->list(q).at(0).last_error == "sink no longer configured");
+  repo->begin();
+  BOOST_TEST(box->bury_unconfigured({"webhook:0"}) == 0);
+  BOOST_TEST(box->bury_unconfigured({}) == 2);  // no sink left at all
+  repo->commit();
+}
+
 BOOST_AUTO_TEST_CASE(rows_of_later_events_are_not_handed_out) {
   auto a = order_with_events("+18015550001", 2);
   auto b = order_with_events("+18015550002", 1);
