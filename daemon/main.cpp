@@ -63,11 +63,21 @@ std::vector<std::string> restart_needed(const util::config& a, const util::confi
   if (std::tie(a.retry.base, a.retry.cap, a.retry.max_attempts_command) !=
       std::tie(b.retry.base, b.retry.cap, b.retry.max_attempts_command))
     out.emplace_back("[retry]");
+  auto hook = [](const util::webhook_config& w) {
+    return std::tie(w.name, w.url, w.secrets, w.events, w.ca_file, w.timeout, w.retry_base, w.retry_cap,
+                    w.max_age, w.concurrency);
+  };
   bool hooks_differ = a.webhooks.size() != b.webhooks.size();
   for (std::size_t i = 0; !hooks_differ && i < a.webhooks.size(); ++i)
-    hooks_differ = std::tie(a.webhooks[i].url, a.webhooks[i].secret, a.webhooks[i].events) !=
-                   std::tie(b.webhooks[i].url, b.webhooks[i].secret, b.webhooks[i].events);
+    hooks_differ = hook(a.webhooks[i]) != hook(b.webhooks[i]);
   if (hooks_differ) out.emplace_back("[[webhook]]");
+  auto command = [](const util::command_config& c) {
+    return std::tie(c.name, c.argv, c.events, c.timeout, c.retry_base, c.retry_cap, c.max_age, c.concurrency);
+  };
+  bool commands_differ = a.commands.size() != b.commands.size();
+  for (std::size_t i = 0; !commands_differ && i < a.commands.size(); ++i)
+    commands_differ = command(a.commands[i]) != command(b.commands[i]);
+  if (commands_differ) out.emplace_back("[[command]]");
   return out;
 }
 
