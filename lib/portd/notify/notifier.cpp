@@ -198,6 +198,11 @@ void notifier::scan() {
   last_scan_ = started;
   if (stopped_) return;
   const auto now = core::now_ms();
+  if (paused_until_ && now < *paused_until_) {
+    arm_retry_timer(*paused_until_);
+    return;
+  }
+  paused_until_.reset();
   std::optional<core::time_point> earliest;
   for (auto& sp : sinks_) {
     auto& s = *sp;
@@ -227,6 +232,7 @@ void notifier::scan() {
 
 // Starts queued deliveries up to the sink's concurrency.
 void notifier::pump(sink_state& s) {
+  if (paused_until_) return;  // the next scan after the pause starts them
   while (!stopped_ && !s.disabled && s.in_flight < s.cfg.concurrency && !s.ready.empty()) {
     auto row = std::move(s.ready.front());
     s.ready.pop_front();
@@ -297,8 +303,7 @@ asio::awaitable<void> notifier::deliver(sink_state& s, store::outbox_row row) {
   switch (v) {
     case verdict::delivered:
       ++s.delivered;
-      record({outcome_mark::kind::delivered, row.id, attempts, now, {}});
-      settled = true;
+      settled = record({outcome_mark::kind::delivered, row.id, attempts, now, {}});
       spdlog::debug("notify: {} event {} (order {}) delivered, attempt {}", s.cfg.name, row.event_id,
                     row.order_id, attempts);
       break;
@@ -322,8 +327,7 @@ asio::awaitable<void> notifier::deliver(sink_state& s, store::outbox_row row) {
         spdlog::info("notify: {} event {} (order {}) attempt {} failed ({}); next in {}", s.cfg.name,
                      row.event_id, row.order_id, attempts, what, seconds_text(*delay));
       } else {
-        record({outcome_mark::kind::dead, row.id, attempts, now, what});
-        settled = true;
+        settled = record({outcome_mark::kind::dead, row.id, attempts, now, what});
         spdlog::warn("notify: {} event {} (order {}) is a dead letter after {} attempts ({}); "
                      "`portctl redeliver {}` sends it again",
                      s.cfg.name, row.event_id, row.order_id, attempts, what, row.id);
@@ -335,7 +339,7 @@ asio::awaitable<void> notifier::deliver(sink_state& s, store::outbox_row row) {
   if (s.ready.empty()) scan_soon();  // other orders may have become due meanwhile
 }
 
-void notifier::record(const outcome_mark& m) {
+bool notifier::record(const outcome_mark& m) {
   try {
     store::repository::unit u(repo_);  // opens the group when none is open
     switch (m.what) {
@@ -346,8 +350,11 @@ void notifier::record(const outcome_mark& m) {
     u.release();
   } catch (const std::exception& e) {
     // The row keeps its last committed state and is attempted again: a duplicate, not a loss.
-    spdlog::error("notify: cannot record the outcome of outbox row {}: {}", m.id, e.what());
-    return;
+    spdlog::error("notify: cannot record the outcome of outbox row {}: {}; deliveries pause for 5 s",
+                  m.id, e.what());
+    paused_until_ = core::now_ms() + seconds(5);
+    arm_retry_timer(*paused_until_);
+    return false;
   }
   if (commit_soon_) {
     commit_soon_();
@@ -362,6 +369,7 @@ void notifier::record(const outcome_mark& m) {
       }
     });
   }
+  return true;
 }
 
 }  // namespace portd::notify

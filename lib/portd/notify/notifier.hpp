@@ -86,7 +86,7 @@ class notifier {
   void follow(sink_state& s, std::int64_t order_id);
   void arm_retry_timer(core::time_point at);
   boost::asio::awaitable<void> deliver(sink_state& s, store::outbox_row row);
-  void record(const outcome_mark& m);
+  bool record(const outcome_mark& m);
 
   boost::asio::any_io_executor ex_;
   store::repository& repo_;
@@ -105,6 +105,9 @@ class notifier {
   std::chrono::steady_clock::duration scan_gap_{};
   boost::asio::system_timer retry_timer_;
   std::optional<core::time_point> retry_at_;
+  // The store refused an outcome mark (disk full): no attempt starts before this, or the same
+  // row would be sent again and again while its mark cannot be written.
+  std::optional<core::time_point> paused_until_;
 };
 
 }  // namespace portd::notify
