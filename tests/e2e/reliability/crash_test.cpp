@@ -1,0 +1,283 @@
+// Crash injection (issue 8): a few hundred orders against telegent-sim with faults on, while
+// portd is killed with SIGKILL at random moments and restarted. Kill moments are chosen by what
+// has happened, never by the clock: right after a submission line was sent (its answer racing
+// the group commit), right after a submission was acknowledged (its Telegent submit in
+// flight), or after K events observed while orders progress. Then, once every order settled:
+//   - every acknowledged submission exists (by id and by client_ref) for the same number;
+//   - no number has more than one order created at the simulator;
+//   - every order is terminal, needs attention with a reason, or still progressing (fate 8);
+//   - each order's history has gap-free seq from 1 and its state changes chain from
+//     `received` (each from_state is the previous to_state) to the order's current state;
+//   - the simulator saw no rate-limit violations beyond those of restarts inside a 429 pause
+//     (see the check: a known gap, the pause is not persisted).
+// Replay a failure: PORTD_CRASH_SEED=<seed printed> (and PORTD_CRASH_KILLS=<n>, default 12).
+// Longer run, e.g. PORTD_CRASH_KILLS=200 PORTD_CRASH_ORDERS=2000
+//   ctest --test-dir build/crash -R e2e_reliability --timeout 3600
+#include <common/stack.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <random>
+#include <set>
+
+namespace json = boost::json;
+using portd::test::rpc_connection;
+using portd::test::stack;
+using portd::test::stack_options;
+
+namespace {
+
+long env_or(const char* name, long fallback) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return fallback;
+  return std::strtol(v, nullptr, 10);
+}
+
+std::uint64_t crash_seed() {
+  if (const char* v = std::getenv("PORTD_CRASH_SEED"); v && *v) return std::strtoull(v, nullptr, 10);
+  return std::random_device{}();
+}
+
+struct submission {
+  std::string method;  // portin.submit / portout.submit
+  json::object params;
+  std::string number;
+  std::string client_ref;
+  std::int64_t id = 0;  // 0 until acknowledged
+};
+
+json::object port_in(const std::string& number, const std::string& ref) {
+  return {{"number", number},
+          {"carrier", "Verizon"},
+          {"account_number", "123456782222"},
+          {"account_pin", "4321"},
+          {"client_ref", ref},
+          {"billing_address", {{"street1", "1 Main St"}, {"city", "Lehi"}, {"state", "UT"}, {"zip", "84043"}}}};
+}
+
+json::object port_out(const std::string& number, const std::string& ref) {
+  return {{"number", number}, {"pin", "1234"}, {"client_ref", ref}};
+}
+
+std::string request_line(std::int64_t id, const std::string& method, const json::object& params) {
+  return json::serialize(json::object{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}});
+}
+
+// Sends one submission and reads its answer; the id if acknowledged, 0 if the daemon refused it
+// or went away (a submission racing a kill fails on the client side: it is retried later).
+std::int64_t try_submit(stack& s, submission& sub) {
+  try {
+    auto r = s.call(sub.method, sub.params);
+    if (auto* res = r.if_contains("result")) return res->at("order").at("id").as_int64();
+    return 0;
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+bool settled(const json::object& o) {
+  static const std::set<std::string> terminal{"completed", "cancelled", "ineligible"};
+  const std::string state(o.at("state").as_string());
+  const auto& number = o.at("number").as_string();
+  if (o.at("kind") == "port_in" && number.back() == '8' && state == "carrier_approval") return true;
+  return terminal.contains(state) || o.at("needs_attention").as_bool();
+}
+
+json::array all_orders(stack& s) {
+  json::array out;
+  json::object params{{"limit", 1000}};
+  for (;;) {
+    auto r = s.result("order.list", params);
+    for (auto& o : r["orders"].as_array()) out.push_back(o);
+    if (r["next_after_id"].is_null()) return out;
+    params["after_id"] = r["next_after_id"];
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(reliability)
+
+BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_loses_nothing_and_duplicates_nothing) {
+  const std::uint64_t seed = crash_seed();
+  const int kills = static_cast<int>(env_or("PORTD_CRASH_KILLS", 12));
+  const int n = static_cast<int>(env_or("PORTD_CRASH_ORDERS", 240));
+  BOOST_TEST_MESSAGE("crash injection: PORTD_CRASH_SEED=" << seed << " PORTD_CRASH_KILLS=" << kills
+                                                          << " PORTD_CRASH_ORDERS=" << n);
+  BOOST_TEST_CONTEXT("PORTD_CRASH_SEED=" << seed << " PORTD_CRASH_KILLS=" << kills << " PORTD_CRASH_ORDERS=" << n) {
+    std::mt19937_64 rng(seed);
+
+    stack_options opt;
+    opt.request_timeout = "1s";
+    opt.poll = "4s";
+    opt.sim_rpm = 6000;
+    opt.requests_per_minute = 4800;
+    opt.burst = 5;
+    // Orders live ~28 s (submission to completion) so that a resend after a restart still
+    // meets Telegent's duplicate guard, which covers active orders only.
+    opt.sim_config_extra = "burst = 40\n[delays]\nsubmitted = 259200\ncarrier_approval = 432000\n"
+                           "scheduled = 864000\ncompleted = 864000\n";
+    stack s(opt);
+    s.start_portd();
+    s.sim_post("/_sim/faults", R"({"global":{"status_500":0.02,"status_503":0.02,"status_429":0.01,
+        "reset_before":0.01,"reset_after":0.01,"truncated_json":0.01,"delay":0.02},
+        "delay_ms":200,"retry_after":1})");
+
+    // The orders: one port-out in ten, the rest port-ins; every fate digit occurs.
+    std::vector<submission> subs;
+    for (int i = 0; i < n; ++i) {
+      char number[16];
+      const bool out = i % 10 == 9;
+      std::snprintf(number, sizeof number, out ? "+1801558%04d" : "+1801557%04d", i);
+      submission sub;
+      sub.number = number;
+      sub.client_ref = "crash-" + std::to_string(i);
+      sub.method = out ? "portout.submit" : "portin.submit";
+      sub.params = out ? port_out(sub.number, sub.client_ref) : port_in(sub.number, sub.client_ref);
+      subs.push_back(std::move(sub));
+    }
+
+    // Kill plan: two thirds during submission (after a sent or after an acknowledged
+    // submission), the rest after K events observed while the orders progress.
+    const int submit_kills = std::min(n - 1, kills * 2 / 3);
+    const int settle_kills = kills - submit_kills;
+    std::map<int, bool> kill_at;  // submission index -> kill before reading its answer?
+    while (static_cast<int>(kill_at.size()) < submit_kills)
+      kill_at.emplace(std::uniform_int_distribution<int>(1, n - 1)(rng), rng() % 2 == 0);
+
+    int kills_done = 0;
+    auto crash_and_restart = [&] {
+      s.kill_portd(9);
+      ++kills_done;
+      s.start_portd();
+    };
+
+    for (int i = 0; i < n; ++i) {
+      auto& sub = subs[i];
+      auto k = kill_at.find(i);
+      if (k != kill_at.end() && k->second) {
+        // Kill with the submission on the wire, its answer unread: acknowledged or not, the
+        // client cannot tell, and retries it after the restart with the same client_ref.
+        rpc_connection c(s.socket_path());
+        c.send_line(request_line(1, sub.method, sub.params));
+        crash_and_restart();
+        continue;
+      }
+      sub.id = try_submit(s, sub);
+      if (k != kill_at.end()) crash_and_restart();  // its Telegent submit is in flight
+    }
+    // The client retries whatever it has no answer for (same client_ref: never two orders).
+    int unacknowledged_retried = 0;
+    for (auto& sub : subs)
+      if (sub.id == 0) {
+        ++unacknowledged_retried;
+        sub.id = try_submit(s, sub);
+        BOOST_TEST(sub.id != 0, sub.number << " refused on retry");
+      }
+
+    // Settle, driven by events; the remaining kills come after K events each.
+    std::vector<int> kill_after_events;
+    for (int i = 0; i < settle_kills; ++i)
+      kill_after_events.push_back(std::uniform_int_distribution<int>(5, 120)(rng));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(4);
+    int open = n;
+    std::string moving;
+    auto watch = std::make_unique<rpc_connection>(s.socket_path());
+    watch->send_line(R"({"jsonrpc":"2.0","id":1,"method":"events.watch","params":{}})");
+    int events_seen = 0, since_check = 0;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto line = watch->read_line(std::chrono::seconds(1));
+      const bool event = line && line->find("\"method\":\"event\"") != std::string::npos;
+      if (event) ++events_seen;
+      if (!kill_after_events.empty()) {
+        // After K events, or once nothing moved for a second (no event left to count).
+        if (events_seen >= kill_after_events.back() || !line) {
+          kill_after_events.pop_back();
+          events_seen = 0;
+          watch.reset();
+          crash_and_restart();
+          watch = std::make_unique<rpc_connection>(s.socket_path());
+          watch->send_line(R"({"jsonrpc":"2.0","id":1,"method":"events.watch","params":{}})");
+        }
+        continue;
+      }
+      if (event && ++since_check < 25) continue;
+      since_check = 0;
+      open = 0;
+      moving.clear();
+      for (auto& o : all_orders(s))
+        if (!settled(o.as_object())) {
+          ++open;
+          moving += json::serialize(o) + "\n";
+        }
+      if (open == 0) break;
+    }
+    BOOST_TEST_MESSAGE("kills survived: " << kills_done << ", unacknowledged submissions retried: "
+                                          << unacknowledged_retried);
+    BOOST_TEST(kills_done == kills);
+    BOOST_TEST(open == 0, open << " orders still moving:\n" << moving);
+
+    // Every acknowledged submission exists, for its number, under its client_ref.
+    for (auto& sub : subs) {
+      if (sub.id == 0) continue;
+      auto r = s.call("order.get", {{"id", sub.id}});
+      BOOST_TEST_REQUIRE(r.contains("result"), "acknowledged order " << sub.id << " lost: " << json::serialize(r));
+      auto& o = r["result"].as_object()["order"].as_object();
+      BOOST_TEST(o["number"] == sub.number.c_str());
+      auto by_ref = s.result("order.get", {{"client_ref", sub.client_ref}})["order"].as_object();
+      BOOST_TEST(by_ref["id"].as_int64() == sub.id, sub.client_ref << " names two orders");
+    }
+
+    auto stats = s.sim_stats();
+    // Requests inside a Retry-After window. Without kills there are none (the fault soak
+    // checks == 0). Known gap (issue 8 finding): the pause a 429 imposes lives in memory only,
+    // so a portd killed during a pause and restarted within it sends its first request(s)
+    // inside the window; each such request is answered 429 with the wait that remains, which
+    // portd then honours. Hence at most a couple per kill; tighten to == 0 once the pause
+    // survives a restart. (With the status_429 fault removed, the same seed gives 0.)
+    const auto violations = stats["violations"].as_int64();
+    BOOST_TEST_MESSAGE("rate-limit violations at the sim: " << violations << " (kills: " << kills_done << ")");
+    BOOST_TEST(violations <= 2 * kills_done);
+    if (kills_done == 0) BOOST_TEST(violations == 0);
+    for (auto& [number, count] : stats["orders_created_per_number"].as_object())
+      BOOST_TEST(count.as_int64() <= 1, number << " has " << count.as_int64() << " orders at Telegent");
+
+    // Every order: settled with a reason, and a history that replays.
+    const auto orders = all_orders(s);
+    BOOST_TEST(orders.size() == subs.size(), "orders in portd: " << orders.size());
+    std::map<std::string, int> by_state;
+    int events_checked = 0;
+    for (auto& v : orders) {
+      auto& o = v.as_object();
+      const auto id = o.at("id").as_int64();
+      const std::string state(o.at("state").as_string());
+      ++by_state[state];
+      BOOST_TEST(settled(o), json::serialize(o));
+      if (o.at("needs_attention").as_bool())
+        BOOST_TEST(!o.at("attention_reason").as_string().empty(), json::serialize(o));
+      auto history = s.result("order.history", {{"id", id}})["events"].as_array();
+      std::int64_t seq = 0;
+      std::string at = "received";
+      for (auto& ev : history) {
+        auto& e = ev.as_object();
+        ++events_checked;
+        BOOST_TEST(e.at("seq").as_int64() == ++seq, "order " << id << ": " << json::serialize(e));
+        BOOST_TEST(e.at("order_id").as_int64() == id);
+        if (e.at("type") == "order.state_changed") {
+          BOOST_TEST(e.at("from_state").as_string() == at.c_str(), "order " << id << ": " << json::serialize(e));
+          at = std::string(e.at("to_state").as_string());
+        }
+      }
+      BOOST_TEST(seq >= 1, "order " << id << " has no history");
+      BOOST_TEST(at == state, "order " << id << " history ends in " << at << ", order is " << state);
+    }
+    BOOST_TEST_MESSAGE("orders: " << orders.size() << ", events replayed: " << events_checked);
+    for (auto& [st, c] : by_state) BOOST_TEST_MESSAGE(st << ": " << c);
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
