@@ -1,5 +1,6 @@
 // portd entry point: config → store → io_context{1} → signals → run. Thin on purpose: the
 // real code lives in lib/.
+#include <portd/control/metrics_http.hpp>
 #include <portd/control/server.hpp>
 #include <portd/engine/engine.hpp>
 #include <portd/notify/notifier.hpp>
@@ -63,6 +64,9 @@ std::vector<std::string> restart_needed(const util::config& a, const util::confi
   if (std::tie(a.retry.base, a.retry.cap, a.retry.max_attempts_command) !=
       std::tie(b.retry.base, b.retry.cap, b.retry.max_attempts_command))
     out.emplace_back("[retry]");
+  if (std::tie(a.stale.submitted, a.stale.carrier_approval, a.stale.scheduled, a.stale.past_port_date) !=
+      std::tie(b.stale.submitted, b.stale.carrier_approval, b.stale.scheduled, b.stale.past_port_date))
+    out.emplace_back("[stale]");
   auto hook = [](const util::webhook_config& w) {
     return std::tie(w.name, w.url, w.secrets, w.events, w.ca_file, w.timeout, w.retry_base, w.retry_cap,
                     w.max_age, w.concurrency);
@@ -188,9 +192,17 @@ int run(util::config cfg, const std::string& config_path) {
     spdlog::info("control socket {}", cfg.control.socket.string());
   }
 
+  std::unique_ptr<control::metrics_http> metrics;
+  if (!cfg.metrics.listen.empty()) {
+    metrics = std::make_unique<control::metrics_http>(ioc.get_executor(), cfg.metrics.listen,
+                                                      [&eng] { return eng.metrics_text(); });
+    spdlog::info("metrics on http://{}/metrics (port {})", cfg.metrics.listen, metrics->port());
+  }
+
   eng.start();
   notifier.start(repo.last_event_id());
   srv.start();
+  if (metrics) metrics->start();
   // One line for `systemctl status`: orders in hand, calls out, requests queued on the budget.
   auto status = [&] {
     std::string s = eng.status_line();
@@ -230,6 +242,7 @@ int run(util::config cfg, const std::string& config_path) {
       stopping = true;
       util::sd_notify_state("STOPPING=1");
       srv.stop();
+      if (metrics) metrics->stop();
       notifier.stop();  // deliveries in flight stay pending: the next start sends them
       watchdog.cancel();
       asio::co_spawn(ioc, [&]() -> asio::awaitable<void> {

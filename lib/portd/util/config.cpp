@@ -151,7 +151,7 @@ config load_config(const std::filesystem::path& file) {
   }
   const std::filesystem::path dir = std::filesystem::absolute(file).parent_path();
   config c;
-  only_keys(root, "", {"telegent", "orders", "store", "control", "poll", "retry", "stale", "webhook", "command", "log"});
+  only_keys(root, "", {"telegent", "orders", "store", "control", "poll", "retry", "stale", "webhook", "command", "log", "metrics"});
   auto section = [&](const char* name) -> const toml::table* {
     const toml::node* n = root.get(name);
     if (!n) return nullptr;
@@ -366,6 +366,14 @@ config load_config(const std::filesystem::path& file) {
       if (w.name.empty() || !names.insert(w.name).second) fail("webhook.name", "\"" + w.name + "\" is empty or used twice");
     for (const auto& m : c.commands)
       if (m.name.empty() || !names.insert(m.name).second) fail("command.name", "\"" + m.name + "\" is empty or used twice");
+  }
+  if (auto* t = section("metrics")) {
+    only_keys(*t, "metrics", {"listen"});
+    get(*t, "metrics", "listen", c.metrics.listen);
+    const auto colon = c.metrics.listen.rfind(':');
+    const std::string host = colon == std::string::npos ? "" : c.metrics.listen.substr(0, colon);
+    if (!c.metrics.listen.empty() && host != "127.0.0.1" && host != "localhost" && host != "[::1]")
+      fail("metrics.listen", "\"" + c.metrics.listen + "\" must be a loopback host:port such as \"127.0.0.1:9464\"");
   }
   if (auto* t = section("log")) {
     only_keys(*t, "log", {"level"});

@@ -80,6 +80,9 @@ struct config {
   core::stale_policy stale;  // [stale]: "0s" turns a limit off
   std::vector<webhook_config> webhooks;
   std::vector<command_config> commands;
+  struct metrics_section {
+    std::string listen;  // "127.0.0.1:9464": serve GET /metrics on loopback; "" = off
+  } metrics;
   struct log_section {
     std::string level = "info";
   } log;
