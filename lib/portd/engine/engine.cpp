@@ -61,6 +61,23 @@ rpc_error engine::unavailable(const std::string& why) const {
 
 void engine::start() {
   last_committed_event_ = repo_.last_event_id();
+  // A pause Telegent asked for (429) outlives a restart: nothing leaves before its end.
+  if (auto v = repo_.read_setting("api_paused_until"); v && !v->empty() &&
+                                                      v->find_first_not_of("0123456789") == std::string::npos) {
+    const core::time_point until{core::milliseconds{std::stoll(v->substr(0, 15))}};
+    if (until > core::now_ms()) {
+      budget_.pause_until(until);
+      spdlog::info("Telegent asked to pause until {}: no request before then", core::format_time(until));
+    }
+  }
+  budget_.on_pause([this](core::time_point until) {
+    try {
+      repo_.write_setting("api_paused_until", std::to_string(until.time_since_epoch().count()));
+      request_flush();
+    } catch (const std::exception& e) {
+      spdlog::warn("could not remember the API pause: {}", e.what());
+    }
+  });
   const auto entries = repo_.load_schedule();
   const auto now = core::now_ms();
   std::size_t resumed = 0;
@@ -95,6 +112,7 @@ asio::awaitable<void> engine::stop(std::chrono::milliseconds grace) {
     spdlog::info("abandoning {} calls in flight; their intents are committed and resume at the next start",
                  calls_out_);
   client_.close();
+  budget_.on_pause({});
   budget_.close();
   flush();
 }

@@ -903,6 +903,32 @@ std::int64_t repository::size_bytes() {
   return bytes;
 }
 
+std::optional<std::string> repository::read_setting(const std::string& key) {
+  try {
+    sqlite::statement st(*impl_->reader_db, "SELECT value FROM daemon_state WHERE key = ?1");
+    st.bind(1, std::string_view(key));
+    if (st.step()) return st.column_text(0);
+    return std::nullopt;
+  } catch (const sqlite::error& e) {
+    fail("cannot read daemon_state." + key, e);
+  }
+}
+
+void repository::write_setting(const std::string& key, const std::string& value) {
+  unit u(*this);
+  try {
+    sqlite::statement st(*impl_->writer_db,
+                         "INSERT INTO daemon_state (key, value) VALUES (?1, ?2) "
+                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    st.bind(1, std::string_view(key));
+    st.bind(2, std::string_view(value));
+    st.exec();
+  } catch (const sqlite::error& e) {
+    fail("cannot write daemon_state." + key, e);
+  }
+  u.release();
+}
+
 sqlite::database& repository::writer_connection() { return *impl_->writer_db; }
 sqlite::database& repository::reader_connection() { return *impl_->reader_db; }
 

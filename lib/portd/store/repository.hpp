@@ -140,6 +140,10 @@ class repository {
   outbox_counts read_outbox_counts();  // deliveries waiting, and given up on
   // The id of the newest committed event (0 if none): where live event delivery starts.
   std::int64_t last_event_id();
+  // A small named fact about the daemon (table daemon_state): read committed, written in the
+  // open group like any other write.
+  std::optional<std::string> read_setting(const std::string& key);
+  void write_setting(const std::string& key, const std::string& value);
   std::int64_t size_bytes();
 
   // The two connections, for store classes that keep their own statements (store::outbox).

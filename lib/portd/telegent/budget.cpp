@@ -35,6 +35,7 @@ struct budget::impl {
   std::map<budget_state::ticket, waiter> waiters;
   std::optional<core::time_point> armed_for;
   bool closed = false;
+  std::function<void(core::time_point)> on_pause;
   std::shared_ptr<int> life;  // timer handlers check it: the budget may be gone
 
   // Completes a waiter from a fresh turn of the loop, never inside pump() or the caller.
@@ -117,8 +118,11 @@ asio::awaitable<void> budget::acquire(priority p) {
 
 void budget::pause_until(core::time_point until) {
   impl_->state.pause_until(until);
+  if (impl_->on_pause) impl_->on_pause(until);
   impl_->pump();
 }
+
+void budget::on_pause(std::function<void(core::time_point)> fn) { impl_->on_pause = std::move(fn); }
 
 std::optional<core::time_point> budget::paused_until() const {
   return impl_->state.paused_until(wall_now());

@@ -7,6 +7,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -32,6 +33,8 @@ class budget {
   boost::asio::awaitable<void> acquire(priority p);
   // A 429 said to wait: no request of any order leaves before `until`.
   void pause_until(core::time_point until);
+  // Called with every new pause end (so the daemon can remember it across a restart).
+  void on_pause(std::function<void(core::time_point)> fn);
   std::optional<core::time_point> paused_until() const;
   double requests_per_minute() const;
   std::size_t waiting() const;
