@@ -46,6 +46,7 @@ struct stack_options {
   std::string portd_config_extra;   // appended to portd's TOML
   std::string dialect = "lifecycle";
   std::string request_timeout = "5s";
+  int max_connections = 4;  // telegent.max_connections
 };
 
 class stack {

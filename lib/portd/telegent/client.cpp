@@ -86,14 +86,26 @@ struct client::impl {
     // A 429 may have come back after this request took its budget (while it waited for a
     // token or a connection): never send inside the window Telegent announced. Waiting in the
     // budget (not on a timer of our own) keeps close() able to end the wait.
-    if (bud.paused_until() && !co_await take_budget(prio)) {
-      exchange_result aborted;
-      aborted.failure = {failure_phase::local, asio::error::operation_aborted, false};
-      co_return aborted;
+    auto may_send = [this] {
+      const auto until = bud.paused_until();
+      return !until || *until <= wall_now();
+    };
+    exchange_result ex_result;
+    for (;;) {
+      if (!may_send() && !co_await take_budget(prio)) {
+        exchange_result aborted;
+        aborted.failure = {failure_phase::local, asio::error::operation_aborted, false};
+        co_return aborted;
+      }
+      ++stats.in_flight;
+      ex_result = co_await net.exchange(spec.method, spec.target, spec.body, bearer, spec.resend_if_stale, may_send);
+      if (!ex_result.answer && ex_result.failure.ec == asio::error::try_again) {
+        --stats.in_flight;
+        continue;  // a 429 arrived while it waited for a connection: wait for its end
+      }
+      break;
     }
     ++stats.requests_total;
-    ++stats.in_flight;
-    auto ex_result = co_await net.exchange(spec.method, spec.target, spec.body, bearer, spec.resend_if_stale);
     --stats.in_flight;
     if (!ex_result.answer) {
       ++stats.by_status["transport"];

@@ -282,7 +282,7 @@ struct transport::impl {
 
   asio::awaitable<exchange_result> exchange(http_method method, std::string_view target,
                                             std::string_view body, std::string_view bearer,
-                                            bool resend_if_stale) {
+                                            bool resend_if_stale, std::function<bool()> may_send) {
     http::request<http::string_body> req{method == http_method::get ? http::verb::get
                                                                      : http::verb::post,
                                          std::string(target), 11};
@@ -314,6 +314,13 @@ struct transport::impl {
           out.failure = *f;
           co_return out;
         }
+      }
+      // The last moment before bytes leave: a 429 that came back on another request while this
+      // one waited for its connection must still stop it (the caller waits and comes back).
+      if (may_send && !may_send()) {
+        give_back(std::move(c), true);
+        out.failure = {failure_phase::local, asio::error::try_again, sent_before};
+        co_return out;
       }
       c->tcp().expires_after(cfg.timeout);
       auto [wec, wn] = c->tls ? co_await write(*c->tls, req) : co_await write(*c->plain, req);
@@ -384,8 +391,8 @@ transport::~transport() {
 
 asio::awaitable<exchange_result> transport::exchange(http_method method, std::string_view target,
                                                     std::string_view body, std::string_view bearer,
-                                                    bool resend_if_stale) {
-  return impl_->exchange(method, target, body, bearer, resend_if_stale);
+                                                    bool resend_if_stale, std::function<bool()> may_send) {
+  return impl_->exchange(method, target, body, bearer, resend_if_stale, std::move(may_send));
 }
 
 void transport::close() { impl_->shutdown(); }

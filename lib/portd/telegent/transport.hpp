@@ -10,6 +10,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,10 +53,13 @@ class transport {
   // A request on a reused connection that the server had already closed is sent again once
   // on a fresh connection, if `resend_if_stale` (only for calls that change nothing): when
   // the connection broke after the request was written, the server may have acted on it.
+  // `may_send`, when given, is asked right before the request is written (after waiting for a
+  // connection); false ends the exchange with failure `try_again` and nothing sent.
   // Never throws for network failures.
   boost::asio::awaitable<exchange_result> exchange(http_method method, std::string_view target,
                                                    std::string_view body, std::string_view bearer,
-                                                   bool resend_if_stale = true);
+                                                   bool resend_if_stale = true,
+                                                   std::function<bool()> may_send = {});
 
   // Aborts in-flight exchanges and closes every connection; later exchanges fail at once.
   void close();
