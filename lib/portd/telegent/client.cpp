@@ -22,6 +22,9 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
+// Added to every pause a 429 asks for; see send().
+constexpr core::milliseconds pause_margin{50};
+
 core::time_point wall_now() {
   return std::chrono::time_point_cast<core::milliseconds>(core::clock::now());
 }
@@ -114,7 +117,11 @@ struct client::impl {
     const auto& a = *ex_result.answer;
     ++stats.by_status[std::to_string(a.status)];
     const auto now = wall_now();
-    if (const auto wait = rate_limits.on_answer(a, now)) bud.pause_until(now + *wait);
+    // The window Telegent announced started when it sent the 429, a little before we read it,
+    // and our clock is read at millisecond precision (rounded down): without a margin the
+    // pause could end a fraction of a millisecond before Telegent's, and the request waiting
+    // for that moment would land inside the window.
+    if (const auto wait = rate_limits.on_answer(a, now)) bud.pause_until(now + *wait + pause_margin);
     co_return ex_result;
   }
 

@@ -338,7 +338,7 @@ BOOST_AUTO_TEST_CASE(a_429_pauses_the_whole_budget) {
   const auto paused = bud.paused_until();
   BOOST_REQUIRE(paused.has_value());
   BOOST_TEST((*paused >= before + 30s));
-  BOOST_TEST((*paused <= portd::core::now_ms() + 30s));
+  BOOST_TEST((*paused <= portd::core::now_ms() + 30s + 50ms));  // + the client's safety margin
   BOOST_TEST(c.stats().by_status.at("429") == 1u);
 }
 
