@@ -1,5 +1,6 @@
 // The notifier's pure decisions (see policy.hpp).
 #include <portd/notify/policy.hpp>
+#include <portd/control/protocol.hpp>
 
 #include <boost/json/serialize.hpp>
 
@@ -45,21 +46,6 @@ verdict classify(int status) {
   return verdict::retry;
 }
 
-json::object render_event(const core::stored_event& e) {
-  json::object j;
-  j["id"] = e.id;
-  j["order_id"] = e.order_id;
-  j["seq"] = e.seq;
-  j["at"] = core::format_time(e.at);
-  j["type"] = core::to_string(e.record.type);
-  j["from_state"] = core::to_string(e.record.from_state);
-  j["to_state"] = core::to_string(e.record.to_state);
-  j["remote_status"] = e.record.remote_status;
-  j["actor"] = e.record.actor;
-  j["message"] = e.record.message;
-  return j;
-}
-
 namespace {
 json::value text_or_null(const std::string& s) {
   if (s.empty()) return nullptr;
@@ -85,7 +71,7 @@ json::object render_order_summary(const core::order& o) {
 
 std::string render_body(const core::stored_event& e, const core::order* o) {
   json::object j;
-  j["event"] = render_event(e);
+  j["event"] = control::render_event(e);  // the same object events.list and watch give
   j["order"] = o ? json::value(render_order_summary(*o)) : json::value(nullptr);
   return json::serialize(j);
 }

@@ -41,9 +41,6 @@ std::ostream& operator<<(std::ostream&, verdict);
 // status 0 = no HTTP answer (connect failure, timeout, reset).
 verdict classify(int http_status);
 
-// The event object of PROTOCOL.md, as control::render_event renders it (portd_notify does not
-// link the control module); the e2e tests compare every delivered event with events.list's.
-boost::json::object render_event(const core::stored_event& e);
 // The order summary of a delivery: who and where the order is, never its secrets nor the
 // subscriber's account details.
 boost::json::object render_order_summary(const core::order& o);
