@@ -49,7 +49,7 @@ bool same_submission(const order& a, const order& b) {
 engine::engine(asio::io_context& ioc, store::repository& repo, telegent::client& client,
                telegent::budget& budget, core::policy pol, engine_options opts)
     : ioc_(ioc), repo_(repo), client_(client), budget_(budget), policy_(pol), opts_(std::move(opts)),
-      started_at_(core::now_ms()), timer_(ioc) {}
+      started_at_(core::now_ms()), relaxed_timer_(ioc), timer_(ioc) {}
 
 engine::~engine() = default;
 
@@ -73,6 +73,7 @@ void engine::start() {
   budget_.on_pause([this](core::time_point until) {
     try {
       repo_.write_setting("api_paused_until", std::to_string(until.time_since_epoch().count()));
+      must_sync_ = true;
       request_flush();
     } catch (const std::exception& e) {
       spdlog::warn("could not remember the API pause: {}", e.what());
@@ -102,18 +103,20 @@ void engine::start() {
 asio::awaitable<void> engine::stop(std::chrono::milliseconds grace) {
   stopping_ = true;
   timer_.cancel();
+  relaxed_timer_.cancel();
   asio::steady_timer t(ioc_);
   const auto deadline = std::chrono::steady_clock::now() + grace;
-  while (calls_out_ > 0 && std::chrono::steady_clock::now() < deadline) {
+  while (!calls_.empty() && std::chrono::steady_clock::now() < deadline) {
     t.expires_after(std::chrono::milliseconds(20));
     co_await t.async_wait(asio::use_awaitable);
   }
-  if (calls_out_ > 0)
+  if (!calls_.empty())
     spdlog::info("abandoning {} calls in flight; their intents are committed and resume at the next start",
-                 calls_out_);
+                 calls_.size());
   client_.close();
   budget_.on_pause({});
   budget_.close();
+  must_sync_ = true;  // a clean stop leaves everything on disk
   flush();
 }
 
@@ -121,6 +124,19 @@ asio::awaitable<void> engine::stop(std::chrono::milliseconds grace) {
 
 void engine::request_flush() {
   if (flush_posted_) return;
+  if (!must_sync_ && commit_waiters_.empty() && staged_.size() < relaxed_group_limit) {
+    // Only poll bookkeeping so far: nobody waits for it, so it gathers a few milliseconds of
+    // results into one commit instead of one per loop turn.
+    if (relaxed_armed_) return;
+    relaxed_armed_ = true;
+    relaxed_timer_.expires_after(relaxed_group_delay);
+    relaxed_timer_.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;  // cancelled: the engine is stopping
+      relaxed_armed_ = false;
+      if (!flush_posted_ && (repo_.in_transaction() || !staged_.empty())) flush();
+    });
+    return;
+  }
   flush_posted_ = true;
   asio::post(ioc_, [this] { flush(); });
 }
@@ -129,6 +145,7 @@ asio::awaitable<bool> engine::committed() {
   return asio::async_initiate<decltype(asio::use_awaitable), void(bool)>(
       [this](auto handler) {
         commit_waiters_.emplace_back(std::move(handler));
+        must_sync_ = true;  // an acknowledgement promises durability
         request_flush();
       },
       asio::use_awaitable);
@@ -140,10 +157,12 @@ void engine::flush() {
   commit_waiters_.clear();
   auto batch = std::move(staged_);
   staged_.clear();
+  const auto durability = must_sync_ ? store::repository::durability::sync : store::repository::durability::relaxed;
+  must_sync_ = false;
   bool ok = true;
   if (repo_.in_transaction()) {
     try {
-      repo_.commit();
+      repo_.commit(durability);
       ++commits_;
     } catch (const std::exception& e) {
       ok = false;
@@ -152,7 +171,7 @@ void engine::flush() {
       // The database still holds each order as before the group; resume those from there.
       for (const auto& s : batch) {
         if (auto o = repo_.load(s.id); o && o->active()) {
-          if (o->in_flight && !in_flight_.contains(o->id)) {
+          if (o->in_flight && !calls_.contains(o->id)) {
             auto r = apply(*o, core::recovered{});
             (void)r;
           } else if (o->next_check_at) {
@@ -200,17 +219,24 @@ control::outcome<engine::applied> engine::apply(const order& cur, const core::in
   }
   if (d.next == cur && !d.call && !d.wake_at) return applied{cur, {}};
   staged s;
-  {
+  if (d.events.empty()) {
+    repo_.begin();
+    repo_.update_order(d.next);  // one statement: all or nothing without a savepoint
+  } else {
     store::repository::unit u(repo_);
     s.events = repo_.append_events(d.next, d.events, now);
     repo_.update_order(d.next);
     u.release();
   }
+  // Events are told to others after the commit, and a non-idempotent call leaves after it
+  // (rule 1): both need the group on disk. A poll's bookkeeping does not.
+  if (!s.events.empty() || (d.call && core::is_command_call(*d.call))) must_sync_ = true;
   s.id = d.next.id;
   s.call = d.call;
   s.urgent = urgent;
   s.wake_at = d.wake_at;
   s.terminal = core::is_terminal(d.next.state);
+  if (auto it = calls_.find(d.next.id); it != calls_.end()) it->second = d.next;  // a call is out
   applied a{d.next, s.events};
   staged_.push_back(std::move(s));
   request_flush();
@@ -240,8 +266,12 @@ void engine::arm_timer() {
     timer_.cancel();
     return;
   }
+  // Re-arming costs a system call (and in a VM a trip to the hypervisor), so the timer only
+  // ever moves earlier: one armed for sooner fires, finds nothing due and re-arms. An order
+  // already due while every poll slot is taken needs no timer: a freed slot dispatches.
   const auto at = heap_.top().at;
-  if (timer_at_ && *timer_at_ == at) return;
+  if (timer_at_ && *timer_at_ <= at) return;
+  if (at <= core::now_ms() && polls_out_ + polls_reserved_ >= opts_.poll_concurrency) return;
   timer_at_ = at;
   timer_.expires_at(at);
   timer_.async_wait([this](boost::system::error_code ec) {
@@ -251,7 +281,10 @@ void engine::arm_timer() {
   });
 }
 
-void engine::on_timer() { dispatch(); }
+void engine::on_timer() {
+  ++wakeups_;
+  dispatch();
+}
 
 // Hands due orders to the client: every due order's timer_fired goes through decide(); polls
 // are limited to poll_concurrency at once so that a backlog waits here (earliest deadline
@@ -274,8 +307,9 @@ void engine::dispatch() {
     lateness_sum_ += late;
     for (std::size_t i = 0; i < lateness_bounds_.size(); ++i)
       if (late <= lateness_bounds_[i]) ++lateness_buckets_[i];
-    auto o = repo_.load(top.id);
+    auto o = load(top.id);
     if (!o) continue;
+    if (start_poll(*o)) continue;
     auto r = apply(*o, core::timer_fired{});
     if (!r.ok() || staged_.empty() || staged_.back().id != top.id) continue;  // nothing to do now
     if (staged_.back().call == core::call_kind::status) ++polls_reserved_;  // counts until launched
@@ -283,11 +317,43 @@ void engine::dispatch() {
   arm_timer();
 }
 
-void engine::launch(std::int64_t id, core::call_kind kind, bool urgent) {
+// A plain poll leaves at once, without a write: a status request is read-only, so rule 1
+// asks for no intent, and the order as it stands on disk (due, nothing out) is exactly what a
+// restart would resume — with a poll. Its result is written as usual. Anything more than a
+// poll (an event, another call) goes through apply() and the commit.
+bool engine::start_poll(const order& cur) {
+  core::decision d = core::decide(cur, core::timer_fired{}, core::now_ms(), policy_);
+  if (d.call != core::call_kind::status || !d.events.empty() || d.refused) return false;
+  order bookkeeping = d.next;  // what a poll changes: the call out, the time, the wake-up
+  bookkeeping.in_flight = cur.in_flight;
+  bookkeeping.updated_at = cur.updated_at;
+  bookkeeping.next_check_at = cur.next_check_at;
+  if (bookkeeping != cur) return false;
+  ++polls_reserved_;  // launch() turns it into a poll out
+  launch(cur.id, core::call_kind::status, false, std::move(d.next));
+  return true;
+}
+
+std::optional<order> engine::load(std::int64_t id) {
+  if (auto it = calls_.find(id); it != calls_.end()) return it->second;
+  return repo_.load(id);
+}
+
+void engine::launch(std::int64_t id, core::call_kind kind, bool urgent, std::optional<order> o) {
   if (stopping_) return;
-  if (in_flight_.contains(id)) return;  // rule 2, belt and braces
-  in_flight_.insert(id);
-  ++calls_out_;
+  if (calls_.contains(id)) return;  // rule 2, belt and braces
+  const bool command = core::is_command_call(kind) || urgent;
+  if (command && commands_out_ >= opts_.command_concurrency) {
+    // Beyond this many, commands wait here as ids, first come first served (a bulk import's
+    // submissions wait for the budget without holding an order and a coroutine each).
+    // Their intents are committed: a restart meanwhile resumes them like calls that were out.
+    command_queue_.push_back({id, kind, urgent});
+    return;
+  }
+  if (!o) o = repo_.load(id);
+  if (!o || o->in_flight != kind) return;
+  calls_.emplace(id, std::move(*o));
+  if (command) ++commands_out_;
   if (kind == core::call_kind::status && !urgent) {
     if (polls_reserved_ > 0) --polls_reserved_;
     ++polls_out_;
@@ -300,13 +366,12 @@ asio::awaitable<void> engine::run_call(std::int64_t id, core::call_kind kind, bo
   core::api_result result;
   bool have_result = false;
   try {
-    auto o = repo_.load(id);
-    if (o && o->in_flight == kind) {
-      const auto prio = core::is_command_call(kind) || urgent ? telegent::priority::command
-                                                              : telegent::priority::poll;
-      result = co_await client_.call(*o, kind, prio);
-      have_result = true;
-    }
+    // A copy: a command may change the order (an intent queued) while the call is out.
+    const order o = calls_.at(id);
+    const auto prio = core::is_command_call(kind) || urgent ? telegent::priority::command
+                                                            : telegent::priority::poll;
+    result = co_await client_.call(o, kind, prio);
+    have_result = true;
   } catch (const std::exception& e) {
     result.call = kind;
     result.outcome = core::call_outcome::transient;
@@ -315,17 +380,25 @@ asio::awaitable<void> engine::run_call(std::int64_t id, core::call_kind kind, bo
     have_result = !stopping_;
     util::log_order(spdlog::level::err, {id}, "{} call failed inside portd: {}", core::to_string(kind), e.what());
   }
-  in_flight_.erase(id);
-  --calls_out_;
+  auto node = calls_.extract(id);
   if (counted_poll && polls_out_ > 0) --polls_out_;
-  if (stopping_ || !have_result) {
+  if (!counted_poll) {
+    --commands_out_;
+    if (!command_queue_.empty() && !stopping_) {
+      const auto next = command_queue_.front();
+      command_queue_.pop_front();
+      launch(next.id, next.kind, next.urgent);
+    }
+  }
+  if (stopping_ || !have_result || node.empty()) {
     // Abandoned at shutdown: the intent stays committed and the next start resumes it.
     co_return;
   }
   result.call = kind;
   try {
-    if (auto cur = repo_.load(id)) {
-      auto r = apply(*cur, result);
+    {
+      const order& cur = node.mapped();
+      auto r = apply(cur, result);
       if (r.ok()) {
         const auto& o = r.value().order;
         const util::order_fields fields{id, core::to_string(o.state), o.remote_order_id};
@@ -452,7 +525,7 @@ asio::awaitable<outcome<order>> engine::command(std::int64_t id, core::input in,
   if (stopping_) co_return unavailable("portd is shutting down");
   std::optional<applied> done;
   try {
-    auto cur = repo_.load(id);
+    auto cur = load(id);
     if (!cur) co_return not_found(id);
     auto r = apply(*cur, in, urgent);
     if (!r.ok()) co_return r.error();
@@ -495,7 +568,7 @@ asio::awaitable<outcome<core::stored_event>> engine::note(std::int64_t id, std::
   if (stopping_) co_return unavailable("portd is shutting down");
   std::optional<applied> done;
   try {
-    auto cur = repo_.load(id);
+    auto cur = load(id);
     if (!cur) co_return not_found(id);
     auto r = apply(*cur, core::cmd_note{std::move(text), c.actor()});
     if (!r.ok()) co_return r.error();
@@ -675,7 +748,8 @@ asio::awaitable<outcome<std::int64_t>> engine::redeliver(store::redeliver_select
 
 std::string engine::status_line() const {
   std::ostringstream os;
-  os << due_.size() + calls_out_ << " orders scheduled, " << calls_out_ << " calls out";
+  os << active_orders() << " orders scheduled, " << calls_.size() << " calls out";
+  if (!command_queue_.empty()) os << ", " << command_queue_.size() << " commands queued";
   if (auto p = budget_.paused_until(); p && *p > core::now_ms()) os << ", API paused until " << core::format_time(*p);
   return os.str();
 }
@@ -696,6 +770,8 @@ std::string engine::metrics_text() {
      << "portd_budget_waiting " << budget_.waiting() << "\n";
   os << "# HELP portd_commits_total Group commits.\n# TYPE portd_commits_total counter\n"
      << "portd_commits_total " << commits_ << "\n";
+  os << "# HELP portd_scheduler_wakeups_total Times the scheduler's timer woke the loop.\n"
+     << "# TYPE portd_scheduler_wakeups_total counter\nportd_scheduler_wakeups_total " << wakeups_ << "\n";
   os << "# HELP portd_commit_failures_total Group commits that failed (disk full, I/O).\n"
      << "# TYPE portd_commit_failures_total counter\nportd_commit_failures_total " << commit_failures_ << "\n";
   const auto ob = repo_.read_outbox_counts();

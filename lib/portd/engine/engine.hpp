@@ -11,6 +11,7 @@
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/system_timer.hpp>
 
 #include <array>
@@ -28,6 +29,7 @@ namespace portd::engine {
 struct engine_options {
   bool require_owner = false;  // port-ins must name account_id and subscriber_id
   int poll_concurrency = 4;    // polls handed to the client at once (the rest wait, due-first)
+  int command_concurrency = 64;  // commands handed to the client at once (the rest queue, in order)
   std::string db_path;         // for daemon.status
 };
 
@@ -48,7 +50,7 @@ class engine final : public control::backend {
 
   // A one-line summary for sd_notify STATUS=.
   std::string status_line() const;
-  std::size_t active_orders() const { return due_.size() + calls_out_; }
+  std::size_t active_orders() const { return due_.size() + calls_.size() + command_queue_.size(); }
   void add_listener(event_listener l) { listeners_.push_back(std::move(l)); }
   // Commits the open group on a coming loop turn (the notifier's outcome marks ride on it).
   void commit_soon() { request_flush(); }
@@ -129,7 +131,11 @@ class engine final : public control::backend {
   void arm_timer();
   void on_timer();
   void dispatch();
-  void launch(std::int64_t id, core::call_kind kind, bool urgent);
+  bool start_poll(const core::order& cur);
+  // The order as the engine knows it: the copy of a call that is out, else the open group's.
+  std::optional<core::order> load(std::int64_t id);
+  // Starts the call `o` (loaded if not given) has in flight.
+  void launch(std::int64_t id, core::call_kind kind, bool urgent, std::optional<core::order> o = {});
   boost::asio::awaitable<void> run_call(std::int64_t id, core::call_kind kind, bool urgent);
   void publish(const core::stored_event& e);
   control::rpc_error unavailable(const std::string& why) const;
@@ -144,6 +150,14 @@ class engine final : public control::backend {
 
   // Group commit.
   bool flush_posted_ = false;
+  // The open group holds something that must survive power loss (an acknowledgement, an
+  // event, an intent, the API pause); otherwise it commits without waiting for the disk.
+  bool must_sync_ = false;
+  // A group of poll bookkeeping alone commits after this delay or at this size.
+  static constexpr std::chrono::milliseconds relaxed_group_delay{10};
+  static constexpr std::size_t relaxed_group_limit = 512;
+  boost::asio::steady_timer relaxed_timer_;
+  bool relaxed_armed_ = false;
   std::vector<staged> staged_;
   std::vector<boost::asio::any_completion_handler<void(bool)>> commit_waiters_;
 
@@ -157,8 +171,16 @@ class engine final : public control::backend {
   // Calls.
   int polls_out_ = 0;       // polls handed to the client
   int polls_reserved_ = 0;  // polls decided, waiting for their commit to be launched
-  std::size_t calls_out_ = 0;
-  std::unordered_set<std::int64_t> in_flight_;
+  // Orders with a call out, as of the latest decision: a poll's start is not written (it is
+  // read-only), so this, not the database, says that the call is out.
+  std::unordered_map<std::int64_t, core::order> calls_;
+  struct queued_call {
+    std::int64_t id;
+    core::call_kind kind;
+    bool urgent;
+  };
+  int commands_out_ = 0;
+  std::deque<queued_call> command_queue_;
   bool stopping_ = false;
 
   // Events.
@@ -172,6 +194,7 @@ class engine final : public control::backend {
 
   // Counters for status and metrics.
   std::uint64_t commits_ = 0, commit_failures_ = 0;
+  std::uint64_t wakeups_ = 0;  // the scheduler's timer fired (a busy loop shows here)
   // How late due orders were handed to the client (seconds past their due time): the
   // poller's stretch under the budget, as a Prometheus histogram.
   static constexpr std::array<double, 7> lateness_bounds_{0.1, 1, 10, 60, 600, 3600, 21600};

@@ -75,7 +75,7 @@ struct sink {
 
 class repository {
  public:
-  // Opens or creates the database (file mode 0600), sets WAL, synchronous=FULL,
+  // Opens or creates the database (file mode 0600), sets WAL (commits synced by commit()),
   // foreign_keys=ON, and applies the embedded migrations in one transaction.
   // Throws store_error, e.g. when the file is not a database or its schema is newer than
   // this binary knows.
@@ -93,7 +93,12 @@ class repository {
   void begin();
   bool in_transaction() const;
   // COMMIT the group. On failure rolls the whole group back and throws store_error.
-  void commit();
+  // `sync` returns once the group is on disk (it survives power loss: acknowledgements,
+  // events, intents). `relaxed` returns once it is in the WAL: it survives a crash of portd
+  // but a power loss may take it back — for groups that only move poll schedules, which a
+  // restart redoes anyway. A later synced commit makes every earlier one durable too.
+  enum class durability { sync, relaxed };
+  void commit(durability d = durability::sync);
   void rollback();
 
   // A savepoint inside the group: undone on destruction unless release()d, so that one
@@ -152,6 +157,7 @@ class repository {
   sqlite::database& reader_connection();
 
  private:
+  void sync_wal();
   struct impl;
   std::unique_ptr<impl> impl_;
 };
