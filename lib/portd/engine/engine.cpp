@@ -53,6 +53,14 @@ engine::engine(asio::io_context& ioc, store::repository& repo, telegent::client&
 
 engine::~engine() = default;
 
+rpc_error engine::refusal_error(const order& cur, const core::refusal& r) const {
+  const int c = r.kind == core::refusal_kind::invalid_state ? code::invalid_state : code::invalid_params;
+  boost::json::object data;
+  if (c == code::invalid_state) data["state"] = std::string(core::to_string(cur.state));
+  if (!r.field.empty()) data["field"] = r.field;
+  return make_error(c, c == code::invalid_state ? "invalid_state" : "invalid_params", r.message, std::move(data));
+}
+
 rpc_error engine::unavailable(const std::string& why) const {
   return make_error(code::unavailable, "unavailable", why);
 }
@@ -209,14 +217,7 @@ void engine::after_commit(staged& s) {
 control::outcome<engine::applied> engine::apply(const order& cur, const core::input& in, bool urgent) {
   const auto now = core::now_ms();
   core::decision d = core::decide(cur, in, now, policy_);
-  if (d.refused) {
-    const int c = d.refused->kind == core::refusal_kind::invalid_state ? code::invalid_state : code::invalid_params;
-    boost::json::object data;
-    if (c == code::invalid_state) data["state"] = std::string(core::to_string(cur.state));
-    if (!d.refused->field.empty()) data["field"] = d.refused->field;
-    return make_error(c, c == code::invalid_state ? "invalid_state" : "invalid_params", d.refused->message,
-                      std::move(data));
-  }
+  if (d.refused) return refusal_error(cur, *d.refused);
   if (d.next == cur && !d.call && !d.wake_at) return applied{cur, {}};
   staged s;
   if (d.events.empty()) {
@@ -451,40 +452,44 @@ asio::awaitable<outcome<control::submitted>> engine::intake(order o, std::string
   o.created_at = o.updated_at = o.state_since = now;
   if (o.kind == core::order_kind::port_in) o.secrets.account_pin = pin;
   else o.secrets.port_out_pin = pin;
-  std::optional<applied> started;
+  // The order is written once, as decide() leaves it after `start` (its first call decided),
+  // with its whole history so far: `order.created` and what the start added.
+  core::decision d = core::decide(o, core::start{}, now, policy_);
+  if (d.refused) co_return refusal_error(o, *d.refused);
+  order& n = d.next;
+  std::vector<core::event_record> records;
+  records.reserve(1 + d.events.size());
+  records.push_back({});
+  records.back().type = core::event_type::created;
+  records.back().actor = actor;
+  records.back().message = std::string(o.kind == core::order_kind::port_in ? "port-in" : "port-out") + " of " +
+                           o.number + " received";
+  std::move(d.events.begin(), d.events.end(), std::back_inserter(records));
   try {
     store::repository::unit u(repo_);
-    repo_.insert_order(o);
-    core::event_record created;
-    created.type = core::event_type::created;
-    created.actor = actor;
-    created.message = std::string(o.kind == core::order_kind::port_in ? "port-in" : "port-out") + " of " + o.number +
-                      " received";
-    auto evs = repo_.append_events(o, std::span(&created, 1), now);
-    repo_.update_order(o);
+    n.last_seq = static_cast<std::int64_t>(records.size());  // the row as it is once they are in
+    repo_.insert_order(n);
+    n.last_seq = 0;
     staged s;
-    s.id = o.id;
-    s.events = std::move(evs);
+    s.events = repo_.append_events(n, records, now);  // seq 1…, back to the count above
+    s.id = n.id;
+    s.call = d.call;
+    s.wake_at = d.wake_at;
+    s.terminal = core::is_terminal(n.state);
     staged_.push_back(std::move(s));
-    auto r = apply(o, core::start{});
-    if (!r.ok()) co_return r.error();
-    started = std::move(r.value());
     u.release();
   } catch (const store::conflict_error& e) {
     boost::json::object data;
     data["order_id"] = e.existing_id;
     if (e.client_ref) data["field"] = "client_ref";
-    // Drop what this intake staged (the unit rolled back).
-    std::erase_if(staged_, [&](const staged& s) { return s.id == o.id && o.id != 0; });
     co_return make_error(code::conflict, "conflict", e.what(), std::move(data));
   } catch (const store::store_error& e) {
-    std::erase_if(staged_, [&](const staged& s) { return s.id == o.id && o.id != 0; });
     spdlog::error("intake failed: {}", e.what());
     co_return e.disk_full ? unavailable("the store is full; the order was not accepted")
                           : make_error(code::internal_error, "internal_error", "the store failed; the order was not accepted");
   }
   if (!co_await committed()) co_return unavailable("the store is not writable; the order was not accepted");
-  co_return control::submitted{started->order, true};
+  co_return control::submitted{std::move(n), true};
 }
 
 asio::awaitable<outcome<control::submitted>> engine::submit_port_in(control::port_in_request req,

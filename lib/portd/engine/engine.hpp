@@ -139,6 +139,7 @@ class engine final : public control::backend {
   boost::asio::awaitable<void> run_call(std::int64_t id, core::call_kind kind, bool urgent);
   void publish(const core::stored_event& e);
   control::rpc_error unavailable(const std::string& why) const;
+  control::rpc_error refusal_error(const core::order& cur, const core::refusal& r) const;
 
   boost::asio::io_context& ioc_;
   store::repository& repo_;
