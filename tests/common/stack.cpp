@@ -126,7 +126,7 @@ stack::stack(stack_options opts) : opts_(std::move(opts)) {
   c += "requests_per_minute = " + std::to_string(opts_.requests_per_minute) + "\nburst = " + std::to_string(opts_.burst) + "\n";
   c += "request_timeout = \"" + opts_.request_timeout + "\"\n";
   c += "max_connections = " + std::to_string(opts_.max_connections) + "\n";
-  c += "[store]\npath = \"portd.db\"\n[control]\nsocket = \"portd.sock\"\n";
+  c += "[store]\npath = \"" + opts_.store_path + "\"\n[control]\nsocket = \"portd.sock\"\n";
   c += "[poll]\nsubmitted = \"" + opts_.poll + "\"\ncarrier_approval = \"" + opts_.poll + "\"\nscheduled = \"" +
        opts_.poll + "\"\nrejected = \"" + opts_.poll + "\"\nfirst_after_submit = \"" + opts_.poll +
        "\"\nnear_port_date = \"" + opts_.poll + "\"\n";
@@ -140,6 +140,10 @@ stack::~stack() {
   if (portd_) portd_->signal(SIGKILL);
   if (sim_) sim_->signal(SIGKILL);
   if (notify_fd_ >= 0) ::close(notify_fd_);
+}
+
+std::string stack::db_path() const {
+  return opts_.store_path.starts_with('/') ? opts_.store_path : dir_.file(opts_.store_path);
 }
 
 void stack::start_portd() {
@@ -177,6 +181,8 @@ int stack::stop_portd() {
   auto st = portd_->wait(std::chrono::seconds(30));
   return st.value_or(-1);
 }
+
+pid_t stack::portd_pid() const { return portd_ ? portd_->pid() : -1; }
 
 json::object stack::call(const std::string& method, json::object params) {
   rpc_connection c(socket_);

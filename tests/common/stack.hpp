@@ -47,6 +47,8 @@ struct stack_options {
   std::string dialect = "lifecycle";
   std::string request_timeout = "5s";
   int max_connections = 4;  // telegent.max_connections
+  // [store] path: relative to the stack's directory, or absolute (e.g. on a small filesystem).
+  std::string store_path = "portd.db";
 };
 
 class stack {
@@ -59,6 +61,7 @@ class stack {
   void kill_portd(int sig = 9);
   // SIGTERM and wait; returns the exit status.
   int stop_portd();
+  pid_t portd_pid() const;
 
   boost::json::object call(const std::string& method, boost::json::object params = {});
   // The result of a call that must succeed (fails the test otherwise).
@@ -75,6 +78,9 @@ class stack {
 
   const temp_dir& dir() const { return dir_; }
   const std::string& socket_path() const { return socket_; }
+  const std::string& config_path() const { return config_; }
+  // The database portd uses ([store] path), as an absolute path.
+  std::string db_path() const;
   const std::string& sim_url() const { return sim_url_; }
   std::string portd_log() const { return read_file(dir_.file("portd.log")); }
 
