@@ -1,0 +1,300 @@
+// The store under stress (issue 8): the database on a filesystem that fills up while orders
+// are moving, and database files portd must refuse to start on. The promises under test: an
+// acknowledged order is never lost, a refused one leaves no trace, the daemon keeps answering
+// reads while it cannot write, recovers by itself when space comes back, and never touches a
+// file it does not understand.
+#include <common/stack.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <sqlite3.h>
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <set>
+
+namespace json = boost::json;
+using portd::test::stack;
+using portd::test::stack_options;
+using portd::test::temp_dir;
+
+namespace {
+
+// ---- a small filesystem of our own --------------------------------------------------------
+
+// A tmpfs of `bytes` mounted on a fresh directory, in a private mount namespace of the test
+// process (entered once; the children it starts, portd among them, inherit it). Needs root or
+// CAP_SYS_ADMIN: without them the test fails, saying so.
+class small_filesystem {
+ public:
+  explicit small_filesystem(std::size_t bytes) {
+    static const std::string entered = [] {
+      if (::unshare(CLONE_NEWNS) != 0) return std::string("unshare(CLONE_NEWNS): ") + std::strerror(errno);
+      // Our mounts must not propagate back to the host's namespace.
+      if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+        return std::string("making / private: ") + std::strerror(errno);
+      return std::string();
+    }();
+    if (!entered.empty())
+      BOOST_FAIL("cannot give portd a small filesystem (this test needs root or CAP_SYS_ADMIN): " << entered);
+    const std::string options = "size=" + std::to_string(bytes) + ",mode=0700";
+    if (::mount("tmpfs", dir_.path().c_str(), "tmpfs", MS_NOSUID | MS_NODEV, options.c_str()) != 0)
+      BOOST_FAIL("cannot mount a " << bytes << "-byte tmpfs on " << dir_.path() << ": " << std::strerror(errno));
+  }
+  ~small_filesystem() { ::umount2(dir_.path().c_str(), MNT_DETACH); }
+  small_filesystem(const small_filesystem&) = delete;
+  small_filesystem& operator=(const small_filesystem&) = delete;
+
+  std::string file(const std::string& name) const { return dir_.file(name); }
+
+  std::uint64_t free_bytes() const {
+    struct statvfs st {};
+    ::statvfs(dir_.path().c_str(), &st);
+    return static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
+  }
+
+  // Writes a filler file until the filesystem refuses another byte; returns its size.
+  std::uint64_t fill() {
+    const int fd = ::open(file("filler").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    BOOST_TEST_REQUIRE(fd >= 0, "open filler: " << std::strerror(errno));
+    std::uint64_t written = 0;
+    const std::string chunk(1 << 20, 'f');
+    for (std::size_t size : {std::size_t{1} << 20, std::size_t{4096}, std::size_t{1}}) {
+      for (;;) {
+        const ssize_t n = ::write(fd, chunk.data(), size);
+        if (n <= 0) {
+          BOOST_TEST_REQUIRE(errno == ENOSPC, "filler: " << std::strerror(errno));
+          break;
+        }
+        written += static_cast<std::uint64_t>(n);
+      }
+    }
+    ::close(fd);
+    return written;
+  }
+  void unfill() { BOOST_TEST_REQUIRE(::unlink(file("filler").c_str()) == 0); }
+
+ private:
+  temp_dir dir_;
+};
+
+// ---- orders and their expected ends --------------------------------------------------------
+
+json::object port_in(const std::string& number) {
+  return {{"number", number},
+          {"carrier", "Verizon"},
+          {"account_number", "123456782222"},
+          {"account_pin", "4321"},
+          {"billing_address", {{"street1", "1 Main St"}, {"city", "Lehi"}, {"state", "UT"}, {"zip", "84043"}}},
+          {"subscriber_name", "Jane Doe"}};
+}
+
+// An order portd acknowledged, and where the simulator's fates (SIMULATOR.md, by last digit)
+// take it.
+struct acked {
+  std::int64_t id = 0;
+  std::string number;
+  std::string kind;
+  std::string expected;  // terminal state
+};
+
+// Port-ins ending in 0/9 complete, 4 is ineligible, 5 is rejected once (fixed by an operator's
+// update, then completes), 7 is cancelled by the carrier; port-outs complete.
+std::string fate(const std::string& kind, const std::string& number) {
+  if (kind == "port_out") return "completed";
+  switch (number.back()) {
+    case '4': return "ineligible";
+    case '7': return "cancelled";
+    default: return "completed";
+  }
+}
+
+acked submit(stack& s, const std::string& kind, const std::string& number) {
+  auto r = kind == "port_in" ? s.result("portin.submit", port_in(number))
+                             : s.result("portout.submit", {{"number", number}, {"pin", "5678"}});
+  BOOST_TEST(r["created"].as_bool());
+  return {r["order"].as_object()["id"].as_int64(), number, kind, fate(kind, number)};
+}
+
+json::object order_of(stack& s, std::int64_t id) { return s.result("order.get", {{"id", id}})["order"].as_object(); }
+
+// The sim's clock jumps forward: every carrier step due by then has happened.
+void advance_sim(stack& s, int seconds) {
+  s.sim_post("/_sim/time", R"({"advance_seconds":)" + std::to_string(seconds) + "}");
+}
+
+// Drives every order to its expected end: waits (by events) for each, fixing the rejected-once
+// port-ins (last digit 5) with an update as an operator would, and moving the sim's clock on.
+void finish(stack& s, const std::vector<acked>& orders) {
+  for (const auto& a : orders) {
+    if (a.kind == "port_in" && a.number.back() == '5') {
+      auto o = order_of(s, a.id);
+      if (o["state"] != "completed") {
+        advance_sim(s, 3 * 86400);
+        s.wait_for_state(a.id, "rejected");
+        s.result("order.update", {{"id", a.id}, {"account_number", "998877665544"}});
+        // Telegent has the correction (its script restarts from now) before the clock moves.
+        s.wait_for_state(a.id, "submitted");
+      }
+    }
+  }
+  advance_sim(s, 3 * 86400);
+  for (const auto& a : orders) {
+    auto o = s.wait_for_state(a.id, a.expected);
+    BOOST_TEST(o["number"] == a.number.c_str());
+  }
+}
+
+// ---- the database file, read with SQLite itself ---------------------------------------------
+
+struct db_file {
+  sqlite3* db = nullptr;
+  explicit db_file(const std::string& path, int flags = SQLITE_OPEN_READONLY) {
+    if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK)
+      BOOST_FAIL("cannot open " << path << ": " << (db ? sqlite3_errmsg(db) : "out of memory"));
+  }
+  ~db_file() { sqlite3_close_v2(db); }
+  db_file(const db_file&) = delete;
+  db_file& operator=(const db_file&) = delete;
+  // Every row's first column, as text.
+  std::vector<std::string> column(const std::string& sql) {
+    std::vector<std::string> out;
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) != SQLITE_OK)
+      BOOST_FAIL(sql << ": " << sqlite3_errmsg(db));
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+      auto* t = sqlite3_column_text(st, 0);
+      out.emplace_back(t ? reinterpret_cast<const char*>(t) : "");
+    }
+    sqlite3_finalize(st);
+    BOOST_TEST_REQUIRE(rc == SQLITE_DONE, sql << ": " << sqlite3_errmsg(db));
+    return out;
+  }
+};
+
+// Fills the filesystem under a running portd, then submits port-ins until one is refused.
+// SQLite may still have room in pages it holds, so the first few may be accepted: those are
+// acknowledged orders like any other and go to `accepted`. Returns the refusal's error object.
+json::object fill_until_refused(stack& s, small_filesystem& fs, std::vector<acked>& accepted) {
+  const auto filled = fs.fill();
+  BOOST_TEST_MESSAGE("filler: " << (filled >> 10) << " KiB; free now: " << fs.free_bytes() << " bytes");
+  BOOST_TEST_REQUIRE(fs.free_bytes() == 0u);
+  const std::size_t already = accepted.size();
+  for (int i = 0; i < 200; ++i) {
+    char number[32];
+    std::snprintf(number, sizeof number, "+1801557%04d", i * 10);  // ends in 0: completes
+    auto r = s.call("portin.submit", port_in(number));
+    if (!r.contains("result")) {
+      BOOST_TEST_MESSAGE(accepted.size() - already << " submissions accepted after the filler, then: "
+                                                 << json::serialize(r));
+      return r.at("error").as_object();
+    }
+    accepted.push_back({r["result"].as_object()["order"].as_object()["id"].as_int64(), number, "port_in", "completed"});
+  }
+  BOOST_FAIL("the store took 200 orders on a full disk");
+  return {};
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(reliability)
+
+// The disk fills up under moving orders. Submissions and commands are refused `unavailable`
+// and leave no trace; reads keep answering with everything acknowledged; what the carrier did
+// meanwhile is picked up once space is back, without a restart or an operator; every order ends
+// where its fate says, and the database is intact, also after a restart.
+BOOST_AUTO_TEST_CASE(a_full_disk_refuses_new_orders_loses_none_and_recovers_when_space_returns) {
+  small_filesystem fs(16u << 20);
+  stack_options opt;
+  opt.time_scale = 1;  // the carrier moves only when the test moves the sim's clock
+  opt.store_path = fs.file("portd.db");
+  stack s(opt);
+  s.start_portd();
+
+  // Orders accepted and under way at Telegent.
+  std::vector<acked> before;
+  for (const char* n : {"+18015550100", "+18015550104", "+18015550105", "+18015550107", "+18015550109"})
+    before.push_back(submit(s, "port_in", n));
+  before.push_back(submit(s, "port_out", "+17746996220"));
+  for (const auto& a : before) s.wait_for_state(a.id, a.expected == "ineligible" ? "ineligible" : "submitted");
+  advance_sim(s, 3000);  // port-ins "Submitted", port-outs "Port Out Processing"
+  for (const auto& a : before)
+    if (a.kind == "port_out") s.wait_for_state(a.id, "carrier_approval");
+
+  // The disk fills up.
+  std::vector<acked> during;
+  const json::object refusal = fill_until_refused(s, fs, during);
+  BOOST_TEST(refusal.at("data").at("reason") == "unavailable");
+  BOOST_TEST(refusal.at("code").as_int64() == -32005);
+  const std::string message(refusal.at("message").as_string());
+  BOOST_TEST(message.find("not accepted") != std::string::npos, message);
+
+  // Refused, consistently, and each refusal leaves no order behind.
+  std::vector<std::string> refused;
+  for (int i = 0; i < 5; ++i) {
+    const std::string number = "+180155580" + std::to_string(i) + "0";
+    auto r = s.call("portin.submit", port_in(number));
+    BOOST_TEST_REQUIRE(r.contains("error"), "accepted on a full disk: " << json::serialize(r));
+    BOOST_TEST(r["error"].as_object()["data"].as_object()["reason"] == "unavailable");
+    refused.push_back(number);
+  }
+
+  // The carrier moves on meanwhile. portd keeps answering reads with everything acknowledged,
+  // as last committed; an operator's command is refused, not half done.
+  advance_sim(s, 3 * 86400);
+  std::vector<acked> all = before;
+  all.insert(all.end(), during.begin(), during.end());
+  auto cancel = s.call("order.cancel", {{"id", before.front().id}, {"reason", "disk full test"}});
+  BOOST_TEST_REQUIRE(cancel.contains("error"), "cancelled on a full disk: " << json::serialize(cancel));
+  BOOST_TEST(cancel["error"].as_object()["data"].as_object()["reason"] == "unavailable");
+  auto listed = s.result("order.list", {{"limit", 1000}})["orders"].as_array();
+  BOOST_TEST_REQUIRE(listed.size() == all.size());
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    auto& o = listed[i].as_object();
+    BOOST_TEST(o["id"].as_int64() == all[i].id);
+    BOOST_TEST(o["number"] == all[i].number.c_str());
+    BOOST_TEST(o["state"] != "cancelling");
+  }
+  for (const auto& a : all) BOOST_TEST(order_of(s, a.id)["number"] == a.number.c_str());
+  for (const auto& n : refused) {
+    auto r = s.call("order.get", {{"number", n}});
+    BOOST_TEST(r.contains("error"), "a refused submission left an order: " << json::serialize(r));
+  }
+  BOOST_TEST(s.result("daemon.status").contains("orders"));
+
+  // Space comes back: no restart, no operator.
+  fs.unfill();
+  std::vector<acked> after;
+  after.push_back(submit(s, "port_in", "+18015550300"));
+  after.push_back(submit(s, "port_in", "+18015550304"));
+  after.push_back(submit(s, "port_in", "+18015550305"));
+  after.push_back(submit(s, "port_in", "+18015550307"));
+  after.push_back(submit(s, "port_out", "+17746996230"));
+  // A number refused earlier can be submitted now.
+  after.push_back(submit(s, "port_in", refused.front()));
+  all.insert(all.end(), after.begin(), after.end());
+  finish(s, all);
+
+  BOOST_TEST(s.stop_portd() == 0);
+  {
+    db_file db(s.db_path());
+    BOOST_TEST(db.column("PRAGMA integrity_check") == std::vector<std::string>{"ok"}, boost::test_tools::per_element());
+    BOOST_TEST(db.column("SELECT count(*) FROM orders").front() == std::to_string(all.size()));
+    for (const auto& n : refused)
+      BOOST_TEST(db.column("SELECT count(*) FROM orders WHERE number = '" + n + "'").front() ==
+                 (n == refused.front() ? "1" : "0"));
+  }
+  // A restart finds every order where it ended.
+  s.start_portd();
+  for (const auto& a : all) BOOST_TEST(order_of(s, a.id)["state"] == a.expected.c_str(), a.number);
+  BOOST_TEST(s.stop_portd() == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
