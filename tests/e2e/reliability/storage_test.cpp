@@ -17,7 +17,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 namespace json = boost::json;
 using portd::test::stack;
@@ -149,6 +151,35 @@ void finish(stack& s, const std::vector<acked>& orders) {
     auto o = s.wait_for_state(a.id, a.expected);
     BOOST_TEST(o["number"] == a.number.c_str());
   }
+}
+
+// A sample from daemon.metrics (Prometheus text), e.g. "portd_commit_failures_total".
+double metric(stack& s, const std::string& name) {
+  const std::string text(s.result("daemon.metrics")["text"].as_string());
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line))
+    if (line.starts_with(name + " ")) return std::stod(line.substr(name.size() + 1));
+  BOOST_FAIL("no metric " << name << " in:\n" << text);
+  return 0;
+}
+
+// CPU time (user + system) a process has used, from /proc/PID/stat, in clock ticks.
+long cpu_ticks(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Fields after the command name (which may hold spaces) start after the last ')'.
+  std::istringstream rest(stat.substr(stat.rfind(')') + 2));
+  std::string field;
+  long utime = 0, stime = 0;
+  for (int i = 3; rest >> field; ++i) {
+    if (i == 14) utime = std::stol(field);
+    if (i == 15) {
+      stime = std::stol(field);
+      break;
+    }
+  }
+  return utime + stime;
 }
 
 // ---- the database file, read with SQLite itself ---------------------------------------------
@@ -295,6 +326,52 @@ BOOST_AUTO_TEST_CASE(a_full_disk_refuses_new_orders_loses_none_and_recovers_when
   s.start_portd();
   for (const auto& a : all) BOOST_TEST(order_of(s, a.id)["state"] == a.expected.c_str(), a.number);
   BOOST_TEST(s.stop_portd() == 0);
+}
+
+// The disk stays full for a while: portd keeps serving reads and retries the store now and
+// then, not in a loop (an SRE would see a CPU pegged and the journal flooded by "commit
+// failed"). Then space returns and it takes orders again.
+BOOST_AUTO_TEST_CASE(a_disk_that_stays_full_is_retried_calmly_not_in_a_loop) {
+  small_filesystem fs(16u << 20);
+  stack_options opt;
+  opt.store_path = fs.file("portd.db");
+  opt.time_scale = 1;  // orders stay in "submitted": polled every 300 ms
+  stack s(opt);
+  s.start_portd();
+  std::vector<acked> all;
+  for (const char* n : {"+18015550100", "+18015550101", "+18015550102", "+18015550103", "+18015550109"})
+    all.push_back(submit(s, "port_in", n));
+  for (const auto& a : all) s.wait_for_state(a.id, "submitted");
+  const json::object refusal = fill_until_refused(s, fs, all);
+  BOOST_TEST(refusal.at("data").at("reason") == "unavailable");
+
+  const pid_t portd = s.portd_pid();
+  const long cpu_before = cpu_ticks(portd);
+  const double failures_before = metric(s, "portd_commit_failures_total");
+  const auto since = std::chrono::steady_clock::now();
+  portd::test::rpc_connection pace(s.socket_path());
+  pace.send_line(R"({"jsonrpc":"2.0","id":1,"method":"events.watch","params":{}})");
+  BOOST_TEST_REQUIRE(pace.read_line().value_or("").find("\"watching\":true") != std::string::npos);
+  int reads = 0;
+  while (std::chrono::steady_clock::now() - since < std::chrono::seconds(2)) {
+    auto listed = s.result("order.list", {{"limit", 1000}})["orders"].as_array();
+    BOOST_TEST_REQUIRE(listed.size() == all.size());
+    ++reads;
+    // Nothing commits, so no event comes: this paces the reads, one per 100 ms at most.
+    BOOST_TEST_REQUIRE(!pace.read_line(std::chrono::milliseconds(100)), "an event was committed on a full disk");
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+  const double cpu = static_cast<double>(cpu_ticks(portd) - cpu_before) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  const double failures = metric(s, "portd_commit_failures_total") - failures_before;
+  BOOST_TEST_MESSAGE("on a full disk for " << seconds << " s: " << reads << " complete order lists read, " << failures
+                                           << " failed group commits, " << cpu << " s of portd CPU");
+  // Five orders due every 300 ms: a few failed commits a second is a retry; hundreds is a loop.
+  BOOST_TEST(failures / seconds < 20, failures << " failed group commits in " << seconds << " s");
+  BOOST_TEST(cpu / seconds < 0.25, "portd used " << cpu << " s of CPU in " << seconds << " s");
+
+  fs.unfill();
+  all.push_back(submit(s, "port_in", "+18015550300"));
+  for (const auto& a : all) BOOST_TEST(order_of(s, a.id)["number"] == a.number.c_str());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
