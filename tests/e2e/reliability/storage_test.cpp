@@ -11,17 +11,22 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <random>
 #include <set>
 #include <sstream>
 
 namespace json = boost::json;
+using portd::test::process;
+using portd::test::read_file;
 using portd::test::stack;
 using portd::test::stack_options;
 using portd::test::temp_dir;
@@ -193,6 +198,14 @@ struct db_file {
   ~db_file() { sqlite3_close_v2(db); }
   db_file(const db_file&) = delete;
   db_file& operator=(const db_file&) = delete;
+  void exec(const std::string& sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+      const std::string what = err ? err : "?";
+      sqlite3_free(err);
+      BOOST_FAIL(sql << ": " << what);
+    }
+  }
   // Every row's first column, as text.
   std::vector<std::string> column(const std::string& sql) {
     std::vector<std::string> out;
@@ -209,6 +222,78 @@ struct db_file {
     return out;
   }
 };
+
+// ---- a database portd must not start on ----------------------------------------------------
+
+// What is on disk for a database: its bytes, mode, and which side files (-wal, -shm) exist.
+struct file_state {
+  std::string bytes;
+  unsigned mode = 0;
+  std::vector<std::string> side_files;
+  bool operator==(const file_state&) const = default;
+};
+
+file_state state_of(const std::string& path) {
+  file_state f;
+  f.bytes = read_file(path);
+  struct stat st {};
+  BOOST_TEST_REQUIRE(::stat(path.c_str(), &st) == 0);
+  f.mode = st.st_mode & 07777;
+  for (const char* suffix : {"-wal", "-shm", "-journal"})
+    if (::access((path + suffix).c_str(), F_OK) == 0) f.side_files.push_back(suffix);
+  return f;
+}
+
+// A real database as portd leaves it (WAL mode, one order in it), at s.db_path().
+void make_real_database(stack& s) {
+  s.start_portd();
+  submit(s, "port_in", "+18015550100");
+  BOOST_TEST_REQUIRE(s.stop_portd() == 0);
+}
+
+struct refusal {
+  int status = -1;
+  std::string message;  // portd's stderr
+  double seconds = 0;
+};
+
+// Starts portd on the stack's configuration and waits for it to give up; fails the test if it
+// is still running after 30 s (it would be serving from a file it does not understand).
+refusal start_on_bad_database(stack& s, const std::string& name) {
+  const std::string err = s.dir().file(name + ".stderr");
+  const auto t0 = std::chrono::steady_clock::now();
+  process p({portd::test::binary("PORTD_BIN"), "--config", s.config_path()}, {}, err);
+  const auto st = p.wait(std::chrono::seconds(30));
+  refusal r;
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  BOOST_TEST_REQUIRE(st.has_value(), name << ": portd is still running after 30 s:\n" << read_file(err));
+  r.status = *st;
+  r.message = read_file(err);
+  BOOST_TEST_MESSAGE(name << ": exit status " << r.status << " after " << r.seconds << " s: " << r.message);
+  return r;
+}
+
+// portd refused its database at start: quickly, with a failure status, a message naming the
+// file and the trouble (one of `trouble`), and the file exactly as it was. Returns the refusal.
+refusal check_refused(stack& s, const std::string& name, const std::vector<std::string>& trouble) {
+  const std::string path = s.db_path();
+  const file_state before = state_of(path);
+  const refusal r = start_on_bad_database(s, name);
+  BOOST_TEST(r.status != 0);
+  BOOST_TEST(r.status != 128 + SIGSEGV);
+  BOOST_TEST(r.status != 128 + SIGABRT);
+  BOOST_TEST(r.seconds < 10, name << ": took " << r.seconds << " s to give up");
+  BOOST_TEST(r.message.find(path) != std::string::npos, name << ": the message does not name " << path);
+  bool named = false;
+  for (const auto& t : trouble) named = named || r.message.find(t) != std::string::npos;
+  BOOST_TEST(named, name << ": the message does not say what is wrong");
+  const file_state after = state_of(path);
+  BOOST_TEST(after.bytes == before.bytes, name << ": portd changed the file (" << before.bytes.size() << " -> "
+                                               << after.bytes.size() << " bytes)");
+  BOOST_TEST(after.mode == before.mode);
+  BOOST_TEST(after.side_files == before.side_files, boost::test_tools::per_element());
+  return r;
+}
 
 // Fills the filesystem under a running portd, then submits port-ins until one is refused.
 // SQLite may still have room in pages it holds, so the first few may be accepted: those are
@@ -372,6 +457,47 @@ BOOST_AUTO_TEST_CASE(a_disk_that_stays_full_is_retried_calmly_not_in_a_loop) {
   fs.unfill();
   all.push_back(submit(s, "port_in", "+18015550300"));
   for (const auto& a : all) BOOST_TEST(order_of(s, a.id)["number"] == a.number.c_str());
+}
+
+// A file that is not a database at all (a restore gone wrong, the wrong path): refused at
+// start, and left alone for whoever will look at it.
+BOOST_AUTO_TEST_CASE(garbage_where_the_database_should_be_is_refused_and_left_untouched) {
+  stack s;
+  std::mt19937 rng(8);
+  std::string garbage(64 * 1024, '\0');
+  for (auto& c : garbage) c = static_cast<char>(rng());
+  portd::test::write_file(s.db_path(), garbage, 0600);
+  check_refused(s, "garbage", {"not a database"});
+}
+
+// A database whose header was cut short, and one cut in half (a copy interrupted, a disk that
+// lost its tail): refused at start, untouched.
+BOOST_AUTO_TEST_CASE(a_truncated_database_is_refused_and_left_untouched) {
+  stack s;
+  make_real_database(s);
+  const std::string whole = read_file(s.db_path());
+  BOOST_TEST_REQUIRE(whole.starts_with(std::string("SQLite format 3\0", 16)));
+  portd::test::write_file(s.db_path(), whole.substr(0, 60), 0600);  // the 100-byte header, cut
+  check_refused(s, "truncated header", {"malformed", "not a database"});
+  portd::test::write_file(s.db_path(), whole.substr(0, whole.size() / 2), 0600);
+  check_refused(s, "cut in half", {"malformed", "not a database"});
+}
+
+// A database written by a newer portd (a rollback after an upgrade): refused before anything
+// in it changes, saying which version it has and which this portd knows.
+BOOST_AUTO_TEST_CASE(a_database_newer_than_this_portd_is_refused_and_left_untouched) {
+  stack s;
+  make_real_database(s);
+  {
+    db_file db(s.db_path(), SQLITE_OPEN_READWRITE);
+    db.exec("PRAGMA user_version = 9999");
+  }
+  const refusal r = check_refused(s, "newer schema", {"schema version 9999"});
+  BOOST_TEST(r.message.find("newer than this portd") != std::string::npos, r.message);
+  // The refusal is about the file, not a fluke: the database still says 9999 and holds its order.
+  db_file db(s.db_path());
+  BOOST_TEST(db.column("PRAGMA user_version").front() == "9999");
+  BOOST_TEST(db.column("SELECT number FROM orders").front() == "+18015550100");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
