@@ -404,7 +404,6 @@ struct server::impl {
         }
         co_return;
       }
-      c->last_activity = steady::now();
       buf.append(chunk.data(), n);
       std::size_t start = 0;
       for (;;) {
@@ -415,6 +414,9 @@ struct server::impl {
           too_long(c);
           co_return;
         }
+        // A line is activity, a byte is not: a peer trickling a line it never ends stays idle
+        // and is closed at idle_timeout instead of holding its slot for good.
+        c->last_activity = steady::now();
         on_line(self, c, line);
         if (c->closed || c->stop_reading) co_return;
         start = nl + 1;

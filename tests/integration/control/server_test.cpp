@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/read_until.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/json/parse.hpp>
@@ -412,6 +413,56 @@ BOOST_FIXTURE_TEST_CASE(idle_connection_is_closed, fixture) {
     // The peer hangs: the server ends the connection by itself.
     BOOST_TEST(!(co_await idle->line()));
     BOOST_TEST(srv->connection_count() == 0u);
+  });
+}
+
+// A request is activity, a byte is not: a peer that trickles a line it never finishes (one
+// byte now and then, a "slowloris") is idle, and would otherwise hold its connection slot for
+// good. The peer's pacing is its behaviour; what the test waits for is the server hanging up.
+BOOST_FIXTURE_TEST_CASE(a_peer_trickling_a_line_it_never_finishes_is_idle, fixture) {
+  opts.idle_timeout = std::chrono::milliseconds(100);
+  run([&]() -> awaitable<void> {
+    auto slow = co_await connect();
+    const std::string partial = R"({"jsonrpc":"2.0","id":1,"method":"daemon.status","params":{"x":")";
+    asio::steady_timer pace(ctx);
+    const auto started = std::chrono::steady_clock::now();
+    bool hung_up = false;
+    std::size_t sent = 0;
+    // At most 40 idle timeouts' worth of trickling, a byte every 10 ms.
+    for (; sent < 400 && !hung_up; ++sent) {
+      auto [ec, n] = co_await asio::async_write(slow->socket, asio::buffer(&partial[sent % partial.size()], 1), nothrow);
+      hung_up = static_cast<bool>(ec);
+      pace.expires_after(std::chrono::milliseconds(10));
+      co_await pace.async_wait(nothrow);
+    }
+    const auto after = std::chrono::steady_clock::now() - started;
+    BOOST_TEST(hung_up, "still connected after trickling " << sent << " bytes");
+    BOOST_TEST(after >= opts.idle_timeout);
+    BOOST_TEST(srv->connection_count() == 0u);
+    // Someone who asks is served as before.
+    auto c = co_await connect();
+    co_await c->send(req(1, "daemon.status"));
+    BOOST_TEST(error_code(co_await c->message()) == 0);
+  });
+}
+
+// A request answered is activity too: a connection that keeps asking is never idle.
+BOOST_FIXTURE_TEST_CASE(a_connection_that_keeps_asking_is_not_idle, fixture) {
+  opts.idle_timeout = std::chrono::milliseconds(100);
+  run([&]() -> awaitable<void> {
+    auto c = co_await connect();
+    asio::steady_timer pace(ctx);
+    const auto started = std::chrono::steady_clock::now();
+    int answered = 0;
+    while (std::chrono::steady_clock::now() - started < 4 * opts.idle_timeout) {
+      co_await c->send(req(answered + 1, "daemon.status"));
+      BOOST_TEST_REQUIRE(error_code(co_await c->message()) == 0);
+      ++answered;
+      pace.expires_after(opts.idle_timeout / 2);
+      co_await pace.async_wait(nothrow);
+    }
+    BOOST_TEST(srv->connection_count() == 1u);
+    BOOST_TEST_MESSAGE(answered << " requests over " << 4 * opts.idle_timeout.count() << " ms on one connection");
   });
 }
 
