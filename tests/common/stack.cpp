@@ -126,7 +126,7 @@ stack::stack(stack_options opts) : opts_(std::move(opts)) {
   c += "requests_per_minute = " + std::to_string(opts_.requests_per_minute) + "\nburst = " + std::to_string(opts_.burst) + "\n";
   c += "request_timeout = \"" + opts_.request_timeout + "\"\n";
   c += "max_connections = " + std::to_string(opts_.max_connections) + "\n";
-  c += "[store]\npath = \"" + opts_.store_path + "\"\n[control]\nsocket = \"portd.sock\"\n";
+  c += "[store]\npath = \"" + opts_.store_path + "\"\n[control]\nsocket = \"portd.sock\"\n" + opts_.control_extra + "\n";
   c += "[poll]\nsubmitted = \"" + opts_.poll + "\"\ncarrier_approval = \"" + opts_.poll + "\"\nscheduled = \"" +
        opts_.poll + "\"\nrejected = \"" + opts_.poll + "\"\nfirst_after_submit = \"" + opts_.poll +
        "\"\nnear_port_date = \"" + opts_.poll + "\"\n";

@@ -44,6 +44,7 @@ struct stack_options {
   double sim_rpm = 0;               // the sim's rate limit (0 = off)
   std::string sim_config_extra;     // appended to the sim's TOML
   std::string portd_config_extra;   // appended to portd's TOML
+  std::string control_extra;        // lines for portd's [control] table (idle_timeout = "1s")
   std::string dialect = "lifecycle";
   std::string request_timeout = "5s";
   int max_connections = 4;  // telegent.max_connections

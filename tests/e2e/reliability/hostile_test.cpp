@@ -1,6 +1,7 @@
 // Hostile control-socket peers (issue 8): a 100 MiB line, more connections than the daemon
-// takes, and a peer that floods requests and never reads its replies. Each time, another
-// client is still served and portd's resident memory stays bounded.
+// takes, a peer that floods requests and never reads its replies, and peers that send their
+// requests a byte at a time and stall. Each time, another client is still served and portd's
+// resident memory stays bounded; idle peers are dropped at the idle timeout.
 #include <common/stack.hpp>
 
 #include <boost/test/unit_test.hpp>
@@ -11,6 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -20,6 +22,7 @@
 namespace json = boost::json;
 using portd::test::rpc_connection;
 using portd::test::stack;
+using portd::test::stack_options;
 
 namespace {
 
@@ -46,6 +49,11 @@ struct raw_peer {
     ::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c, &len);
     return c.pid;
   }
+  // True while the daemon has neither answered nor hung up (nothing to read, no EOF).
+  bool open_and_silent() const {
+    pollfd p{fd, POLLIN, 0};
+    return ::poll(&p, 1, 0) == 0;
+  }
   // Reads what has arrived within `ms` (empty on EOF or nothing).
   std::string read_some(int ms) {
     pollfd p{fd, POLLIN, 0};
@@ -55,6 +63,10 @@ struct raw_peer {
     return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string{};
   }
 };
+
+double ms_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
 
 long rss_kib(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
@@ -170,6 +182,109 @@ BOOST_AUTO_TEST_CASE(a_peer_that_never_reads_does_not_stop_the_daemon_or_grow_it
   const long rss_after = rss_kib(portd);
   BOOST_TEST_MESSAGE("portd RSS: " << rss_before << " KiB before, " << rss_after << " KiB after");
   BOOST_TEST(rss_after - rss_before < 128 * 1024, "RSS grew by " << (rss_after - rss_before) << " KiB");
+}
+
+// Many peers each send a request a byte at a time, interleaved, and then stall mid-line (a
+// "slowloris"). Meanwhile and afterwards another client is answered promptly; the daemon's
+// memory stays bounded; the stalled peers get no answer to a request they never finished.
+BOOST_AUTO_TEST_CASE(many_peers_trickling_requests_and_stalling_do_not_slow_others_or_grow_the_daemon) {
+  stack s;
+  s.start_portd();
+  const pid_t portd = s.portd_pid();
+  served(s);
+  const long rss_before = rss_kib(portd);
+  constexpr int peers = 200;  // under max_connections (256): each one is taken, and waits
+  std::vector<std::unique_ptr<raw_peer>> slow;
+  for (int i = 0; i < peers; ++i) slow.push_back(std::make_unique<raw_peer>(s.socket_path()));
+  const std::string partial = R"({"jsonrpc":"2.0","id":7,"method":"order.list","params":{"limit":)";
+  double worst_ms = 0;
+  int calls = 0;
+  for (std::size_t i = 0; i < partial.size(); ++i) {
+    for (auto& p : slow) BOOST_TEST_REQUIRE(::send(p->fd, &partial[i], 1, MSG_NOSIGNAL) == 1);
+    const auto t0 = std::chrono::steady_clock::now();
+    served(s);
+    worst_ms = std::max(worst_ms, ms_since(t0));
+    ++calls;
+  }
+  // Now they all hang, mid-request.
+  for (int i = 0; i < 20; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    served(s);
+    worst_ms = std::max(worst_ms, ms_since(t0));
+    ++calls;
+  }
+  const long rss_after = rss_kib(portd);
+  BOOST_TEST_MESSAGE(peers << " peers trickled " << partial.size() << " bytes each; the slowest of " << calls
+                           << " daemon.status calls meanwhile took " << worst_ms << " ms; portd RSS " << rss_before
+                           << " KiB -> " << rss_after << " KiB");
+  BOOST_TEST(worst_ms < 1000);
+  BOOST_TEST(rss_after - rss_before < 32 * 1024, "RSS grew by " << (rss_after - rss_before) << " KiB");
+  int silent = 0;
+  for (auto& p : slow) silent += p->open_and_silent();
+  BOOST_TEST(silent == peers, (peers - silent) << " stalled peers were answered or dropped before the idle timeout");
+}
+
+// The same peers, and ones that stall right after a partial line, with a short idle_timeout
+// and few connection slots: they hold every slot (a newcomer is refused), until the daemon
+// drops each of them one idle_timeout after its last complete request -- the tricklers too,
+// however often they send a byte -- and the newcomer is served again.
+BOOST_AUTO_TEST_CASE(stalled_and_trickling_peers_are_dropped_at_the_idle_timeout_and_free_their_slots) {
+  stack_options opt;
+  opt.control_extra = "idle_timeout = \"1s\"\nmax_connections = 16\n";
+  stack s(opt);
+  s.start_portd();
+  const std::string partial = R"({"jsonrpc":"2.0","id":7,"method":"daemon.status","params":{"x":")";
+  struct hog {
+    std::unique_ptr<raw_peer> peer;
+    bool trickles;
+    std::chrono::steady_clock::time_point connected;
+    double dropped_after_ms = -1;
+  };
+  std::vector<hog> hogs;
+  for (int i = 0; i < 16; ++i) {
+    hogs.push_back({std::make_unique<raw_peer>(s.socket_path()), i % 2 == 1, std::chrono::steady_clock::now()});
+    BOOST_TEST_REQUIRE(::send(hogs.back().peer->fd, partial.data(), 10, MSG_NOSIGNAL) == 10);
+  }
+  {
+    raw_peer newcomer(s.socket_path());
+    std::string answer;
+    for (int i = 0; i < 50 && answer.find('\n') == std::string::npos; ++i) answer += newcomer.read_some(100);
+    BOOST_TEST(answer.find("unavailable") != std::string::npos, "a 17th connection got: " << answer);
+  }
+  // Tricklers send a byte per round; each round waits up to 100 ms for the daemon to hang up.
+  const auto started = std::chrono::steady_clock::now();
+  std::size_t next = 10;
+  auto open = [&] { return std::count_if(hogs.begin(), hogs.end(), [](const hog& h) { return h.dropped_after_ms < 0; }); };
+  while (open() > 0 && ms_since(started) < 20000) {
+    std::vector<pollfd> fds;
+    for (auto& h : hogs) {
+      if (h.dropped_after_ms >= 0) continue;
+      if (h.trickles && ::send(h.peer->fd, &partial[next % partial.size()], 1, MSG_NOSIGNAL) != 1) {
+        h.dropped_after_ms = ms_since(h.connected);
+        continue;
+      }
+      fds.push_back({h.peer->fd, POLLIN, 0});
+    }
+    ++next;
+    ::poll(fds.data(), fds.size(), 100);
+    for (auto& h : hogs) {
+      if (h.dropped_after_ms >= 0) continue;
+      pollfd p{h.peer->fd, POLLIN, 0};
+      if (::poll(&p, 1, 0) == 1) {
+        char c;
+        BOOST_TEST(::recv(h.peer->fd, &c, 1, 0) <= 0, "a peer that never finished its request got an answer");
+        h.dropped_after_ms = ms_since(h.connected);
+      }
+    }
+  }
+  for (const auto& h : hogs) {
+    BOOST_TEST(h.dropped_after_ms >= 0, (h.trickles ? "a trickling" : "a stalled") << " peer is still connected after "
+                                                                                  << ms_since(h.connected) << " ms");
+    if (h.dropped_after_ms >= 0) BOOST_TEST(h.dropped_after_ms >= 950, "dropped before idle_timeout");
+    BOOST_TEST_MESSAGE((h.trickles ? "trickling" : "stalled") << " peer dropped after " << h.dropped_after_ms << " ms ("
+                                                              << next - 10 << " bytes trickled)");
+  }
+  served(s);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
