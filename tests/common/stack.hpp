@@ -55,6 +55,8 @@ struct stack_options {
 class stack {
  public:
   explicit stack(stack_options opts = {});
+  // Stops portd and telegent-sim with SIGTERM if they still run; an exit status other than 0
+  // (under ASan: a leak found at exit) fails the test.
   ~stack();
 
   // Starts portd and returns once it said READY=1 (through a NOTIFY_SOCKET of ours).
