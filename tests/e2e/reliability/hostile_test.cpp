@@ -82,6 +82,30 @@ long rss_kib(pid_t pid) {
   return value;
 }
 
+// Memory figures of a build under AddressSanitizer measure the sanitizer: freed memory waits
+// in its quarantine (256 MiB by default) before it is reused, so RSS only grows. There the
+// figures are reported but not judged; the release and dev runs judge them.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool under_asan = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool under_asan = true;
+#else
+constexpr bool under_asan = false;
+#endif
+#else
+constexpr bool under_asan = false;
+#endif
+
+// portd's resident memory grew by less than `bound_kib` from `before` to `after` (KiB).
+void rss_growth_below(long before, long after, long bound_kib) {
+  if (under_asan) {
+    BOOST_TEST_MESSAGE("RSS grew by " << (after - before) << " KiB: not judged under ASan");
+    return;
+  }
+  BOOST_TEST(after - before < bound_kib, "RSS grew by " << (after - before) << " KiB");
+}
+
 // Another client is served: daemon.status answers.
 void served(stack& s) {
   auto r = s.call("daemon.status");
@@ -117,7 +141,7 @@ BOOST_AUTO_TEST_CASE(a_100_mib_line_is_cut_off_and_others_are_served_meanwhile) 
   served(s);
   const long rss_after = rss_kib(portd);
   BOOST_TEST_MESSAGE("portd RSS: " << rss_before << " KiB before, " << rss_after << " KiB after");
-  BOOST_TEST(rss_after - rss_before < 64 * 1024, "RSS grew by " << (rss_after - rss_before) << " KiB");
+  rss_growth_below(rss_before, rss_after, 64 * 1024);
 }
 
 BOOST_AUTO_TEST_CASE(thousands_of_connections_are_refused_beyond_the_limit_and_then_served) {
@@ -137,7 +161,7 @@ BOOST_AUTO_TEST_CASE(thousands_of_connections_are_refused_beyond_the_limit_and_t
   BOOST_TEST(answer.find("unavailable") != std::string::npos, "answer: " << answer);
   const long rss = rss_kib(portd);
   BOOST_TEST_MESSAGE("portd RSS with 2000 connections open: " << rss << " KiB");
-  BOOST_TEST(rss < 256 * 1024);
+  if (!under_asan) BOOST_TEST(rss < 256 * 1024);
   // The hogs go away: a client is served again (the daemon notices each EOF as an event; a
   // refusal meanwhile is an answer too, so retry a bounded number of times).
   hogs.clear();
@@ -181,7 +205,7 @@ BOOST_AUTO_TEST_CASE(a_peer_that_never_reads_does_not_stop_the_daemon_or_grow_it
   served(s);
   const long rss_after = rss_kib(portd);
   BOOST_TEST_MESSAGE("portd RSS: " << rss_before << " KiB before, " << rss_after << " KiB after");
-  BOOST_TEST(rss_after - rss_before < 128 * 1024, "RSS grew by " << (rss_after - rss_before) << " KiB");
+  rss_growth_below(rss_before, rss_after, 128 * 1024);
 }
 
 // Many peers each send a request a byte at a time, interleaved, and then stall mid-line (a
@@ -218,7 +242,7 @@ BOOST_AUTO_TEST_CASE(many_peers_trickling_requests_and_stalling_do_not_slow_othe
                            << " daemon.status calls meanwhile took " << worst_ms << " ms; portd RSS " << rss_before
                            << " KiB -> " << rss_after << " KiB");
   BOOST_TEST(worst_ms < 1000);
-  BOOST_TEST(rss_after - rss_before < 32 * 1024, "RSS grew by " << (rss_after - rss_before) << " KiB");
+  rss_growth_below(rss_before, rss_after, 32 * 1024);
   int silent = 0;
   for (auto& p : slow) silent += p->open_and_silent();
   BOOST_TEST(silent == peers, (peers - silent) << " stalled peers were answered or dropped before the idle timeout");
