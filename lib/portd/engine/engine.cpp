@@ -172,25 +172,30 @@ void engine::flush() {
     try {
       repo_.commit(durability);
       ++commits_;
+      store_backoff_ = {};
     } catch (const std::exception& e) {
       ok = false;
       ++commit_failures_;
       spdlog::error("commit failed, {} changes rolled back: {}", batch.size(), e.what());
-      // The database still holds each order as before the group; resume those from there.
-      for (const auto& s : batch) {
-        if (auto o = repo_.load(s.id); o && o->active()) {
-          if (o->in_flight && !calls_.contains(o->id)) {
-            auto r = apply(*o, core::recovered{});
-            (void)r;
-          } else if (o->next_check_at) {
-            schedule(o->id, *o->next_check_at);
-          }
-        }
-      }
-      polls_reserved_ = 0;
       if (repo_.in_transaction()) {
         try { repo_.rollback(); } catch (...) {}
       }
+      // The database still holds each order as before the group; resume those from there,
+      // after a pause that grows while the store keeps failing (a full disk is not retried
+      // in a loop).
+      const auto retry_at = core::now_ms() + grow_store_backoff();
+      for (const auto& s : batch) {
+        try {
+          auto o = repo_.load(s.id);
+          if (!o || !o->active()) continue;
+          if (o->in_flight && !calls_.contains(o->id)) retry_later(o->id, core::recovered{}, retry_at);
+          else if (o->next_check_at) schedule(o->id, std::max(*o->next_check_at, retry_at));
+        } catch (const std::exception& e2) {
+          util::log_order(spdlog::level::err, {s.id}, "cannot reload the order after a failed commit: {}", e2.what());
+          retry_later(s.id, core::recovered{}, retry_at);
+        }
+      }
+      polls_reserved_ = 0;
     }
   }
   if (ok)
@@ -308,11 +313,20 @@ void engine::dispatch() {
     lateness_sum_ += late;
     for (std::size_t i = 0; i < lateness_bounds_.size(); ++i)
       if (late <= lateness_bounds_[i]) ++lateness_buckets_[i];
-    auto o = load(top.id);
-    if (!o) continue;
-    if (start_poll(*o)) continue;
-    auto r = apply(*o, core::timer_fired{});
-    if (!r.ok() || staged_.empty() || staged_.back().id != top.id) continue;  // nothing to do now
+    auto pending = resume_.extract(top.id);
+    try {
+      auto o = load(top.id);
+      if (!o) continue;
+      if (pending.empty() && start_poll(*o)) continue;
+      const core::input& in = pending.empty() ? core::input{core::timer_fired{}} : pending.mapped();
+      auto r = apply(*o, in);
+      if (!r.ok() || staged_.empty() || staged_.back().id != top.id) continue;  // nothing to do now
+    } catch (const std::exception& e) {
+      util::log_order(spdlog::level::err, {top.id}, "the store failed; trying again later: {}", e.what());
+      retry_later(top.id, pending.empty() ? core::input{core::recovered{}} : std::move(pending.mapped()),
+                  core::now_ms() + grow_store_backoff());
+      continue;
+    }
     if (staged_.back().call == core::call_kind::status) ++polls_reserved_;  // counts until launched
   }
   arm_timer();
@@ -408,9 +422,21 @@ asio::awaitable<void> engine::run_call(std::int64_t id, core::call_kind kind, bo
       }
     }
   } catch (const std::exception& e) {
-    util::log_order(spdlog::level::err, {id}, "could not record the {} result: {}", core::to_string(kind), e.what());
+    // Kept, and recorded once the store takes writes again: the call happened.
+    util::log_order(spdlog::level::err, {id}, "could not record the {} result yet: {}", core::to_string(kind), e.what());
+    retry_later(id, std::move(result), core::now_ms() + grow_store_backoff());
   }
   dispatch();
+}
+
+core::milliseconds engine::grow_store_backoff() {
+  store_backoff_ = std::clamp(store_backoff_ * 2, core::milliseconds{100}, core::milliseconds{10000});
+  return store_backoff_;
+}
+
+void engine::retry_later(std::int64_t id, core::input in, core::time_point at) {
+  resume_.insert_or_assign(id, std::move(in));
+  schedule(id, at);
 }
 
 // ---- events --------------------------------------------------------------------------------

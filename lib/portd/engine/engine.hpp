@@ -131,6 +131,11 @@ class engine final : public control::backend {
   void arm_timer();
   void on_timer();
   void dispatch();
+  // The store failed: act on order `id` again at `at` with `in` instead of timer_fired (a
+  // result not yet recorded, or `recovered`).
+  void retry_later(std::int64_t id, core::input in, core::time_point at);
+  // The pause before the store is tried again, grown (100 ms doubling to 10 s).
+  core::milliseconds grow_store_backoff();
   bool start_poll(const core::order& cur);
   // The order as the engine knows it: the copy of a call that is out, else the open group's.
   std::optional<core::order> load(std::int64_t id);
@@ -195,7 +200,9 @@ class engine final : public control::backend {
 
   // Counters for status and metrics.
   std::uint64_t commits_ = 0, commit_failures_ = 0;
-  std::uint64_t wakeups_ = 0;  // the scheduler's timer fired (a busy loop shows here)
+  std::uint64_t wakeups_ = 0;
+  core::milliseconds store_backoff_{0};  // grows while commits fail, 0 after one succeeds
+  std::unordered_map<std::int64_t, core::input> resume_;  // see retry_later()  // the scheduler's timer fired (a busy loop shows here)
   // How late due orders were handed to the client (seconds past their due time): the
   // poller's stretch under the budget, as a Prometheus histogram.
   static constexpr std::array<double, 7> lateness_bounds_{0.1, 1, 10, 60, 600, 3600, 21600};
