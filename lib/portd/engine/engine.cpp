@@ -355,9 +355,11 @@ std::optional<order> engine::load(std::int64_t id) {
 }
 
 void engine::launch(std::int64_t id, core::call_kind kind, bool urgent, std::optional<order> o) {
+  const bool poll = kind == core::call_kind::status && !urgent;
+  if (poll && polls_reserved_ > 0) --polls_reserved_;  // reserved until now, whether it goes or not
   if (stopping_) return;
   if (calls_.contains(id)) return;  // rule 2, belt and braces
-  const bool command = core::is_command_call(kind) || urgent;
+  const bool command = !poll;
   if (command && commands_out_ >= opts_.command_concurrency) {
     // Beyond this many, commands wait here as ids, first come first served (a bulk import's
     // submissions wait for the budget without holding an order and a coroutine each).
@@ -369,10 +371,7 @@ void engine::launch(std::int64_t id, core::call_kind kind, bool urgent, std::opt
   if (!o || o->in_flight != kind) return;
   calls_.emplace(id, std::move(*o));
   if (command) ++commands_out_;
-  if (kind == core::call_kind::status && !urgent) {
-    if (polls_reserved_ > 0) --polls_reserved_;
-    ++polls_out_;
-  }
+  else ++polls_out_;
   asio::co_spawn(ioc_, run_call(id, kind, urgent), asio::detached);
 }
 
@@ -399,7 +398,8 @@ asio::awaitable<void> engine::run_call(std::int64_t id, core::call_kind kind, bo
   if (counted_poll && polls_out_ > 0) --polls_out_;
   if (!counted_poll) {
     --commands_out_;
-    if (!command_queue_.empty() && !stopping_) {
+    // The next queued commands take the freed place (one that no longer applies is skipped).
+    while (!stopping_ && !command_queue_.empty() && commands_out_ < opts_.command_concurrency) {
       const auto next = command_queue_.front();
       command_queue_.pop_front();
       launch(next.id, next.kind, next.urgent);

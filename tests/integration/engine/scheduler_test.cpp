@@ -84,4 +84,44 @@ BOOST_AUTO_TEST_CASE(due_orders_waiting_for_a_poll_slot_do_not_spin_the_loop) {
   budget.close();
 }
 
+// A bulk of submissions waiting for Telegent: only command_concurrency of them are handed to
+// the client; the others wait in the engine as ids, and all are still accounted for.
+BOOST_AUTO_TEST_CASE(commands_beyond_the_limit_wait_in_the_engine_not_in_the_client) {
+  test::temp_dir dir;
+  asio::io_context ioc{1};
+  hanging_telegent api{ioc};
+  store::repository repo(dir.file("portd.db"));
+  repo.begin();
+  for (int i = 0; i < 7; ++i) {  // submit intents committed before a restart
+    core::order o;
+    o.number = "+1801555" + std::to_string(2000 + i);
+    o.state = core::order_state::submitting;
+    o.in_flight = core::call_kind::submit_port_in;
+    o.created_at = o.updated_at = o.state_since = core::now_ms();
+    o.details.carrier = "Verizon";
+    o.secrets.account_pin = "1234";
+    repo.insert_order(o);
+  }
+  repo.commit();
+
+  telegent::budget budget(ioc.get_executor(), {0, 5});
+  telegent::client_config cc;
+  cc.base_url = api.url();
+  cc.account_key = "DID-test";
+  cc.account_secret = "not-a-real-secret";
+  cc.allow_insecure_http = true;
+  cc.request_timeout = std::chrono::hours(1);
+  telegent::client client(ioc.get_executor(), cc, budget);
+  engine::engine_options eo;
+  eo.command_concurrency = 3;
+  engine::engine eng(ioc, repo, client, budget, core::policy{}, eo);
+  eng.start();
+  for (int i = 0; i < 500; ++i) ioc.poll_one();
+
+  BOOST_TEST(eng.status_line().find("3 calls out, 4 commands queued") != std::string::npos, eng.status_line());
+  BOOST_TEST(eng.active_orders() == 7u);
+  client.close();
+  budget.close();
+}
+
 BOOST_AUTO_TEST_SUITE_END()
