@@ -130,6 +130,18 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
+double cpu_seconds(pid_t pid) {
+  const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+  const auto paren = stat.rfind(')');  // the command name before it may hold spaces
+  if (paren == std::string::npos) throw std::runtime_error("no such process: " + std::to_string(pid));
+  std::istringstream rest(stat.substr(paren + 2));  // from field 3 (state) on
+  std::string field;
+  long ticks = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i)
+    if (i == 14 || i == 15) ticks += std::stol(field);  // utime, stime
+  return static_cast<double>(ticks) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
 std::string binary(const char* env_var) {
   const char* p = std::getenv(env_var);
   if (!p || !*p) throw std::runtime_error(std::string(env_var) + " is not set (run the tests through ctest)");

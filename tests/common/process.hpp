@@ -49,6 +49,8 @@ class temp_dir {
 // Writes `content` to `path` with `mode`.
 void write_file(const std::string& path, const std::string& content, unsigned mode = 0600);
 std::string read_file(const std::string& path);
+// CPU time (user + system) process `pid` has used so far, in seconds (/proc/PID/stat).
+double cpu_seconds(pid_t pid);
 // The path of a binary under test from its environment variable (PORTD_BIN, PORTCTL_BIN,
 // TELEGENT_SIM_BIN); fails the test when it is not set.
 std::string binary(const char* env_var);

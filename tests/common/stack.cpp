@@ -233,6 +233,18 @@ json::object stack::wait_for_state(std::int64_t id, const std::string& state, st
   return o;
 }
 
+std::vector<json::object> stack::all_events() {
+  std::vector<json::object> out;
+  std::int64_t after = 0;
+  for (;;) {
+    auto r = result("events.list", {{"after", after}, {"limit", 1000}});
+    for (auto& e : r["events"].as_array()) out.push_back(e.as_object());
+    if (r["next_after"].is_null()) break;
+    after = r["next_after"].as_int64();
+  }
+  return out;
+}
+
 json::object stack::sim_stats() {
   auto [st, body] = http_request(sim_url_, "GET", "/_sim/stats");
   if (st != 200) throw std::runtime_error("sim stats: " + std::to_string(st));

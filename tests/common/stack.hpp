@@ -73,6 +73,8 @@ class stack {
   // order. Fails the test after `timeout`.
   boost::json::object wait_for_state(std::int64_t id, const std::string& state,
                                      std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  // Every event portd has committed, oldest first (events.list, paged).
+  std::vector<boost::json::object> all_events();
   boost::json::object sim_stats();
   void sim_post(const std::string& target, const std::string& body);
 

@@ -82,18 +82,6 @@ void wait_all_finished(stack& s) {
              "every order to finish");
 }
 
-std::vector<json::object> all_events(stack& s) {
-  std::vector<json::object> out;
-  std::int64_t after = 0;
-  for (;;) {
-    auto r = s.result("events.list", {{"after", after}, {"limit", 1000}});
-    for (auto& e : r["events"].as_array()) out.push_back(e.as_object());
-    if (r["next_after"].is_null()) break;
-    after = r["next_after"].as_int64();
-  }
-  return out;
-}
-
 json::object outbox_status(stack& s) { return s.result("daemon.status")["outbox"].as_object(); }
 
 // Every event has a 2xx delivery.
@@ -156,7 +144,7 @@ BOOST_AUTO_TEST_CASE(every_event_of_300_orders_arrives_signed_and_in_order) {
   s.start_portd();
   submit_orders(s, 300);
   wait_all_finished(s);
-  const auto events = all_events(s);
+  const auto events = s.all_events();
   BOOST_TEST(events.size() >= 300u * 3);
   BOOST_TEST_REQUIRE(recv.wait_for([&](auto& got) { return all_delivered(got, events); }, 60s));
   check_deliveries(recv.deliveries(), events, false);
@@ -185,7 +173,7 @@ BOOST_AUTO_TEST_CASE(receiver_down_then_failing_gets_everything_afterwards) {
   recv.come_up();
   BOOST_TEST_REQUIRE(recv.wait_for([](auto& got) { return got.size() >= 60; }, 30s));
   recv.set_status(200);
-  const auto events = all_events(s);
+  const auto events = s.all_events();
   BOOST_TEST_REQUIRE(recv.wait_for([&](auto& got) { return all_delivered(got, events); }, 60s));
   check_deliveries(recv.deliveries(), events, false);
   // The failed attempts carried the same webhook-id as the one that succeeded.
@@ -210,7 +198,7 @@ BOOST_AUTO_TEST_CASE(a_receiver_that_never_answers_times_out_and_is_retried) {
   BOOST_TEST(recv.count() == 0u);  // a hanging request is not recorded as received
   recv.set_hang(false);
   wait_all_finished(s);
-  const auto events = all_events(s);
+  const auto events = s.all_events();
   BOOST_TEST_REQUIRE(recv.wait_for([&](auto& got) { return all_delivered(got, events); }, 30s));
   check_deliveries(recv.deliveries(), events, false);
 }
@@ -223,7 +211,7 @@ BOOST_AUTO_TEST_CASE(kill_9_with_a_backlog_loses_nothing) {
   s.start_portd();
   submit_orders(s, 40);
   wait_all_finished(s);
-  const auto events = all_events(s);
+  const auto events = s.all_events();
   BOOST_TEST(outbox_status(s)["pending"].as_int64() == static_cast<std::int64_t>(events.size()));
   s.kill_portd(SIGKILL);
   recv.set_hang(false);
@@ -241,7 +229,7 @@ BOOST_AUTO_TEST_CASE(dead_letters_are_listed_and_redelivered) {
   s.start_portd();
   submit_orders(s, 5);
   wait_all_finished(s);
-  const auto events = all_events(s);
+  const auto events = s.all_events();
   wait_until(s, [&] { return outbox_status(s)["dead"].as_int64() == static_cast<std::int64_t>(events.size()); }, 60s,
              "every delivery to become a dead letter");
   BOOST_TEST(outbox_status(s)["pending"].as_int64() == 0);
@@ -300,7 +288,7 @@ BOOST_AUTO_TEST_CASE(gone_disables_the_sink_until_redelivery) {
   recv.set_status(200);
   auto [r, o] = s.portctl({"redeliver", "--all", "--sink", "webhook:0"});
   BOOST_TEST(r == 0, o);
-  const auto events = all_events(s);
+  const auto events = s.all_events();
   BOOST_TEST_REQUIRE(recv.wait_for([&](auto& got) { return all_delivered(got, events); }, 30s));
   BOOST_TEST(outbox_status(s)["sinks"].as_array().at(0).as_object().at("disabled") == false);
 }
@@ -323,7 +311,7 @@ BOOST_AUTO_TEST_CASE(secrets_never_leave_portd) {
     auto st = s.result("daemon.status")["orders"].as_object();
     return st["active"].as_int64() == st["needs_attention"].as_int64();
   }, 60s, "orders to finish or stop for a human");
-  const auto events = all_events(s);
+  const auto events = s.all_events();
   BOOST_TEST_REQUIRE(recv.wait_for([&](auto& got) { return all_delivered(got, events); }, 30s));
   std::string everything;
   for (auto& d : recv.deliveries()) {

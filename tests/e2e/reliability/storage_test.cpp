@@ -20,7 +20,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <random>
 #include <set>
@@ -172,24 +171,6 @@ double metric(stack& s, const std::string& name) {
   return 0;
 }
 
-// CPU time (user + system) a process has used, from /proc/PID/stat, in clock ticks.
-long cpu_ticks(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  // Fields after the command name (which may hold spaces) start after the last ')'.
-  std::istringstream rest(stat.substr(stat.rfind(')') + 2));
-  std::string field;
-  long utime = 0, stime = 0;
-  for (int i = 3; rest >> field; ++i) {
-    if (i == 14) utime = std::stol(field);
-    if (i == 15) {
-      stime = std::stol(field);
-      break;
-    }
-  }
-  return utime + stime;
-}
-
 // ---- the database file, read with SQLite itself ---------------------------------------------
 
 struct db_file {
@@ -298,24 +279,11 @@ refusal check_refused(stack& s, const std::string& name, const std::vector<std::
   return r;
 }
 
-// Every event portd has committed, oldest first (events.list, paged).
-std::vector<json::object> all_events(stack& s) {
-  std::vector<json::object> out;
-  std::int64_t after = 0;
-  for (;;) {
-    auto r = s.result("events.list", {{"after", after}, {"limit", 1000}});
-    for (auto& e : r["events"].as_array()) out.push_back(e.as_object());
-    if (r["next_after"].is_null()) break;
-    after = r["next_after"].as_int64();
-  }
-  return out;
-}
-
 // The CRM's view: every committed event reached the webhook (at least once, signed), and no
 // webhook told of anything that is not a committed event (a change rolled back on the full
 // disk, announced anyway, would show here as an unknown id or a different event under it).
 void check_webhooks(stack& s, webhook_receiver& receiver) {
-  const auto events = all_events(s);
+  const auto events = s.all_events();
   std::map<std::string, json::object> by_id;
   for (auto& e : events) by_id["evt_" + std::to_string(e.at("id").as_int64())] = e;
   const bool all_there = receiver.wait_for(
@@ -485,7 +453,7 @@ BOOST_AUTO_TEST_CASE(a_disk_that_stays_full_is_retried_calmly_not_in_a_loop) {
   BOOST_TEST(refusal.at("data").at("reason") == "unavailable");
 
   const pid_t portd = s.portd_pid();
-  const long cpu_before = cpu_ticks(portd);
+  const double cpu_before = portd::test::cpu_seconds(portd);
   const double failures_before = metric(s, "portd_commit_failures_total");
   const auto since = std::chrono::steady_clock::now();
   portd::test::rpc_connection pace(s.socket_path());
@@ -500,7 +468,7 @@ BOOST_AUTO_TEST_CASE(a_disk_that_stays_full_is_retried_calmly_not_in_a_loop) {
     BOOST_TEST_REQUIRE(!pace.read_line(std::chrono::milliseconds(100)), "an event was committed on a full disk");
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
-  const double cpu = static_cast<double>(cpu_ticks(portd) - cpu_before) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  const double cpu = portd::test::cpu_seconds(portd) - cpu_before;
   const double failures = metric(s, "portd_commit_failures_total") - failures_before;
   BOOST_TEST_MESSAGE("on a full disk for " << seconds << " s: " << reads << " complete order lists read, " << failures
                                            << " failed group commits, " << cpu << " s of portd CPU");

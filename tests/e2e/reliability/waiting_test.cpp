@@ -4,11 +4,6 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include <unistd.h>
-
-#include <fstream>
-#include <sstream>
-
 namespace json = boost::json;
 using portd::test::stack;
 using portd::test::stack_options;
@@ -21,18 +16,6 @@ json::object port_in(const std::string& number) {
           {"account_number", "123456782222"},
           {"account_pin", "4321"},
           {"billing_address", {{"street1", "1 Main St"}, {"city", "Lehi"}, {"state", "UT"}, {"zip", "84043"}}}};
-}
-
-// CPU time (user + system) a process has used, from /proc/PID/stat, in seconds.
-double cpu_seconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::istringstream rest(stat.substr(stat.rfind(')') + 2));  // fields after the command name
-  std::string field;
-  long ticks = 0;
-  for (int i = 3; rest >> field && i <= 15; ++i)
-    if (i == 14 || i == 15) ticks += std::stol(field);
-  return static_cast<double>(ticks) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
 }  // namespace
@@ -63,7 +46,7 @@ BOOST_AUTO_TEST_CASE(orders_waiting_for_a_poll_slot_do_not_make_portd_spin) {
   BOOST_TEST_REQUIRE(in_flight() == 4);
 
   const pid_t portd = s.portd_pid();
-  const double cpu_before = cpu_seconds(portd);
+  const double cpu_before = portd::test::cpu_seconds(portd);
   const auto since = std::chrono::steady_clock::now();
   int answered = 0;
   while (std::chrono::steady_clock::now() - since < std::chrono::seconds(2)) {
@@ -72,7 +55,7 @@ BOOST_AUTO_TEST_CASE(orders_waiting_for_a_poll_slot_do_not_make_portd_spin) {
     pace.read_line(std::chrono::milliseconds(100));  // paces the reads; the slow polls commit nothing
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
-  const double cpu = cpu_seconds(portd) - cpu_before;
+  const double cpu = portd::test::cpu_seconds(portd) - cpu_before;
   BOOST_TEST_MESSAGE("4 polls out for " << seconds << " s with 4 more orders due: portd used " << cpu
                                         << " s of CPU and answered " << answered << " order lists");
   BOOST_TEST(cpu / seconds < 0.25, "portd used " << cpu << " s of CPU in " << seconds << " s");
