@@ -28,6 +28,36 @@ struct hanging_telegent {
   std::string url() const { return "http://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port()); }
 };
 
+// An engine on a store in a temp dir, talking to a hanging Telegent, budget off.
+struct rig {
+  test::temp_dir dir;
+  asio::io_context ioc{1};
+  hanging_telegent api{ioc};
+  store::repository repo{dir.file("portd.db")};
+  telegent::budget budget{ioc.get_executor(), {0, 5}};
+  std::optional<telegent::client> client;
+  std::optional<engine::engine> eng;
+
+  void start(int max_connections, engine::engine_options eo) {
+    telegent::client_config cc;
+    cc.base_url = api.url();
+    cc.account_key = "DID-test";
+    cc.account_secret = "not-a-real-secret";
+    cc.allow_insecure_http = true;
+    cc.request_timeout = std::chrono::hours(1);
+    cc.max_connections = max_connections;
+    client.emplace(ioc.get_executor(), cc, budget);
+    eng.emplace(ioc, repo, *client, budget, core::policy{}, eo);
+    eng->start();
+    // Only handlers that are ready run; a timer armed in the past is ready at every turn.
+    for (int i = 0; i < 2000; ++i) ioc.poll_one();
+  }
+  ~rig() {
+    if (client) client->close();
+    budget.close();
+  }
+};
+
 // `n` port-ins already at Telegent (submitted), each due for a poll now.
 void insert_due_orders(store::repository& repo, int n) {
   repo.begin();
@@ -53,45 +83,23 @@ BOOST_AUTO_TEST_SUITE(scheduler)
 // Regression: with every poll slot taken and orders past due, the timer was re-armed for a
 // time already past on every turn, so the loop spun (a whole core) until a slot freed.
 BOOST_AUTO_TEST_CASE(due_orders_waiting_for_a_poll_slot_do_not_spin_the_loop) {
-  test::temp_dir dir;
-  asio::io_context ioc{1};
-  hanging_telegent api{ioc};
-  store::repository repo(dir.file("portd.db"));
-  insert_due_orders(repo, 50);
-
-  telegent::budget budget(ioc.get_executor(), {0, 5});  // no budget: only the slot limits
-  telegent::client_config cc;
-  cc.base_url = api.url();
-  cc.account_key = "DID-test";
-  cc.account_secret = "not-a-real-secret";
-  cc.allow_insecure_http = true;
-  cc.request_timeout = std::chrono::hours(1);
-  cc.max_connections = 1;
-  telegent::client client(ioc.get_executor(), cc, budget);
+  rig r;
+  insert_due_orders(r.repo, 50);
   engine::engine_options eo;
   eo.poll_concurrency = 1;
-  engine::engine eng(ioc, repo, client, budget, core::policy{}, eo);
-  eng.start();
+  r.start(1, eo);
 
-  // Only handlers that are ready run; a timer armed in the past is ready at every turn.
-  for (int i = 0; i < 2000; ++i) ioc.poll_one();
-
-  const auto text = eng.metrics_text();
+  const auto text = r.eng->metrics_text();
   BOOST_TEST(metric(text, "portd_api_in_flight") == 1u);  // the one poll slot is taken
   BOOST_TEST(metric(text, "portd_scheduler_wakeups_total") <= 2u);
-  BOOST_TEST(eng.active_orders() == 50u);
-  client.close();
-  budget.close();
+  BOOST_TEST(r.eng->active_orders() == 50u);
 }
 
 // A bulk of submissions waiting for Telegent: only command_concurrency of them are handed to
 // the client; the others wait in the engine as ids, and all are still accounted for.
 BOOST_AUTO_TEST_CASE(commands_beyond_the_limit_wait_in_the_engine_not_in_the_client) {
-  test::temp_dir dir;
-  asio::io_context ioc{1};
-  hanging_telegent api{ioc};
-  store::repository repo(dir.file("portd.db"));
-  repo.begin();
+  rig r;
+  r.repo.begin();
   for (int i = 0; i < 7; ++i) {  // submit intents committed before a restart
     core::order o;
     o.number = "+1801555" + std::to_string(2000 + i);
@@ -100,28 +108,15 @@ BOOST_AUTO_TEST_CASE(commands_beyond_the_limit_wait_in_the_engine_not_in_the_cli
     o.created_at = o.updated_at = o.state_since = core::now_ms();
     o.details.carrier = "Verizon";
     o.secrets.account_pin = "1234";
-    repo.insert_order(o);
+    r.repo.insert_order(o);
   }
-  repo.commit();
-
-  telegent::budget budget(ioc.get_executor(), {0, 5});
-  telegent::client_config cc;
-  cc.base_url = api.url();
-  cc.account_key = "DID-test";
-  cc.account_secret = "not-a-real-secret";
-  cc.allow_insecure_http = true;
-  cc.request_timeout = std::chrono::hours(1);
-  telegent::client client(ioc.get_executor(), cc, budget);
+  r.repo.commit();
   engine::engine_options eo;
   eo.command_concurrency = 3;
-  engine::engine eng(ioc, repo, client, budget, core::policy{}, eo);
-  eng.start();
-  for (int i = 0; i < 500; ++i) ioc.poll_one();
+  r.start(4, eo);
 
-  BOOST_TEST(eng.status_line().find("3 calls out, 4 commands queued") != std::string::npos, eng.status_line());
-  BOOST_TEST(eng.active_orders() == 7u);
-  client.close();
-  budget.close();
+  BOOST_TEST(r.eng->status_line().find("3 calls out, 4 commands queued") != std::string::npos, r.eng->status_line());
+  BOOST_TEST(r.eng->active_orders() == 7u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
