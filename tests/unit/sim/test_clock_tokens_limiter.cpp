@@ -125,6 +125,21 @@ BOOST_AUTO_TEST_CASE(a_wait_told_by_a_fault_counts_too) {
   BOOST_TEST(lim.violations() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(each_violation_is_logged_with_the_wait_it_broke) {
+  rate_limiter lim({50, 10, 0ms});
+  lim.told_to_wait("a", t0, 3s);
+  lim.told_to_wait("a", t0 + 1s, 1s);  // a second 429 inside the first wait
+  BOOST_REQUIRE(lim.violation("a", t0 + 1500ms).has_value());
+  BOOST_REQUIRE(lim.violation_log().size() == 1u);
+  const auto& v = lim.violation_log().front();
+  BOOST_TEST(v.account == "a");
+  BOOST_TEST((v.at == t0 + 1500ms));
+  BOOST_TEST((v.last_told_at == t0 + 1s));  // the latest wait told before it
+  BOOST_TEST((v.told_until == t0 + 3s));
+  BOOST_TEST(!lim.violation("a", t0 + 3s).has_value());
+  BOOST_TEST(lim.violation_log().size() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(zero_rate_disables_the_limit) {
   rate_limiter lim({0, 1});
   for (int i = 0; i < 1000; ++i) BOOST_TEST_REQUIRE(!lim.take("a", t0).has_value());

@@ -259,6 +259,9 @@ BOOST_AUTO_TEST_CASE(token_calls_count_and_retry_after_seconds) {
   auto st = f.sim.stats(f.now);
   BOOST_TEST(st.violations == 1u);
   BOOST_TEST(st.rate_limited == 2u);
+  BOOST_REQUIRE(st.violation_log.size() == 1u);  // when it came, and the wait it broke
+  BOOST_TEST(st.violation_log[0].at_ms - st.violation_log[0].last_told_at_ms == 1000);
+  BOOST_TEST(st.violation_log[0].told_until_ms - st.violation_log[0].last_told_at_ms == 2000);
   f.now += 1s;  // the wait told has passed; a token has refilled
   BOOST_TEST(f.call("POST", "/v1.0/oauth2/tokens",
                     R"({"AccountKey":"DID-sim","AccountSecret":"sim-secret","ApiEndpoint":"/v1.0/numbers/order"})")

@@ -15,7 +15,7 @@ std::chrono::seconds whole_seconds_up(std::chrono::microseconds d) {
 
 rate_limiter::bucket& rate_limiter::bucket_of(std::string_view account, real_time now) {
   auto it = buckets_.find(account);
-  if (it == buckets_.end()) it = buckets_.emplace(std::string(account), bucket{config_.burst, now, real_time{}, real_time{}}).first;
+  if (it == buckets_.end()) it = buckets_.emplace(std::string(account), bucket{config_.burst, now, real_time{}, real_time{}, real_time{}}).first;
   return it->second;
 }
 
@@ -23,6 +23,8 @@ std::optional<std::chrono::seconds> rate_limiter::violation(std::string_view acc
   const auto it = buckets_.find(account);
   if (it == buckets_.end() || now >= it->second.told_until || now < it->second.grace_until) return std::nullopt;
   ++violations_;
+  if (violation_log_.size() < violation_log_limit)
+    violation_log_.push_back({std::string(account), now, it->second.last_told_at, it->second.told_until});
   return whole_seconds_up(it->second.told_until - now);
 }
 
@@ -51,6 +53,7 @@ void rate_limiter::told_to_wait(std::string_view account, real_time now, std::ch
 void rate_limiter::tell(bucket& b, real_time now, std::chrono::microseconds wait) {
   if (now >= b.told_until) b.grace_until = now + config_.violation_grace;  // a new window
   b.told_until = std::max(b.told_until, now + wait);
+  b.last_told_at = now;
 }
 
 }  // namespace telegent_sim

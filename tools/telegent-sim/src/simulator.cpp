@@ -649,6 +649,8 @@ stats_snapshot simulator::stats(real_time now) {
   s.requests = counters_.requests;
   s.requests_total = counters_.requests_total;
   s.violations = limiter_.violations();
+  for (const auto& v : limiter_.violation_log())
+    s.violation_log.push_back({epoch_ms(v.at), epoch_ms(v.last_told_at), epoch_ms(v.told_until)});
   s.rate_limited = counters_.rate_limited;
   s.duplicate_submits = counters_.duplicate_submits;
   s.orders_created_per_number = counters_.orders_created_per_number;

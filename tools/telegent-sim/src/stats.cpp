@@ -49,12 +49,17 @@ json::value to_json(const stats_snapshot& s) {
     }
     flips.push_back(std::move(o));
   }
+  json::array violation_log;
+  for (const auto& v : s.violation_log)
+    violation_log.push_back(
+        json::object{{"at_ms", v.at_ms}, {"last_told_at_ms", v.last_told_at_ms}, {"told_until_ms", v.told_until_ms}});
   json::object latency{{"count", s.detection_latency.count}};
   latency["p50"] = s.detection_latency.p50_ms ? json::value(*s.detection_latency.p50_ms) : json::value(nullptr);
   latency["p95"] = s.detection_latency.p95_ms ? json::value(*s.detection_latency.p95_ms) : json::value(nullptr);
   return json::object{{"requests", std::move(requests)},
                       {"requests_total", s.requests_total},
                       {"violations", s.violations},
+                      {"violation_log", std::move(violation_log)},
                       {"rate_limited", s.rate_limited},
                       {"duplicate_submits", s.duplicate_submits},
                       {"orders_created_per_number", std::move(per_number)},

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace telegent_sim {
 
@@ -20,6 +21,14 @@ struct rate_limit_config {
   // the client before the 429 could reach it (other connections were in flight). A client
   // that ignores Retry-After keeps sending through the whole window and is still caught.
   std::chrono::milliseconds violation_grace{100};
+};
+
+// A request that arrived inside a wait its account had been told: when, and the wait it broke.
+struct violation_record {
+  std::string account;
+  real_time at;              // when the request arrived
+  real_time last_told_at;    // the latest 429 (or other wait) told before it
+  real_time told_until;      // the end of the wait it arrived in
 };
 
 class rate_limiter {
@@ -38,6 +47,10 @@ class rate_limiter {
   void told_to_wait(std::string_view account, real_time now, std::chrono::seconds wait);
 
   std::uint64_t violations() const noexcept { return violations_; }
+  // The first `violation_log_limit` violations, in order: ground truth for telling what a
+  // client missed (e.g. a 429 told just before it was killed) from a client that ignores waits.
+  const std::vector<violation_record>& violation_log() const noexcept { return violation_log_; }
+  static constexpr std::size_t violation_log_limit = 1000;
   const rate_limit_config& config() const noexcept { return config_; }
 
  private:
@@ -46,6 +59,7 @@ class rate_limiter {
     real_time refilled_at;
     real_time told_until;
     real_time grace_until;  // told_at of the current window + violation_grace
+    real_time last_told_at;
   };
   void tell(bucket& b, real_time now, std::chrono::microseconds wait);
   bucket& bucket_of(std::string_view account, real_time now);
@@ -53,6 +67,7 @@ class rate_limiter {
   rate_limit_config config_;
   std::map<std::string, bucket, std::less<>> buckets_;
   std::uint64_t violations_ = 0;
+  std::vector<violation_record> violation_log_;
 };
 
 }  // namespace telegent_sim

@@ -20,6 +20,12 @@ struct flip_record {
   std::optional<std::int64_t> observed_at_ms;  // real epoch ms of the first order request that saw it
 };
 
+struct violation_entry {
+  std::int64_t at_ms = 0;            // real epoch ms the request arrived
+  std::int64_t last_told_at_ms = 0;  // real epoch ms of the latest wait told before it
+  std::int64_t told_until_ms = 0;    // real epoch ms the wait ended
+};
+
 struct latency_summary {
   std::optional<std::int64_t> p50_ms;
   std::optional<std::int64_t> p95_ms;
@@ -31,6 +37,7 @@ struct stats_snapshot {
   std::map<std::string, std::map<std::string, std::uint64_t>> requests;
   std::uint64_t requests_total = 0;
   std::uint64_t violations = 0;
+  std::vector<violation_entry> violation_log;  // the first 1000 violations, in order
   std::uint64_t rate_limited = 0;  // 429s sent, for any reason
   std::uint64_t duplicate_submits = 0;
   std::map<std::string, std::uint64_t> orders_created_per_number;
