@@ -1,0 +1,298 @@
+// Exploring decide() for the transitions it can make (see legal_transitions.hpp).
+#include "legal_transitions.hpp"
+
+#include <portd/core/decide.hpp>
+#include <portd/core/status.hpp>
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <deque>
+#include <functional>
+#include <stdexcept>
+#include <unordered_map>
+#include <utility>
+
+namespace portd::test {
+namespace json = boost::json;
+using namespace portd::core;
+using namespace std::chrono_literals;
+
+std::string to_string(const transition& t) {
+  return std::string(core::to_string(t.kind)) + " " + std::string(core::to_string(t.from)) + " -> " +
+         std::string(core::to_string(t.to));
+}
+
+namespace {
+
+const std::string op = "operator:uid=1000";
+
+// ---- the input alphabet ----------------------------------------------------------------------
+
+api_result answer(call_kind c, call_outcome outcome, int http, std::string reason = {}) {
+  api_result r;
+  r.call = c;
+  r.outcome = outcome;
+  r.http_status = http;
+  r.reason = std::move(reason);
+  return r;
+}
+
+// One spelling per meaning (interpret_status decides which spellings mean the same): decide()
+// reads a raw status only through interpret_status and by comparing it with the last one, so
+// two spellings of one meaning make the same state changes.
+std::vector<std::string> status_per_meaning() {
+  static const char* spellings[] = {
+      "Pending", "Submitted", "Pending Port In", "Port Out Pending", "Pending Carrier Approval", "InProgress",
+      "Processing", "Approved", "Port Out Processing", "Scheduled", "Completed", "Complete", "Port Out Complete",
+      "Rejected", "ResolutionRequired", "Port Out Rejected", "Cancelled", "Canceled", "Error", "Failed",
+      "Updated", "Awaiting Paperwork" /* a status nobody documented */};
+  std::vector<std::string> out;
+  std::vector<status_meaning> meanings;
+  for (const char* s : spellings)
+    for (auto kind : {order_kind::port_in, order_kind::port_out}) {
+      const status_meaning m = interpret_status(s, kind);
+      if (std::find(meanings.begin(), meanings.end(), m) != meanings.end()) continue;
+      meanings.push_back(m);
+      out.emplace_back(s);
+    }
+  return out;
+}
+
+// Data that decide() only carries (a corrected name, a cancel reason, an adopted OrderId, the
+// words of an error) takes one value, the one the order already holds where it has one: each
+// further value would multiply the orders to explore without a new way through decide(). What
+// decide() branches on takes every value: each input kind, outcome, eligibility verdict, status
+// meaning, a duplicate refusal, a maybe-processed failure, a Retry-After.
+const std::string remote_id = "JNUOID-1";
+const std::string subscriber = "Jane Doe";
+
+std::vector<input> every_input() {
+  std::vector<input> in{start{}, timer_fired{}, recovered{}};
+  // Operator commands, including ones decide() refuses.
+  order_patch name;
+  name.subscriber_name = subscriber;
+  in.emplace_back(cmd_update{name, op});
+  in.emplace_back(cmd_update{order_patch{}, op});
+  in.emplace_back(cmd_cancel{"", op});
+  in.emplace_back(cmd_resolve{remote_id, false, op});
+  in.emplace_back(cmd_resolve{"", true, op});
+  in.emplace_back(cmd_resolve{remote_id, true, op});
+  in.emplace_back(cmd_retry{op});
+  in.emplace_back(cmd_poll_now{op});
+  in.emplace_back(cmd_note{"called the carrier", op});
+  // Every call kind's answers, whichever call is out: an answer to a call that is not out is
+  // an input too (decide() must ignore it).
+  for (int k = 0; k <= static_cast<int>(call_kind::status); ++k) {
+    const auto c = static_cast<call_kind>(k);
+    auto ok = answer(c, call_outcome::ok, 200);
+    switch (c) {
+      case call_kind::eligibility:
+        for (bool eligible : {true, false}) {
+          auto r = ok;
+          r.eligible = eligible;
+          in.emplace_back(r);
+        }
+        break;
+      case call_kind::submit_port_in:
+      case call_kind::submit_port_out:
+        ok.remote_order_id = remote_id;
+        ok.remote_status = "Pending";
+        in.emplace_back(ok);
+        break;
+      case call_kind::update:
+        ok.remote_status = "Updated";
+        in.emplace_back(ok);
+        break;
+      case call_kind::cancel:
+        ok.remote_status = "Cancelled";
+        in.emplace_back(ok);
+        break;
+      case call_kind::status:
+        for (const auto& s : status_per_meaning()) {
+          auto r = ok;
+          r.remote_status = s;
+          in.emplace_back(r);
+        }
+        ok.remote_status = "Scheduled";
+        ok.port_date = "2026-12-01";
+        in.emplace_back(ok);
+        break;
+    }
+    const auto failed = answer(c, call_outcome::transient, 503, "server_error");
+    in.emplace_back(failed);
+    auto lost = failed;  // the request may have been acted on
+    lost.maybe_processed = true;
+    in.emplace_back(lost);
+    auto limited = failed;
+    limited.retry_after = 30s;
+    in.emplace_back(limited);
+    in.emplace_back(answer(c, call_outcome::refused, 400, "bad_request"));
+    in.emplace_back(answer(c, call_outcome::refused, 409, "duplicate_order"));
+  }
+  return in;
+}
+
+// ---- the exploration -------------------------------------------------------------------------
+
+const time_point now = *parse_time("2026-11-26T17:00:00.000Z");
+
+order fresh_port_in(bool skip_eligibility) {
+  order o;
+  o.id = 1;
+  o.kind = order_kind::port_in;
+  o.number = "+18015551234";
+  o.details.carrier = "Verizon";
+  o.details.account_number = "123456782222";
+  o.details.billing_address = {"1 Main St", "", "Lehi", "UT", "84043"};
+  o.details.subscriber_name = subscriber;
+  o.secrets.account_pin = "4321";
+  o.skip_eligibility = skip_eligibility;
+  return o;
+}
+
+order fresh_port_out() {
+  order o;
+  o.id = 2;
+  o.kind = order_kind::port_out;
+  o.number = "+18015551235";
+  o.secrets.port_out_pin = "1234";
+  return o;
+}
+
+struct explorer {
+  policy pol;
+  time_point state_since;  // where every explored order's current state began
+  std::vector<input> inputs = every_input();
+  std::unordered_map<std::string, std::vector<order>> seen;  // key -> the distinct orders
+  std::deque<order> queue;
+  legal_transitions& out;
+
+  // Times are pinned (every decision is made at `now`; the state began at `state_since`), so
+  // orders that differ only in when things happened are one. Failed attempts beyond the limit
+  // behave alike (decide() compares them with 1 and with the limit), so they are capped.
+  order normalise(order o) const {
+    o.created_at = o.updated_at = now;
+    o.state_since = state_since;
+    if (o.next_check_at) o.next_check_at = now;
+    if (o.last_error) o.last_error->at = now;
+    o.last_seq = 0;
+    o.attempts = std::min(o.attempts, pol.retry.max_attempts_command + 1);
+    return o;
+  }
+
+  // A bucket key; equality within a bucket is order's own operator==, so a field added to
+  // order later still tells orders apart.
+  static std::string key(const order& o) {
+    std::string k;
+    auto add = [&](const std::string& s) { k += s; k += '\x1f'; };
+    add(std::string(core::to_string(o.kind)));
+    add(std::string(core::to_string(o.state)));
+    add(o.in_flight ? std::string(core::to_string(*o.in_flight)) : "-");
+    k += {char('0' + o.needs_attention), char('0' + o.cancel_requested), char('0' + o.update_pending),
+          char('0' + o.submit_ambiguous), char('0' + o.next_check_at.has_value()), char('0' + o.skip_eligibility),
+          char('A' + o.attempts)};
+    add(o.attention_reason);
+    add(o.remote_order_id);
+    add(o.remote_status);
+    add(o.remote_message);
+    add(o.reported_port_date);
+    add(o.last_error ? o.last_error->reason + "|" + o.last_error->message : "-");
+    add(o.cancel_reason);
+    add(o.details.subscriber_name);
+    add(o.secrets.account_pin + "|" + o.secrets.port_out_pin);
+    return k;
+  }
+
+  void reach(const order& next) {
+    order o = normalise(next);
+    auto& bucket = seen[key(o)];
+    if (std::find(bucket.begin(), bucket.end(), o) != bucket.end()) return;
+    bucket.push_back(o);
+    ++out.states_explored;
+    if (out.states_explored > 2'000'000)
+      throw std::runtime_error("exploring decide() does not close: some order field grows without bound");
+    queue.push_back(std::move(o));
+  }
+
+  void run(const std::vector<order>& starts) {
+    for (const auto& o : starts) reach(o);
+    while (!queue.empty()) {
+      const order o = std::move(queue.front());
+      queue.pop_front();
+      for (const auto& in : inputs) {
+        const decision d = decide(o, in, now, pol);
+        ++out.decisions;
+        if (d.refused) continue;
+        for (const auto& e : d.events)
+          if (e.type == event_type::state_changed) out.transitions.insert({o.kind, e.from_state, e.to_state});
+        reach(d.next);
+      }
+    }
+  }
+};
+
+legal_transitions explore() {
+  legal_transitions out;
+  const std::vector<order> starts{fresh_port_in(false), fresh_port_in(true), fresh_port_out()};
+  // The stale alarm off (every order fresh), then on for every polled order (each state began
+  // a month ago): the alarm raises attention, which other decisions read.
+  // Commands give up after a configurable number of attempts ([retry] max_attempts, at least
+  // 1); decide() compares attempts with 1 and with that limit only, so a small one reaches
+  // every branch with fewer orders.
+  policy pol;
+  pol.retry.max_attempts_command = 2;
+  policy quiet = pol;
+  quiet.stale = stale_policy{0ms, 0ms, 0ms, 0ms};
+  explorer{quiet, now, every_input(), {}, {}, out}.run(starts);
+  explorer{pol, now - std::chrono::hours(24 * 30), every_input(), {}, {}, out}.run(starts);
+  return out;
+}
+
+}  // namespace
+
+const legal_transitions& decide_transitions() {
+  static const legal_transitions all = explore();
+  return all;
+}
+
+std::vector<std::string> history_problems(std::int64_t order_id, order_kind kind, const std::string& current_state,
+                                          const json::array& history, const legal_transitions& legal) {
+  std::vector<std::string> problems;
+  auto problem = [&](const std::string& what, const json::value& ev) {
+    problems.push_back("order " + std::to_string(order_id) + " (" + std::string(core::to_string(kind)) + "): " +
+                       what + ": " + json::serialize(ev));
+  };
+  std::int64_t seq = 0;
+  std::string at = "received";
+  for (const auto& ev : history) {
+    const auto& e = ev.as_object();
+    if (e.at("seq").as_int64() != ++seq) {
+      problem("seq " + std::to_string(e.at("seq").as_int64()) + " where " + std::to_string(seq) + " was due", ev);
+      seq = e.at("seq").as_int64();
+    }
+    if (e.at("order_id").as_int64() != order_id) problem("an event of another order", ev);
+    const std::string type(e.at("type").as_string());
+    if (seq == 1 && type != "order.created") problem("the history does not begin with order.created", ev);
+    const std::string from(e.at("from_state").as_string()), to(e.at("to_state").as_string());
+    if (type != "order.state_changed") {
+      if (from != at || to != at) problem("a " + type + " event that claims a state change or another state than " + at, ev);
+      continue;
+    }
+    if (from != at) problem("a state change from " + from + " while the order was " + at, ev);
+    const auto f = parse_order_state(from), t = parse_order_state(to);
+    if (!f || !t) {
+      problem("a state portd does not have", ev);
+    } else if (!legal.contains({kind, *f, *t})) {
+      problem("a state change decide() never makes for a " + std::string(core::to_string(kind)) + " order", ev);
+    }
+    at = to;
+  }
+  if (history.empty()) problems.push_back("order " + std::to_string(order_id) + " has no history");
+  if (at != current_state)
+    problems.push_back("order " + std::to_string(order_id) + ": its history ends in " + at + ", the order is " +
+                       current_state);
+  return problems;
+}
+
+}  // namespace portd::test
