@@ -2,7 +2,8 @@
 // portd is killed with SIGKILL at random moments and restarted. Kill moments are chosen by what
 // has happened, never by the clock: right after a submission line was sent (its answer racing
 // the group commit), right after a submission was acknowledged (its Telegent submit in
-// flight), or after K events observed while orders progress. Then, once every order settled:
+// flight), or after K events observed while orders progress. A webhook receiver, alive across
+// every kill, takes the notifications. Then, once every order settled:
 //   - every acknowledged submission exists (by id and by client_ref) for the same number;
 //   - no number has more than one order created at the simulator;
 //   - every order is terminal, needs attention with a reason, or still progressing (fate 8);
@@ -10,13 +11,17 @@
 //     the previous one ended and is one decide() can make for the order's kind (the set found
 //     by exploring decide(), legal_transitions.hpp), and it ends in the order's current state;
 //   - the simulator saw no request inside a Retry-After window, restarts included (the pause a
-//     429 imposes is committed and restored at start).
+//     429 imposes is committed and restored at start);
+//   - the outbox drains, and every event in the database reached the webhook receiver at least
+//     once, signed, with the body events.list shows, in seq order per order (duplicates after a
+//     kill are allowed and counted: delivery is at least once).
 // Replay a failure: PORTD_CRASH_SEED=<seed printed> (and PORTD_CRASH_KILLS=<n>, default 12).
 // Longer run, e.g. PORTD_CRASH_KILLS=200 PORTD_CRASH_ORDERS=2000
 //   ctest --test-dir build/crash -R e2e_reliability --timeout 3600
 #include "legal_transitions.hpp"
 
 #include <common/stack.hpp>
+#include <common/webhook_receiver.hpp>
 
 #include <boost/test/unit_test.hpp>
 
@@ -30,7 +35,10 @@
 namespace json = boost::json;
 using portd::test::rpc_connection;
 using portd::test::stack;
+using portd::test::received_webhook;
 using portd::test::stack_options;
+using portd::test::webhook_receiver;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -101,6 +109,94 @@ json::array all_orders(stack& s) {
   }
 }
 
+std::vector<json::object> all_events(stack& s) {
+  std::vector<json::object> out;
+  std::int64_t after = 0;
+  for (;;) {
+    auto r = s.result("events.list", {{"after", after}, {"limit", 1000}});
+    for (auto& e : r["events"].as_array()) out.push_back(e.as_object());
+    if (r["next_after"].is_null()) return out;
+    after = r["next_after"].as_int64();
+  }
+}
+
+// "whsec_" + base64("portd-crash-webhook-secret-01").
+const std::string webhook_secret = "whsec_cG9ydGQtY3Jhc2gtd2ViaG9vay1zZWNyZXQtMDE=";
+
+// One webhook sink; retries come quickly so that what a kill left undelivered is sent again
+// within the run.
+std::string webhook_config(const webhook_receiver& r) {
+  return "\n[[webhook]]\nname = \"crm\"\nurl = \"" + r.url() +
+         "\"\nsecret_file = \"webhook-secret\"\ntimeout = \"2s\"\nretry_base = \"100ms\"\nretry_cap = \"1s\"\n";
+}
+
+bool delivered_ok(const received_webhook& d) { return d.answered / 100 == 2 && d.signature_ok; }
+
+bool every_event_delivered(const std::vector<received_webhook>& got, const std::vector<json::object>& events) {
+  std::set<std::string> ok;
+  for (auto& d : got)
+    if (delivered_ok(d)) ok.insert(d.id);
+  return std::all_of(events.begin(), events.end(),
+                     [&](auto& e) { return ok.contains("evt_" + std::to_string(e.at("id").as_int64())); });
+}
+
+// What the receiver got against the database's events: every event at least once with a valid
+// signature and the body events.list shows; nothing that is not an event of the database; per
+// order, first receipts in seq order. Returns the number of duplicate deliveries.
+std::size_t check_webhooks(const std::vector<received_webhook>& got, const std::vector<json::object>& events) {
+  std::map<std::string, const json::object*> by_id;
+  for (auto& e : events) by_id["evt_" + std::to_string(e.at("id").as_int64())] = &e;
+  std::set<std::string> first;
+  std::map<std::int64_t, std::int64_t> last_seq;  // order -> seq of its last first receipt
+  std::size_t bad_signature = 0, unknown = 0, mismatched = 0, out_of_order = 0, duplicates = 0, refused = 0;
+  std::string examples;
+  auto example = [&](const std::string& what, const received_webhook& d) {
+    if (examples.size() < 4000) examples += what + ": " + d.id + " " + d.body.substr(0, 300) + "\n";
+  };
+  for (auto& d : got) {
+    if (!d.signature_ok) {
+      ++bad_signature;
+      example("bad signature", d);
+    }
+    if (d.answered / 100 != 2) ++refused;  // the receiver said no: not a delivery
+    auto it = by_id.find(d.id);
+    if (it == by_id.end()) {
+      ++unknown;
+      example("not an event of the database", d);
+      continue;
+    }
+    const auto* ev = d.payload.if_contains("event");
+    if (!ev || *ev != json::value(*it->second)) {
+      ++mismatched;
+      example("body differs from events.list", d);
+    }
+    if (!delivered_ok(d)) continue;
+    if (!first.insert(d.id).second) {
+      ++duplicates;
+      continue;
+    }
+    const auto order = it->second->at("order_id").as_int64();
+    const auto seq = it->second->at("seq").as_int64();
+    if (seq != last_seq[order] + 1) {
+      ++out_of_order;
+      example("out of order (after seq " + std::to_string(last_seq[order]) + ")", d);
+    }
+    last_seq[order] = seq;
+  }
+  std::size_t missing = 0;
+  for (auto& [id, e] : by_id)
+    if (!first.contains(id) && ++missing <= 10) examples += "never delivered: " + json::serialize(*e) + "\n";
+  BOOST_TEST_MESSAGE("webhook: " << events.size() << " events, " << got.size() << " deliveries, " << first.size()
+                                 << " events delivered, " << duplicates << " duplicates, " << refused
+                                 << " not answered 2xx");
+  BOOST_TEST(missing == 0u, missing << " events never reached the receiver\n" << examples);
+  BOOST_TEST(bad_signature == 0u, examples);
+  BOOST_TEST(unknown == 0u, examples);
+  BOOST_TEST(mismatched == 0u, examples);
+  BOOST_TEST(out_of_order == 0u, examples);
+  return duplicates;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(reliability)
@@ -115,6 +211,8 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_loses_nothing_and_duplicates_noth
     std::mt19937_64 rng(seed);
     const auto& legal = portd::test::decide_transitions();  // explored before the run's clock starts
 
+    const auto began = std::chrono::steady_clock::now();
+    webhook_receiver recv(webhook_secret);  // outlives every portd
     stack_options opt;
     opt.request_timeout = "1s";
     opt.poll = "4s";
@@ -126,7 +224,9 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_loses_nothing_and_duplicates_noth
     // meets Telegent's duplicate guard, which covers active orders only.
     opt.sim_config_extra = "burst = 40\n[delays]\nsubmitted = 259200\ncarrier_approval = 432000\n"
                            "scheduled = 864000\ncompleted = 864000\n";
+    opt.portd_config_extra = webhook_config(recv);
     stack s(opt);
+    portd::test::write_file(s.dir().file("webhook-secret"), webhook_secret + "\n", 0600);
     s.start_portd();
     s.sim_post("/_sim/faults", R"({"global":{"status_500":0.02,"status_503":0.02,"status_429":0.01,
         "reset_before":0.01,"reset_after":0.01,"truncated_json":0.01,"delay":0.02},
@@ -275,6 +375,27 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_loses_nothing_and_duplicates_noth
                                   << state_changes << " (all among the " << legal.transitions.size()
                                   << " decide() makes), history violations: " << history_violations);
     for (auto& [st, c] : by_state) BOOST_TEST_MESSAGE(st << ": " << c);
+
+    // The outbox drains: woken by each delivery, bounded by a deadline.
+    const auto drain_deadline = std::chrono::steady_clock::now() + 2min;
+    json::object outbox;
+    for (;;) {
+      outbox = s.result("daemon.status")["outbox"].as_object();
+      if (outbox["pending"].as_int64() == 0 || std::chrono::steady_clock::now() > drain_deadline) break;
+      const auto got = recv.count();
+      recv.wait_for([&](auto& all) { return all.size() > got; }, 500ms);
+    }
+    BOOST_TEST_REQUIRE(outbox["pending"].as_int64() == 0, "the outbox did not drain: " << json::serialize(outbox));
+    BOOST_TEST(outbox["dead"].as_int64() == 0, json::serialize(outbox));
+    // Every event in the database reached the receiver (an event committed just before the
+    // drain was seen may still be on its way: wait for it, bounded).
+    const auto events = all_events(s);
+    recv.wait_for([&](auto& got) { return every_event_delivered(got, events); }, 30s);
+    const auto duplicates = check_webhooks(recv.deliveries(), events);
+    BOOST_TEST_MESSAGE("webhook duplicates (at least once, after kills): " << duplicates);
+    BOOST_TEST_MESSAGE("crash injection took "
+                       << std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - began).count()
+                       << " s (seed " << seed << ", " << kills_done << " kills, " << n << " orders)");
   }
 }
 
