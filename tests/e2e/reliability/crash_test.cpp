@@ -15,9 +15,9 @@
 //   - the outbox drains, and every event in the database reached the webhook receiver at least
 //     once, signed, with the body events.list shows, in seq order per order (duplicates after a
 //     kill are allowed and counted: delivery is at least once).
-// Replay a failure: PORTD_CRASH_SEED=<seed printed> (and PORTD_CRASH_KILLS=<n>, default 12).
-// Longer run, e.g. PORTD_CRASH_KILLS=200 PORTD_CRASH_ORDERS=2000
-//   ctest --test-dir build/crash -R e2e_reliability --timeout 3600
+// Replay a failure: PORTD_CRASH_SEED=<seed printed> (and PORTD_CRASH_KILLS=<n>, default 30,
+// PORTD_CRASH_ORDERS=<n>, default 240). Hundreds of kills (README "Reliability runs"):
+//   PORTD_CRASH_KILLS=200 PORTD_CRASH_ORDERS=2000 ctest --test-dir build/dev -R e2e_reliability --timeout 7200
 #include "legal_transitions.hpp"
 
 #include <common/stack.hpp>
@@ -120,6 +120,25 @@ std::vector<json::object> all_events(stack& s) {
   }
 }
 
+// The lines of portd's log (every start appends to it) that tell when a 429 came, when a pause
+// was restored and when portd started: what a violation at the simulator needs explained.
+std::string log_excerpt(const std::string& log) {
+  std::string out;
+  std::size_t shown = 0;
+  for (std::size_t a = 0; a < log.size();) {
+    auto b = log.find('\n', a);
+    if (b == std::string::npos) b = log.size();
+    const std::string line = log.substr(a, b - a);
+    if (line.find("429") != std::string::npos || line.find("pause") != std::string::npos ||
+        line.find("starting") != std::string::npos || line.find("resumed") != std::string::npos) {
+      out += line.substr(0, 300) + "\n";
+      if (++shown > 400) break;
+    }
+    a = b + 1;
+  }
+  return out;
+}
+
 // "whsec_" + base64("portd-crash-webhook-secret-01").
 const std::string webhook_secret = "whsec_cG9ydGQtY3Jhc2gtd2ViaG9vay1zZWNyZXQtMDE=";
 
@@ -203,7 +222,7 @@ BOOST_AUTO_TEST_SUITE(reliability)
 
 BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_loses_nothing_and_duplicates_nothing) {
   const std::uint64_t seed = crash_seed();
-  const int kills = static_cast<int>(env_or("PORTD_CRASH_KILLS", 12));
+  const int kills = static_cast<int>(env_or("PORTD_CRASH_KILLS", 30));
   const int n = static_cast<int>(env_or("PORTD_CRASH_ORDERS", 240));
   BOOST_TEST_MESSAGE("crash injection: PORTD_CRASH_SEED=" << seed << " PORTD_CRASH_KILLS=" << kills
                                                           << " PORTD_CRASH_ORDERS=" << n);
@@ -255,7 +274,11 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_loses_nothing_and_duplicates_noth
       kill_at.emplace(std::uniform_int_distribution<int>(1, n - 1)(rng), rng() % 2 == 0);
 
     int kills_done = 0;
+    std::vector<std::int64_t> kill_times;  // epoch ms, the clock the simulator stamps with
     auto crash_and_restart = [&] {
+      kill_times.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count());
       s.kill_portd(9);
       ++kills_done;
       s.start_portd();
@@ -338,14 +361,37 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_loses_nothing_and_duplicates_noth
     }
 
     auto stats = s.sim_stats();
-    // Requests inside a Retry-After window: none, restarts included. (Before the pause was
-    // committed, a portd killed during a 429 pause and restarted inside it sent requests
-    // into the window: ~3 violations per 12 kills with this seed set.)
+    // Requests inside a Retry-After window: none, restarts included (the pause a 429 asks for
+    // is committed and restored at start; before it was, ~3 violations per 12 kills). One
+    // thing no daemon can know: a 429 that arrived just before SIGKILL, before its pause was
+    // committed (the next group commit, an fsync away). A violation is excused only when a
+    // kill fell within `lost_pause_ms` after the wait it broke was told and before it came;
+    // any other (a pause not restored, a 429 ignored) fails, and kills later in a pause still
+    // test that it is restored.
     const auto violations = stats["violations"].as_int64();
-    BOOST_TEST_MESSAGE("rate-limit violations at the sim: " << violations << " (kills: " << kills_done << ")");
-    // A kill in the instant between a 429's arrival and the commit of its pause would lose the
-    // pause; the kill moments here are chosen around submissions and events, not 429s.
-    BOOST_TEST(violations == 0);
+    const auto& violation_log = stats["violation_log"].as_array();
+    constexpr std::int64_t lost_pause_ms = 250;
+    int lost_pauses = 0;
+    std::string unexplained;
+    for (auto& v : violation_log) {
+      const auto told = v.at("last_told_at_ms").as_int64(), at = v.at("at_ms").as_int64();
+      if (std::any_of(kill_times.begin(), kill_times.end(),
+                      [&](std::int64_t k) { return k >= told && k <= told + lost_pause_ms && k <= at; }))
+        ++lost_pauses;
+      else
+        unexplained += json::serialize(v) + "\n";
+    }
+    const auto* injected_429 = stats["faults_injected"].as_object().if_contains("status_429");
+    BOOST_TEST_MESSAGE("rate-limit violations at the sim: " << violations << " (kills: " << kills_done << "; "
+                                                            << lost_pauses << " right after a 429, its pause lost); "
+                                                            << stats["requests_total"].as_int64() << " requests, "
+                                                            << stats["rate_limited"].as_int64() << " answered 429 ("
+                                                            << (injected_429 ? injected_429->as_int64() : 0)
+                                                            << " of them injected faults)");
+    BOOST_TEST(static_cast<std::size_t>(violations) == violation_log.size());
+    BOOST_TEST(unexplained.empty(), "violations no kill explains:\n"
+                                        << unexplained << "portd's log around 429s and restarts:\n"
+                                        << log_excerpt(s.portd_log()));
     for (auto& [number, count] : stats["orders_created_per_number"].as_object())
       BOOST_TEST(count.as_int64() <= 1, number << " has " << count.as_int64() << " orders at Telegent");
 
