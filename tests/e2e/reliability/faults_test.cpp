@@ -1,10 +1,15 @@
 // portd against a hostile Telegent: ambiguous submissions, every fault kind at once, a tight
 // rate limit. The promises under test: never two orders for one number, never a request
-// inside a Retry-After window, every order ends terminal or in front of an operator.
+// inside a Retry-After window, every order ends terminal or in front of an operator, and every
+// order's history replays through decide().
+#include "legal_transitions.hpp"
+
 #include <common/stack.hpp>
 
 #include <boost/test/unit_test.hpp>
 
+#include <cstdlib>
+#include <memory>
 #include <set>
 
 namespace json = boost::json;
@@ -45,6 +50,75 @@ bool settled(const json::object& o) {
   if (number.back() == '8' && state == "carrier_approval") return true;
   return terminal.contains(state) || o.at("needs_attention").as_bool();
 }
+
+json::array all_orders(stack& s, json::object params = {}) {
+  json::array out;
+  params["limit"] = 1000;
+  for (;;) {
+    auto r = s.result("order.list", params);
+    for (auto& o : r["orders"].as_array()) out.push_back(o);
+    if (r["next_after_id"].is_null()) return out;
+    params["after_id"] = r["next_after_id"];
+  }
+}
+
+// The active orders: those still moving (with their descriptions), and those that settled
+// without ending (in front of an operator, or stuck at the carrier).
+struct active_orders {
+  int moving = 0;
+  std::string described;
+  std::vector<std::int64_t> waiting;
+};
+
+active_orders active(stack& s) {
+  active_orders a;
+  for (auto& v : all_orders(s, {{"active", true}})) {
+    auto& o = v.as_object();
+    if (settled(o)) {
+      a.waiting.push_back(o.at("id").as_int64());
+    } else {
+      ++a.moving;
+      a.described += json::serialize(o) + "\n";
+    }
+  }
+  return a;
+}
+
+// What portd and the simulator know of a number: its orders with their histories, and the
+// simulator's orders for it (for a failure message).
+std::string story_of(stack& s, const std::string& number) {
+  std::string out;
+  const auto orders = s.result("order.list", {{"number", number}, {"limit", 1000}});
+  for (auto& o : orders.at("orders").as_array()) {
+    out += "portd: " + json::serialize(o) + "\n";
+    const auto history = s.result("order.history", {{"id", o.at("id")}});
+    for (auto& e : history.at("events").as_array()) out += "  " + json::serialize(e) + "\n";
+  }
+  auto [st, body] = portd::test::http_request(s.sim_url(), "GET", "/_sim/orders");
+  const json::value sim = st == 200 ? json::parse(body) : json::value(json::object{{"orders", json::array{}}});
+  for (auto& o : sim.at("orders").as_array())
+    if (o.at("number") == number.c_str()) out += "telegent: " + json::serialize(o) + "\n";
+  return out;
+}
+
+// Wakes a waiting test when something happens (an event on a watch) and at the latest after
+// `most`. A watch portd closed (a watcher that fell behind) is reopened, so waiting never spins.
+class waker {
+ public:
+  explicit waker(stack& s) : s_(s) { open(); }
+  void wait(std::chrono::milliseconds most) {
+    const auto t0 = std::chrono::steady_clock::now();
+    if (!c_->read_line(most) && std::chrono::steady_clock::now() - t0 < most / 2) open();
+  }
+
+ private:
+  void open() {
+    c_ = std::make_unique<portd::test::rpc_connection>(s_.socket_path());
+    c_->send_line(R"({"jsonrpc":"2.0","id":1,"method":"events.watch","params":{}})");
+  }
+  stack& s_;
+  std::unique_ptr<portd::test::rpc_connection> c_;
+};
 
 }  // namespace
 
@@ -98,8 +172,16 @@ BOOST_AUTO_TEST_CASE(submit_timing_out_after_the_order_was_created_is_never_dupl
   BOOST_TEST(created_at_sim(s, number) == 1);
 }
 
-// A few hundred orders, every fault kind at once, a rate limit that bites.
+// A few hundred orders, every fault kind at once, a rate limit that bites. The soak (README
+// "Reliability runs"): PORTD_SOAK_MINUTES=30 keeps 120 orders moving for 30 minutes, a new one
+// submitted whenever one settles, while an operator cancels every order that settled without
+// ending (rejected, submit_unknown, stuck at the carrier: they would pile up and be polled
+// forever); then it checks the same promises over all of them.
 BOOST_AUTO_TEST_CASE(every_fault_at_once_loses_nothing_and_duplicates_nothing) {
+  const char* soak_env = std::getenv("PORTD_SOAK_MINUTES");
+  const double soak_minutes = soak_env && *soak_env ? std::strtod(soak_env, nullptr) : 0;
+  const auto& legal = portd::test::decide_transitions();
+  const auto began = std::chrono::steady_clock::now();
   stack_options opt;
   opt.request_timeout = "1s";
   opt.poll = "2s";
@@ -121,31 +203,39 @@ BOOST_AUTO_TEST_CASE(every_fault_at_once_loses_nothing_and_duplicates_nothing) {
       "status_504":0.02,"status_408":0.02,"status_429":0.02,"reset_before":0.02,"reset_after":0.01,
       "truncated_json":0.02,"unknown_status":0.02,"missing_field":0.01,"hang":0.003,"delay":0.02},
       "delay_ms":200,"retry_after":1})");
-  const int n = 120;
-  std::vector<std::int64_t> ids;
-  for (int i = 0; i < n; ++i) {
-    char number[16];
-    std::snprintf(number, sizeof number, "+1801556%04d", i);
-    auto r = s.result("portin.submit", port_in(number));
-    ids.push_back(r["order"].as_object()["id"].as_int64());
+  const int n = 120;  // orders moving at once
+  int submitted = 0;
+  auto submit_one = [&] {
+    char number[32];
+    std::snprintf(number, sizeof number, "+1801%07d", 5560000 + submitted++);
+    s.result("portin.submit", port_in(number));
+  };
+  waker wake(s);
+  for (int i = 0; i < n; ++i) submit_one();
+  // The soak: as orders settle, new ones keep n moving, until the time is up (orders are
+  // counted at most once a second, however many events arrive).
+  const auto soak_end = began + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                    std::chrono::duration<double, std::ratio<60>>(soak_minutes));
+  auto counted = began;
+  int cancelled_by_operator = 0;
+  while (std::chrono::steady_clock::now() < soak_end) {
+    wake.wait(std::chrono::seconds(2));
+    if (std::chrono::steady_clock::now() - counted < std::chrono::seconds(1)) continue;
+    counted = std::chrono::steady_clock::now();
+    const auto now_active = active(s);
+    for (auto id : now_active.waiting)  // refused if it moved meanwhile: fine, it is seen again
+      cancelled_by_operator += s.call("order.cancel", {{"id", id}, {"reason", "soak: making room"}}).contains("result");
+    for (int open = now_active.moving; open < n && std::chrono::steady_clock::now() < soak_end; ++open) submit_one();
   }
   // Wait, driven by events, until every order is settled.
-  portd::test::rpc_connection watch(s.socket_path());
-  watch.send_line(R"({"jsonrpc":"2.0","id":1,"method":"events.watch","params":{"after":-1}})");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(4);
   int open = n;
   std::string moving;
   while (open > 0 && std::chrono::steady_clock::now() < deadline) {
-    watch.read_line(std::chrono::seconds(2));
-    open = 0;
-    moving.clear();
-    json::object params{{"limit", 1000}};
-    auto list = s.result("order.list", params)["orders"].as_array();
-    for (auto& o : list)
-      if (!settled(o.as_object())) {
-        ++open;
-        moving += json::serialize(o) + "\n";
-      }
+    wake.wait(std::chrono::seconds(2));
+    auto now_active = active(s);
+    open = now_active.moving;
+    moving = std::move(now_active.described);
   }
   BOOST_TEST(open == 0, open << " orders still moving:\n" << moving);
   auto stats = s.sim_stats();
@@ -155,15 +245,35 @@ BOOST_AUTO_TEST_CASE(every_fault_at_once_loses_nothing_and_duplicates_nothing) {
   BOOST_TEST_MESSAGE("rate-limit violations at the sim: " << violations);
   BOOST_TEST(violations == 0);
   for (auto& [number, count] : stats["orders_created_per_number"].as_object())
-    BOOST_TEST(count.as_int64() <= 1, number << " has " << count.as_int64() << " orders at Telegent");
-  // Every settled-but-not-terminal order says why.
-  auto all = s.result("order.list", {{"limit", 1000}})["orders"].as_array();
+    BOOST_TEST(count.as_int64() <= 1, number << " has " << count.as_int64() << " orders at Telegent:\n"
+                                             << story_of(s, std::string(number)));
+  // Every settled-but-not-terminal order says why, and every history replays through decide().
+  auto all = all_orders(s);
+  BOOST_TEST(all.size() == static_cast<std::size_t>(submitted));
   std::map<std::string, int> by_state;
+  std::size_t history_violations = 0, events = 0;
   for (auto& v : all) {
     auto& o = v.as_object();
-    ++by_state[std::string(o["state"].as_string())];
+    const std::string state(o["state"].as_string());
+    ++by_state[state];
+    BOOST_TEST(settled(o), json::serialize(o));
     if (o["needs_attention"].as_bool()) BOOST_TEST(!o["attention_reason"].as_string().empty());
+    auto history = s.result("order.history", {{"id", o["id"]}})["events"].as_array();
+    events += history.size();
+    const auto problems = portd::test::history_problems(
+        o["id"].as_int64(), *portd::core::parse_order_kind(o["kind"].as_string()), state, history, legal);
+    history_violations += problems.size();
+    for (auto& p : problems) BOOST_TEST_ERROR(p);
   }
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - began);
+  const auto* injected_429 = stats["faults_injected"].as_object().if_contains("status_429");
+  BOOST_TEST_MESSAGE("faults: " << submitted << " orders (" << cancelled_by_operator << " cancelled by the operator), "
+                                << events << " events, history violations: "
+                                << history_violations << ", " << seconds.count() << " s; at the sim: "
+                                << stats["requests_total"].as_int64() << " requests, "
+                                << stats["rate_limited"].as_int64() << " answered 429 ("
+                                << (injected_429 ? injected_429->as_int64() : 0) << " of them injected faults), "
+                                << stats["duplicate_submits"].as_int64() << " resubmissions refused as duplicates");
   for (auto& [st, c] : by_state) BOOST_TEST_MESSAGE(st << ": " << c);
 }
 
