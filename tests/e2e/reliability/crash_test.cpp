@@ -311,7 +311,9 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_loses_nothing_and_duplicates_noth
     std::vector<int> kill_after_events;
     for (int i = 0; i < settle_kills; ++i)
       kill_after_events.push_back(std::uniform_int_distribution<int>(5, 120)(rng));
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(4);
+    // Four minutes for the default few hundred; a long run's orders queue for the budget longer.
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::max<std::chrono::steady_clock::duration>(std::chrono::minutes(4), n * 200ms);
     int open = n;
     std::string moving;
     auto watch = std::make_unique<rpc_connection>(s.socket_path());
