@@ -19,6 +19,7 @@
 // PORTD_CRASH_ORDERS=<n>, default 240). Hundreds of kills (README "Reliability runs"):
 //   PORTD_CRASH_KILLS=200 PORTD_CRASH_ORDERS=2000 ctest --test-dir build/dev -R e2e_reliability --timeout 7200
 #include "legal_transitions.hpp"
+#include "read_back.hpp"
 
 #include <common/stack.hpp>
 #include <common/webhook_receiver.hpp>
@@ -33,7 +34,10 @@
 #include <set>
 
 namespace json = boost::json;
+using portd::test::all_events;
+using portd::test::all_orders;
 using portd::test::rpc_connection;
+using portd::test::settled;
 using portd::test::stack;
 using portd::test::received_webhook;
 using portd::test::stack_options;
@@ -87,36 +91,6 @@ std::int64_t try_submit(stack& s, submission& sub) {
     return 0;
   } catch (const std::exception&) {
     return 0;
-  }
-}
-
-bool settled(const json::object& o) {
-  static const std::set<std::string> terminal{"completed", "cancelled", "ineligible"};
-  const std::string state(o.at("state").as_string());
-  const auto& number = o.at("number").as_string();
-  if (o.at("kind") == "port_in" && number.back() == '8' && state == "carrier_approval") return true;
-  return terminal.contains(state) || o.at("needs_attention").as_bool();
-}
-
-json::array all_orders(stack& s) {
-  json::array out;
-  json::object params{{"limit", 1000}};
-  for (;;) {
-    auto r = s.result("order.list", params);
-    for (auto& o : r["orders"].as_array()) out.push_back(o);
-    if (r["next_after_id"].is_null()) return out;
-    params["after_id"] = r["next_after_id"];
-  }
-}
-
-std::vector<json::object> all_events(stack& s) {
-  std::vector<json::object> out;
-  std::int64_t after = 0;
-  for (;;) {
-    auto r = s.result("events.list", {{"after", after}, {"limit", 1000}});
-    for (auto& e : r["events"].as_array()) out.push_back(e.as_object());
-    if (r["next_after"].is_null()) return out;
-    after = r["next_after"].as_int64();
   }
 }
 

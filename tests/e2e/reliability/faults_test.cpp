@@ -3,6 +3,7 @@
 // inside a Retry-After window, every order ends terminal or in front of an operator, and every
 // order's history replays through decide().
 #include "legal_transitions.hpp"
+#include "read_back.hpp"
 
 #include <common/stack.hpp>
 
@@ -13,6 +14,8 @@
 #include <set>
 
 namespace json = boost::json;
+using portd::test::all_orders;
+using portd::test::settled;
 using portd::test::stack;
 using portd::test::stack_options;
 
@@ -39,27 +42,6 @@ std::int64_t created_at_sim(stack& s, const std::string& number) {
   auto st = s.sim_stats();
   auto* per = st["orders_created_per_number"].as_object().if_contains(number);
   return per ? per->as_int64() : 0;
-}
-
-// Terminal, or in front of an operator; numbers ending in 8 are the simulator's "stuck in
-// carrier approval forever" fate: still progressing as far as Telegent says.
-bool settled(const json::object& o) {
-  static const std::set<std::string> terminal{"completed", "cancelled", "ineligible"};
-  const std::string state(o.at("state").as_string());
-  const auto& number = o.at("number").as_string();
-  if (number.back() == '8' && state == "carrier_approval") return true;
-  return terminal.contains(state) || o.at("needs_attention").as_bool();
-}
-
-json::array all_orders(stack& s, json::object params = {}) {
-  json::array out;
-  params["limit"] = 1000;
-  for (;;) {
-    auto r = s.result("order.list", params);
-    for (auto& o : r["orders"].as_array()) out.push_back(o);
-    if (r["next_after_id"].is_null()) return out;
-    params["after_id"] = r["next_after_id"];
-  }
 }
 
 // The active orders: those still moving (with their descriptions), and those that settled
