@@ -48,6 +48,8 @@ class machine {
     order& n = d_.next;
     d_.modified = !(n == cur_);
     if (d_.changed()) n.updated_at = now_;
+    // A new call has not left yet; with no call out there is nothing to have left.
+    if (d_.call || !n.in_flight) n.request_sent = false;
     if (d_.call) {
       n.in_flight = d_.call;
       n.next_check_at.reset();
@@ -532,6 +534,12 @@ decision decide(const order& current, const input& in, time_point now, const pol
     if (current.in_flight) {
       const call_kind lost = *current.in_flight;
       n.in_flight.reset();
+      if ((lost == call_kind::submit_port_in || lost == call_kind::submit_port_out) && !current.request_sent) {
+        // The submission was still waiting (for the budget, a token, its turn): this attempt
+        // reached nobody, so it is simply made again; nothing becomes ambiguous.
+        advance(m);
+        return std::move(m).finish();
+      }
       if (lost == call_kind::submit_port_out) {
         m.enter(order_state::submit_unknown, daemon_actor,
                 "portd restarted while the port-out submission was in flight; it may have reached "

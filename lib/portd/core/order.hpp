@@ -72,6 +72,7 @@ struct order {
 
   // Intents (rule 1 and 2), persisted with the order.
   std::optional<call_kind> in_flight;  // the call that is out, committed before it left
+  bool request_sent = false;           // in_flight's request may have left (set before the write)
   bool cancel_requested = false;       // cancel arrived while a call was in flight
   bool update_pending = false;         // corrected details still to be sent to Telegent
   bool submit_ambiguous = false;       // an earlier submit may have created an order

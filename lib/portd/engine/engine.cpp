@@ -38,6 +38,12 @@ rpc_error not_found(std::int64_t id) {
   return make_error(code::not_found, "not_found", "no order with id " + std::to_string(id));
 }
 
+// A port-in whose next step is a submission resent under Telegent's duplicate guard (rule 3).
+bool guarded(const order& o) {
+  return o.kind == core::order_kind::port_in && o.state == order_state::submitting && o.submit_ambiguous &&
+         o.remote_order_id.empty();
+}
+
 // Non-secret content of a submission, to recognise a repeated client_ref.
 bool same_submission(const order& a, const order& b) {
   return a.kind == b.kind && a.number == b.number && a.details == b.details && a.group == b.group &&
@@ -91,9 +97,11 @@ void engine::start() {
   const auto now = core::now_ms();
   std::size_t resumed = 0;
   for (const auto& e : entries) {
-    if (!e.in_flight && e.state != order_state::received && e.next_check_at) {
+    if (!e.in_flight && e.state != order_state::received && e.state != order_state::submitting &&
+        e.next_check_at) {
       // The common case after a restart: nothing was out, the wake-up time is known. No need
-      // to load the whole order now; it is loaded when it comes due.
+      // to load the whole order now; it is loaded when it comes due. (A submission waiting to
+      // be resent is loaded: it may be a guarded resend, which goes first.)
       schedule(e.id, std::max(*e.next_check_at, now));
       continue;
     }
@@ -104,8 +112,10 @@ void engine::start() {
     if (r.ok()) ++resumed;
   }
   spdlog::info("resumed {} active orders ({} needed recovery)", entries.size(), resumed);
-  request_flush();
-  arm_timer();
+  // Recovery's decisions commit now, in one group, and their calls start: a resend under the
+  // duplicate guard must not wait for anything.
+  must_sync_ = true;
+  flush();
 }
 
 asio::awaitable<void> engine::stop(std::chrono::milliseconds grace) {
@@ -189,7 +199,7 @@ void engine::flush() {
           auto o = repo_.load(s.id);
           if (!o || !o->active()) continue;
           if (o->in_flight && !calls_.contains(o->id)) retry_later(o->id, core::recovered{}, retry_at);
-          else if (o->next_check_at) schedule(o->id, std::max(*o->next_check_at, retry_at));
+          else if (o->next_check_at) schedule(o->id, std::max(*o->next_check_at, retry_at), guarded(*o));
         } catch (const std::exception& e2) {
           util::log_order(spdlog::level::err, {s.id}, "cannot reload the order after a failed commit: {}", e2.what());
           retry_later(s.id, core::recovered{}, retry_at);
@@ -213,9 +223,9 @@ void engine::after_commit(staged& s) {
   }
   if (s.call) {
     due_.erase(s.id);
-    launch(s.id, *s.call, s.urgent);
+    launch(s.id, *s.call, s.urgent, {}, s.guarded);
   } else if (s.wake_at) {
-    schedule(s.id, *s.wake_at);
+    schedule(s.id, *s.wake_at, s.guarded);
   }
 }
 
@@ -240,6 +250,7 @@ control::outcome<engine::applied> engine::apply(const order& cur, const core::in
   s.id = d.next.id;
   s.call = d.call;
   s.urgent = urgent;
+  s.guarded = guarded(d.next);
   s.wake_at = d.wake_at;
   s.terminal = core::is_terminal(d.next.state);
   if (auto it = calls_.find(d.next.id); it != calls_.end()) it->second = d.next;  // a call is out
@@ -251,35 +262,44 @@ control::outcome<engine::applied> engine::apply(const order& cur, const core::in
 
 // ---- scheduler and calls -------------------------------------------------------------------
 
-void engine::schedule(std::int64_t id, core::time_point at) {
+void engine::schedule(std::int64_t id, core::time_point at, bool guarded) {
   due_[id] = at;
-  heap_.push({at, id});
+  (guarded ? guarded_heap_ : heap_).push({at, id});
   if (!timer_at_ || at < *timer_at_) arm_timer();
 }
 
-void engine::arm_timer() {
-  while (!heap_.empty()) {
-    const auto& top = heap_.top();
+const engine::due_entry* engine::due_top(
+    std::priority_queue<due_entry, std::vector<due_entry>, std::greater<>>& heap) {
+  while (!heap.empty()) {
+    const auto& top = heap.top();
     auto it = due_.find(top.id);
-    if (it == due_.end() || it->second != top.at) {
-      heap_.pop();  // stale
-      continue;
-    }
-    break;
+    if (it != due_.end() && it->second == top.at) return &top;
+    heap.pop();  // stale
   }
-  if (heap_.empty() || stopping_) {
+  return nullptr;
+}
+
+void engine::arm_timer() {
+  const due_entry* plain = due_top(heap_);
+  const due_entry* first = due_top(guarded_heap_);
+  if ((!plain && !first) || stopping_) {
     timer_at_.reset();
     timer_.cancel();
     return;
   }
   // Re-arming costs a system call (and in a VM a trip to the hypervisor), so the timer only
   // ever moves earlier: one armed for sooner fires, finds nothing due and re-arms. An order
-  // already due while every poll slot is taken needs no timer: a freed slot dispatches.
-  const auto at = heap_.top().at;
-  if (timer_at_ && *timer_at_ <= at) return;
-  if (at <= core::now_ms() && polls_out_ + polls_reserved_ >= opts_.poll_concurrency) return;
-  timer_at_ = at;
-  timer_.expires_at(at);
+  // already due while every poll slot is taken needs no timer: a freed slot dispatches (a
+  // guarded resend never waits for a slot).
+  const auto now = core::now_ms();
+  const bool slots_full = polls_out_ + polls_reserved_ >= opts_.poll_concurrency;
+  std::optional<core::time_point> at;
+  if (first) at = first->at;
+  if (plain && !(plain->at <= now && slots_full) && (!at || plain->at < *at)) at = plain->at;
+  if (!at) return;
+  if (timer_at_ && *timer_at_ <= *at) return;
+  timer_at_ = *at;
+  timer_.expires_at(*at);
   timer_.async_wait([this](boost::system::error_code ec) {
     if (ec) return;
     timer_at_.reset();
@@ -294,42 +314,48 @@ void engine::on_timer() {
 
 // Hands due orders to the client: every due order's timer_fired goes through decide(); polls
 // are limited to poll_concurrency at once so that a backlog waits here (earliest deadline
-// first) instead of as thousands of suspended requests.
+// first) instead of as thousands of suspended requests. Guarded resends go first, unlimited.
 void engine::dispatch() {
   if (stopping_) return;
   const auto now = core::now_ms();
-  while (polls_out_ + polls_reserved_ < opts_.poll_concurrency && !heap_.empty()) {
-    const auto top = heap_.top();
-    auto it = due_.find(top.id);
-    if (it == due_.end() || it->second != top.at) {
-      heap_.pop();
-      continue;
-    }
-    if (top.at > now) break;
+  while (const due_entry* top = due_top(guarded_heap_)) {
+    if (top->at > now) break;
+    const due_entry e = *top;
+    guarded_heap_.pop();
+    take_due(e, now);
+  }
+  while (polls_out_ + polls_reserved_ < opts_.poll_concurrency) {
+    const due_entry* top = due_top(heap_);
+    if (!top || top->at > now) break;
+    const due_entry e = *top;
     heap_.pop();
-    due_.erase(it);
-    const double late = std::chrono::duration<double>(now - top.at).count();
-    ++lateness_count_;
-    lateness_sum_ += late;
-    for (std::size_t i = 0; i < lateness_bounds_.size(); ++i)
-      if (late <= lateness_bounds_[i]) ++lateness_buckets_[i];
-    auto pending = resume_.extract(top.id);
-    try {
-      auto o = load(top.id);
-      if (!o) continue;
-      if (pending.empty() && start_poll(*o)) continue;
-      const core::input& in = pending.empty() ? core::input{core::timer_fired{}} : pending.mapped();
-      auto r = apply(*o, in);
-      if (!r.ok() || staged_.empty() || staged_.back().id != top.id) continue;  // nothing to do now
-    } catch (const std::exception& e) {
-      util::log_order(spdlog::level::err, {top.id}, "the store failed; trying again later: {}", e.what());
-      retry_later(top.id, pending.empty() ? core::input{core::recovered{}} : std::move(pending.mapped()),
-                  core::now_ms() + grow_store_backoff());
-      continue;
-    }
-    if (staged_.back().call == core::call_kind::status) ++polls_reserved_;  // counts until launched
+    take_due(e, now);
   }
   arm_timer();
+}
+
+void engine::take_due(const due_entry& top, core::time_point now) {
+  due_.erase(top.id);
+  const double late = std::chrono::duration<double>(now - top.at).count();
+  ++lateness_count_;
+  lateness_sum_ += late;
+  for (std::size_t i = 0; i < lateness_bounds_.size(); ++i)
+    if (late <= lateness_bounds_[i]) ++lateness_buckets_[i];
+  auto pending = resume_.extract(top.id);
+  try {
+    auto o = load(top.id);
+    if (!o) return;
+    if (pending.empty() && start_poll(*o)) return;
+    const core::input& in = pending.empty() ? core::input{core::timer_fired{}} : pending.mapped();
+    auto r = apply(*o, in);
+    if (!r.ok() || staged_.empty() || staged_.back().id != top.id) return;  // nothing to do now
+  } catch (const std::exception& e) {
+    util::log_order(spdlog::level::err, {top.id}, "the store failed; trying again later: {}", e.what());
+    retry_later(top.id, pending.empty() ? core::input{core::recovered{}} : std::move(pending.mapped()),
+                core::now_ms() + grow_store_backoff());
+    return;
+  }
+  if (staged_.back().call == core::call_kind::status) ++polls_reserved_;  // counts until launched
 }
 
 // A plain poll leaves at once, without a write: a status request is read-only, so rule 1
@@ -354,7 +380,7 @@ std::optional<order> engine::load(std::int64_t id) {
   return repo_.load(id);
 }
 
-void engine::launch(std::int64_t id, core::call_kind kind, bool urgent, std::optional<order> o) {
+void engine::launch(std::int64_t id, core::call_kind kind, bool urgent, std::optional<order> o, bool guarded) {
   const bool poll = kind == core::call_kind::status && !urgent;
   if (poll && polls_reserved_ > 0) --polls_reserved_;  // reserved until now, whether it goes or not
   if (stopping_) return;
@@ -364,7 +390,9 @@ void engine::launch(std::int64_t id, core::call_kind kind, bool urgent, std::opt
     // Beyond this many, commands wait here as ids, first come first served (a bulk import's
     // submissions wait for the budget without holding an order and a coroutine each).
     // Their intents are committed: a restart meanwhile resumes them like calls that were out.
-    command_queue_.push_back({id, kind, urgent});
+    // A guarded resend goes to the front: the duplicate guard does not wait.
+    if (guarded) command_queue_.push_front({id, kind, urgent, guarded});
+    else command_queue_.push_back({id, kind, urgent, guarded});
     return;
   }
   if (!o) o = repo_.load(id);
@@ -382,9 +410,15 @@ asio::awaitable<void> engine::run_call(std::int64_t id, core::call_kind kind, bo
   try {
     // A copy: a command may change the order (an intent queued) while the call is out.
     const order o = calls_.at(id);
-    const auto prio = core::is_command_call(kind) || urgent ? telegent::priority::command
-                                                            : telegent::priority::poll;
-    result = co_await client_.call(o, kind, prio);
+    const auto prio = kind == core::call_kind::submit_port_in && guarded(o) ? telegent::priority::guarded
+                      : core::is_command_call(kind) || urgent             ? telegent::priority::command
+                                                                          : telegent::priority::poll;
+    // A submission records that its request is leaving (rule 1's second half): a restart then
+    // knows whether an attempt still waiting for the budget reached anybody.
+    telegent::client::send_gate gate;
+    if (kind == core::call_kind::submit_port_in || kind == core::call_kind::submit_port_out)
+      gate = [this, id]() { return mark_sent(id); };
+    result = co_await client_.call(o, kind, prio, std::move(gate));
     have_result = true;
   } catch (const std::exception& e) {
     result.call = kind;
@@ -402,7 +436,7 @@ asio::awaitable<void> engine::run_call(std::int64_t id, core::call_kind kind, bo
     while (!stopping_ && !command_queue_.empty() && commands_out_ < opts_.command_concurrency) {
       const auto next = command_queue_.front();
       command_queue_.pop_front();
-      launch(next.id, next.kind, next.urgent);
+      launch(next.id, next.kind, next.urgent, {}, next.guarded);
     }
   }
   if (stopping_ || !have_result || node.empty()) {
@@ -427,6 +461,27 @@ asio::awaitable<void> engine::run_call(std::int64_t id, core::call_kind kind, bo
     retry_later(id, std::move(result), core::now_ms() + grow_store_backoff());
   }
   dispatch();
+}
+
+asio::awaitable<bool> engine::mark_sent(std::int64_t id) {
+  auto it = calls_.find(id);
+  if (it == calls_.end() || stopping_) co_return false;  // abandoned: nothing may leave
+  if (it->second.request_sent) co_return true;            // a re-sent request (after a 401)
+  order marked = it->second;
+  marked.request_sent = true;
+  try {
+    repo_.begin();
+    repo_.update_order(marked);
+  } catch (const std::exception& e) {
+    if (repo_.in_transaction()) request_flush();
+    util::log_order(spdlog::level::err, {id}, "cannot record that the submission is leaving; not sent: {}", e.what());
+    co_return false;
+  }
+  it->second = marked;
+  // Synced before the request is written: a kill in between must find the mark.
+  if (co_await committed()) co_return true;
+  if (auto again = calls_.find(id); again != calls_.end()) again->second.request_sent = false;
+  co_return false;
 }
 
 core::milliseconds engine::grow_store_backoff() {

@@ -96,6 +96,7 @@ class engine final : public control::backend {
     std::int64_t id = 0;
     std::optional<core::call_kind> call;
     bool urgent = false;  // an operator's poll: command priority
+    bool guarded = false;  // a submission to resend under the duplicate guard: goes first
     std::optional<core::time_point> wake_at;
     bool terminal = false;
     std::vector<core::stored_event> events;
@@ -127,7 +128,11 @@ class engine final : public control::backend {
   void request_flush();
   void flush();
   void after_commit(staged& s);
-  void schedule(std::int64_t id, core::time_point at);
+  void schedule(std::int64_t id, core::time_point at, bool guarded = false);
+  // Pops stale entries; the valid top or nullptr.
+  const due_entry* due_top(std::priority_queue<due_entry, std::vector<due_entry>, std::greater<>>& heap);
+  // Hands the due order `top` (already popped) to decide().
+  void take_due(const due_entry& top, core::time_point now);
   void arm_timer();
   void on_timer();
   void dispatch();
@@ -140,8 +145,11 @@ class engine final : public control::backend {
   // The order as the engine knows it: the copy of a call that is out, else the open group's.
   std::optional<core::order> load(std::int64_t id);
   // Starts the call `o` (loaded if not given) has in flight.
-  void launch(std::int64_t id, core::call_kind kind, bool urgent, std::optional<core::order> o = {});
+  void launch(std::int64_t id, core::call_kind kind, bool urgent, std::optional<core::order> o = {},
+              bool guarded = false);
   boost::asio::awaitable<void> run_call(std::int64_t id, core::call_kind kind, bool urgent);
+  // The client's send gate for a submission: records (synced) that its request may leave now.
+  boost::asio::awaitable<bool> mark_sent(std::int64_t id);
   void publish(const core::stored_event& e);
   control::rpc_error unavailable(const std::string& why) const;
   control::rpc_error refusal_error(const core::order& cur, const core::refusal& r) const;
@@ -170,6 +178,10 @@ class engine final : public control::backend {
   // Scheduler: one heap of due times, one timer; due_ holds the authoritative time per order
   // (heap entries that disagree with it are stale and skipped).
   std::priority_queue<due_entry, std::vector<due_entry>, std::greater<>> heap_;
+  // Orders whose next step is a submission resent under Telegent's duplicate guard. The guard
+  // protects only while the first attempt's order is active, so these are taken when due
+  // whatever the poll slots, first in the command queue and first in the budget.
+  std::priority_queue<due_entry, std::vector<due_entry>, std::greater<>> guarded_heap_;
   std::unordered_map<std::int64_t, core::time_point> due_;
   boost::asio::system_timer timer_;
   std::optional<core::time_point> timer_at_;
@@ -184,6 +196,7 @@ class engine final : public control::backend {
     std::int64_t id;
     core::call_kind kind;
     bool urgent;
+    bool guarded;
   };
   int commands_out_ = 0;
   std::deque<queued_call> command_queue_;

@@ -40,7 +40,7 @@ constexpr std::array order_columns = {
     "account_pin"sv, "port_out_pin"sv,
     // intents
     "skip_eligibility"sv, "in_flight"sv, "cancel_requested"sv, "update_pending"sv,
-    "submit_ambiguous"sv, "cancel_reason"sv, "last_seq"sv,
+    "submit_ambiguous"sv, "cancel_reason"sv, "last_seq"sv, "request_sent"sv,
 };
 constexpr int order_column_count = static_cast<int>(order_columns.size());
 
@@ -190,6 +190,7 @@ void bind_order(sqlite::statement& s, const core::order& o) {
   s.bind(i++, o.submit_ambiguous);
   s.bind(i++, o.cancel_reason);
   s.bind(i++, o.last_seq);
+  s.bind(i++, o.request_sent);
 }
 
 // Reads a row of select_orders().
@@ -244,6 +245,7 @@ core::order read_order(const sqlite::statement& s) {
   o.submit_ambiguous = s.column_bool(c++);
   o.cancel_reason = s.column_text(c++);
   o.last_seq = s.column_int64(c++);
+  o.request_sent = s.column_bool(c++);
   return o;
 }
 

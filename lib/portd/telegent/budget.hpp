@@ -1,5 +1,5 @@
 // The account's request budget: one token bucket for every request (token calls included),
-// commands served before polls, and a global pause after a 429.
+// guarded resends before commands before polls, and a global pause after a 429.
 #pragma once
 #include <portd/core/types.hpp>
 
@@ -15,7 +15,9 @@
 
 namespace portd::telegent {
 
-enum class priority : std::uint8_t { command, poll };
+// guarded: a submission resent under Telegent's duplicate guard, which protects only while
+// the first attempt's order is active, so it must not wait behind anything.
+enum class priority : std::uint8_t { guarded, command, poll };
 std::string_view to_string(priority);
 std::ostream& operator<<(std::ostream&, priority);
 
@@ -29,7 +31,8 @@ class budget {
   budget(boost::asio::any_io_executor ex, budget_config cfg);
   ~budget();
 
-  // Completes when a request may be sent; commands first, then polls, FIFO within a class.
+  // Completes when a request may be sent; guarded resends first, then commands, then polls,
+  // FIFO within a class.
   boost::asio::awaitable<void> acquire(priority p);
   // A 429 said to wait: no request of any order leaves before `until`.
   void pause_until(core::time_point until);

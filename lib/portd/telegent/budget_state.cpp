@@ -8,6 +8,7 @@ namespace portd::telegent {
 
 std::string_view to_string(priority p) {
   switch (p) {
+    case priority::guarded: return "guarded";
     case priority::command: return "command";
     case priority::poll: return "poll";
   }
@@ -40,12 +41,12 @@ double budget_state::capacity() const { return static_cast<double>(cfg_.burst); 
 
 budget_state::ticket budget_state::enqueue(priority p) {
   const ticket t = next_ticket_++;
-  (p == priority::command ? commands_ : polls_).push_back(t);
+  (p == priority::guarded ? guarded_ : p == priority::command ? commands_ : polls_).push_back(t);
   return t;
 }
 
 bool budget_state::remove(ticket t) {
-  for (auto* q : {&commands_, &polls_}) {
+  for (auto* q : {&guarded_, &commands_, &polls_}) {
     auto it = std::find(q->begin(), q->end(), t);
     if (it != q->end()) {
       q->erase(it);
@@ -90,7 +91,7 @@ double budget_state::tokens_at(core::time_point now) const {
 }
 
 budget_state::action budget_state::next(core::time_point now) {
-  if (commands_.empty() && polls_.empty()) return {};
+  if (waiting() == 0) return {};
   if (pause_ && now < *pause_) return {action::kind::wait, 0, *pause_};
   refill(now);
   if (!unlimited() && tokens_ < 1.0 - epsilon) {
@@ -99,7 +100,7 @@ budget_state::action budget_state::next(core::time_point now) {
     return {action::kind::wait, 0, now + core::milliseconds{std::max<std::int64_t>(wait_ms, 1)}};
   }
   if (!unlimited()) tokens_ = std::max(0.0, tokens_ - 1.0);
-  auto& q = commands_.empty() ? polls_ : commands_;
+  auto& q = !guarded_.empty() ? guarded_ : !commands_.empty() ? commands_ : polls_;
   const ticket t = q.front();
   q.pop_front();
   return {action::kind::grant, t, {}};

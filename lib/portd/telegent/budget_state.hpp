@@ -1,4 +1,4 @@
-// The request budget as a pure state machine: a token bucket, two FIFO priority queues and a
+// The request budget as a pure state machine: a token bucket, three FIFO priority queues and a
 // global pause. It reads no clock: every call takes `now`. budget (budget.cpp) drives it with
 // one timer.
 #pragma once
@@ -36,7 +36,8 @@ class budget_state {
   ticket enqueue(priority p);
   // Removes a queued request (its caller gave up). False if it is not queued.
   bool remove(ticket t);
-  // Commands first, FIFO within a class; takes a token for a grant.
+  // Guarded resends first, then commands, then polls, FIFO within a class; takes a token for
+  // a grant.
   action next(core::time_point now);
 
   // No request leaves before `until` (a 429). A later pause extends, an earlier one is ignored.
@@ -46,7 +47,7 @@ class budget_state {
 
   // Whole tokens available at `now` (for tests and stats; does not change the state).
   double tokens_at(core::time_point now) const;
-  std::size_t waiting() const { return commands_.size() + polls_.size(); }
+  std::size_t waiting() const { return guarded_.size() + commands_.size() + polls_.size(); }
   const budget_config& config() const { return cfg_; }
   bool unlimited() const { return cfg_.requests_per_minute <= 0; }
 
@@ -58,7 +59,7 @@ class budget_state {
   double tokens_ = 1;
   core::time_point last_;  // tokens_ is as of this instant
   std::optional<core::time_point> pause_;
-  std::deque<ticket> commands_, polls_;
+  std::deque<ticket> guarded_, commands_, polls_;
   ticket next_ticket_ = 1;
 };
 

@@ -54,6 +54,16 @@ core::api_result shutdown_result(core::call_kind kind, bool maybe_processed = fa
   return r;
 }
 
+core::api_result unsent_result(core::call_kind kind) {
+  core::api_result r;
+  r.call = kind;
+  r.outcome = core::call_outcome::transient;
+  r.reason = "not_sent";
+  r.message = "the request was not sent: portd could not record that it was leaving";
+  r.maybe_processed = false;
+  return r;
+}
+
 }  // namespace
 
 struct client::impl {
@@ -215,13 +225,15 @@ struct client::impl {
 
   // One call with its token; a 401 drops the token and tries once more with a fresh one.
   asio::awaitable<core::api_result> perform(core::call_kind kind, const request_spec& spec,
-                                            priority prio) {
+                                            priority prio, const client::send_gate& gate) {
     const std::string endpoint = origin_text.text + spec.path;
     for (int auth_try = 0;; ++auth_try) {
       auto tok = co_await get_token(endpoint, kind, prio);
       if (auto* failure = std::get_if<core::api_result>(&tok)) co_return std::move(*failure);
       const auto& token = std::get<std::string>(tok);
       if (!co_await take_budget(prio)) co_return shutdown_result(kind);
+      if (gate && !co_await gate()) co_return unsent_result(kind);
+      if (closed) co_return shutdown_result(kind, static_cast<bool>(gate));
       auto res = co_await send(spec, token, prio);
       if (!res.answer) co_return classify_failure(kind, res.failure);
       if (res.answer->status == 401 && auth_try == 0) {
@@ -233,7 +245,7 @@ struct client::impl {
   }
 
   asio::awaitable<core::api_result> call(const core::order& o, core::call_kind kind,
-                                         priority prio) {
+                                         priority prio, const client::send_gate& gate) {
     date_style dates = date_style::iso;
     for (int date_try = 0;; ++date_try) {
       const auto spec = build_request(o, kind, cfg.eligibility_classification, dates);
@@ -246,7 +258,7 @@ struct client::impl {
         co_return r;
       }
       if (closed) co_return shutdown_result(kind);
-      auto r = co_await perform(kind, spec, prio);
+      auto r = co_await perform(kind, spec, prio, gate);
       // A 400 naming $.PortInDate: the other date form this API has been seen to want.
       if (date_try == 0 && spec.has_port_in_date && r.http_status == 400 &&
           parse_problem(r.raw).names_field("$.PortInDate")) {
@@ -274,8 +286,14 @@ client::~client() {
 }
 
 asio::awaitable<core::api_result> client::call(const core::order& o, core::call_kind kind,
-                                               priority prio) {
-  return impl_->call(o, kind, prio);
+                                               priority prio, send_gate gate) {
+  // The gate lives in this coroutine's frame (a parameter of this function would not outlive
+  // the return); the order, as before, is the caller's to keep alive until the call ends.
+  auto run = [](impl& i, const core::order& o, core::call_kind kind, priority prio,
+                send_gate gate) -> asio::awaitable<core::api_result> {
+    co_return co_await i.call(o, kind, prio, gate);
+  };
+  return run(*impl_, o, kind, prio, std::move(gate));
 }
 
 const client_stats& client::stats() const { return impl_->stats; }

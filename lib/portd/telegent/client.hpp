@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -43,11 +44,16 @@ class client {
   client(boost::asio::any_io_executor ex, client_config cfg, budget& b);
   ~client();
 
+  // Awaited after the call got its budget and token, right before its request is written (and
+  // again before a re-sent one): the caller records that the request may have left. false
+  // means "do not send": the call returns a transient result that says nothing left.
+  using send_gate = std::function<boost::asio::awaitable<bool>()>;
+
   // Performs `kind` for the order `o` (its number, remote_order_id, details and secrets),
   // waiting for the budget at `prio`. Never throws for network or API failures: they come
   // back classified in the result.
   boost::asio::awaitable<core::api_result> call(const core::order& o, core::call_kind kind,
-                                                priority prio);
+                                                priority prio, send_gate gate = {});
 
   const client_stats& stats() const;
   // Cancels in-flight requests and closes connections (shutdown).

@@ -4,6 +4,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+#include <chrono>
+
 #include <signal.h>
 
 namespace json = boost::json;
@@ -45,6 +48,24 @@ std::int64_t orders_created_at_sim(stack& s, const std::string& number) {
   auto st = s.sim_stats();
   auto* per = st["orders_created_per_number"].as_object().if_contains(number);
   return per ? per->as_int64() : 0;
+}
+
+// Requests the simulator received at `endpoint` that ended as `outcome` ("200", "hang", …).
+std::int64_t sim_requests(stack& s, const std::string& endpoint, const std::string& outcome) {
+  auto st = s.sim_stats();
+  auto* e = st["requests"].as_object().if_contains(endpoint);
+  if (!e) return 0;
+  auto* n = e->as_object().if_contains(outcome);
+  return n ? n->as_int64() : 0;
+}
+
+// Asks the simulator until `endpoint` saw `outcome` (the peer's own progress, not time passing).
+void wait_for_sim_request(stack& s, const std::string& endpoint, const std::string& outcome) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (sim_requests(s, endpoint, outcome) == 0) {
+    BOOST_TEST_REQUIRE((std::chrono::steady_clock::now() < deadline), "the simulator never saw " << endpoint << " " << outcome);
+    s.result("daemon.status");  // a round trip to the daemon between asks
+  }
 }
 
 }  // namespace
@@ -157,6 +178,55 @@ BOOST_AUTO_TEST_CASE(kill_9_mid_lifecycle_then_restart_finishes_with_one_submiss
   BOOST_TEST(states.front() == "checking_eligibility");
   BOOST_TEST(states.back() == "completed");
   BOOST_TEST(orders_created_at_sim(s, "+18015550141") == 1);
+}
+
+// A port-out's intent is committed before its request; with a budget of one request a minute
+// the request waits (after the token request took the one token). Killed then, nothing
+// reached Telegent: the restart sends it, and no operator is asked to sort out a
+// submission that never left.
+BOOST_AUTO_TEST_CASE(port_out_killed_while_waiting_for_the_budget_is_sent_after_restart) {
+  stack_options opt;
+  opt.requests_per_minute = 1;
+  opt.burst = 1;
+  stack s(opt);
+  s.start_portd();
+  auto r = s.result("portout.submit", {{"number", "+17746996281"}, {"pin", "2468"}});
+  const auto id = r["order"].as_object()["id"].as_int64();
+  wait_for_sim_request(s, "tokens", "200");  // the token took the budget; the submit waits
+  BOOST_TEST(s.result("order.get", {{"id", id}})["order"].as_object()["state"] == "issuing_pin");
+  s.kill_portd(SIGKILL);
+  BOOST_TEST(sim_requests(s, "portout", "200") == 0);
+
+  // The budget back to normal (a fresh bucket would hold one token for the token request).
+  auto config = portd::test::read_file(s.config_path());
+  const auto at = config.find("requests_per_minute = ");
+  BOOST_TEST_REQUIRE(at != std::string::npos);
+  config.replace(at, config.find('\n', at) - at, "requests_per_minute = 0");
+  portd::test::write_file(s.config_path(), config);
+  s.start_portd();
+  s.wait_for_state(id, "completed");
+  const auto states = states_in_history(s, id);
+  BOOST_TEST((std::find(states.begin(), states.end(), "submit_unknown") == states.end()));
+  BOOST_TEST(orders_created_at_sim(s, "+17746996281") == 1);
+}
+
+// The other side: once the request has reached Telegent, a restart cannot know whether it
+// created the order, so the port-out goes to an operator (no duplicate guard protects a
+// resend). The mark that the request left is on disk before the request is written.
+BOOST_AUTO_TEST_CASE(port_out_killed_after_its_request_left_goes_to_an_operator) {
+  stack s;
+  s.start_portd();
+  s.sim_post("/_sim/faults", R"({"endpoints":{"portout":{"hang":1}}})");
+  auto r = s.result("portout.submit", {{"number", "+17746996282"}, {"pin", "2468"}});
+  const auto id = r["order"].as_object()["id"].as_int64();
+  wait_for_sim_request(s, "portout", "hang");
+  s.kill_portd(SIGKILL);
+  s.sim_post("/_sim/faults", "{}");
+  s.start_portd();
+  auto o = s.wait_for_state(id, "submit_unknown");
+  BOOST_TEST(o["needs_attention"].as_bool());
+  BOOST_TEST(sim_requests(s, "portout", "hang") == 1);
+  BOOST_TEST(sim_requests(s, "portout", "200") == 0, "never resent");
 }
 
 BOOST_AUTO_TEST_CASE(sigterm_exits_zero_and_the_next_start_finishes_the_order) {

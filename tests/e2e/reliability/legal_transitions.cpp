@@ -190,7 +190,8 @@ struct explorer {
     add(std::string(core::to_string(o.state)));
     add(o.in_flight ? std::string(core::to_string(*o.in_flight)) : "-");
     k += {char('0' + o.needs_attention), char('0' + o.cancel_requested), char('0' + o.update_pending),
-          char('0' + o.submit_ambiguous), char('0' + o.next_check_at.has_value()), char('0' + o.skip_eligibility),
+          char('0' + o.submit_ambiguous), char('0' + o.request_sent), char('0' + o.next_check_at.has_value()),
+          char('0' + o.skip_eligibility),
           char('A' + o.attempts)};
     add(o.attention_reason);
     add(o.remote_order_id);
@@ -220,6 +221,13 @@ struct explorer {
     while (!queue.empty()) {
       const order o = std::move(queue.front());
       queue.pop_front();
+      if (o.in_flight && !o.request_sent) {
+        // The engine, not decide(), marks a call's request as having left (right before the
+        // write): both sides of that mark are reachable.
+        order sent = o;
+        sent.request_sent = true;
+        reach(sent);
+      }
       for (const auto& in : inputs) {
         const decision d = decide(o, in, now, pol);
         ++out.decisions;

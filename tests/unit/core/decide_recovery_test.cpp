@@ -10,6 +10,7 @@ order in_state(order_state s, std::optional<call_kind> in_flight, bool remote) {
   order o = make_port_in();
   o.state = s;
   o.in_flight = in_flight;
+  o.request_sent = in_flight.has_value();  // the request had left when portd died
   if (remote) o.remote_order_id = "JNUOID-6c05";
   if (is_terminal(s)) o.secrets = {};
   o.needs_attention = needs_operator(s);
@@ -71,11 +72,61 @@ BOOST_AUTO_TEST_CASE(lost_port_out_submit_lands_in_submit_unknown) {
   order o = make_port_out();
   o.state = order_state::issuing_pin;
   o.in_flight = call_kind::submit_port_out;
+  o.request_sent = true;
   harness h(o);
   h.step(recovered{});
   BOOST_TEST(h.o.state == order_state::submit_unknown);
   BOOST_TEST(h.o.needs_attention);
   BOOST_TEST(!h.d.call.has_value());
+}
+
+// A submission whose intent was committed but whose request never left (it was waiting for
+// the budget when portd died) reached nobody: it is simply sent again, with nothing for an
+// operator to sort out.
+BOOST_AUTO_TEST_CASE(port_out_submit_that_never_left_is_sent_again) {
+  order o = make_port_out();
+  o.state = order_state::issuing_pin;
+  o.in_flight = call_kind::submit_port_out;
+  harness h(o);
+  h.step(recovered{});
+  BOOST_TEST(h.o.state == order_state::issuing_pin);
+  BOOST_TEST(!h.o.needs_attention);
+  BOOST_TEST(str(h.d.call) == "submit_port_out");
+  BOOST_TEST(!h.o.request_sent, "the new attempt has not left either");
+  BOOST_TEST(h.d.events.empty());
+}
+
+BOOST_AUTO_TEST_CASE(port_in_submit_that_never_left_is_sent_again_not_ambiguous) {
+  order o = in_state(order_state::submitting, call_kind::submit_port_in, false);
+  o.request_sent = false;
+  harness h(o);
+  h.step(recovered{});
+  BOOST_TEST(str(h.d.call) == "submit_port_in");
+  BOOST_TEST(!h.o.submit_ambiguous);
+  // So a duplicate refusal now means another order portd did not create, not an earlier attempt.
+  h.answer(refused(call_kind::submit_port_in, "duplicate_order", 409));
+  BOOST_TEST(h.o.state == order_state::failed);
+}
+
+BOOST_AUTO_TEST_CASE(submit_that_never_left_with_cancel_requested_is_cancelled_locally) {
+  order o = make_port_out();
+  o.state = order_state::issuing_pin;
+  o.in_flight = call_kind::submit_port_out;
+  o.cancel_requested = true;
+  harness h(o);
+  h.step(recovered{});
+  BOOST_TEST(h.o.state == order_state::cancelled);
+  BOOST_TEST(!h.d.call.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_result_or_a_new_call_clears_request_sent) {
+  order o = in_state(order_state::submitting, call_kind::submit_port_in, false);
+  harness h(o);
+  h.answer(transient(call_kind::submit_port_in, true, 503));
+  BOOST_TEST(!h.o.request_sent);
+  h.fire();
+  BOOST_TEST(str(h.o.in_flight) == "submit_port_in");
+  BOOST_TEST(!h.o.request_sent);
 }
 
 BOOST_AUTO_TEST_CASE(lost_submit_with_cancel_requested_is_cancelled_after) {
@@ -183,12 +234,15 @@ BOOST_AUTO_TEST_CASE(every_state_every_lost_call_both_kinds) {
       std::vector<std::optional<call_kind>> lost{std::nullopt};
       for (int ci = 0; ci < 6; ++ci)
         if (call_fits_state(static_cast<call_kind>(ci), s)) lost.emplace_back(static_cast<call_kind>(ci));
-      for (const auto& c : lost) {
+      for (const auto& c : lost)
+      for (const bool sent : {true, false}) {
         if (c == call_kind::update && kind == order_kind::port_out) continue;
-        BOOST_TEST_CONTEXT(kind << " " << s << " lost " << str(c)) {
+        if (!c && !sent) continue;
+        BOOST_TEST_CONTEXT(kind << " " << s << " lost " << str(c) << (sent ? " (sent)" : " (not yet sent)")) {
           order o = kind == order_kind::port_in ? make_port_in() : make_port_out();
           o.state = s;
           o.in_flight = c;
+          o.request_sent = c.has_value() && sent;
           const bool remote = is_polled(s) || s == order_state::cancelling ||
                               s == order_state::completed || (s == order_state::failed && c);
           if (remote) o.remote_order_id = "JNUOID-1";
@@ -201,7 +255,7 @@ BOOST_AUTO_TEST_CASE(every_state_every_lost_call_both_kinds) {
           h.step(recovered{});  // the harness checks every invariant
           BOOST_TEST((!h.o.in_flight.has_value() || h.d.call.has_value()), "a lost call is never left marked out");
           if (c && !is_terminal(s)) {
-            if (*c == call_kind::submit_port_out) {
+            if (*c == call_kind::submit_port_out && sent) {
               BOOST_TEST(h.o.state == order_state::submit_unknown);
             } else if (s == order_state::failed) {
               BOOST_TEST(!h.d.call.has_value());

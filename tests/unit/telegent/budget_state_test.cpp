@@ -90,6 +90,22 @@ BOOST_AUTO_TEST_CASE(commands_go_before_polls_even_when_polls_waited_first) {
   BOOST_TEST(order == (std::vector<budget_state::ticket>{3, 5, 2, 4}));
 }
 
+// A resend under the duplicate guard is safe only while the first attempt's order is active:
+// it passes a backlog of commands (a bulk import) that queued before it.
+BOOST_AUTO_TEST_CASE(guarded_resends_go_before_a_command_backlog) {
+  budget_state b({60, 1}, t0);
+  drain(b, t0);
+  std::vector<budget_state::ticket> commands;
+  for (int i = 0; i < 50; ++i) commands.push_back(b.enqueue(priority::command));
+  b.enqueue(priority::poll);
+  BOOST_TEST(drain(b, t0).size() == 1u);  // the one token: command 1
+  const auto guarded = b.enqueue(priority::guarded);
+  BOOST_TEST(drain(b, t0 + 1s) == std::vector<budget_state::ticket>{guarded});
+  BOOST_TEST(drain(b, t0 + 2s) == std::vector<budget_state::ticket>{commands[1]});
+  BOOST_TEST(b.remove(commands[2]));
+  BOOST_TEST(b.waiting() == 48u);  // 47 commands and the poll
+}
+
 BOOST_AUTO_TEST_CASE(fifo_within_a_class) {
   budget_state b({0, 1}, t0);  // unlimited
   std::vector<budget_state::ticket> want;
