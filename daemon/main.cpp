@@ -285,6 +285,12 @@ int main(int argc, char** argv) {
   }
   try {
     return run(std::move(cfg), config_path);
+  } catch (const store::store_error& e) {
+    spdlog::critical("portd cannot run: {}", e.what());
+    std::fprintf(stderr, "portd: %s\n", e.what());
+    // A damaged or newer database is not fixed by restarting (systemd's
+    // RestartPreventExitStatus lists it); a store that could not be opened may be.
+    return e.unusable ? 65 : 1;  // EX_DATAERR
   } catch (const std::exception& e) {
     spdlog::critical("portd cannot run: {}", e.what());
     std::fprintf(stderr, "portd: %s\n", e.what());

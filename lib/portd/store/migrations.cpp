@@ -24,10 +24,12 @@ int newest_schema_version() { return newest_of(embedded()); }
 namespace {
 
 void refuse_if_newer(int current, int newest, const std::string& path) {
-  if (current > newest)
-    throw store_error("database " + path + " has schema version " + std::to_string(current) +
-                      ", newer than this portd (" + std::to_string(newest) +
-                      "): upgrade portd or restore a backup");
+  if (current > newest) {
+    store_error e("database " + path + " has schema version " + std::to_string(current) +
+                  ", newer than this portd (" + std::to_string(newest) + "): upgrade portd or restore a backup");
+    e.unusable = true;
+    throw e;
+  }
 }
 
 }  // namespace

@@ -283,6 +283,7 @@ std::optional<core::order> one_order(sqlite::statement& s) {
 [[noreturn]] void fail(std::string_view context, const sqlite::error& e) {
   store_error out(std::string(context) + ": " + e.what());
   out.disk_full = e.disk_full;
+  out.unusable = e.unusable;
   throw out;
 }
 

@@ -26,6 +26,9 @@ class database;
 struct store_error : std::runtime_error {
   using std::runtime_error::runtime_error;
   bool disk_full = false;
+  // The file is not a database this portd can use (not SQLite, damaged, a newer schema):
+  // trying again will not help, a person must restore or upgrade.
+  bool unusable = false;
 };
 
 // A uniqueness rule refused an insert: an active order for the number and kind exists, or the

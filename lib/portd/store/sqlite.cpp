@@ -10,6 +10,7 @@ namespace portd::store::sqlite {
 error::error(std::string what, int extended_code)
     : store_error(std::move(what)), code(extended_code) {
   disk_full = (extended_code & 0xff) == SQLITE_FULL;
+  unusable = (extended_code & 0xff) == SQLITE_NOTADB || (extended_code & 0xff) == SQLITE_CORRUPT;
 }
 
 namespace {

@@ -95,7 +95,7 @@ struct client::impl {
 
   // One HTTP exchange, counted in the stats; a 429 pauses the whole budget.
   asio::awaitable<exchange_result> send(const request_spec& spec, std::string_view bearer,
-                                        priority prio) {
+                                        priority prio, const client::send_gate& gate = {}) {
     // A 429 may have come back after this request took its budget (while it waited for a
     // token or a connection): never send inside the window Telegent announced. Waiting in the
     // budget (not on a timer of our own) keeps close() able to end the wait.
@@ -111,12 +111,17 @@ struct client::impl {
         co_return aborted;
       }
       ++stats.in_flight;
-      ex_result = co_await net.exchange(spec.method, spec.target, spec.body, bearer, spec.resend_if_stale, may_send);
+      ex_result = co_await net.exchange(spec.method, spec.target, spec.body, bearer, spec.resend_if_stale, may_send,
+                                        gate);
       if (!ex_result.answer && ex_result.failure.ec == asio::error::try_again) {
         --stats.in_flight;
         continue;  // a 429 arrived while it waited for a connection: wait for its end
       }
       break;
+    }
+    if (ex_result.withheld) {
+      --stats.in_flight;
+      co_return ex_result;
     }
     ++stats.requests_total;
     --stats.in_flight;
@@ -232,9 +237,8 @@ struct client::impl {
       if (auto* failure = std::get_if<core::api_result>(&tok)) co_return std::move(*failure);
       const auto& token = std::get<std::string>(tok);
       if (!co_await take_budget(prio)) co_return shutdown_result(kind);
-      if (gate && !co_await gate()) co_return unsent_result(kind);
-      if (closed) co_return shutdown_result(kind, static_cast<bool>(gate));
-      auto res = co_await send(spec, token, prio);
+      auto res = co_await send(spec, token, prio, gate);
+      if (res.withheld) co_return closed ? shutdown_result(kind) : unsent_result(kind);
       if (!res.answer) co_return classify_failure(kind, res.failure);
       if (res.answer->status == 401 && auth_try == 0) {
         drop_token(endpoint, token);
@@ -289,9 +293,9 @@ asio::awaitable<core::api_result> client::call(const core::order& o, core::call_
                                                priority prio, send_gate gate) {
   // The gate lives in this coroutine's frame (a parameter of this function would not outlive
   // the return); the order, as before, is the caller's to keep alive until the call ends.
-  auto run = [](impl& i, const core::order& o, core::call_kind kind, priority prio,
-                send_gate gate) -> asio::awaitable<core::api_result> {
-    co_return co_await i.call(o, kind, prio, gate);
+  auto run = [](impl& i, const core::order& order, core::call_kind what, priority p,
+                send_gate g) -> asio::awaitable<core::api_result> {
+    co_return co_await i.call(order, what, p, g);
   };
   return run(*impl_, o, kind, prio, std::move(gate));
 }

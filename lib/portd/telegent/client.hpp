@@ -44,9 +44,9 @@ class client {
   client(boost::asio::any_io_executor ex, client_config cfg, budget& b);
   ~client();
 
-  // Awaited after the call got its budget and token, right before its request is written (and
-  // again before a re-sent one): the caller records that the request may have left. false
-  // means "do not send": the call returns a transient result that says nothing left.
+  // Awaited once the call has its budget, its token and a connection, right before its request
+  // is written (and again before a re-sent one): the caller records that the request may have
+  // left. false means "do not send": the call returns a transient result that says nothing left.
   using send_gate = std::function<boost::asio::awaitable<bool>()>;
 
   // Performs `kind` for the order `o` (its number, remote_order_id, details and secrets),

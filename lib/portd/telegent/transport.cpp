@@ -282,7 +282,8 @@ struct transport::impl {
 
   asio::awaitable<exchange_result> exchange(http_method method, std::string_view target,
                                             std::string_view body, std::string_view bearer,
-                                            bool resend_if_stale, std::function<bool()> may_send) {
+                                            bool resend_if_stale, std::function<bool()> may_send,
+                                            transport::write_gate before_write) {
     http::request<http::string_body> req{method == http_method::get ? http::verb::get
                                                                      : http::verb::post,
                                          std::string(target), 11};
@@ -314,6 +315,13 @@ struct transport::impl {
           out.failure = *f;
           co_return out;
         }
+      }
+      // The connection is ready: the caller may record that the request is leaving.
+      if (before_write && !co_await before_write()) {
+        give_back(std::move(c), true);
+        out.withheld = true;
+        out.failure = {failure_phase::local, asio::error::operation_aborted, sent_before};
+        co_return out;
       }
       // The last moment before bytes leave: a 429 that came back on another request while this
       // one waited for its connection must still stop it (the caller waits and comes back).
@@ -391,8 +399,10 @@ transport::~transport() {
 
 asio::awaitable<exchange_result> transport::exchange(http_method method, std::string_view target,
                                                     std::string_view body, std::string_view bearer,
-                                                    bool resend_if_stale, std::function<bool()> may_send) {
-  return impl_->exchange(method, target, body, bearer, resend_if_stale, std::move(may_send));
+                                                    bool resend_if_stale, std::function<bool()> may_send,
+                                                    write_gate before_write) {
+  return impl_->exchange(method, target, body, bearer, resend_if_stale, std::move(may_send),
+                         std::move(before_write));
 }
 
 void transport::close() { impl_->shutdown(); }

@@ -41,6 +41,7 @@ struct transport_config {
 struct exchange_result {
   std::optional<http_answer> answer;
   transport_failure failure;
+  bool withheld = false;  // `before_write` said no: nothing was sent
 };
 
 class transport {
@@ -55,11 +56,15 @@ class transport {
   // the connection broke after the request was written, the server may have acted on it.
   // `may_send`, when given, is asked right before the request is written (after waiting for a
   // connection); false ends the exchange with failure `try_again` and nothing sent.
+  // `before_write`, when given, is awaited on the connection the request is about to be written
+  // to, before `may_send`; false ends the exchange `withheld`, nothing sent.
   // Never throws for network failures.
+  using write_gate = std::function<boost::asio::awaitable<bool>()>;
   boost::asio::awaitable<exchange_result> exchange(http_method method, std::string_view target,
                                                    std::string_view body, std::string_view bearer,
                                                    bool resend_if_stale = true,
-                                                   std::function<bool()> may_send = {});
+                                                   std::function<bool()> may_send = {},
+                                                   write_gate before_write = {});
 
   // Aborts in-flight exchanges and closes every connection; later exchanges fail at once.
   void close();

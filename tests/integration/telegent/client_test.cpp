@@ -193,6 +193,35 @@ BOOST_AUTO_TEST_CASE(refused_credentials_are_a_refusal_without_the_secret) {
   BOOST_TEST(server.api_requests().empty());
 }
 
+// The send gate runs after the token, the budget and the connection, right before the write:
+// when it runs, nothing of the call has reached Telegent; when it says no, nothing ever does.
+BOOST_AUTO_TEST_CASE(send_gate_runs_right_before_the_write_and_can_withhold_it) {
+  fake_telegent server(ioc);
+  client c(ioc.get_executor(), config_for(server), bud);
+  std::vector<std::size_t> seen_by_server;  // API requests the server had when the gate ran
+  api_result sent, withheld;
+  run(ioc, [&]() -> asio::awaitable<void> {
+    client::send_gate yes = [&]() -> asio::awaitable<bool> {
+      seen_by_server.push_back(server.api_requests().size());
+      co_return true;
+    };
+    sent = co_await c.call(sample_order(), call_kind::submit_port_in, priority::command, yes);
+    client::send_gate no = [&]() -> asio::awaitable<bool> {
+      seen_by_server.push_back(server.api_requests().size());
+      co_return false;
+    };
+    withheld = co_await c.call(sample_order(), call_kind::submit_port_in, priority::command, no);
+    server.stop();
+  });
+  BOOST_TEST(seen_by_server == (std::vector<std::size_t>{0, 1}));
+  BOOST_TEST(server.token_requests().size() == 1u, "the token came before the gate");
+  BOOST_TEST(sent.outcome == call_outcome::ok);
+  BOOST_TEST(server.api_requests().size() == 1u, "the withheld submission never reached Telegent");
+  BOOST_TEST(withheld.outcome == call_outcome::transient);
+  BOOST_TEST(withheld.reason == "not_sent");
+  BOOST_TEST(!withheld.maybe_processed);
+}
+
 BOOST_AUTO_TEST_CASE(keep_alive_carries_many_calls_over_one_connection) {
   fake_telegent server(ioc);
   client c(ioc.get_executor(), config_for(server), bud);
