@@ -316,7 +316,14 @@ struct transport::impl {
           co_return out;
         }
       }
-      // The connection is ready: the caller may record that the request is leaving.
+      // The connection is ready: the caller may record that the request is leaving — unless
+      // a 429 already holds it back (then the request would wait, marked, for the pause and
+      // the budget: a restart meanwhile would take it for one that may have arrived).
+      if (before_write && may_send && !may_send()) {
+        give_back(std::move(c), true);
+        out.failure = {failure_phase::local, asio::error::try_again, sent_before};
+        co_return out;
+      }
       if (before_write && !co_await before_write()) {
         give_back(std::move(c), true);
         out.withheld = true;
