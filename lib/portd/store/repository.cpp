@@ -355,9 +355,11 @@ void create_private_file(const std::string& path) {
   }
 }
 
-// SQLite gives -wal and -shm the database file's mode; this tightens files left by older runs.
-void tighten_side_files(const std::string& path) {
-  for (const char* suffix : {"-wal", "-shm"}) {
+// SQLite gives -wal and -shm the database file's mode; this tightens a database (and side
+// files) that an older run, a restore or a copy left readable by others. Only once the file
+// proved to be a database this portd uses: a refused file is left exactly as it was.
+void tighten_files(const std::string& path) {
+  for (const char* suffix : {"", "-wal", "-shm"}) {
     auto side = path + suffix;
     struct stat st {};
     if (::lstat(side.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0)
@@ -435,7 +437,7 @@ struct repository::impl {
     w.exec("PRAGMA secure_delete = ON");
     // After a burst, a checkpoint gives the WAL file back down to this size.
     w.exec("PRAGMA journal_size_limit = 67108864");
-    tighten_side_files(path_text);
+    tighten_files(path_text);
 
     reader_db = std::make_unique<sqlite::database>(path_text, open_flags);
     auto& r = *reader_db;

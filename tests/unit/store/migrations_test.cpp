@@ -167,6 +167,25 @@ BOOST_AUTO_TEST_CASE(the_database_and_its_side_files_are_private) {
   ::umask(old);
 }
 
+// A database restored or copied with a permissive mode (cp, tar, an older run) holds carrier
+// PINs of active orders: opening it makes it private again.
+BOOST_AUTO_TEST_CASE(an_existing_database_readable_by_others_is_made_private) {
+  temp_dir dir;
+  {
+    repository repo(dir.db());
+    auto o = simple_order("+18015550302");
+    repo.insert_order(o);
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    const auto f = dir.db().string() + suffix;
+    if (std::filesystem::exists(f)) ::chmod(f.c_str(), 0644);
+  }
+  BOOST_TEST_REQUIRE(mode_of(dir.db()) == 0644u);
+  repository again(dir.db());
+  BOOST_TEST(mode_of(dir.db()) == 0600u);
+  BOOST_TEST(mode_of(dir.db().string() + "-wal") == 0600u);
+}
+
 BOOST_AUTO_TEST_CASE(pragmas_are_set_for_durability) {
   temp_dir dir;
   repository repo(dir.db());
