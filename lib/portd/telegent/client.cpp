@@ -44,24 +44,23 @@ transport_config make_transport_config(const client_config& cfg) {
   return t;
 }
 
-core::api_result shutdown_result(core::call_kind kind, bool maybe_processed = false) {
+// A call that ended in portd, before its request left.
+core::api_result not_sent(core::call_kind kind, std::string reason, std::string message) {
   core::api_result r;
   r.call = kind;
   r.outcome = core::call_outcome::transient;
-  r.reason = "shutdown";
-  r.message = "the client is shutting down";
-  r.maybe_processed = maybe_processed;
+  r.reason = std::move(reason);
+  r.message = std::move(message);
+  r.maybe_processed = false;
   return r;
 }
 
+core::api_result shutdown_result(core::call_kind kind) {
+  return not_sent(kind, "shutdown", "the client is shutting down");
+}
+
 core::api_result unsent_result(core::call_kind kind) {
-  core::api_result r;
-  r.call = kind;
-  r.outcome = core::call_outcome::transient;
-  r.reason = "not_sent";
-  r.message = "the request was not sent: portd could not record that it was leaving";
-  r.maybe_processed = false;
-  return r;
+  return not_sent(kind, "not_sent", "the request was not sent: portd could not record that it was leaving");
 }
 
 }  // namespace

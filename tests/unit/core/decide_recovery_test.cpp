@@ -17,6 +17,15 @@ order in_state(order_state s, std::optional<call_kind> in_flight, bool remote) {
   return o;
 }
 
+// A port-out whose submission was out when portd died; `sent`: its request had left.
+order port_out_in_flight(bool sent) {
+  order o = make_port_out();
+  o.state = order_state::issuing_pin;
+  o.in_flight = call_kind::submit_port_out;
+  o.request_sent = sent;
+  return o;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(decide_recovery)
@@ -69,11 +78,7 @@ BOOST_AUTO_TEST_CASE(lost_port_in_submit_is_resent_as_ambiguous_with_an_event) {
 }
 
 BOOST_AUTO_TEST_CASE(lost_port_out_submit_lands_in_submit_unknown) {
-  order o = make_port_out();
-  o.state = order_state::issuing_pin;
-  o.in_flight = call_kind::submit_port_out;
-  o.request_sent = true;
-  harness h(o);
+  harness h(port_out_in_flight(true));
   h.step(recovered{});
   BOOST_TEST(h.o.state == order_state::submit_unknown);
   BOOST_TEST(h.o.needs_attention);
@@ -84,10 +89,7 @@ BOOST_AUTO_TEST_CASE(lost_port_out_submit_lands_in_submit_unknown) {
 // the budget when portd died) reached nobody: it is simply sent again, with nothing for an
 // operator to sort out.
 BOOST_AUTO_TEST_CASE(port_out_submit_that_never_left_is_sent_again) {
-  order o = make_port_out();
-  o.state = order_state::issuing_pin;
-  o.in_flight = call_kind::submit_port_out;
-  harness h(o);
+  harness h(port_out_in_flight(false));
   h.step(recovered{});
   BOOST_TEST(h.o.state == order_state::issuing_pin);
   BOOST_TEST(!h.o.needs_attention);
@@ -109,9 +111,7 @@ BOOST_AUTO_TEST_CASE(port_in_submit_that_never_left_is_sent_again_not_ambiguous)
 }
 
 BOOST_AUTO_TEST_CASE(submit_that_never_left_with_cancel_requested_is_cancelled_locally) {
-  order o = make_port_out();
-  o.state = order_state::issuing_pin;
-  o.in_flight = call_kind::submit_port_out;
+  order o = port_out_in_flight(false);
   o.cancel_requested = true;
   harness h(o);
   h.step(recovered{});
