@@ -5,7 +5,9 @@
 #      (verify exits 0 on an unknown key or a typo'd directive, so stderr is checked too);
 #   2. systemd-analyze security --offline=true: overall exposure must be <= 1.5;
 #   3. portd.sysusers and portd.tmpfiles applied to the scratch root: the users, groups and
-#      directories come out as the units expect.
+#      directories come out as the units expect;
+#   4. portd.toml.example documents every key and portd accepts it;
+#   5. the unit does not restart portd on the exit statuses that mean "restarting won't help".
 # Usage: check-units.sh [path/to/portd]   (the built daemon; a stub is used when omitted)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -85,3 +87,12 @@ if [ -n "$portd_bin" ]; then
     fail "portd --check-config rejects portd.toml.example: $out"
   echo "check-units: portd --check-config accepts portd.toml.example"
 fi
+
+# 5. Restarting does not help with a bad configuration (portd exits 78) or a database that is
+#    damaged or newer than portd (65; e2e_reliability checks that portd exits so): the unit
+#    must not restart on either.
+prevent=" $(sed -n 's/^RestartPreventExitStatus=//p' "$here/portd.service" | tr '\n' ' ') "
+for s in 78 65; do
+  case "$prevent" in *" $s "*) ;; *) fail "portd.service does not list exit status $s in RestartPreventExitStatus=" ;; esac
+done
+echo "check-units: portd.service does not restart on exit status 78 (configuration) or 65 (database)"

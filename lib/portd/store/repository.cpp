@@ -360,10 +360,10 @@ void create_private_file(const std::string& path) {
 // proved to be a database this portd uses: a refused file is left exactly as it was.
 void tighten_files(const std::string& path) {
   for (const char* suffix : {"", "-wal", "-shm"}) {
-    auto side = path + suffix;
+    const auto file = path + suffix;
     struct stat st {};
-    if (::lstat(side.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0)
-      ::chmod(side.c_str(), 0600);
+    if (::lstat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0)
+      ::chmod(file.c_str(), 0600);
   }
 }
 

@@ -316,25 +316,19 @@ struct transport::impl {
           co_return out;
         }
       }
-      // The connection is ready: the caller may record that the request is leaving — unless
-      // a 429 already holds it back (then the request would wait, marked, for the pause and
-      // the budget: a restart meanwhile would take it for one that may have arrived).
-      if (before_write && may_send && !may_send()) {
-        give_back(std::move(c), true);
-        out.failure = {failure_phase::local, asio::error::try_again, sent_before};
-        co_return out;
+      // The connection is ready. A 429 that came back on another request while this one waited
+      // for it must still stop it (the caller waits and comes back): asked before the gate, so
+      // that a request held back is never recorded as leaving (a restart would take it for one
+      // that may have arrived), and after it, the last moment before bytes leave.
+      bool held = may_send && !may_send();
+      if (!held && before_write) {
+        out.withheld = !co_await before_write();
+        held = out.withheld || (may_send && !may_send());
       }
-      if (before_write && !co_await before_write()) {
+      if (held) {
         give_back(std::move(c), true);
-        out.withheld = true;
-        out.failure = {failure_phase::local, asio::error::operation_aborted, sent_before};
-        co_return out;
-      }
-      // The last moment before bytes leave: a 429 that came back on another request while this
-      // one waited for its connection must still stop it (the caller waits and comes back).
-      if (may_send && !may_send()) {
-        give_back(std::move(c), true);
-        out.failure = {failure_phase::local, asio::error::try_again, sent_before};
+        out.failure = {failure_phase::local, out.withheld ? asio::error::operation_aborted : asio::error::try_again,
+                       sent_before};
         co_return out;
       }
       c->tcp().expires_after(cfg.timeout);

@@ -186,6 +186,27 @@ BOOST_AUTO_TEST_CASE(an_existing_database_readable_by_others_is_made_private) {
   BOOST_TEST(mode_of(dir.db().string() + "-wal") == 0600u);
 }
 
+// Schema 3 adds request_sent. A database written by a portd before it holds calls in flight
+// whose requests may well have left: after the upgrade they count as sent (a port-out is then
+// judged ambiguous, never resent), and orders with nothing out as not.
+BOOST_AUTO_TEST_CASE(calls_out_under_an_older_schema_count_as_sent_after_the_upgrade) {
+  temp_dir dir;
+  {
+    sqlite::database db(dir.db().string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    std::vector<detail::embedded_migration> up_to_2;
+    for (std::size_t i = 0; i < detail::embedded_migration_count; ++i)
+      if (detail::embedded_migrations[i].version <= 2) up_to_2.push_back(detail::embedded_migrations[i]);
+    BOOST_TEST_REQUIRE(up_to_2.size() == 2u);
+    detail::migrate(db, dir.db().string(), up_to_2);
+    db.exec("INSERT INTO orders (id, kind, number, state, created_at, updated_at, state_since, in_flight) "
+            "VALUES (1, 'port_out', '+17746996290', 'issuing_pin', 0, 0, 0, 'submit_port_out'), "
+            "(2, 'port_in', '+18015550290', 'submitted', 0, 0, 0, NULL)");
+  }
+  repository repo(dir.db());
+  BOOST_TEST(repo.load(1)->request_sent);
+  BOOST_TEST(!repo.load(2)->request_sent);
+}
+
 BOOST_AUTO_TEST_CASE(pragmas_are_set_for_durability) {
   temp_dir dir;
   repository repo(dir.db());
