@@ -28,27 +28,27 @@ result map(outcome<T> o, F f) {
   return f(o.value());
 }
 
-json::value submitted_result(submitted& s) {
-  json::object r;
-  r["order"] = render_order(s.order);
-  r["created"] = s.created;
+// {"order": order, "created": bool}, as text.
+outcome<std::string> submitted_result(outcome<submitted> s) {
+  if (!s.ok()) return std::move(s.error());
+  std::string r = R"({"order":)";
+  write_order(r, s.value().order);
+  r += s.value().created ? R"(,"created":true})" : R"(,"created":false})";
   return r;
 }
 
-awaitable<result> portin_submit(backend& b, const json::object& p, const caller& c,
-                                const protocol_options& opts) {
+awaitable<outcome<std::string>> portin_submit(backend& b, const json::object& p, const caller& c,
+                                              const protocol_options& opts) {
   auto req = parse_port_in(p, opts);
   if (!req.ok()) co_return std::move(req.error());
-  auto r = co_await b.submit_port_in(std::move(req.value()), c);
-  co_return map(std::move(r), submitted_result);
+  co_return submitted_result(co_await b.submit_port_in(std::move(req.value()), c));
 }
 
-awaitable<result> portout_submit(backend& b, const json::object& p, const caller& c,
-                                 const protocol_options&) {
+awaitable<outcome<std::string>> portout_submit(backend& b, const json::object& p, const caller& c,
+                                               const protocol_options&) {
   auto req = parse_port_out(p);
   if (!req.ok()) co_return std::move(req.error());
-  auto r = co_await b.submit_port_out(std::move(req.value()), c);
-  co_return map(std::move(r), submitted_result);
+  co_return submitted_result(co_await b.submit_port_out(std::move(req.value()), c));
 }
 
 awaitable<result> order_get(backend& b, const json::object& p, const caller&,
@@ -223,8 +223,8 @@ awaitable<result> outbox_redeliver(backend& b, const json::object& p, const call
 }
 
 constexpr std::array<method_entry, 18> table{{
-    {"portin.submit", role::operator_, portin_submit},
-    {"portout.submit", role::operator_, portout_submit},
+    {"portin.submit", role::operator_, nullptr, portin_submit},
+    {"portout.submit", role::operator_, nullptr, portout_submit},
     {"order.get", role::reader, order_get},
     {"order.list", role::reader, order_list},
     {"order.history", role::reader, order_history},
@@ -243,6 +243,19 @@ constexpr std::array<method_entry, 18> table{{
     {"outbox.list", role::reader, outbox_list},
     {"outbox.redeliver", role::operator_, outbox_redeliver},
 }};
+
+// Runs a method's handler. An exception's text may carry infrastructure detail (paths,
+// SQLite's words): the log has it, the peer gets a plain internal_error.
+template <class Handler>
+auto run_method(const method_entry& m, Handler handler, backend& b, const json::object& params, const caller& who,
+                const protocol_options& opts) -> decltype(handler(b, params, who, opts)) {
+  try {
+    co_return co_await handler(b, params, who, opts);
+  } catch (const std::exception& e) {
+    spdlog::error("control: {} from uid {} failed: {}", m.name, who.uid, e.what());
+  }
+  co_return internal_error();
+}
 
 }  // namespace
 
@@ -285,6 +298,14 @@ awaitable<handled> dispatcher::handle(request req, caller who) {
     answer(forbidden(m->name, who.role));
     co_return h;
   }
+  if (m->text) {
+    auto r = co_await run_method(*m, m->text, backend_, req.params, who, opts_);
+    if (!r.ok())
+      answer(r.error());
+    else if (!req.notification)
+      h.reply = render_result_text(req.id, r.value());
+    co_return h;
+  }
   if (!m->handler) {  // events.watch
     auto w = parse_watch(req.params);
     if (!w.ok())
@@ -293,19 +314,11 @@ awaitable<handled> dispatcher::handle(request req, caller who) {
       h.watch = w.value();
     co_return h;
   }
-  std::optional<result> r;
-  try {
-    r.emplace(co_await m->handler(backend_, req.params, who, opts_));
-  } catch (const std::exception& e) {
-    // The text may carry infrastructure detail (paths, SQLite's words): the log has it, the
-    // peer gets a plain internal_error.
-    spdlog::error("control: {} from uid {} failed: {}", m->name, who.uid, e.what());
-    r.emplace(internal_error());
-  }
-  if (!r->ok())
-    answer(r->error());
+  auto r = co_await run_method(*m, m->handler, backend_, req.params, who, opts_);
+  if (!r.ok())
+    answer(r.error());
   else if (!req.notification)
-    h.reply = render_result(req.id, std::move(r->value()));
+    h.reply = render_result(req.id, std::move(r.value()));
   co_return h;
 }
 

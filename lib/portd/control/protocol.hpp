@@ -50,6 +50,8 @@ boost::json::object to_json(const rpc_error&);
 
 // ---- replies (one line each, '\n' included) ----
 std::string render_result(const boost::json::value& id, boost::json::value result);
+// The same with the result already JSON text.
+std::string render_result_text(const boost::json::value& id, std::string_view result);
 std::string render_error(const boost::json::value& id, const rpc_error&);
 std::string render_notification(std::string_view method, boost::json::value params);
 // {"jsonrpc":"2.0","method":"event","params":event}
@@ -60,6 +62,8 @@ std::string render_event_notification(const core::stored_event&);
 // absent, details only for port-ins. Also `attention_reason`, `remote_message`,
 // `reported_port_date` and `state_since` (additions to the documented object).
 boost::json::object render_order(const core::order&);
+// The same object as JSON text appended to `out` (what json::serialize(render_order(o)) gives).
+void write_order(std::string& out, const core::order&);
 boost::json::object render_event(const core::stored_event&);
 boost::json::object render_group_summary(const group_summary&);
 

@@ -124,6 +124,51 @@ BOOST_AUTO_TEST_CASE(order_rendering_hides_secrets) {
   BOOST_TEST(j.at("last_error").at("at") == json::value("2026-11-18T11:06:40.000Z"));
 }
 
+BOOST_AUTO_TEST_CASE(order_text_is_what_serialising_the_object_gives_and_keeps_every_byte) {
+  test::fake_backend b;
+  auto& o = b.add_order("+18015551234");
+  // Every character class the escaping handles: quotes, backslashes, each control character,
+  // DEL, UTF-8, and a slash (not escaped).
+  std::string tricky = "a\"b\\c/d\x7f é ☎ ";
+  for (char c = 1; c < 0x20; ++c) tricky.push_back(c);
+  o.details.subscriber_name = tricky;
+  o.details.billing_address.street2 = std::string("x\0y", 3);
+  o.remote_message = "line\nbreak\ttab";
+  o.attention_reason = tricky;
+  o.client_ref = "ref \"1\"";
+  o.next_check_at = test::fake_backend::t0();
+  o.last_error = core::error_info{"bad_request", tricky, test::fake_backend::t0()};
+  o.attempts = 3;
+  o.id = 9007199254740993;
+  for (auto kind : {core::order_kind::port_in, core::order_kind::port_out}) {
+    o.kind = kind;
+    std::string text;
+    write_order(text, o);
+    const json::value parsed = json::parse(text);
+    BOOST_TEST(json::serialize(parsed) == text);  // byte for byte what Boost.JSON writes
+    BOOST_TEST(render_order(o) == parsed.as_object());
+    BOOST_TEST(parsed.at("id").as_int64() == 9007199254740993);
+    BOOST_TEST(parsed.at("attention_reason").as_string() == tricky);
+    BOOST_TEST(parsed.at("last_error").at("message").as_string() == tricky);
+    BOOST_TEST(parsed.at("client_ref").as_string() == "ref \"1\"");
+    if (kind == core::order_kind::port_in) {
+      BOOST_TEST(parsed.at("details").at("subscriber_name").as_string() == tricky);
+      BOOST_TEST(parsed.at("details").at("billing_address").at("street2").as_string() == std::string("x\0y", 3));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_submission_reply_is_one_json_rpc_line_with_the_order) {
+  const auto line = render_result_text(json::value("req-1"), R"({"order":{"id":1},"created":true})");
+  BOOST_TEST(line.back() == '\n');
+  BOOST_TEST(line.find('\n') == line.size() - 1);
+  const auto v = json::parse(line);
+  BOOST_TEST(v.at("jsonrpc") == json::value("2.0"));
+  BOOST_TEST(v.at("id") == json::value("req-1"));
+  BOOST_TEST(v.at("result").at("order").at("id") == json::value(1));
+  BOOST_TEST(line == render_result(json::value("req-1"), json::parse(R"({"order":{"id":1},"created":true})")));
+}
+
 BOOST_AUTO_TEST_CASE(port_out_has_no_details_and_no_pin) {
   test::fake_backend b;
   auto& o = b.add_order("+18015550000", core::order_kind::port_out);
