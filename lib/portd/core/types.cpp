@@ -67,16 +67,32 @@ std::ostream& operator<<(std::ostream& os, call_outcome v) { return os << to_str
 std::ostream& operator<<(std::ostream& os, event_type v) { return os << to_string(v); }
 
 std::string format_time(time_point t) {
-  const auto ms = t.time_since_epoch().count();
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  long frac = static_cast<long>(ms % 1000);
-  if (frac < 0) { frac += 1000; --secs; }
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
-  return buf;
+  // Calendar arithmetic, no libc: this runs three times for every order a reply renders.
+  using namespace std::chrono;
+  const auto day = floor<days>(t);
+  const year_month_day ymd{day};
+  const hh_mm_ss<milliseconds> hms{t - day};
+  std::string out = "0000-00-00T00:00:00.000Z";
+  auto put = [&out](std::size_t pos, std::size_t width, long long v) {
+    for (std::size_t i = pos + width; i-- > pos; v /= 10) out[i] = static_cast<char>('0' + v % 10);
+  };
+  const int y = static_cast<int>(ymd.year());
+  if (y < 0 || y > 9999) {  // outside RFC 3339's four digits: never a real order's time
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", y,
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  static_cast<long long>(hms.hours().count()), static_cast<long long>(hms.minutes().count()),
+                  static_cast<long long>(hms.seconds().count()), static_cast<long long>(hms.subseconds().count()));
+    return buf;
+  }
+  put(0, 4, y);
+  put(5, 2, static_cast<unsigned>(ymd.month()));
+  put(8, 2, static_cast<unsigned>(ymd.day()));
+  put(11, 2, hms.hours().count());
+  put(14, 2, hms.minutes().count());
+  put(17, 2, hms.seconds().count());
+  put(20, 3, hms.subseconds().count());
+  return out;
 }
 
 std::optional<time_point> parse_time(std::string_view s) {

@@ -5,6 +5,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cstdio>
+#include <ctime>
+
 #include <sstream>
 
 using namespace portd::core;
@@ -97,6 +100,25 @@ BOOST_AUTO_TEST_CASE(format_time_is_rfc3339_utc_with_milliseconds) {
   BOOST_TEST(format_time(time_point{-1ms}) == "1969-12-31T23:59:59.999Z");
   const time_point leap{sys_days{2028y / February / 29}.time_since_epoch() + 23h + 59min + 59s + 999ms};
   BOOST_TEST(format_time(leap) == "2028-02-29T23:59:59.999Z");
+}
+
+BOOST_AUTO_TEST_CASE(format_time_agrees_with_gmtime_across_centuries) {
+  // The reference: what libc says, at odd steps from 1900 to 2400 (leap centuries included).
+  auto reference = [](std::int64_t ms) {
+    std::int64_t secs = ms / 1000, frac = ms % 1000;
+    if (frac < 0) frac += 1000, --secs;
+    const std::time_t tt = static_cast<std::time_t>(secs);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(frac));
+    return std::string(buf);
+  };
+  int checked = 0;
+  for (std::int64_t ms = -2'208'988'800'000ll; ms < 13'569'465'600'000ll; ms += 3'700'017'123ll, ++checked)
+    BOOST_TEST_REQUIRE(format_time(time_point{milliseconds{ms}}) == reference(ms));
+  BOOST_TEST(checked > 4000);
 }
 
 BOOST_AUTO_TEST_CASE(parse_time_round_trips) {
