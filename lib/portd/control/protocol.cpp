@@ -139,8 +139,15 @@ std::string render_result(const json::value& id, json::value result) {
 }
 
 std::string render_result_text(const json::value& id, std::string_view result) {
-  std::string s = R"({"jsonrpc":"2.0","id":)";
-  s += json::serialize(id);
+  std::string s;
+  s.reserve(result.size() + 64);
+  s = R"({"jsonrpc":"2.0","id":)";
+  if (id.is_int64()) {
+    char buf[24];
+    s.append(buf, std::to_chars(buf, buf + sizeof buf, id.get_int64()).ptr);
+  } else {
+    s += json::serialize(id);
+  }
   s += R"(,"result":)";
   s += result;
   s += "}\n";

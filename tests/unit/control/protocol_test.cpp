@@ -167,6 +167,11 @@ BOOST_AUTO_TEST_CASE(a_submission_reply_is_one_json_rpc_line_with_the_order) {
   BOOST_TEST(v.at("id") == json::value("req-1"));
   BOOST_TEST(v.at("result").at("order").at("id") == json::value(1));
   BOOST_TEST(line == render_result(json::value("req-1"), json::parse(R"({"order":{"id":1},"created":true})")));
+  // Every kind of id a request may carry comes back as render_result writes it.
+  for (const char* id : {"7", "-9223372036854775808", "18446744073709551615", "1.5", "null", R"("a\"b")"}) {
+    const json::value parsed = json::parse(id);
+    BOOST_TEST(render_result_text(parsed, "{}") == render_result(parsed, json::object{}), id);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(port_out_has_no_details_and_no_pin) {
