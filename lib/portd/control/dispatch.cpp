@@ -2,55 +2,64 @@
 #include <portd/control/dispatch.hpp>
 
 #include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <spdlog/spdlog.h>
 
 #include <array>
 #include <exception>
+#include <string>
+#include <type_traits>
 
 namespace json = boost::json;
 
 namespace portd::control {
 namespace {
 
-using result = outcome<json::value>;
+// A result is the JSON text of the reply's `result` member: orders are written straight as
+// text (write_order, the busiest replies), the rest is built as a json::value and serialised.
+using result = outcome<std::string>;
 using boost::asio::awaitable;
 
-json::value order_result(const core::order& o) {
-  json::object r;
-  r["order"] = render_order(o);
+// {"order": order}
+std::string order_result(const core::order& o) {
+  std::string r;
+  r.reserve(1024);  // a port-in renders to ~800 bytes
+  r = R"({"order":)";
+  write_order(r, o);
+  r += '}';
+  return r;
+}
+
+// {"order": order, "created": bool}
+std::string submitted_result(const submitted& s) {
+  std::string r = order_result(s.order);
+  r.pop_back();
+  r += s.created ? R"(,"created":true})" : R"(,"created":false})";
   return r;
 }
 
 template <class T, class F>
 result map(outcome<T> o, F f) {
   if (!o.ok()) return std::move(o.error());
-  return f(o.value());
+  if constexpr (std::is_same_v<std::invoke_result_t<F, T&>, std::string>)
+    return f(o.value());
+  else
+    return json::serialize(f(o.value()));
 }
 
-// {"order": order, "created": bool}, as text.
-outcome<std::string> submitted_result(outcome<submitted>&& s) {
-  if (!s.ok()) return std::move(s.error());
-  std::string r;
-  r.reserve(1024);  // a port-in renders to ~800 bytes
-  r = R"({"order":)";
-  write_order(r, s.value().order);
-  r += s.value().created ? R"(,"created":true})" : R"(,"created":false})";
-  return r;
-}
-
-awaitable<outcome<std::string>> portin_submit(backend& b, const json::object& p, const caller& c,
-                                              const protocol_options& opts) {
+awaitable<result> portin_submit(backend& b, const json::object& p, const caller& c,
+                                const protocol_options& opts) {
   auto req = parse_port_in(p, opts);
   if (!req.ok()) co_return std::move(req.error());
-  co_return submitted_result(co_await b.submit_port_in(std::move(req.value()), c));
+  co_return map(co_await b.submit_port_in(std::move(req.value()), c), submitted_result);
 }
 
-awaitable<outcome<std::string>> portout_submit(backend& b, const json::object& p, const caller& c,
-                                               const protocol_options&) {
+awaitable<result> portout_submit(backend& b, const json::object& p, const caller& c,
+                                 const protocol_options&) {
   auto req = parse_port_out(p);
   if (!req.ok()) co_return std::move(req.error());
-  co_return submitted_result(co_await b.submit_port_out(std::move(req.value()), c));
+  co_return map(co_await b.submit_port_out(std::move(req.value()), c), submitted_result);
 }
 
 awaitable<result> order_get(backend& b, const json::object& p, const caller&,
@@ -65,14 +74,16 @@ awaitable<result> order_list(backend& b, const json::object& p, const caller&,
   auto filter = parse_order_list(p);
   if (!filter.ok()) co_return std::move(filter.error());
   co_return map(b.list_orders(filter.value()), [](order_page& page) {
-    json::array orders;
-    orders.reserve(page.orders.size());
-    for (auto& o : page.orders) orders.push_back(render_order(o));
-    json::object r;
-    r["orders"] = std::move(orders);
-    r["next_after_id"] =
-        page.next_after_id ? json::value(*page.next_after_id) : json::value(nullptr);
-    return json::value(std::move(r));
+    std::string r = R"({"orders":[)";
+    r.reserve(page.orders.size() * 1024 + 64);
+    for (std::size_t i = 0; i < page.orders.size(); ++i) {
+      if (i) r += ',';
+      write_order(r, page.orders[i]);
+    }
+    r += R"(],"next_after_id":)";
+    r += page.next_after_id ? std::to_string(*page.next_after_id) : "null";
+    r += '}';
+    return r;
   });
 }
 
@@ -165,7 +176,7 @@ awaitable<result> group_summary_(backend& b, const json::object& p, const caller
 awaitable<result> daemon_status(backend& b, const json::object& p, const caller&,
                                 const protocol_options&) {
   if (auto e = parse_no_params(p)) co_return std::move(*e);
-  co_return json::value(b.status());
+  co_return json::serialize(b.status());
 }
 
 awaitable<result> daemon_metrics(backend& b, const json::object& p, const caller&,
@@ -173,7 +184,7 @@ awaitable<result> daemon_metrics(backend& b, const json::object& p, const caller
   if (auto e = parse_no_params(p)) co_return std::move(*e);
   json::object r;
   r["text"] = b.metrics_text();
-  co_return json::value(std::move(r));
+  co_return json::serialize(r);
 }
 
 json::value time_or_null(const std::optional<core::time_point>& t) {
@@ -225,8 +236,8 @@ awaitable<result> outbox_redeliver(backend& b, const json::object& p, const call
 }
 
 constexpr std::array<method_entry, 18> table{{
-    {"portin.submit", role::operator_, nullptr, portin_submit},
-    {"portout.submit", role::operator_, nullptr, portout_submit},
+    {"portin.submit", role::operator_, portin_submit},
+    {"portout.submit", role::operator_, portout_submit},
     {"order.get", role::reader, order_get},
     {"order.list", role::reader, order_list},
     {"order.history", role::reader, order_history},
@@ -245,19 +256,6 @@ constexpr std::array<method_entry, 18> table{{
     {"outbox.list", role::reader, outbox_list},
     {"outbox.redeliver", role::operator_, outbox_redeliver},
 }};
-
-// Runs a method's handler. An exception's text may carry infrastructure detail (paths,
-// SQLite's words): the log has it, the peer gets a plain internal_error.
-template <class Handler>
-auto run_method(const method_entry& m, Handler handler, backend& b, const json::object& params, const caller& who,
-                const protocol_options& opts) -> decltype(handler(b, params, who, opts)) {
-  try {
-    co_return co_await handler(b, params, who, opts);
-  } catch (const std::exception& e) {
-    spdlog::error("control: {} from uid {} failed: {}", m.name, who.uid, e.what());
-  }
-  co_return internal_error();
-}
 
 }  // namespace
 
@@ -300,14 +298,6 @@ awaitable<handled> dispatcher::handle(request req, caller who) {
     answer(forbidden(m->name, who.role));
     co_return h;
   }
-  if (m->text) {
-    auto r = co_await run_method(*m, m->text, backend_, req.params, who, opts_);
-    if (!r.ok())
-      answer(r.error());
-    else if (!req.notification)
-      h.reply = render_result_text(req.id, r.value());
-    co_return h;
-  }
   if (!m->handler) {  // events.watch
     auto w = parse_watch(req.params);
     if (!w.ok())
@@ -316,11 +306,19 @@ awaitable<handled> dispatcher::handle(request req, caller who) {
       h.watch = w.value();
     co_return h;
   }
-  auto r = co_await run_method(*m, m->handler, backend_, req.params, who, opts_);
-  if (!r.ok())
-    answer(r.error());
+  std::optional<result> r;
+  try {
+    r.emplace(co_await m->handler(backend_, req.params, who, opts_));
+  } catch (const std::exception& e) {
+    // The text may carry infrastructure detail (paths, SQLite's words): the log has it, the
+    // peer gets a plain internal_error.
+    spdlog::error("control: {} from uid {} failed: {}", m->name, who.uid, e.what());
+    r.emplace(internal_error());
+  }
+  if (!r->ok())
+    answer(r->error());
   else if (!req.notification)
-    h.reply = render_result(req.id, std::move(r.value()));
+    h.reply = render_result_text(req.id, r->value());
   co_return h;
 }
 

@@ -16,18 +16,14 @@
 
 namespace portd::control {
 
-using method_handler = boost::asio::awaitable<outcome<boost::json::value>> (*)(
-    backend&, const boost::json::object& params, const caller&, const protocol_options&);
-
-// A handler whose result is already JSON text (the submissions: the busiest replies).
-using text_handler = boost::asio::awaitable<outcome<std::string>> (*)(
+// A handler's result is the JSON text of the reply's `result` member.
+using method_handler = boost::asio::awaitable<outcome<std::string>> (*)(
     backend&, const boost::json::object& params, const caller&, const protocol_options&);
 
 struct method_entry {
   std::string_view name;
-  role needed;               // reader or operator_
-  method_handler handler;    // null for events.watch (streamed by the server) and text handlers
-  text_handler text = nullptr;
+  role needed;             // reader or operator_
+  method_handler handler;  // null for events.watch (streamed by the server)
 };
 
 // Every method of PROTOCOL.md, in its table order.

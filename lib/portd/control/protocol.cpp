@@ -315,12 +315,6 @@ void write_order(std::string& out, const core::order& o) {
   w.close();
 }
 
-json::object render_order(const core::order& o) {
-  std::string text;
-  write_order(text, o);
-  return std::move(json::parse(text).as_object());
-}
-
 json::object render_event(const core::stored_event& e) {
   json::object j;
   j["id"] = e.id;

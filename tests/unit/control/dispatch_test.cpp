@@ -141,6 +141,11 @@ BOOST_FIXTURE_TEST_CASE(lists_history_events, fixture) {
   BOOST_TEST(l.at("result").at("next_after_id") == json::value(1));
   l = call("order.list", R"({"after_id":1})", reader);
   BOOST_TEST(l.at("result").at("next_after_id").is_null());
+  l = call("order.list", "{}", reader);  // a page of several orders, and an empty one
+  BOOST_TEST(l.at("result").at("orders").as_array().size() == 2u);
+  BOOST_TEST(l.at("result").at("orders").at(1).at("number") == json::value("+18015551235"));
+  l = call("order.list", R"({"after_id":2})", reader);
+  BOOST_TEST(l.at("result").at("orders").as_array().empty());
   auto h = call("order.history", R"({"id":1})", reader);
   BOOST_TEST(h.at("result").at("events").as_array().size() == 1u);
   auto n = call("order.note", R"({"id":1,"text":"called the customer"})", op);

@@ -13,6 +13,13 @@ using namespace portd;
 using namespace portd::control;
 
 namespace {
+
+// The order as a client reads it.
+json::object render_order(const core::order& o) {
+  std::string text;
+  write_order(text, o);
+  return json::parse(text).as_object();
+}
 bad_request bad(std::string_view line) {
   auto r = parse_request(line);
   BOOST_REQUIRE_MESSAGE(std::holds_alternative<bad_request>(r), "accepted: " << line);
@@ -97,7 +104,8 @@ BOOST_AUTO_TEST_CASE(order_rendering_hides_secrets) {
   auto& o = b.add_order("+18015551234");
   o.secrets.account_pin = "SECRETPIN77";
   o.details.account_number = "99991111222";
-  auto s = json::serialize(render_order(o));
+  std::string s;
+  write_order(s, o);
   BOOST_TEST(s.find("SECRETPIN77") == std::string::npos);
   BOOST_TEST(s.find("99991111222") == std::string::npos);
   BOOST_TEST(s.find("account_pin") == std::string::npos);
@@ -146,7 +154,6 @@ BOOST_AUTO_TEST_CASE(order_text_is_what_serialising_the_object_gives_and_keeps_e
     write_order(text, o);
     const json::value parsed = json::parse(text);
     BOOST_TEST(json::serialize(parsed) == text);  // byte for byte what Boost.JSON writes
-    BOOST_TEST(render_order(o) == parsed.as_object());
     BOOST_TEST(parsed.at("id").as_int64() == 9007199254740993);
     BOOST_TEST(parsed.at("attention_reason").as_string() == tricky);
     BOOST_TEST(parsed.at("last_error").at("message").as_string() == tricky);
