@@ -1,4 +1,4 @@
-// portd's configuration file (../shared/CONFIG.md is the contract): TOML, every key with a
+// portd's configuration file (docs/CONFIG.md is the contract): TOML, every key with a
 // default except the credentials, unknown keys and bad values refused with their names.
 #pragma once
 #include <portd/core/policy.hpp>
