@@ -245,14 +245,24 @@ core::api_result unusable(core::call_kind call, const http_answer& a, std::strin
   return r;
 }
 
-std::string_view refusal_reason(int status) {
+// A 409 means "conflicts with the order's current state" (telegent-api.md): on a submission
+// that is Telegent's duplicate guard; on a cancel it is a refusal to cancel (the order is final
+// or already cancelled), not a duplicate.
+std::string_view refusal_reason(core::call_kind call, int status) {
+  if (status == 409) {
+    switch (call) {
+      case core::call_kind::submit_port_in:
+      case core::call_kind::submit_port_out: return "duplicate_order";
+      case core::call_kind::cancel: return "cancel_refused";
+      default: return "conflict";
+    }
+  }
   switch (status) {
     case 400: return "bad_request";
     case 401: return "unauthorized";
     case 403: return "forbidden";
     case 404: return "not_found";
     case 405: return "method_not_allowed";
-    case 409: return "duplicate_order";
     case 422: return "business_rule";
     default: return "client_error";
   }
@@ -316,7 +326,7 @@ core::api_result classify_answer(core::call_kind call, const http_answer& a, cor
         r.maybe_processed = true;
       } else if (a.status >= 400 && a.status < 500) {
         r = base(call, core::call_outcome::refused, a.status);
-        r.reason = std::string(refusal_reason(a.status));
+        r.reason = std::string(refusal_reason(call, a.status));
       } else {
         // 1xx/3xx: Telegent never sends these; what the server did is unknown.
         r = base(call, core::call_outcome::transient, a.status);

@@ -142,6 +142,16 @@ BOOST_AUTO_TEST_CASE(refusals_and_their_reasons) {
   }
 }
 
+// A 409 is Telegent's duplicate guard only on a submission; a cancel it refuses (the order is
+// final) is named for that, and an update in conflict with the order's state likewise.
+BOOST_AUTO_TEST_CASE(a_409_is_named_for_the_call_it_answers) {
+  BOOST_TEST(answer(call_kind::submit_port_out, 409, "{}").reason == "duplicate_order");
+  const auto cancel = answer(call_kind::cancel, 409, R"({"title":"Order is final"})");
+  BOOST_TEST(cancel.outcome == call_outcome::refused);
+  BOOST_TEST(cancel.reason == "cancel_refused");
+  BOOST_TEST(answer(call_kind::update, 409, "{}").reason == "conflict");
+}
+
 BOOST_AUTO_TEST_CASE(transient_statuses_and_maybe_processed) {
   for (int status : {408, 500, 502, 503, 504}) {
     BOOST_TEST_CONTEXT(status) {
