@@ -8,6 +8,7 @@
 
 #include <portd/control/client.hpp>
 #include <portd/control/protocol.hpp>
+#include <portd/util/text.hpp>
 
 #include <CLI/CLI.hpp>
 #include <boost/json/array.hpp>
@@ -490,7 +491,7 @@ int main(int argc, char** argv) {
             std::cout << "outbox " << o.at("id").as_int64() << "  " << o.at("sink").as_string().c_str() << "  event "
                       << o.at("event_id").as_int64() << "  order " << o.at("order_id").as_int64() << "  "
                       << o.at("attempts").as_int64() << " attempts";
-            if (o.at("last_error").is_string()) std::cout << "  last: " << o.at("last_error").as_string().c_str();
+            if (o.at("last_error").is_string()) std::cout << "  last: " << portd::util::escape_controls(o.at("last_error").as_string());
             std::cout << "\n";
             if (o.at("event").is_object())
               std::cout << "    " << portctl::render_event_line(o.at("event").as_object(), g.style, true);

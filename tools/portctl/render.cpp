@@ -1,6 +1,8 @@
 // portctl's human output.
 #include "render.hpp"
 
+#include <portd/util/text.hpp>
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -14,10 +16,12 @@ namespace json = boost::json;
 namespace portctl {
 namespace {
 
+// A field as text for a terminal: strings come from Telegent and carriers too, so their
+// control characters are written out (escape_controls); --json shows them raw.
 std::string str(const json::object& o, std::string_view key) {
   auto* v = o.if_contains(key);
   if (!v || v->is_null()) return "";
-  if (v->is_string()) return std::string(v->as_string());
+  if (v->is_string()) return portd::util::escape_controls(v->as_string());
   if (v->is_int64()) return std::to_string(v->as_int64());
   if (v->is_uint64()) return std::to_string(v->as_uint64());
   if (v->is_bool()) return v->as_bool() ? "yes" : "no";
