@@ -50,6 +50,25 @@ bool same_submission(const order& a, const order& b) {
          a.skip_eligibility == b.skip_eligibility;
 }
 
+// An order event's log level by what it asks of an operator: one that needs a human is a
+// warning, an order given up on (failed) an error; a call that failed and will be retried is
+// a warning; routine progress is info. (`journalctl -u portd STATE=failed -p warning`.)
+spdlog::level::level_enum log_level(const core::event_record& r) {
+  switch (r.type) {
+    case core::event_type::needs_attention:
+    case core::event_type::error: return spdlog::level::warn;
+    case core::event_type::state_changed:
+      switch (r.to_state) {
+        case order_state::failed: return spdlog::level::err;
+        case order_state::submit_unknown:
+        case order_state::rejected:
+        case order_state::ineligible: return spdlog::level::warn;
+        default: return spdlog::level::info;
+      }
+    default: return spdlog::level::info;
+  }
+}
+
 }  // namespace
 
 engine::engine(asio::io_context& ioc, store::repository& repo, telegent::client& client,
@@ -216,6 +235,12 @@ void engine::flush() {
 }
 
 void engine::after_commit(staged& s) {
+  // Logged only now: a group that fails to commit is rolled back, and its transitions with it.
+  if (s.log_events) {
+    const util::order_fields fields{s.id, core::to_string(s.state), s.remote_order_id};
+    for (const auto& e : s.events)
+      util::log_order(log_level(e.record), fields, "{}: {}", core::to_string(e.record.type), e.record.message);
+  }
   for (const auto& e : s.events) publish(e);
   if (s.terminal) {
     due_.erase(s.id);
@@ -253,6 +278,9 @@ control::outcome<engine::applied> engine::apply(const order& cur, const core::in
   s.guarded = guarded(d.next);
   s.wake_at = d.wake_at;
   s.terminal = core::is_terminal(d.next.state);
+  s.log_events = !s.events.empty();
+  s.state = d.next.state;
+  s.remote_order_id = d.next.remote_order_id;
   if (auto it = calls_.find(d.next.id); it != calls_.end()) it->second = d.next;  // a call is out
   applied a{d.next, s.events};
   staged_.push_back(std::move(s));
@@ -445,16 +473,7 @@ asio::awaitable<void> engine::run_call(std::int64_t id, core::call_kind kind, bo
   }
   result.call = kind;
   try {
-    {
-      const order& cur = node.mapped();
-      auto r = apply(cur, result);
-      if (r.ok()) {
-        const auto& o = r.value().order;
-        const util::order_fields fields{id, core::to_string(o.state), o.remote_order_id};
-        for (const auto& ev : r.value().events)
-          util::log_order(spdlog::level::info, fields, "{}: {}", core::to_string(ev.record.type), ev.record.message);
-      }
-    }
+    (void)apply(node.mapped(), result);  // its events are logged once they commit
   } catch (const std::exception& e) {
     // Kept, and recorded once the store takes writes again: the call happened.
     util::log_order(spdlog::level::err, {id}, "could not record the {} result yet: {}", core::to_string(kind), e.what());

@@ -100,6 +100,9 @@ class engine final : public control::backend {
     std::optional<core::time_point> wake_at;
     bool terminal = false;
     std::vector<core::stored_event> events;
+    bool log_events = false;  // logged once committed, with the order's state and remote id
+    core::order_state state{};
+    std::string remote_order_id;
   };
   struct applied {
     core::order order;

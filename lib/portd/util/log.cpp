@@ -64,7 +64,7 @@ std::vector<std::string> journal_fields(spdlog::level::level_enum level, std::st
   if (const order_fields* o = current_order) {
     f.push_back("ORDER_ID=" + std::to_string(o->order_id));
     if (!o->state.empty()) f.push_back("STATE=" + std::string(o->state));
-    if (!o->remote_order_id.empty()) f.push_back("REMOTE_ORDER_ID=" + std::string(o->remote_order_id));
+    if (!o->remote_order_id.empty()) f.push_back("REMOTE_ORDER_ID=" + escape_controls(o->remote_order_id));
   }
   return f;
 }

@@ -5,6 +5,8 @@
 // and, under journald, the entry also carries ORDER_ID=42, STATE=submitted and
 // REMOTE_ORDER_ID=… so `journalctl -u portd ORDER_ID=42` finds an order's whole story.
 #pragma once
+#include <portd/util/text.hpp>
+
 #include <spdlog/spdlog.h>
 
 #include <cstdint>
@@ -43,7 +45,8 @@ class order_log_scope {
   order_fields fields_;
 };
 
-// Logs "order <id> [<state>] <message>" with the order's structured fields.
+// Logs "order <id> [<state>] <message>" with the order's structured fields. The message often
+// quotes Telegent or a carrier: its control characters are written out (escape_controls).
 template <class... Args>
 void log_order(spdlog::level::level_enum level, const order_fields& fields,
                spdlog::format_string_t<Args...> fmt, Args&&... args) {
@@ -53,12 +56,12 @@ void log_order(spdlog::level::level_enum level, const order_fields& fields,
   if (!fields.state.empty()) text.append(" [").append(fields.state).append("]");
   text += ' ';
   text += fmt::format(fmt, std::forward<Args>(args)...);
-  spdlog::log(level, "{}", text);
+  spdlog::log(level, "{}", escape_controls(text));
 }
 
 // The journal entry for `message` at `level` on this thread: MESSAGE=, PRIORITY= (syslog
-// number), SYSLOG_IDENTIFIER=portd, then ORDER_ID=, STATE=, REMOTE_ORDER_ID= from the current
-// order_log_scope. Exposed for tests; the journald sink sends exactly these.
+// number), SYSLOG_IDENTIFIER=portd, then ORDER_ID=, STATE=, REMOTE_ORDER_ID= (its control
+// characters written out: the id comes from Telegent) from the current order_log_scope. Exposed for tests; the journald sink sends exactly these.
 std::vector<std::string> journal_fields(spdlog::level::level_enum level, std::string_view message);
 
 }  // namespace portd::util

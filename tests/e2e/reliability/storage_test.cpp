@@ -520,4 +520,47 @@ BOOST_AUTO_TEST_CASE(a_database_newer_than_this_portd_is_refused_and_left_untouc
   BOOST_TEST(db.column("SELECT number FROM orders").front() == "+18015550100");
 }
 
+
+// The log tells only what was kept (issue 16): while the disk is full, a poll that finds the
+// order completed at Telegent is rolled back with its group, so the log must not say it
+// completed; once space returns the completion is committed and logged, once.
+BOOST_AUTO_TEST_CASE(the_log_records_a_transition_only_once_it_is_committed) {
+  small_filesystem fs(16u << 20);
+  stack_options opt;
+  opt.store_path = fs.file("portd.db");
+  opt.time_scale = 1;  // the carrier moves only when the test moves the sim's clock
+  stack s(opt);
+  s.start_portd();
+  std::vector<acked> all{submit(s, "port_in", "+18015550100")};
+  s.wait_for_state(all.front().id, "submitted");
+  fill_until_refused(s, fs, all);
+  for (const auto& a : all) s.wait_for_state(a.id, "submitted");
+
+  // Every order completes at Telegent; portd's polls see it and fail to commit it, again and
+  // again (paced by a watch that never sees an event, as nothing commits).
+  const double failures_before = metric(s, "portd_commit_failures_total");
+  advance_sim(s, 3 * 86400);
+  portd::test::rpc_connection pace(s.socket_path());
+  pace.send_line(R"({"jsonrpc":"2.0","id":1,"method":"events.watch","params":{}})");
+  BOOST_TEST_REQUIRE(pace.read_line().value_or("").find("\"watching\":true") != std::string::npos);
+  for (int i = 0; i < 300 && metric(s, "portd_commit_failures_total") < failures_before + 3; ++i)
+    BOOST_TEST_REQUIRE(!pace.read_line(std::chrono::milliseconds(100)), "an event was committed on a full disk");
+  BOOST_TEST_REQUIRE(metric(s, "portd_commit_failures_total") >= failures_before + 3);
+  for (const auto& a : all) BOOST_TEST(order_of(s, a.id)["state"] == "submitted");
+  auto completions = [&](const acked& a) {
+    const std::string needle = "order " + std::to_string(a.id) + " [completed] order.state_changed";
+    const std::string log = s.portd_log();
+    std::size_t n = 0;
+    for (auto at = log.find(needle); at != std::string::npos; at = log.find(needle, at + 1)) ++n;
+    return n;
+  };
+  for (const auto& a : all) BOOST_TEST(completions(a) == 0u, "order " << a.id << ": a rolled-back completion was logged");
+
+  fs.unfill();
+  for (const auto& a : all) {
+    s.wait_for_state(a.id, "completed");
+    BOOST_TEST(completions(a) == 1u, "order " << a.id);
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -113,4 +113,60 @@ BOOST_AUTO_TEST_CASE(a_completed_order_is_in_the_journal_with_its_fields_and_no_
   BOOST_TEST(read_file(log).empty(), read_file(log));
 }
 
+
+// The README's recipes: `journalctl -u portd STATE=failed -p warning` finds an order portd gave
+// up on, and `-p warning` alone an order that needs a human, while routine progress stays at
+// info. (Before, every order event was logged at info: an operator alerting on warnings never
+// heard of either.)
+BOOST_AUTO_TEST_CASE(the_readme_recipes_find_failed_orders_and_orders_that_need_a_human_at_warning,
+                     *utf::precondition(journal_available())) {
+  stack s;
+  fake_journal journal(s.dir());
+  const std::string log = s.dir().file("portd.log");
+  notify_socket notify(s.dir().file("notify-j.sock"));
+  std::map<std::string, std::string> env{{"NOTIFY_SOCKET", notify.path()}};
+  auto argv = journal.wrap({binary("PORTD_BIN"), "--config", s.dir().file("portd.toml")}, log, env);
+  process portd(argv, env, log);
+  BOOST_TEST_REQUIRE(notify.wait_for("READY=1", portd).has_value(), read_file(log));
+
+  auto port_in = [&](const std::string& number, bool skip_eligibility) {
+    json::object p{{"number", number}, {"carrier", "Verizon"}, {"account_number", "123456782222"},
+                   {"account_pin", "4321"}, {"skip_eligibility", skip_eligibility},
+                   {"billing_address", {{"street1", "1 Main St"}, {"city", "Lehi"}, {"state", "UT"}, {"zip", "84043"}}}};
+    return s.result("portin.submit", p)["order"].as_object()["id"].as_int64();
+  };
+  // Ends 4: ineligible; submitted anyway, Telegent refuses it (422) and the order fails.
+  const auto failed = port_in("+18015550184", true);
+  // Ends 6: rejected by the carrier, needs an operator.
+  const auto rejected = port_in("+18015550186", false);
+  // Ends 0: completes, routine all the way.
+  const auto done = port_in("+18015550180", false);
+  s.wait_for_state(failed, "failed");
+  s.wait_for_state(rejected, "rejected");
+  s.wait_for_state(done, "completed");
+
+  auto priority = [](const journal_entry& e) { return std::stoi(e.at("PRIORITY")); };
+  auto about = [](std::int64_t id) {
+    return [sid = std::to_string(id)](const journal_entry& e) { return has(e, "ORDER_ID", sid); };
+  };
+  // journalctl STATE=failed -p warning
+  auto f = journal.wait_for([&](const journal_entry& e) { return has(e, "STATE", "failed") && priority(e) <= 4; });
+  BOOST_TEST_REQUIRE(f.has_value(), "journalctl STATE=failed -p warning finds nothing");
+  BOOST_TEST(has(*f, "ORDER_ID", std::to_string(failed)));
+  BOOST_TEST(priority(*f) == 3);  // an order given up on is an error
+  // journalctl -p warning: the rejected order, with its reason
+  auto r = journal.wait_for([&](const journal_entry& e) { return about(rejected)(e) && priority(e) <= 4; });
+  BOOST_TEST_REQUIRE(r.has_value(), "journalctl -p warning does not show the order that needs a human");
+  BOOST_TEST(has(*r, "STATE", "rejected"));
+  BOOST_TEST(r->at("MESSAGE").find("1P-Other") != std::string::npos, r->at("MESSAGE"));
+  // Routine progress stays at info.
+  BOOST_TEST(journal.wait_for([&](const journal_entry& e) { return about(done)(e) && has(e, "STATE", "completed"); })
+                 .has_value());
+  for (const auto& e : journal.entries())
+    if (about(done)(e)) BOOST_TEST(priority(e) == 6, e.at("MESSAGE"));
+
+  portd.signal(SIGTERM);
+  BOOST_TEST(portd.wait(std::chrono::seconds(30)).value_or(-1) == 0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
