@@ -163,8 +163,12 @@ void print_submitted(globals& g, const json::value& r) {
             << portctl::render_order_block(order, g.style);
 }
 
+// An order as a command left it; first what portd does next (a queued correction, a status
+// check), which the order alone does not show.
 void print_order(globals& g, const json::value& r) {
   if (g.json) return g.print_json(r);
+  if (auto* next = as_obj(r).if_contains("next"); next && next->is_string())
+    std::cout << "next: " << portd::util::escape_controls(next->as_string()) << "\n";
   std::cout << portctl::render_order_block(member(r, "order"), g.style);
 }
 

@@ -1,5 +1,6 @@
 // The method table and the handlers behind it.
 #include <portd/control/dispatch.hpp>
+#include <portd/control/next_step.hpp>
 
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
@@ -36,6 +37,16 @@ std::string submitted_result(const submitted& s) {
   std::string r = order_result(s.order);
   r.pop_back();
   r += s.created ? R"(,"created":true})" : R"(,"created":false})";
+  return r;
+}
+
+// {"order": order, "next": "what portd does next"}: the reply to a command that queues work.
+std::string command_result(const core::order& o) {
+  std::string r = order_result(o);
+  r.pop_back();
+  r += R"(,"next":)";
+  r += json::serialize(json::value(next_step(o)));
+  r += '}';
   return r;
 }
 
@@ -107,14 +118,14 @@ awaitable<result> order_update(backend& b, const json::object& p, const caller& 
                                const protocol_options&) {
   auto u = parse_update(p);
   if (!u.ok()) co_return std::move(u.error());
-  co_return map(co_await b.update(u.value().id, std::move(u.value().patch), c), order_result);
+  co_return map(co_await b.update(u.value().id, std::move(u.value().patch), c), command_result);
 }
 
 awaitable<result> order_cancel(backend& b, const json::object& p, const caller& c,
                                const protocol_options&) {
   auto x = parse_cancel(p);
   if (!x.ok()) co_return std::move(x.error());
-  co_return map(co_await b.cancel(x.value().id, std::move(x.value().reason), c), order_result);
+  co_return map(co_await b.cancel(x.value().id, std::move(x.value().reason), c), command_result);
 }
 
 awaitable<result> order_resolve(backend& b, const json::object& p, const caller& c,
@@ -123,21 +134,21 @@ awaitable<result> order_resolve(backend& b, const json::object& p, const caller&
   if (!x.ok()) co_return std::move(x.error());
   auto& r = x.value();
   co_return map(co_await b.resolve(r.id, std::move(r.remote_order_id), r.resubmit, c),
-                order_result);
+                command_result);
 }
 
 awaitable<result> order_retry(backend& b, const json::object& p, const caller& c,
                               const protocol_options&) {
   auto id = parse_id_only(p);
   if (!id.ok()) co_return std::move(id.error());
-  co_return map(co_await b.retry(id.value(), c), order_result);
+  co_return map(co_await b.retry(id.value(), c), command_result);
 }
 
 awaitable<result> order_poll(backend& b, const json::object& p, const caller& c,
                              const protocol_options&) {
   auto id = parse_id_only(p);
   if (!id.ok()) co_return std::move(id.error());
-  co_return map(co_await b.poll(id.value(), c), order_result);
+  co_return map(co_await b.poll(id.value(), c), command_result);
 }
 
 awaitable<result> order_note(backend& b, const json::object& p, const caller& c,

@@ -246,6 +246,22 @@ BOOST_FIXTURE_TEST_CASE(every_method_is_reachable, fixture) {
   BOOST_TEST(on_io([&] { return backend.orders.at(1).details.billing_address.city; }) == "Lehi");
 }
 
+// A command's reply says what was queued: the order as the command left it still reads
+// "rejected, NEEDS ATTENTION", which alone looks as if the correction did not take.
+BOOST_FIXTURE_TEST_CASE(a_command_says_what_portd_does_next, fixture) {
+  if (!have_portctl()) return;
+  on_io([&] { backend.orders.at(1).in_flight = core::call_kind::update; return 0; });
+  auto r = portctl("update 1 --zip 84043-1234");
+  BOOST_TEST(r.code == 0, r.err);
+  BOOST_TEST(r.out.find("next: correction queued; Telegent is told next\n") == 0u, r.out);
+  BOOST_TEST(r.out.find("NEEDS ATTENTION") != std::string::npos);
+  r = portctl("--json update 1 --zip 84043");
+  BOOST_TEST(json::parse(r.out).at("next") == json::value("correction queued; Telegent is told next"));
+  on_io([&] { backend.orders.at(1).in_flight = core::call_kind::status; return 0; });
+  r = portctl("poll 1");
+  BOOST_TEST(r.out.find("next: status check queued; Telegent is asked next\n") == 0u, r.out);
+}
+
 BOOST_FIXTURE_TEST_CASE(import_is_idempotent_across_an_interruption, fixture) {
   if (!have_portctl()) return;
   const std::string header =
