@@ -396,6 +396,9 @@ struct repository::impl {
   std::vector<sink_entry> sinks;
   bool group_open = false;
   bool last_write_disk_full = false;  // why SQLite may have rolled the group back
+  // The open group ended an order, so it purged its PINs (rule 5): the WAL's older frames of
+  // that row still hold them until the WAL is checkpointed and truncated.
+  bool secrets_purged = false;
 
   // The group is open for us but SQLite has rolled it back (after an I/O error or a full
   // disk in some statement).
@@ -600,6 +603,23 @@ void repository::commit(durability d) {
     fail("cannot commit", e);
   }
   if (d == durability::sync) sync_wal();
+  if (m.secrets_purged) truncate_wal();
+}
+
+// Rule 5 in the WAL: secure_delete zeroes a purged PIN in the database's pages, but the WAL
+// keeps every earlier image of the row's page until it is overwritten, which may be never.
+// A TRUNCATE checkpoint copies the newest images into the database and cuts the WAL to zero
+// bytes. Only after groups that ended an order (once in an order's life, in a group that already
+// pays for a synced commit). It must not stall the loop: a reader holding a snapshot makes
+// it BUSY at once, and the next commit tries again. A failure here is not the group's: the
+// group is committed.
+void repository::truncate_wal() {
+  auto& m = *impl_;
+  sqlite3* db = m.writer_db->handle();
+  sqlite3_busy_timeout(db, 0);
+  const int rc = sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  sqlite3_busy_timeout(db, busy_timeout_ms);
+  if (rc == SQLITE_OK) m.secrets_purged = false;
 }
 
 // What synchronous=FULL does at the end of every commit in WAL mode: sync the WAL file
@@ -714,6 +734,8 @@ void repository::update_order(const core::order& o) {
     bind_order(u, o);
     u.bind(order_column_count + 1, o.id);
     u.exec();
+    // Entering a terminal state changes `state`, an identity column: only a full update can.
+    if (scope == update_scope::full && !o.active()) m.secrets_purged = true;
   } catch (const sqlite::error& e) {
     if (e.code == SQLITE_CONSTRAINT_UNIQUE) m.conflict(o, e);
     m.last_write_disk_full = e.disk_full;

@@ -100,6 +100,8 @@ class repository {
   // events, intents). `relaxed` returns once it is in the WAL: it survives a crash of portd
   // but a power loss may take it back — for groups that only move poll schedules, which a
   // restart redoes anyway. A later synced commit makes every earlier one durable too.
+  // A group that ended an order also checkpoints and truncates the WAL, so that the PINs it
+  // purged leave the files at once (not only at a stop).
   enum class durability { sync, relaxed };
   void commit(durability d = durability::sync);
   void rollback();
@@ -161,6 +163,7 @@ class repository {
 
  private:
   void sync_wal();
+  void truncate_wal();
   struct impl;
   std::unique_ptr<impl> impl_;
 };

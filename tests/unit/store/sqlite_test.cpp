@@ -5,6 +5,11 @@
 
 #include <portd/store/sqlite.hpp>
 
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
 using namespace portd;
 using namespace portd::store;
 using namespace portd::store::test;
@@ -120,6 +125,55 @@ BOOST_AUTO_TEST_CASE(order_ids_beyond_32_bits_work_end_to_end) {
   repo.update_order(o);
   repo.commit();
   BOOST_TEST(repo.read_history(base + 1).at(0).order_id == base + 1);
+}
+
+// Rule 5 in the WAL (issue 16): the commit that ends an order checkpoints and truncates the
+// WAL, so the row's older images, PIN and all, leave the files while the database is open.
+// A reader in the middle of a query holds them; that delays the truncation to the next commit
+// instead of blocking the commit for the busy timeout.
+BOOST_AUTO_TEST_CASE(the_commit_that_purges_a_pin_takes_it_out_of_the_wal) {
+  temp_dir dir;
+  repository repo(dir.db());
+  const std::string pin = "WalPin8675309";
+  auto files = [&] {
+    std::string bytes;
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      std::ifstream f(dir.db().string() + suffix, std::ios::binary);
+      bytes.append(std::istreambuf_iterator<char>(f), {});
+    }
+    return bytes;
+  };
+  auto o = full_order("+18015550040");
+  o.secrets.account_pin = pin;
+  repo.begin();
+  repo.insert_order(o);
+  repo.commit();
+  o.remote_status = "Scheduled";
+  repo.begin();
+  repo.update_order(o);
+  repo.commit();
+  BOOST_TEST_REQUIRE(files().find(pin) != std::string::npos);  // the order needs it: it is there
+
+  sqlite::statement reading(repo.reader_connection(), "SELECT id FROM orders");
+  BOOST_TEST_REQUIRE(reading.step());  // a snapshot that still sees the PIN
+  o.state = core::order_state::completed;
+  o.secrets = {};
+  o.next_check_at.reset();
+  o.in_flight.reset();
+  const auto t0 = std::chrono::steady_clock::now();
+  repo.begin();
+  repo.update_order(o);
+  repo.commit();
+  BOOST_TEST((std::chrono::steady_clock::now() - t0 < std::chrono::seconds(2)), "the commit waited for the reader");
+  BOOST_TEST(files().find(pin) != std::string::npos);  // the reader may still read those frames
+
+  reading.reset();
+  repo.begin();
+  repo.write_setting("unrelated", "write");
+  repo.commit();
+  BOOST_TEST(files().find(pin) == std::string::npos);
+  BOOST_TEST(std::filesystem::file_size(dir.db().string() + "-wal") == 0u);
+  BOOST_TEST((repo.read(o.id)->state == core::order_state::completed));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
