@@ -22,8 +22,12 @@
 #include <iostream>
 #include <sstream>
 
+#include <grp.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 namespace json = boost::json;
 using portd::control::rpc_error;
@@ -170,6 +174,23 @@ void print_order(globals& g, const json::value& r) {
   if (auto* next = as_obj(r).if_contains("next"); next && next->is_string())
     std::cout << "next: " << portd::util::escape_controls(next->as_string()) << "\n";
   std::cout << portctl::render_order_block(member(r, "order"), g.style);
+}
+
+// portd runs, but this user may not open its socket: say who may (the socket's group) and
+// where what they may then do is decided.
+std::string not_allowed_hint(const std::string& socket) {
+  std::string name;
+  struct stat st {};
+  if (::stat(socket.c_str(), &st) == 0) {
+    if (const struct group* gr = ::getgrgid(st.st_gid)) name = gr->gr_name;
+    else name = std::to_string(st.st_gid);
+  }
+  std::string hint = "  you are not allowed to use portd's socket: connecting needs membership in ";
+  hint += name.empty() ? "the socket's group" : "its group " + name;
+  hint += " (e.g. sudo usermod -aG " + (name.empty() ? std::string("portd-clients") : name) +
+          " $USER, then log in again); [control] readers and operators in portd.toml then decide "
+          "what you may do\n";
+  return hint;
 }
 
 }  // namespace
@@ -832,7 +853,10 @@ int main(int argc, char** argv) {
     std::cerr << ")\n";
     return 1;
   } catch (const portd::control::connect_error& e) {
-    std::cerr << "portctl: " << e.what() << " (is portd running? see --socket)\n";
+    if (e.error == EACCES || e.error == EPERM)
+      std::cerr << "portctl: " << e.what() << "\n" << not_allowed_hint(g.socket);
+    else
+      std::cerr << "portctl: " << e.what() << " (is portd running? see --socket)\n";
     return 3;
   } catch (const portd::control::transport_error& e) {
     std::cerr << "portctl: " << e.what() << "\n";

@@ -51,7 +51,7 @@ client::client(const std::string& path) {
     int err = errno;
     ::close(fd_);
     fd_ = -1;
-    throw connect_error("cannot connect to " + path + ": " + std::strerror(err));
+    throw connect_error("cannot connect to " + path + ": " + std::strerror(err), err);
   }
 }
 

@@ -17,7 +17,8 @@ namespace portd::control {
 
 // Nothing answers at the socket path (no file, refused, permission denied).
 struct connect_error : std::runtime_error {
-  using std::runtime_error::runtime_error;
+  explicit connect_error(const std::string& what, int err = 0) : std::runtime_error(what), error(err) {}
+  int error;  // errno of the failed connect (EACCES: not allowed in), 0 when it failed before
 };
 // The connection broke or the daemon sent something that is not JSON-RPC.
 struct transport_error : std::runtime_error {

@@ -41,9 +41,17 @@ rpc_error method_not_found(std::string_view method) {
                     "unknown method \"" + shown + "\"");
 }
 
+// Says which role the method needs and where that role is granted. A peer is refused only
+// what its role lacks: with no role it needs at least reader; a reader needs operator.
 rpc_error forbidden(std::string_view method, role r) {
-  return make_error(code::forbidden, "forbidden",
-                    std::string(method) + " is not allowed for role " + std::string(to_string(r)));
+  const bool reader = r == role::reader;
+  rpc_error e = make_error(code::forbidden, "forbidden",
+                           std::string(method) + " needs the " + (reader ? "operator" : "reader") +
+                               " role (this peer has role " + std::string(to_string(r)) +
+                               "): add its uid or one of its groups to [control] " +
+                               (reader ? "operators" : "readers (or operators)") + " in portd.toml");
+  e.data["needed_role"] = reader ? "operator" : "reader";
+  return e;
 }
 
 rpc_error internal_error(std::string message) {

@@ -33,7 +33,7 @@ struct daemon_for_roles {
   std::string log = dir.file("portd.log");
   std::unique_ptr<process> portd;
 
-  explicit daemon_for_roles(const std::string& control_extra) {
+  explicit daemon_for_roles(const std::string& control_extra, unsigned socket_mode = 0666) {
     ::chmod(dir.path().c_str(), 0711);
     write_file(dir.file("telegent-secret"), "sim-secret\n", 0600);
     write_file(dir.file("portd.toml"),
@@ -42,7 +42,7 @@ struct daemon_for_roles {
                "[store]\npath = \"portd.db\"\n[control]\nsocket = \"portd.sock\"\n" + control_extra + "\n");
     write_file(dir.file("pin.txt"), "4321\n", 0644);
     notify_socket notify(dir.file("notify.sock"));
-    const int lfd = listening_socket(socket, 0666);
+    const int lfd = listening_socket(socket, socket_mode);
     portd = start_socket_activated(lfd, {binary("PORTD_BIN"), "--config", dir.file("portd.toml")},
                                    {{"NOTIFY_SOCKET", notify.path()}}, log);
     ::close(lfd);
@@ -86,6 +86,9 @@ BOOST_AUTO_TEST_CASE(a_reader_may_list_but_not_submit) {
   BOOST_TEST(rc == 1, "stdout: " << out << "stderr: " << err);
   BOOST_TEST(err.find("(forbidden") != std::string::npos, err);
   BOOST_TEST(err.find("role reader") != std::string::npos, err);
+  // It says which role is needed and where it is granted.
+  BOOST_TEST(err.find("needs the operator role") != std::string::npos, err);
+  BOOST_TEST(err.find("[control] operators") != std::string::npos, err);
 
   auto [lrc, lout, lerr] = d.portctl_as_nobody({"list"});
   BOOST_TEST(lrc == 0, "stdout: " << lout << "stderr: " << lerr);
@@ -105,6 +108,20 @@ BOOST_AUTO_TEST_CASE(anyone_not_configured_is_refused_everything) {
   auto [lrc, lout, lerr] = d.portctl_as_nobody({"list"});
   BOOST_TEST(lrc == 1, lout << lerr);
   BOOST_TEST(lerr.find("(forbidden") != std::string::npos, lerr);
+  BOOST_TEST(lerr.find("needs the reader role") != std::string::npos, lerr);
+  BOOST_TEST(lerr.find("[control] readers") != std::string::npos, lerr);
+}
+
+// The socket's own permissions keep the user out (not in its group): portctl says so and who
+// may get in, not "is portd running?" (it is). Exit status 3, as for any failure to connect.
+BOOST_AUTO_TEST_CASE(permission_denied_on_the_socket_names_the_group_that_grants_access) {
+  daemon_for_roles d("", 0660);  // root:root, as portd.socket makes it root:portd-clients
+  auto [rc, out, err] = d.portctl_as_nobody({"status"});
+  BOOST_TEST(rc == 3, err);
+  BOOST_TEST(err.find("Permission denied") != std::string::npos, err);
+  BOOST_TEST(err.find("is portd running") == std::string::npos, err);
+  BOOST_TEST(err.find("membership in its group root") != std::string::npos, err);
+  BOOST_TEST(err.find("[control] readers and operators") != std::string::npos, err);
 }
 
 BOOST_AUTO_TEST_CASE(an_operator_by_uid_may_submit) {
