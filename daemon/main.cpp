@@ -115,6 +115,7 @@ int run(util::config cfg, const std::string& config_path) {
   util::setup_logging(cfg.log.level);
   store::repository repo(cfg.store.path);
   spdlog::info("portd {} starting; database {}", PORTD_VERSION, cfg.store.path.string());
+  if (!repo.not_writable().empty()) spdlog::error("{}; until then every write is refused `unavailable`", repo.not_writable());
 
   asio::io_context ioc{1};
   telegent::budget budget(ioc.get_executor(), {cfg.telegent.requests_per_minute, cfg.telegent.burst});

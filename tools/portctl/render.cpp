@@ -307,6 +307,8 @@ std::string render_status(const json::object& st, const style& s) {
   const auto& db = sub(st, "db");
   if (!db.empty())
     out << "db:      " << str(db, "path") << " (" << human_bytes(str(db, "size_bytes")) << ")\n";
+  if (auto* w = db.if_contains("writable"); w && w->is_bool() && !w->as_bool())
+    out << paint(s, "31", "store:   NOT WRITABLE") << ": " << str(db, "problem") << "\n";
   return out.str();
 }
 

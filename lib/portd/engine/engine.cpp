@@ -94,6 +94,12 @@ rpc_error engine::unavailable(const std::string& why) const {
 
 void engine::start() {
   last_committed_event_ = repo_.last_event_id();
+  // A read-only store serves reads only: no order moves, since nothing it learns or intends
+  // could be kept (and no command may leave before its intent is on disk).
+  if (!repo_.not_writable().empty()) {
+    spdlog::warn("the store is read-only: active orders are not resumed");
+    return;
+  }
   // A pause Telegent asked for (429) outlives a restart: nothing leaves before its end.
   if (auto v = repo_.read_setting("api_paused_until"); v && !v->empty() &&
                                                       v->find_first_not_of("0123456789") == std::string::npos) {
@@ -585,8 +591,9 @@ asio::awaitable<outcome<control::submitted>> engine::intake(order o, std::string
     co_return make_error(code::conflict, "conflict", e.what(), std::move(data));
   } catch (const store::store_error& e) {
     spdlog::error("intake failed: {}", e.what());
-    co_return e.disk_full ? unavailable("the store is full; the order was not accepted")
-                          : make_error(code::internal_error, "internal_error", "the store failed; the order was not accepted");
+    co_return e.disk_full   ? unavailable("the store is full; the order was not accepted")
+           : e.read_only ? unavailable("the store is not writable (read-only); the order was not accepted")
+                         : make_error(code::internal_error, "internal_error", "the store failed; the order was not accepted");
   }
   if (!co_await committed()) co_return unavailable("the store is not writable; the order was not accepted");
   co_return control::submitted{std::move(n), true};
@@ -637,8 +644,9 @@ asio::awaitable<outcome<order>> engine::command(std::int64_t id, core::input in,
     done = std::move(r.value());
   } catch (const store::store_error& e) {
     spdlog::error("order {}: command failed in the store: {}", id, e.what());
-    co_return e.disk_full ? unavailable("the store is full; nothing was changed")
-                          : make_error(code::internal_error, "internal_error", "the store failed; nothing was changed");
+    co_return e.disk_full   ? unavailable("the store is full; nothing was changed")
+           : e.read_only ? unavailable("the store is not writable (read-only); nothing was changed")
+                         : make_error(code::internal_error, "internal_error", "the store failed; nothing was changed");
   }
   if (!co_await committed()) co_return unavailable("the store is not writable; nothing was changed");
   co_return done->order;
@@ -801,7 +809,9 @@ boost::json::object engine::status() {
   const auto ob = repo_.read_outbox_counts();
   r["outbox"] = {{"pending", ob.pending}, {"dead", ob.dead}};
   if (outbox_hooks_.sink_status) r["outbox"].as_object()["sinks"] = outbox_hooks_.sink_status();
-  r["db"] = {{"path", repo_.path().string()}, {"size_bytes", repo_.size_bytes()}};
+  r["db"] = {{"path", repo_.path().string()}, {"size_bytes", repo_.size_bytes()},
+             {"writable", repo_.not_writable().empty()}};
+  if (!repo_.not_writable().empty()) r["db"].as_object()["problem"] = repo_.not_writable();
   return r;
 }
 
@@ -853,6 +863,7 @@ asio::awaitable<outcome<std::int64_t>> engine::redeliver(store::redeliver_select
 
 std::string engine::status_line() const {
   std::ostringstream os;
+  if (!repo_.not_writable().empty()) os << "store read-only, orders refused; ";
   os << active_orders() << " orders scheduled, " << calls_.size() << " calls out";
   if (!command_queue_.empty()) os << ", " << command_queue_.size() << " commands queued";
   if (auto p = budget_.paused_until(); p && *p > core::now_ms()) os << ", API paused until " << core::format_time(*p);

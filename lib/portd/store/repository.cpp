@@ -284,6 +284,7 @@ std::optional<core::order> one_order(sqlite::statement& s) {
   store_error out(std::string(context) + ": " + e.what());
   out.disk_full = e.disk_full;
   out.unusable = e.unusable;
+  out.read_only = e.read_only;
   throw out;
 }
 
@@ -367,6 +368,34 @@ void tighten_files(const std::string& path) {
   }
 }
 
+// PRAGMA application_id of portd's databases ("port"), so that a database another program made
+// is told from one of ours: the file(1) magic database knows SQLite files by this number too.
+constexpr std::int64_t portd_application_id = 0x706f7274;
+
+// Refuses a database that is not portd's (another program's SQLite file at our path) before
+// anything in it changes: ours carries portd's application_id, or — written before portd set
+// one — a user_version with portd's tables; a fresh file has nothing in it at all.
+void refuse_foreign(sqlite::database& db, const std::string& path) {
+  const auto app_id = db.query_int("PRAGMA application_id");
+  if (app_id == portd_application_id) return;
+  const auto version = db.query_int("PRAGMA user_version");
+  const auto objects = db.query_int("SELECT count(*) FROM sqlite_schema");
+  const auto ours = db.query_int(
+      "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('orders', 'order_events', 'outbox')");
+  std::string why;
+  if (app_id != 0)
+    why = "its application_id is " + std::to_string(app_id) + ", not portd's " + std::to_string(portd_application_id);
+  else if (version == 0 && objects > 0)
+    why = "it holds " + std::to_string(objects) + " tables or indexes that portd did not create";
+  else if (version > 0 && ours < 3)
+    why = "it has user_version " + std::to_string(version) + " but not portd's tables orders, order_events and outbox";
+  if (why.empty()) return;
+  store_error e("database " + path + " is not a portd database (" + why +
+                "): point [store] path at portd's database, or move this file away");
+  e.unusable = true;
+  throw e;
+}
+
 constexpr int open_flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
 constexpr int busy_timeout_ms = 5000;
 
@@ -394,6 +423,7 @@ struct repository::impl {
     std::uint32_t event_mask;  // bit per core::event_type
   };
   std::vector<sink_entry> sinks;
+  std::string not_writable;  // why the store takes no writes; "" when it does
   bool group_open = false;
   bool last_write_disk_full = false;  // why SQLite may have rolled the group back
   // The open group ended an order, so it purged its PINs (rule 5): the WAL's older frames of
@@ -426,8 +456,23 @@ struct repository::impl {
     sqlite3_busy_timeout(w.handle(), busy_timeout_ms);
     w.exec("PRAGMA foreign_keys = ON");
     w.exec("PRAGMA synchronous = FULL");  // the migration runs in rollback-journal mode
-    // A newer database is refused before we change anything in it (journal mode included).
+    // Another program's database, or a newer one, is refused before we change anything in it
+    // (journal mode included).
+    refuse_foreign(w, path_text);
+    // The OS let SQLite open the file only for reading (its mode or owner, an immutable
+    // attribute, a read-only mount): reads are served, writes are refused `unavailable`.
+    if (sqlite3_db_readonly(w.handle(), "main") == 1) {
+      not_writable = "the database " + path_text +
+                     " is read-only for portd (its mode, owner or mount): make it writable, then restart portd";
+      if (w.query_int("PRAGMA user_version") < detail::newest_schema_version()) {
+        store_error e("database " + path_text + " needs a schema upgrade but is read-only: make it writable");
+        e.read_only = true;
+        throw e;
+      }
+    }
     detail::migrate(w, path_text);
+    if (not_writable.empty() && w.query_int("PRAGMA application_id") != portd_application_id)
+      w.exec("PRAGMA application_id = " + std::to_string(portd_application_id));
     auto mode = w.query_text("PRAGMA journal_mode = WAL");
     if (mode != "wal") throw store_error("cannot switch to WAL (journal mode is " + mode + ")");
     // In WAL mode NORMAL writes a commit to the WAL without waiting for the disk;
@@ -553,6 +598,7 @@ repository::~repository() {
 }
 
 const std::filesystem::path& repository::path() const { return impl_->path; }
+const std::string& repository::not_writable() const { return impl_->not_writable; }
 
 void repository::set_sinks(std::vector<sink> sinks) {
   impl_->sinks.clear();

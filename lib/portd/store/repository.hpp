@@ -29,6 +29,8 @@ struct store_error : std::runtime_error {
   // The file is not a database this portd can use (not SQLite, damaged, a newer schema):
   // trying again will not help, a person must restore or upgrade.
   bool unusable = false;
+  // SQLite refused a write because the database is read-only (its file mode, owner or mount).
+  bool read_only = false;
 };
 
 // A uniqueness rule refused an insert: an active order for the number and kind exists, or the
@@ -80,14 +82,18 @@ class repository {
  public:
   // Opens or creates the database (file mode 0600), sets WAL (commits synced by commit()),
   // foreign_keys=ON, and applies the embedded migrations in one transaction.
-  // Throws store_error, e.g. when the file is not a database or its schema is newer than
-  // this binary knows.
+  // Throws store_error, e.g. when the file is not a database, is another program's SQLite
+  // database, or its schema is newer than this binary knows (all `unusable`). A database the
+  // OS lets portd only read opens for reads (see not_writable()) unless it needs an upgrade.
   explicit repository(const std::filesystem::path& path);
   ~repository();
   repository(const repository&) = delete;
   repository& operator=(const repository&) = delete;
 
   const std::filesystem::path& path() const;
+  // "" when the store takes writes; otherwise why it does not (probed when it opened: a
+  // connection opened read-only stays so until portd restarts).
+  const std::string& not_writable() const;
   void set_sinks(std::vector<sink> sinks);
 
   // ---- group transaction (writer connection) ----

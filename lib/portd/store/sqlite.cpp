@@ -11,6 +11,7 @@ error::error(std::string what, int extended_code)
     : store_error(std::move(what)), code(extended_code) {
   disk_full = (extended_code & 0xff) == SQLITE_FULL;
   unusable = (extended_code & 0xff) == SQLITE_NOTADB || (extended_code & 0xff) == SQLITE_CORRUPT;
+  read_only = (extended_code & 0xff) == SQLITE_READONLY;
 }
 
 namespace {

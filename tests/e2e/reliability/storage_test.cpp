@@ -37,21 +37,25 @@ namespace {
 
 // ---- a small filesystem of our own --------------------------------------------------------
 
-// A tmpfs of `bytes` mounted on a fresh directory, in a private mount namespace of the test
-// process (entered once; the children it starts, portd among them, inherit it). Needs root or
-// CAP_SYS_ADMIN: without them the test fails, saying so.
+// Enters a private mount namespace of the test process (once; the children it starts, portd
+// among them, inherit it), so that the mounts below stay ours. Needs root or CAP_SYS_ADMIN:
+// without them the test fails, saying so.
+void enter_private_mounts(const char* for_what) {
+  static const std::string entered = [] {
+    if (::unshare(CLONE_NEWNS) != 0) return std::string("unshare(CLONE_NEWNS): ") + std::strerror(errno);
+    // Our mounts must not propagate back to the host's namespace.
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+      return std::string("making / private: ") + std::strerror(errno);
+    return std::string();
+  }();
+  if (!entered.empty()) BOOST_FAIL("cannot " << for_what << " (this test needs root or CAP_SYS_ADMIN): " << entered);
+}
+
+// A tmpfs of `bytes` mounted on a fresh directory, in the private mount namespace.
 class small_filesystem {
  public:
   explicit small_filesystem(std::size_t bytes) {
-    static const std::string entered = [] {
-      if (::unshare(CLONE_NEWNS) != 0) return std::string("unshare(CLONE_NEWNS): ") + std::strerror(errno);
-      // Our mounts must not propagate back to the host's namespace.
-      if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
-        return std::string("making / private: ") + std::strerror(errno);
-      return std::string();
-    }();
-    if (!entered.empty())
-      BOOST_FAIL("cannot give portd a small filesystem (this test needs root or CAP_SYS_ADMIN): " << entered);
+    enter_private_mounts("give portd a small filesystem");
     const std::string options = "size=" + std::to_string(bytes) + ",mode=0700";
     if (::mount("tmpfs", dir_.path().c_str(), "tmpfs", MS_NOSUID | MS_NODEV, options.c_str()) != 0)
       BOOST_FAIL("cannot mount a " << bytes << "-byte tmpfs on " << dir_.path() << ": " << std::strerror(errno));
@@ -91,6 +95,30 @@ class small_filesystem {
 
  private:
   temp_dir dir_;
+};
+
+// One file made read-only by a read-only bind mount of itself, in the private mount
+// namespace: what `chmod 0400` does to a portd running as its own user, which a test running
+// as root cannot get from a file mode (root writes whatever the mode). The directory stays
+// writable, as it would be.
+class read_only_file {
+ public:
+  explicit read_only_file(std::string path) : path_(std::move(path)) {
+    enter_private_mounts("make a file read-only");
+    if (::mount(path_.c_str(), path_.c_str(), nullptr, MS_BIND, nullptr) != 0)
+      BOOST_FAIL("bind-mounting " << path_ << ": " << std::strerror(errno));
+    if (::mount(nullptr, path_.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) != 0) {
+      const int err = errno;
+      ::umount2(path_.c_str(), MNT_DETACH);
+      BOOST_FAIL("making " << path_ << " read-only: " << std::strerror(err));
+    }
+  }
+  ~read_only_file() { ::umount2(path_.c_str(), MNT_DETACH); }
+  read_only_file(const read_only_file&) = delete;
+  read_only_file& operator=(const read_only_file&) = delete;
+
+ private:
+  std::string path_;
 };
 
 // ---- orders and their expected ends --------------------------------------------------------
@@ -561,6 +589,65 @@ BOOST_AUTO_TEST_CASE(the_log_records_a_transition_only_once_it_is_committed) {
     s.wait_for_state(a.id, "completed");
     BOOST_TEST(completions(a) == 1u, "order " << a.id);
   }
+}
+
+// Another program's SQLite database at portd's path (a wrong path in the config, a file
+// restored to the wrong place): a valid database, but not portd's. Refused at start as
+// EX_DATAERR, so systemd does not restart it in a loop, and left exactly as it was — whether
+// it has no user_version, one of its own, or another application_id.
+BOOST_AUTO_TEST_CASE(another_programs_sqlite_database_is_refused_and_left_untouched) {
+  stack s;
+  {
+    db_file db(s.db_path(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    db.exec("CREATE TABLE contacts (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO contacts (name) VALUES ('Ada')");
+  }
+  BOOST_TEST_REQUIRE(::chmod(s.db_path().c_str(), 0600) == 0);
+  check_refused(s, "foreign", {"not a portd database"});
+  {
+    db_file db(s.db_path(), SQLITE_OPEN_READWRITE);
+    db.exec("PRAGMA user_version = 2");  // as if it were a portd database of schema 2
+  }
+  check_refused(s, "foreign with a user_version", {"not a portd database"});
+  {
+    db_file db(s.db_path(), SQLITE_OPEN_READWRITE);
+    db.exec("PRAGMA application_id = 1196444237");  // an MBTiles file, say
+  }
+  check_refused(s, "foreign with an application_id", {"not a portd database"});
+  db_file db(s.db_path());
+  BOOST_TEST(db.column("SELECT name FROM contacts") == std::vector<std::string>{"Ada"}, boost::test_tools::per_element());
+}
+
+// The database file turns read-only (a restore as another user, chmod 0400, an immutable
+// attribute): portd still starts and answers reads, but says so — in daemon.status and
+// portctl status — and refuses writes `unavailable`, saying the store is not writable, rather
+// than as an internal error.
+BOOST_AUTO_TEST_CASE(a_read_only_database_serves_reads_says_so_and_refuses_writes_unavailable) {
+  stack s;
+  make_real_database(s);
+  read_only_file ro(s.db_path());
+  s.start_portd();
+
+  const auto status = s.result("daemon.status");
+  const auto& db = status.at("db").as_object();
+  BOOST_TEST(db.at("writable") == false);
+  const std::string problem(db.at("problem").as_string());
+  BOOST_TEST(problem.find("read-only") != std::string::npos, problem);
+  const auto [rc, shown] = s.portctl({"status"});
+  BOOST_TEST(rc == 0);
+  BOOST_TEST(shown.find("NOT WRITABLE") != std::string::npos, shown);
+
+  BOOST_TEST(order_of(s, 1)["number"] == "+18015550100");  // reads are served
+  auto r = s.call("portin.submit", port_in("+18015550110"));
+  BOOST_TEST_REQUIRE(r.contains("error"), "accepted on a read-only store: " << json::serialize(r));
+  const auto& err = r.at("error").as_object();
+  BOOST_TEST(err.at("code").as_int64() == -32005);
+  BOOST_TEST(err.at("data").at("reason") == "unavailable");
+  const std::string message(err.at("message").as_string());
+  BOOST_TEST(message.find("not writable") != std::string::npos, message);
+  auto cancel = s.call("order.cancel", {{"id", 1}});
+  BOOST_TEST_REQUIRE(cancel.contains("error"));
+  BOOST_TEST(cancel.at("error").at("code").as_int64() == -32005, json::serialize(cancel));
+  BOOST_TEST(s.stop_portd() == 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
