@@ -23,10 +23,12 @@
 #include <sstream>
 
 #include <grp.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 
 namespace json = boost::json;
@@ -175,6 +177,51 @@ void print_order(globals& g, const json::value& r) {
     std::cout << "next: " << portd::util::escape_controls(next->as_string()) << "\n";
   std::cout << portctl::render_order_block(member(r, "order"), g.style);
 }
+
+// Ctrl-C on `watch`: says where to resume without a gap, then exits 130 like any program
+// stopped by SIGINT. The handler only formats digits and write(2)s: async-signal-safe.
+namespace resume_point {
+std::atomic<std::int64_t> last{0};
+std::int64_t order = 0;
+
+void append_number(char* buf, std::size_t& n, std::int64_t v) {
+  char digits[24];
+  std::size_t k = 0;
+  do {
+    digits[k++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v > 0 && k < sizeof digits);
+  while (k > 0) buf[n++] = digits[--k];
+}
+
+void append(char* buf, std::size_t& n, const char* text) {
+  while (*text) buf[n++] = *text++;
+}
+
+extern "C" void on_interrupt(int) {
+  char buf[160];
+  std::size_t n = 0;
+  append(buf, n, "\nstopped; resume with: portctl watch --after ");
+  append_number(buf, n, last.load());
+  if (order) {
+    append(buf, n, " --order ");
+    append_number(buf, n, order);
+  }
+  buf[n++] = '\n';
+  (void)!::write(2, buf, n);
+  ::_exit(130);
+}
+
+void arm(std::int64_t after, std::int64_t order_id) {
+  last.store(after);
+  order = order_id;
+  struct sigaction sa {};
+  sa.sa_handler = on_interrupt;
+  ::sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+}
+}  // namespace resume_point
 
 // portd runs, but this user may not open its socket: say who may (the socket's group) and
 // where what they may then do is decided.
@@ -542,19 +589,31 @@ int main(int argc, char** argv) {
   }
   std::int64_t w_after = 0, w_order = 0;
   {
-    auto* c = command("watch", "follow events live (Ctrl-C to stop)",
+    auto* c = command("watch", "follow events live (Ctrl-C to stop; it prints the --after to resume with)",
                       examples({"portctl watch", "portctl watch --after 1000   # resume without a gap",
-                                "portctl watch --order 42 --json"}));
+                                "portctl watch --order 42 --json   # the order's history, then live"}));
     auto* a = c->add_option("--after", w_after, "first send events with an id above this");
-    c->add_option("--order", w_order, "only this order's events");
+    c->add_option("--order", w_order, "only this order's events; its whole history first (unless --after)");
     c->callback([&, a] {
       action = [&, a] {
         auto& cl = g.client();
-        auto r = cl.watch(a->count() ? std::optional<std::int64_t>(w_after) : std::nullopt, w_order);
+        std::optional<std::int64_t> after;
+        if (a->count()) after = w_after;
+        if (w_order) {
+          // An order that does not exist would be waited for silently, for ever.
+          auto known = cl.call("order.get", json::object{{"id", w_order}});
+          if (!known.ok()) {
+            if (known.error().reason == "not_found") known.error().message = "no order " + std::to_string(w_order);
+            throw rpc_failure{std::move(known.error())};
+          }
+          if (!after) after = 0;  // its history first, then live
+        }
+        auto r = cl.watch(after, w_order);
         if (!r.ok()) throw rpc_failure{std::move(r.error())};
         if (!g.json) std::cerr << "watching events after " << r.value() << "\n";
         std::cout.setf(std::ios::unitbuf);
         std::int64_t last = r.value();
+        resume_point::arm(last, w_order);
         while (auto n = cl.next_notification()) {
           if (n->method == "watch.ended") {
             const auto& p = as_obj(n->params);
@@ -564,7 +623,10 @@ int main(int argc, char** argv) {
             throw rpc_failure{e};
           }
           if (n->method != "event") continue;
-          if (auto* id = as_obj(n->params).if_contains("id"); id && id->is_int64()) last = id->as_int64();
+          if (auto* id = as_obj(n->params).if_contains("id"); id && id->is_int64()) {
+            last = id->as_int64();
+            resume_point::last.store(last);
+          }
           if (g.json)
             g.print_json(n->params);
           else

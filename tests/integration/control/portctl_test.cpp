@@ -3,6 +3,7 @@
 // The server's io_context runs on a second thread here only because portctl blocks.
 #include "../../unit/control/fake_backend.hpp"
 
+#include <common/process.hpp>
 #include <portd/control/server.hpp>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -317,6 +318,42 @@ BOOST_FIXTURE_TEST_CASE(watch_streams_until_the_daemon_closes, fixture) {
   BOOST_TEST(ids == (std::vector<std::int64_t>{1, 2, 3}), boost::test_tools::per_element());
   BOOST_TEST(WEXITSTATUS(st) == 3);
   BOOST_TEST(slurp(dir / "watch.err").find("resume with: portctl watch --after 3") != std::string::npos);
+}
+
+
+// `watch --order N` tells the order's story from its start, then follows it live (the README's
+// walkthrough); an order that does not exist is refused instead of waited for in silence; and
+// Ctrl-C says where to resume.
+BOOST_FIXTURE_TEST_CASE(watch_an_order_replays_its_history_then_follows_and_says_where_to_resume, fixture) {
+  if (!have_portctl()) return;
+  {
+    const std::string unknown_err = (dir / "unknown.err").string();
+    portd::test::process unknown({portctl_bin(), "--socket", (dir / "portd.sock").string(), "watch", "--order", "999"},
+                                 {}, unknown_err);
+    BOOST_TEST(unknown.wait(std::chrono::seconds(10)).value_or(-1) == 1, "watch --order 999 did not give up");
+    BOOST_TEST(slurp(unknown_err).find("no order 999") != std::string::npos, slurp(unknown_err));
+  }
+
+  on_io([&] {
+    backend.add_order("+18015559999");  // another order's events are not shown
+    backend.emit(1, core::event_type::note_added, "called the customer", "operator:uid=0");
+    return 0;
+  });
+  const std::string err = (dir / "watch.err").string();
+  portd::test::process w({portctl_bin(), "--socket", (dir / "portd.sock").string(), "--json", "watch", "--order", "1"},
+                         {}, err);
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 3; ++i)  // created, state_changed, the note; not order 2's event 3
+    if (auto l = w.read_line(std::chrono::seconds(30))) ids.push_back(json::parse(*l).at("id").as_int64());
+  const auto live = on_io([&] { return backend.emit(1, core::event_type::note_added, "live").id; });
+  if (auto l = w.read_line(std::chrono::seconds(30))) ids.push_back(json::parse(*l).at("id").as_int64());
+  BOOST_TEST(ids == (std::vector<std::int64_t>{1, 2, 4, live}), boost::test_tools::per_element());
+
+  w.signal(SIGINT);
+  BOOST_TEST(w.wait(std::chrono::seconds(30)).value_or(-1) == 130);
+  const std::string said = slurp(err);
+  BOOST_TEST(said.find("resume with: portctl watch --after " + std::to_string(live) + " --order 1") != std::string::npos,
+             said);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
