@@ -257,6 +257,7 @@ int main(int argc, char** argv) {
   app.add_option("--socket", g.socket, "control socket path")->capture_default_str();
   app.add_flag("--json", g.json, "print the daemon's raw JSON result (for scripts)");
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("portctl ") + PORTD_VERSION);
   app.fallthrough();  // --json and --socket also after the command
 
   std::function<void()> action;
@@ -892,6 +893,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::cerr << "portctl: " << e.what() << "\n(run 'portctl --help')\n";

@@ -16,6 +16,7 @@
 int main(int argc, char** argv) {
   namespace ts = telegent_sim;
   CLI::App app{"telegent-sim: the Telegent port API on loopback, with a carrier that takes its time"};
+  app.set_version_flag("--version", std::string("telegent-sim ") + PORTD_VERSION);
   std::string listen = "127.0.0.1:0";
   std::string config_path, dialect, tls_cert, tls_key;
   std::uint64_t seed = 0;
