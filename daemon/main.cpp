@@ -47,7 +47,8 @@ std::vector<std::string> restart_needed(const util::config& a, const util::confi
                bt.requests_per_minute, bt.burst, bt.request_timeout, bt.eligibility_classification,
                bt.max_connections))
     out.emplace_back("[telegent]");
-  if (a.orders.require_owner != b.orders.require_owner) out.emplace_back("[orders]");
+  if (a.orders.require_owner != b.orders.require_owner || a.orders.resend_window != b.orders.resend_window)
+    out.emplace_back("[orders]");
   if (a.store.path != b.store.path) out.emplace_back("[store]");
   const auto& ac = a.control;
   const auto& bc = b.control;
@@ -133,7 +134,8 @@ int run(util::config cfg, const std::string& config_path) {
   engine::engine_options eo;
   eo.require_owner = cfg.orders.require_owner;
   eo.poll_concurrency = cfg.telegent.max_connections;
-  engine::engine eng(ioc, repo, client, budget, core::policy{cfg.poll, cfg.retry, cfg.stale}, eo);
+  engine::engine eng(ioc, repo, client, budget, core::policy{cfg.poll, cfg.retry, cfg.stale, cfg.orders.resend_window},
+                     eo);
 
   // Notifications: one outbox sink per [[webhook]], written with every event (DESIGN.md §8).
   std::vector<notify::sink_config> sinks;

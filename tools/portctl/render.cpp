@@ -52,9 +52,9 @@ std::string paint(const style& s, std::string_view code, std::string_view text) 
 std::string state_color(std::string_view state) {
   if (state == "completed") return "32";  // green
   if (state == "rejected" || state == "failed" || state == "submit_unknown" ||
-      state == "ineligible")
+      state == "ineligible" || state == "port_out_rejected")
     return "31";  // red
-  if (state == "cancelled" || state == "cancelling") return "90";  // grey
+  if (state == "cancelled" || state == "cancelling" || state == "closed") return "90";  // grey
   return "36";  // cyan: moving
 }
 
@@ -322,15 +322,24 @@ std::string render_group(const json::object& g, const style& s) {
   return out.str();
 }
 
+// Only commands that can work for the order's kind and state (a port-out has no details to
+// update); `close` is the exit of last resort everywhere.
 std::string suggested_command(const json::object& o) {
   std::string id = str(o, "id");
   std::string state = str(o, "state");
+  const bool port_out = str(o, "kind") == "port_out";
+  const std::string close = "portctl close " + id + " --reason TEXT";
   if (state == "submit_unknown")
-    return "portctl resolve " + id + " --remote-order-id ID  (or --resubmit)";
+    return "portctl resolve " + id + " --remote-order-id ID  (or --resubmit; or " + close + ")";
   if (state == "rejected")
     return "portctl update " + id + " --<field> VALUE  (or portctl cancel " + id + ")";
-  if (state == "failed")
-    return "portctl update " + id + " ... then portctl retry " + id;
+  if (state == "failed") {
+    if (str(o, "attention_reason").find("does not know") != std::string::npos)
+      return "ask Telegent support, then " + close;
+    if (port_out) return "portctl retry " + id + "  (or " + close + ")";
+    return "portctl update " + id + " ... then portctl retry " + id + "  (or " + close + ")";
+  }
+  if (state == "cancelling") return "portctl poll " + id + "  (or " + close + ")";
   return "portctl show " + id + "; portctl poll " + id;
 }
 

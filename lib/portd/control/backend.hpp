@@ -131,6 +131,11 @@ class backend {
                                                                 std::string adopt_remote_order_id,
                                                                 bool resubmit, const caller&) = 0;
   virtual boost::asio::awaitable<outcome<core::order>> retry(std::int64_t id, const caller&) = 0;
+  // Ends the order locally in `closed` (order.close); Telegent is told nothing.
+  virtual boost::asio::awaitable<outcome<core::order>> close(std::int64_t id, std::string reason, const caller&) {
+    (void)id, (void)reason;
+    co_return rpc_error{code::method_not_found, "method_not_found", "this daemon cannot close orders", {}};
+  }
   virtual boost::asio::awaitable<outcome<core::order>> poll(std::int64_t id, const caller&) = 0;
   virtual boost::asio::awaitable<outcome<core::stored_event>> note(std::int64_t id, std::string text,
                                                                     const caller&) = 0;

@@ -137,6 +137,13 @@ awaitable<result> order_resolve(backend& b, const json::object& p, const caller&
                 command_result);
 }
 
+awaitable<result> order_close(backend& b, const json::object& p, const caller& c,
+                              const protocol_options&) {
+  auto x = parse_close(p);
+  if (!x.ok()) co_return std::move(x.error());
+  co_return map(co_await b.close(x.value().id, std::move(x.value().reason), c), order_result);
+}
+
 awaitable<result> order_retry(backend& b, const json::object& p, const caller& c,
                               const protocol_options&) {
   auto id = parse_id_only(p);
@@ -246,7 +253,7 @@ awaitable<result> outbox_redeliver(backend& b, const json::object& p, const call
   });
 }
 
-constexpr std::array<method_entry, 18> table{{
+constexpr std::array<method_entry, 19> table{{
     {"portin.submit", role::operator_, portin_submit},
     {"portout.submit", role::operator_, portout_submit},
     {"order.get", role::reader, order_get},
@@ -266,6 +273,7 @@ constexpr std::array<method_entry, 18> table{{
     // Additions (README "Notifications"): dead letters and their redelivery.
     {"outbox.list", role::reader, outbox_list},
     {"outbox.redeliver", role::operator_, outbox_redeliver},
+    {"order.close", role::operator_, order_close},
 }};
 
 }  // namespace

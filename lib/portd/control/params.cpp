@@ -272,7 +272,7 @@ outcome<store::order_filter> parse_order_list(const json::object& o) {
     const std::string what =
         "state must be a state name or an array of state names (received, checking_eligibility, "
         "ineligible, submitting, submit_unknown, issuing_pin, submitted, carrier_approval, "
-        "scheduled, rejected, cancelling, cancelled, completed, failed)";
+        "scheduled, rejected, cancelling, cancelled, completed, failed, port_out_rejected, closed)";
     if (v->is_array()) {
       if (v->as_array().empty()) return invalid_params("state", "state must not be an empty array");
       for (auto& s : v->as_array())
@@ -341,6 +341,17 @@ outcome<cancel_params> parse_cancel(const json::object& o) {
   if (auto id = f.id()) c.id = *id;
   if (auto s = f.text("reason", false, core::max_long_text_length)) c.reason = *s;
   if (f.error) return *f.error;
+  return c;
+}
+
+outcome<close_params> parse_close(const json::object& o) {
+  fields f(o);
+  f.only({"id", "reason"});
+  close_params c;
+  if (auto id = f.id()) c.id = *id;
+  if (auto s = f.text("reason", true, core::max_long_text_length)) c.reason = *s;
+  if (f.error) return *f.error;
+  if (c.reason.empty()) return invalid_params("reason", "reason must say why the order is closed");
   return c;
 }
 

@@ -24,6 +24,10 @@ struct cancel_params {
   std::int64_t id = 0;
   std::string reason;
 };
+struct close_params {
+  std::int64_t id = 0;
+  std::string reason;  // required, non-empty
+};
 // Exactly one of remote_order_id (adopt) or resubmit.
 struct resolve_params {
   std::int64_t id = 0;
@@ -53,6 +57,7 @@ outcome<store::order_filter> parse_order_list(const boost::json::object&);
 outcome<std::int64_t> parse_id_only(const boost::json::object&);
 outcome<update_params> parse_update(const boost::json::object&);
 outcome<cancel_params> parse_cancel(const boost::json::object&);
+outcome<close_params> parse_close(const boost::json::object&);
 outcome<resolve_params> parse_resolve(const boost::json::object&);
 outcome<note_params> parse_note(const boost::json::object&);
 outcome<events_list_params> parse_events_list(const boost::json::object&);

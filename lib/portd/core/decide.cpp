@@ -46,6 +46,9 @@ class machine {
 
   decision finish() && {
     order& n = d_.next;
+    // Sub-states that only mean something with their state or flag.
+    if (!n.submit_ambiguous) n.ambiguous_since.reset();
+    if (n.state != order_state::cancelling) n.cancel_refused = false;
     d_.modified = !(n == cur_);
     if (d_.changed()) n.updated_at = now_;
     // A new call has not left yet; with no call out there is nothing to have left.
@@ -151,10 +154,33 @@ order_state submitting_state(const order& o) {
   return o.kind == order_kind::port_in ? order_state::submitting : order_state::issuing_pin;
 }
 
-const std::string cancel_refused_reason = "Telegent refused the cancel";
+// A 404, or GENS-0041 ("No Port-In request found"): Telegent does not know the order.
+bool unknown_at_telegent(const api_result& r) {
+  return r.http_status == 404 || r.reason == "not_found" || r.message.find("GENS-0041") != std::string::npos;
+}
 
-bool cancel_was_refused(const order& o) {
-  return o.needs_attention && o.attention_reason.rfind(cancel_refused_reason, 0) == 0;
+void unknown_order(machine& m, const api_result& r) {
+  m.enter(order_state::failed, telegent_actor,
+          "Telegent does not know order " + m.next().remote_order_id + " (" + describe(r) +
+              "): ask Telegent support about the number, then close the order here (order.close) "
+              "or resolve what they say",
+          r.raw);
+}
+
+// The first submission that may have reached Telegent is older than the resend window: the
+// duplicate guard may no longer cover it (the first order may have completed), so a resend
+// could port the number twice.
+bool resend_too_late(machine& m) {
+  const order& n = m.next();
+  return n.submit_ambiguous && n.ambiguous_since && m.now() - *n.ambiguous_since > m.pol().resend_window;
+}
+
+void late_resend_to_operator(machine& m) {
+  m.next().next_check_at.reset();  // nothing is due until an operator acts
+  m.enter(order_state::submit_unknown, daemon_actor,
+          "an earlier submission may have reached Telegent at " + format_time(*m.next().ambiguous_since) +
+              ", longer ago than the resend window: Telegent's duplicate guard may no longer cover it, so "
+              "portd does not resend; resolve with the OrderId or resubmit");
 }
 
 // The next step of an order that has no call in flight. Cancel wins over a pending update.
@@ -199,11 +225,18 @@ void advance(machine& m) {
       return;
     case order_state::checking_eligibility: m.call(call_kind::eligibility); return;
     case order_state::submitting:
-    case order_state::issuing_pin: m.call(submit_call(n)); return;
+    case order_state::issuing_pin:
+      if (resend_too_late(m)) {
+        late_resend_to_operator(m);
+        return;
+      }
+      m.call(submit_call(n));
+      return;
     case order_state::cancelling:
-      // After a refused cancel we only watch the status; otherwise (including a cancel that
-      // keeps failing transiently, which also raises attention) the cancel is (re)sent.
-      m.call(cancel_was_refused(n) ? call_kind::status : call_kind::cancel);
+      // After a refused cancel we only check the status to settle; otherwise (including a
+      // cancel that keeps failing transiently, which also raises attention) the cancel is
+      // (re)sent.
+      m.call(n.cancel_refused ? call_kind::status : call_kind::cancel);
       return;
     case order_state::submitted:
     case order_state::carrier_approval:
@@ -234,7 +267,7 @@ void follow_up(machine& m) {
   // poll soon after submit) keeps its time: the state's cadence must not override it.
   if (m.waking()) return;
   if ((n.update_pending && is_polled(n.state)) ||
-      (n.state == order_state::cancelling && !cancel_was_refused(n))) {
+      (n.state == order_state::cancelling && !n.cancel_refused)) {
     advance(m);  // a correction or a cancel still to be sent goes before any poll
     return;
   }
@@ -289,22 +322,36 @@ void observe_status(machine& m, const api_result& r) {
   if (r.remote_status.empty()) return;
   const status_meaning meaning = interpret_status(r.remote_status, n.kind);
   if (meaning.what == status_meaning::kind::unknown) {
-    if (cancel_was_refused(n)) return;  // already flagged; the raw status is kept above
     m.attention(unknown_status_prefix + r.remote_status + "\"", telegent_actor);
     return;
   }
   if (meaning.what == status_meaning::kind::acknowledgement) return;
   order_state to = meaning.state;
+  // A rejected port-out is final at Telegent: the gaining carrier starts over with a fresh PIN
+  // (a new port-out order), and nothing portd could send changes it.
+  if (to == order_state::rejected && n.kind == order_kind::port_out) to = order_state::port_out_rejected;
   const std::string why = r.status_message.empty() ? "Telegent reports \"" + r.remote_status + "\""
                                                    : r.status_message;
-  if (n.state == order_state::cancelling) {
+  if (n.state == order_state::cancelling && !n.cancel_refused) {
     // Waiting for a cancel: only an end state settles it.
     if (to == order_state::cancelled) m.enter(order_state::cancelled, telegent_actor, "cancelled at Telegent");
     else if (to == order_state::completed)
       m.enter(order_state::completed, telegent_actor, "completed before the cancel could take effect");
+    else if (to == order_state::port_out_rejected)
+      m.enter(to, telegent_actor, "the port-out was rejected before the cancel could take effect: " + why, r.raw);
     return;
   }
-  if (to != n.state) {
+  if (n.state == order_state::cancelling) {
+    // Telegent refused the cancel: this one status check settles the order on what Telegent
+    // reports. An order still open there goes on, with the refusal for an operator to see.
+    const std::string refusal = n.attention_reason;
+    m.enter(to, telegent_actor, "Telegent refused the cancel and reports \"" + r.remote_status + "\"" +
+                                    (r.status_message.empty() ? std::string{} : ": " + r.status_message),
+            r.raw);
+    if (!is_terminal(to) && !needs_operator(to))
+      m.attention(refusal.empty() ? "Telegent refused the cancel; the order goes on there" : refusal + "; the order goes on there",
+                  telegent_actor);
+  } else if (to != n.state) {
     m.enter(to, telegent_actor, why, r.raw);
   } else if (n.needs_attention && !needs_operator(n.state) &&
              (n.attention_reason.rfind(unknown_status_prefix, 0) == 0 ||
@@ -323,6 +370,16 @@ void check_stale(machine& m) {
   if (n.needs_attention || !is_polled(n.state) || n.state == order_state::rejected) return;
   const std::string why = stale_reason(n, m.now(), m.pol().stale);
   if (!why.empty()) m.attention(why, daemon_actor);
+}
+
+// After a port-out rejection: the order has ended, and an operator is told why (the carrier's
+// reason), and that a new port-out for the number is accepted.
+void port_out_rejected_attention(machine& m, const std::string& why) {
+  if (m.next().state != order_state::port_out_rejected) return;
+  m.record(event_type::needs_attention, telegent_actor,
+           "Telegent rejected the port-out (" + why +
+               "): final at Telegent; the gaining carrier must start over with a fresh PIN, and a new "
+               "port-out for this number is accepted");
 }
 
 void on_ok(machine& m, const api_result& r) {
@@ -371,10 +428,14 @@ void on_ok(machine& m, const api_result& r) {
               "Telegent cancelled the order" + (n.cancel_reason.empty() ? std::string{} : ": " + n.cancel_reason),
               r.raw);
       return;
-    case call_kind::status:
+    case call_kind::status: {
+      const order_state before = n.state;
       observe_status(m, r);
+      if (before != n.state)
+        port_out_rejected_attention(m, r.status_message.empty() ? r.remote_status : r.status_message);
       check_stale(m);
       return;
+    }
   }
 }
 
@@ -409,7 +470,10 @@ void on_transient(machine& m, const api_result& r) {
                 "); resolve with the OrderId or resubmit");
     return;
   }
-  if (ambiguous_submit && !n.submit_ambiguous) n.submit_ambiguous = true;
+  if (ambiguous_submit && !n.submit_ambiguous) {
+    n.submit_ambiguous = true;
+    n.ambiguous_since = m.now();  // the first attempt left no later than this
+  }
   if (r.call == call_kind::submit_port_in && n.cancel_requested && n.submit_ambiguous) {
     m.enter(order_state::submit_unknown, daemon_actor,
             "cancel requested while a submission may have reached Telegent (" + describe(r) +
@@ -472,13 +536,27 @@ void on_refused(machine& m, const api_result& r) {
       m.enter(order_state::failed, telegent_actor, "update refused: " + describe(r), r.raw);
       return;
     case call_kind::cancel:
-      m.attention(cancel_refused_reason + ": " + describe(r) + "; watching the order's status", telegent_actor);
+      if (unknown_at_telegent(r)) {
+        unknown_order(m, r);
+        return;
+      }
+      // Refused (409: final already, or another conflict): one status check settles it.
+      n.cancel_refused = true;
+      m.attention("Telegent refused the cancel: " + describe(r), telegent_actor);
       m.call(call_kind::status);
       return;
     case call_kind::status:
-      // While watching after a refused cancel the order already asks for an operator; keep
-      // that reason (it decides that the watch goes on rather than the cancel being resent).
-      if (!cancel_was_refused(n)) m.attention(poll_refused_prefix + describe(r), telegent_actor);
+      if (n.cancel_refused) {  // the check after a refused cancel: it cannot settle
+        if (unknown_at_telegent(r))
+          unknown_order(m, r);
+        else
+          m.enter(order_state::failed, telegent_actor,
+                  "Telegent refused the cancel and then the status check (" + describe(r) +
+                      "): an operator decides (ask Telegent support; order.close ends it here)",
+                  r.raw);
+        return;
+      }
+      m.attention(poll_refused_prefix + describe(r), telegent_actor);
       return;
   }
 }
@@ -548,11 +626,21 @@ decision decide(const order& current, const input& in, time_point now, const pol
       }
       if (lost == call_kind::submit_port_in && !n.submit_ambiguous) {
         n.submit_ambiguous = true;  // rule 3: only the duplicate guard makes the resend safe
+        // The request left after the order's last write (its send mark), perhaps long ago.
+        n.ambiguous_since = current.updated_at;
+        if (resend_too_late(m)) {
+          late_resend_to_operator(m);
+          return std::move(m).finish();
+        }
         m.record(event_type::error, daemon_actor,
                  "portd restarted while the submission was in flight; resubmitting under Telegent's "
                  "duplicate guard");
       }
       if (lost == call_kind::submit_port_in) {
+        if (resend_too_late(m)) {
+          late_resend_to_operator(m);
+          return std::move(m).finish();
+        }
         m.call(call_kind::submit_port_in);
         return std::move(m).finish();
       }
@@ -665,7 +753,9 @@ decision decide(const order& current, const input& in, time_point now, const pol
     n.submit_ambiguous = false;
     if (!c->adopt_remote_order_id.empty()) {
       n.remote_order_id = c->adopt_remote_order_id;
-      m.enter(order_state::submitted, c->actor, "adopted Telegent order " + c->adopt_remote_order_id);
+      m.enter(order_state::submitted, c->actor,
+              "adopted Telegent order " + c->adopt_remote_order_id +
+                  (c->checked.empty() ? std::string{} : " (" + c->checked + ")"));
       m.call(call_kind::status);
     } else {
       m.enter(submitting_state(n), c->actor, "resubmitting at the operator's request");
@@ -680,7 +770,11 @@ decision decide(const order& current, const input& in, time_point now, const pol
                                  "order " + std::to_string(current.id) + " is " + state_text(current.state) +
                                      ": only a failed order can be retried");
     n.last_error.reset();
-    if (!n.remote_order_id.empty()) {
+    if (!n.remote_order_id.empty() && n.kind == order_kind::port_out) {
+      // A port-out has no details to send again (update is a port-in call): watch it again.
+      m.enter(order_state::submitted, c->actor, "retrying: checking Telegent's order again");
+      if (!current.in_flight) m.call(call_kind::status);
+    } else if (!n.remote_order_id.empty()) {
       m.enter(order_state::submitted, c->actor, "retrying: sending the order's details to Telegent again");
       if (current.in_flight) {
         n.update_pending = true;  // an order.poll is out (rule 2): the update follows it
@@ -710,6 +804,28 @@ decision decide(const order& current, const input& in, time_point now, const pol
                                      ": there is no Telegent order to poll");
     (void)c;
     if (!current.in_flight) m.call(call_kind::status);
+    return std::move(m).finish();
+  }
+
+  if (const auto* c = std::get_if<cmd_close>(&in)) {
+    if (is_terminal(current.state))
+      return std::move(m).refuse(refusal_kind::invalid_state,
+                                 "order " + std::to_string(current.id) + " is already " + state_text(current.state));
+    if (c->reason.empty())
+      return std::move(m).refuse(refusal_kind::invalid_params, "give the reason for closing the order", "reason");
+    // A command call out may change Telegent's side (create, correct or cancel the order): its
+    // answer must be recorded before the order can end. Reads (a status poll, the eligibility
+    // check) change nothing there; their answers are simply ignored once the order is closed.
+    if (current.in_flight && *current.in_flight != call_kind::status &&
+        *current.in_flight != call_kind::eligibility)
+      return std::move(m).refuse(refusal_kind::invalid_state,
+                                 "order " + std::to_string(current.id) + " has a " + call_name(*current.in_flight) +
+                                     " in flight to Telegent: try again in a moment, when its answer is recorded");
+    m.enter(order_state::closed, c->actor,
+            "closed by an operator: " + c->reason +
+                (current.remote_order_id.empty()
+                     ? std::string{}
+                     : " (Telegent order " + current.remote_order_id + " was not cancelled there)"));
     return std::move(m).finish();
   }
 

@@ -29,10 +29,18 @@ struct order_patch {
 struct cmd_update { order_patch patch; std::string actor; };
 struct cmd_cancel { std::string reason; std::string actor; };
 // Exactly one of adopt (a Telegent OrderId) or resubmit.
-struct cmd_resolve { std::string adopt_remote_order_id; bool resubmit = false; std::string actor; };
+// `checked`: what Telegent said of the adopted order when portd asked it (for the history).
+struct cmd_resolve {
+  std::string adopt_remote_order_id;
+  bool resubmit = false;
+  std::string actor;
+  std::string checked;
+};
 struct cmd_retry { std::string actor; };
 struct cmd_poll_now { std::string actor; };
 struct cmd_note { std::string text; std::string actor; };
+// Ends the order locally in `closed` (order.close); Telegent is told nothing.
+struct cmd_close { std::string reason; std::string actor; };
 
 // How a Telegent call ended, as classified by the client.
 enum class call_outcome : std::uint8_t {
@@ -61,11 +69,13 @@ struct api_result {
   std::string remote_status;      // raw status string (submit, port-out, update, cancel, status)
   std::string status_message;     // OrderStatusMessage / Message
   std::string port_date;          // a port date Telegent reported, YYYY-MM-DD
+  std::string remote_number;      // status: the number the order ports (E.164), "" if not named
+  std::string remote_type;        // status: OrderType as sent (portin, PortIn, portout, …)
   std::string raw;                // the response body as received, kept with the event
 };
 
 using input = std::variant<start, timer_fired, recovered, cmd_update, cmd_cancel, cmd_resolve,
-                           cmd_retry, cmd_poll_now, cmd_note, api_result>;
+                           cmd_retry, cmd_poll_now, cmd_note, api_result, cmd_close>;
 
 // ---- outputs: history records ---------------------------------------------------------------
 

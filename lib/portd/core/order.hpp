@@ -76,6 +76,11 @@ struct order {
   bool cancel_requested = false;       // cancel arrived while a call was in flight
   bool update_pending = false;         // corrected details still to be sent to Telegent
   bool submit_ambiguous = false;       // an earlier submit may have created an order
+  // When the first submission that may have reached Telegent went out: a resend is safe only
+  // while Telegent's duplicate guard still covers that order (policy::resend_bound).
+  std::optional<time_point> ambiguous_since;
+  // Telegent refused our cancel: the order now only checks its status and settles on it.
+  bool cancel_refused = false;
   std::string cancel_reason;
 
   std::int64_t last_seq = 0;  // seq of the order's latest event

@@ -42,6 +42,12 @@ struct policy {
   poll_policy poll;
   retry_policy retry;
   stale_policy stale;
+  // How long after a port-in submission that may have reached Telegent portd still resends it
+  // (config [orders] resend_window). The resend is safe only under Telegent's duplicate guard,
+  // which covers open orders: the fastest documented port takes one business day, so four
+  // hours is well inside the time the first order, if it exists, is still open. Older
+  // ambiguous submissions go to submit_unknown for an operator.
+  milliseconds resend_window = std::chrono::hours(4);
 };
 
 // The reason an active, polled order is stale at `now`, or "" when it is not. Stable for a

@@ -20,7 +20,8 @@ constexpr std::array<std::string_view, 2> kind_names{"port_in", "port_out"};
 constexpr std::array<std::string_view, order_state_count> state_names{
     "received",  "checking_eligibility", "ineligible", "submitting", "submit_unknown",
     "issuing_pin", "submitted",          "carrier_approval", "scheduled", "rejected",
-    "cancelling", "cancelled",           "completed",  "failed"};
+    "cancelling", "cancelled",           "completed",  "failed",       "port_out_rejected",
+    "closed"};
 constexpr std::array<std::string_view, 6> call_names{
     "eligibility", "submit_port_in", "submit_port_out", "update", "cancel", "status"};
 constexpr std::array<std::string_view, 3> outcome_names{"ok", "transient", "refused"};

@@ -34,8 +34,11 @@ enum class order_state : std::uint8_t {
   cancelled,
   completed,
   failed,
+  // Added later; appended so that every earlier name keeps its place.
+  port_out_rejected,  // Telegent rejected a port-out: final there (the gaining carrier starts over)
+  closed,             // an operator ended the order locally (order.close); Telegent was told nothing
 };
-inline constexpr int order_state_count = 14;
+inline constexpr int order_state_count = 16;
 
 // The Telegent calls an order can have in flight (at most one at a time: rule 2).
 enum class call_kind : std::uint8_t {
@@ -57,9 +60,10 @@ std::ostream& operator<<(std::ostream&, order_kind);
 std::ostream& operator<<(std::ostream&, order_state);
 std::ostream& operator<<(std::ostream&, call_kind);
 
-// ineligible, cancelled, completed: nothing more will happen.
+// ineligible, cancelled, completed, port_out_rejected, closed: nothing more will happen.
 constexpr bool is_terminal(order_state s) {
-  return s == order_state::ineligible || s == order_state::cancelled || s == order_state::completed;
+  return s == order_state::ineligible || s == order_state::cancelled || s == order_state::completed ||
+         s == order_state::port_out_rejected || s == order_state::closed;
 }
 // States that need an operator (the `!` of DESIGN.md §4).
 constexpr bool needs_operator(order_state s) {

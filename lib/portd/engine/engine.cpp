@@ -1,5 +1,6 @@
 // The orchestrator: decide → persist (group commit) → effects. See engine.hpp.
 #include <portd/core/redact.hpp>
+#include <portd/core/status.hpp>
 #include <portd/engine/engine.hpp>
 #include <portd/util/log.hpp>
 
@@ -664,11 +665,79 @@ asio::awaitable<outcome<order>> engine::cancel(std::int64_t id, std::string reas
 }
 asio::awaitable<outcome<order>> engine::resolve(std::int64_t id, std::string adopt, bool resubmit,
                                                 const control::caller& c) {
-  core::input in = core::cmd_resolve{std::move(adopt), resubmit, c.actor()};
+  core::input in = core::cmd_resolve{adopt, resubmit, c.actor(), {}};
+  if (!adopt.empty()) {
+    auto checked = co_await check_adoption(id, adopt, in);
+    if (!checked.ok()) co_return checked.error();
+    std::get<core::cmd_resolve>(in).checked = std::move(checked.value());
+  }
   co_return co_await command(id, std::move(in));
+}
+
+asio::awaitable<outcome<std::string>> engine::check_adoption(std::int64_t id, const std::string& remote,
+                                                             const core::input& in) {
+  if (stopping_) co_return unavailable("portd is shutting down");
+  std::optional<order> cur;
+  try {
+    cur = load(id);
+  } catch (const store::store_error& e) {
+    spdlog::error("order {}: cannot read it for resolve: {}", id, e.what());
+    co_return make_error(code::internal_error, "internal_error", "the store failed; nothing was changed");
+  }
+  if (!cur) co_return not_found(id);
+  // The state rules first (only submit_unknown resolves): no call for an order that cannot be.
+  if (auto d = core::decide(*cur, in, core::now_ms(), policy_); d.refused) co_return refusal_error(*cur, *d.refused);
+  auto bound_elsewhere = [&]() -> std::optional<rpc_error> {
+    auto other = repo_.read_by_remote_id(remote);
+    if (!other || other->id == id) return std::nullopt;
+    boost::json::object data;
+    data["field"] = "remote_order_id";
+    data["order_id"] = other->id;
+    return make_error(code::invalid_params, "invalid_params",
+                      "Telegent order " + remote + " already belongs to order " + std::to_string(other->id) +
+                          "; order " + std::to_string(id) + " stays submit_unknown",
+                      std::move(data));
+  };
+  if (auto e = bound_elsewhere()) co_return *e;
+  // Ask Telegent, at command priority, within the budget.
+  order probe = *cur;
+  probe.remote_order_id = remote;
+  const core::api_result r = co_await client_.call(probe, core::call_kind::status, telegent::priority::command);
+  auto refuse = [&](std::string why) {
+    boost::json::object data;
+    data["field"] = "remote_order_id";
+    return make_error(code::invalid_params, "invalid_params",
+                      "Telegent order " + remote + " cannot be adopted for order " + std::to_string(id) + ": " + why +
+                          "; order " + std::to_string(id) + " stays submit_unknown",
+                      std::move(data));
+  };
+  if (r.outcome == core::call_outcome::transient)
+    co_return unavailable("could not check Telegent order " + remote + " with Telegent (" + r.reason +
+                          (r.message.empty() ? "" : ": " + r.message) + "); nothing was changed, try again");
+  if (r.outcome == core::call_outcome::refused)
+    co_return refuse("Telegent answered " + r.reason + (r.message.empty() ? "" : " (" + r.message + ")"));
+  if (!r.remote_number.empty() && r.remote_number != cur->number)
+    co_return refuse("it ports " + r.remote_number + ", not " + cur->number);
+  std::string checked = "Telegent reports \"" + r.remote_status + "\"";
+  if (r.remote_number.empty()) checked += "; its answer did not name the number";
+  if (!r.remote_type.empty()) {
+    const std::string type = core::status_key(r.remote_type);
+    const std::string want = cur->kind == core::order_kind::port_in ? "portin" : "portout";
+    if (type != want)
+      co_return refuse("it is a \"" + r.remote_type + "\" order, not a " +
+                       (cur->kind == core::order_kind::port_in ? "port-in" : "port-out"));
+  } else {
+    checked += "; its answer did not name the order type";
+  }
+  if (auto e = bound_elsewhere()) co_return *e;  // another resolve may have taken it meanwhile
+  co_return checked;
 }
 asio::awaitable<outcome<order>> engine::retry(std::int64_t id, const control::caller& c) {
   core::input in = core::cmd_retry{c.actor()};
+  co_return co_await command(id, std::move(in));
+}
+asio::awaitable<outcome<order>> engine::close(std::int64_t id, std::string reason, const control::caller& c) {
+  core::input in = core::cmd_close{std::move(reason), c.actor()};
   co_return co_await command(id, std::move(in));
 }
 asio::awaitable<outcome<order>> engine::poll(std::int64_t id, const control::caller& c) {

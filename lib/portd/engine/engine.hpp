@@ -78,7 +78,13 @@ class engine final : public control::backend {
   boost::asio::awaitable<control::outcome<core::order>> resolve(std::int64_t id, std::string adopt,
                                                                 bool resubmit, const control::caller&) override;
   boost::asio::awaitable<control::outcome<core::order>> retry(std::int64_t id, const control::caller&) override;
+  boost::asio::awaitable<control::outcome<core::order>> close(std::int64_t id, std::string reason,
+                                                              const control::caller&) override;
   boost::asio::awaitable<control::outcome<core::order>> poll(std::int64_t id, const control::caller&) override;
+  // order.resolve adopting `remote`: Telegent must know it as a port of this order's number and
+  // kind, and no other order may hold it. The refusal, or what Telegent said (for the history).
+  boost::asio::awaitable<control::outcome<std::string>> check_adoption(std::int64_t id, const std::string& remote,
+                                                                       const core::input& in);
   boost::asio::awaitable<control::outcome<core::stored_event>> note(std::int64_t id, std::string text,
                                                                     const control::caller&) override;
   control::outcome<control::event_page> list_events(std::int64_t after, std::int64_t order_id, int limit) override;

@@ -41,13 +41,15 @@ constexpr std::array order_columns = {
     // intents
     "skip_eligibility"sv, "in_flight"sv, "cancel_requested"sv, "update_pending"sv,
     "submit_ambiguous"sv, "cancel_reason"sv, "last_seq"sv, "request_sent"sv,
+    "cancel_refused"sv, "ambiguous_since"sv,
 };
 constexpr int order_column_count = static_cast<int>(order_columns.size());
 
 // Verbatim the WHERE of the partial indexes orders_one_active_per_number and orders_schedule:
 // SQLite uses a partial index only for a query that repeats its condition.
 constexpr std::string_view active_condition =
-    "state <> 'ineligible' AND state <> 'cancelled' AND state <> 'completed'";
+    "state <> 'ineligible' AND state <> 'cancelled' AND state <> 'completed' AND "
+    "state <> 'port_out_rejected' AND state <> 'closed'";
 
 std::string select_orders() {
   std::string sql = "SELECT id";
@@ -191,6 +193,11 @@ void bind_order(sqlite::statement& s, const core::order& o) {
   s.bind(i++, o.cancel_reason);
   s.bind(i++, o.last_seq);
   s.bind(i++, o.request_sent);
+  s.bind(i++, o.cancel_refused);
+  if (o.ambiguous_since)
+    s.bind(i++, to_ms(*o.ambiguous_since));
+  else
+    s.bind_null(i++);
 }
 
 // Reads a row of select_orders().
@@ -246,6 +253,8 @@ core::order read_order(const sqlite::statement& s) {
   o.cancel_reason = s.column_text(c++);
   o.last_seq = s.column_int64(c++);
   o.request_sent = s.column_bool(c++);
+  o.cancel_refused = s.column_bool(c++);
+  if (auto t = s.column_opt_int64(c++)) o.ambiguous_since = from_ms(*t);
   return o;
 }
 
@@ -572,7 +581,7 @@ struct repository::impl {
       sql += *f.active ? " AND " + std::string(active_condition)
                        : std::string(
                              " AND (state = 'ineligible' OR state = 'cancelled' OR "
-                             "state = 'completed')");
+                             "state = 'completed' OR state = 'port_out_rejected' OR state = 'closed')");
     }
     if (f.needs_attention) sql += *f.needs_attention ? " AND needs_attention = 1" : " AND needs_attention = 0";
     sql += " ORDER BY id LIMIT ?" + std::to_string(p++);

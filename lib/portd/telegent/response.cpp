@@ -297,6 +297,8 @@ core::api_result classify_answer(core::call_kind call, const http_answer& a, cor
     r.remote_status = f->status;
     r.status_message = f->status_message;
     r.port_date = f->port_date;
+    r.remote_number = f->phone_number;
+    r.remote_type = f->order_type;
     r.raw = a.body;
     return r;
   }

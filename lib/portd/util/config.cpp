@@ -201,8 +201,10 @@ config load_config(const std::filesystem::path& file) {
     if (s.eligibility_classification.empty()) fail("telegent.eligibility_classification", "must not be empty");
   }
   if (auto* t = section("orders")) {
-    only_keys(*t, "orders", {"require_owner"});
+    only_keys(*t, "orders", {"require_owner", "resend_window"});
     get(*t, "orders", "require_owner", c.orders.require_owner);
+    get(*t, "orders", "resend_window", c.orders.resend_window);
+    if (c.orders.resend_window < std::chrono::minutes(1)) fail("orders.resend_window", "must be at least 1m");
   }
   if (auto* t = section("store")) {
     only_keys(*t, "store", {"path"});

@@ -65,6 +65,8 @@ struct config {
   } telegent;
   struct orders_section {
     bool require_owner = false;
+    // How long an ambiguous port-in submission is still resent (core::policy::resend_window).
+    std::chrono::milliseconds resend_window = std::chrono::hours(4);
   } orders;
   struct store_section {
     std::filesystem::path path = "/var/lib/portd/portd.db";

@@ -81,6 +81,8 @@ std::vector<input> every_input() {
   in.emplace_back(cmd_retry{op});
   in.emplace_back(cmd_poll_now{op});
   in.emplace_back(cmd_note{"called the carrier", op});
+  in.emplace_back(cmd_close{"Telegent support closed it", op});
+  in.emplace_back(cmd_close{"", op});
   // Every call kind's answers, whichever call is out: an answer to a call that is not out is
   // an input too (decide() must ignore it).
   for (int k = 0; k <= static_cast<int>(call_kind::status); ++k) {
@@ -129,6 +131,7 @@ std::vector<input> every_input() {
     in.emplace_back(limited);
     in.emplace_back(answer(c, call_outcome::refused, 400, "bad_request"));
     in.emplace_back(answer(c, call_outcome::refused, 409, "duplicate_order"));
+    in.emplace_back(answer(c, call_outcome::refused, 404, "not_found"));  // an order Telegent does not know
   }
   return in;
 }
@@ -176,6 +179,7 @@ struct explorer {
     o.state_since = state_since;
     if (o.next_check_at) o.next_check_at = now;
     if (o.last_error) o.last_error->at = now;
+    if (o.ambiguous_since) o.ambiguous_since = now;
     o.last_seq = 0;
     o.attempts = std::min(o.attempts, pol.retry.max_attempts_command + 1);
     return o;

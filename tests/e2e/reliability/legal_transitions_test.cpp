@@ -59,7 +59,16 @@ BOOST_AUTO_TEST_CASE(exploring_decide_finds_its_transitions_and_no_others) {
                              {order_kind::port_in, failed, checking_eligibility},  // retry
                              {order_kind::port_out, received, issuing_pin},
                              {order_kind::port_out, issuing_pin, submitted},
-                             {order_kind::port_out, issuing_pin, submit_unknown}})
+                             {order_kind::port_out, issuing_pin, submit_unknown},
+                             {order_kind::port_out, carrier_approval, port_out_rejected},
+                             {order_kind::port_out, cancelling, port_out_rejected},
+                             {order_kind::port_in, cancelling, submitted},  // a refused cancel settles
+                             {order_kind::port_in, cancelling, rejected},
+                             {order_kind::port_in, cancelling, failed},  // Telegent knows no such order
+                             {order_kind::port_in, received, closed},
+                             {order_kind::port_in, cancelling, closed},
+                             {order_kind::port_in, submit_unknown, closed},
+                             {order_kind::port_out, failed, closed}})
     BOOST_TEST(legal.contains(t), to_string(t) << " not found");
   // Nothing leaves a terminal state, nothing goes back to received, a port-out never checks
   // eligibility and a port-in never issues a PIN.
@@ -67,8 +76,8 @@ BOOST_AUTO_TEST_CASE(exploring_decide_finds_its_transitions_and_no_others) {
     BOOST_TEST(!portd::core::is_terminal(t.from), to_string(t));
     BOOST_TEST(t.to != received, to_string(t));
     BOOST_TEST(t.from != t.to, to_string(t));
-    if (t.kind == order_kind::port_out) BOOST_TEST((t.to != checking_eligibility && t.to != submitting), to_string(t));
-    else BOOST_TEST(t.to != issuing_pin, to_string(t));
+    if (t.kind == order_kind::port_out) BOOST_TEST((t.to != checking_eligibility && t.to != submitting && t.to != rejected), to_string(t));
+    else BOOST_TEST((t.to != issuing_pin && t.to != port_out_rejected), to_string(t));
   }
 }
 

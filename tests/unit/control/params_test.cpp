@@ -157,6 +157,11 @@ BOOST_AUTO_TEST_CASE(write_methods) {
   BOOST_TEST(parse_cancel(obj(R"({"id":1,"reason":"customer changed mind"})")).value().reason ==
              "customer changed mind");
   BOOST_TEST(field_of(parse_cancel(obj(R"({"id":1,"reason":3})"))) == "reason");
+  BOOST_TEST(parse_close(obj(R"({"id":1,"reason":"Telegent support closed it"})")).value().reason ==
+             "Telegent support closed it");
+  BOOST_TEST(field_of(parse_close(obj(R"({"id":1})"))) == "reason");
+  BOOST_TEST(field_of(parse_close(obj(R"({"id":1,"reason":""})"))) == "reason");
+  BOOST_TEST(field_of(parse_close(obj(R"({"reason":"x"})"))) == "id");
   BOOST_TEST(parse_resolve(obj(R"({"id":1,"remote_order_id":"JNUOID-9"})")).ok());
   BOOST_TEST(parse_resolve(obj(R"({"id":1,"resubmit":true})")).value().resubmit);
   BOOST_TEST(field_of(parse_resolve(obj(R"({"id":1})"))) == "remote_order_id");

@@ -252,35 +252,82 @@ BOOST_AUTO_TEST_CASE(cancel_is_idempotent_while_cancelling) {
   BOOST_TEST(!h.d.changed());
 }
 
-BOOST_AUTO_TEST_CASE(cancel_refused_raises_attention_and_watches_status) {
-  harness h = submitted_port_in();
-  h.step(cancel_cmd());
-  h.answer(refused(call_kind::cancel, "not_found", 404, "GENS-0041 No Port-In request found"));
-  BOOST_TEST(h.o.state == order_state::cancelling);
-  BOOST_TEST(h.o.needs_attention);
-  BOOST_TEST(h.count_in_last(event_type::needs_attention) == 1u);
-  BOOST_TEST(str(h.d.call) == "status");
-  h.answer(status_result("Pending"));
-  BOOST_TEST(h.o.state == order_state::cancelling, "only an end state settles a cancel");
-  BOOST_TEST(h.o.needs_attention);
-  h.fire();
-  BOOST_TEST(str(h.d.call) == "status", "after a refused cancel we watch; we do not resend");
-  h.answer(status_result("Cancelled"));
-  BOOST_TEST(h.o.state == order_state::cancelled);
-  BOOST_TEST(!h.o.needs_attention);
+BOOST_AUTO_TEST_CASE(cancel_refused_checks_the_status_once_and_settles_on_it) {
+  struct row {
+    const char* status;
+    order_state settles;
+    bool attention;
+  };
+  for (const row r : {row{"Completed", order_state::completed, false}, row{"Cancelled", order_state::cancelled, false},
+                      row{"Rejected", order_state::rejected, true}, row{"Pending", order_state::submitted, true},
+                      row{"Scheduled", order_state::scheduled, true}}) {
+    BOOST_TEST_CONTEXT(r.status) {
+      harness h = submitted_port_in();
+      h.step(cancel_cmd());
+      h.answer(refused(call_kind::cancel, "duplicate_order", 409, "the order cannot be cancelled"));
+      BOOST_TEST(h.o.state == order_state::cancelling);
+      BOOST_TEST(h.o.cancel_refused);
+      BOOST_TEST(h.o.needs_attention);
+      BOOST_TEST(h.count_in_last(event_type::needs_attention) == 1u);
+      BOOST_TEST(str(h.d.call) == "status", "one status check, not the cancel again");
+      h.answer(status_result(r.status));
+      BOOST_TEST(h.o.state == r.settles);
+      BOOST_TEST(!h.o.cancel_refused);
+      BOOST_TEST(h.o.needs_attention == r.attention);
+      if (r.attention) BOOST_TEST(contains(h.o.attention_reason, "cancel"), h.o.attention_reason);
+      if (!is_terminal(r.settles)) {
+        BOOST_TEST_REQUIRE(h.o.next_check_at.has_value(), "an open order goes on being polled");
+        h.fire();
+        BOOST_TEST(str(h.d.call) == "status");
+      }
+    }
+  }
 }
 
-BOOST_AUTO_TEST_CASE(watch_after_a_refused_cancel_survives_poll_trouble) {
+BOOST_AUTO_TEST_CASE(cancel_of_an_order_telegent_does_not_know_needs_a_human) {
+  for (auto r : {refused(call_kind::cancel, "not_found", 404, "HTTP 404"),
+                 refused(call_kind::cancel, "bad_request", 400, "GENS-0041 No Port-In request found")}) {
+    BOOST_TEST_CONTEXT(r.message) {
+      harness h = submitted_port_in();
+      h.step(cancel_cmd());
+      h.answer(r);
+      BOOST_TEST(h.o.state == order_state::failed);
+      BOOST_TEST(h.o.needs_attention);
+      BOOST_TEST(contains(h.o.attention_reason, "does not know order JNUOID-6c05"), h.o.attention_reason);
+      BOOST_TEST(contains(h.o.attention_reason, r.message), h.o.attention_reason);
+      BOOST_TEST(!h.d.call.has_value());
+      h.step(cmd_close{"Telegent support confirmed the order is gone", op});
+      BOOST_TEST(h.o.state == order_state::closed, "and it has an exit");
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(check_after_a_refused_cancel_survives_poll_trouble) {
   harness h = submitted_port_in();
   h.step(cancel_cmd());
-  h.answer(refused(call_kind::cancel, "not_found", 404));
-  h.answer(refused(call_kind::status, "not_found", 404));
+  h.answer(refused(call_kind::cancel, "duplicate_order", 409));
+  h.answer(transient(call_kind::status, false, 503));
   h.fire();
-  BOOST_TEST(str(h.d.call) == "status", "still watching, not resending the refused cancel");
+  BOOST_TEST(str(h.d.call) == "status", "still checking, not resending the refused cancel");
   h.answer(status_result("Frobnicated"));
+  BOOST_TEST(h.o.state == order_state::cancelling);
+  BOOST_TEST(contains(h.o.attention_reason, "Frobnicated"));
   h.fire();
   BOOST_TEST(str(h.d.call) == "status");
-  BOOST_TEST(h.o.needs_attention);
+  h.answer(refused(call_kind::status, "not_found", 404));
+  BOOST_TEST(h.o.state == order_state::failed, "Telegent knows no such order: a human decides");
+  BOOST_TEST(contains(h.o.attention_reason, "does not know"));
+}
+
+BOOST_AUTO_TEST_CASE(the_refused_cancel_is_a_field_not_a_message) {
+  // An order whose attention reason merely reads like a refusal is not treated as one.
+  harness h = submitted_port_in();
+  h.step(cancel_cmd());
+  h.o.needs_attention = true;
+  h.o.attention_reason = "Telegent refused the cancel: reworded";
+  h.answer(transient(call_kind::cancel, true, 503));
+  h.fire();
+  BOOST_TEST(str(h.d.call) == "cancel", "no refusal recorded: the cancel is resent");
 }
 
 BOOST_AUTO_TEST_CASE(cancelling_then_completed_completes) {

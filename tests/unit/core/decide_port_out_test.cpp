@@ -33,14 +33,35 @@ BOOST_AUTO_TEST_CASE(happy_path) {
   BOOST_TEST(h.transitions() == expected, boost::test_tools::per_element());
 }
 
-BOOST_AUTO_TEST_CASE(port_out_rejected) {
+BOOST_AUTO_TEST_CASE(port_out_rejected_is_final) {
+  for (const char* status : {"Port Out Rejected", "Rejected", "ResolutionRequired", "Error"}) {
+    BOOST_TEST_CONTEXT(status) {
+      harness h = submitted_port_out();
+      h.fire();
+      h.answer(status_result(status, "6B: transfer PIN mismatch"));
+      // Final at Telegent: the gaining carrier starts over with a fresh PIN; nothing to watch.
+      BOOST_TEST(h.o.state == order_state::port_out_rejected);
+      BOOST_TEST(is_terminal(h.o.state));
+      BOOST_TEST(h.o.secrets.empty());
+      BOOST_TEST(!h.o.next_check_at.has_value());
+      BOOST_TEST(!h.d.call.has_value());
+      // The operator hears it, with the carrier's reason.
+      BOOST_TEST_REQUIRE(h.count_in_last(event_type::needs_attention) == 1u);
+      BOOST_TEST(contains(h.last_of(event_type::needs_attention)->message, "6B: transfer PIN mismatch"));
+      BOOST_TEST(contains(h.last_of(event_type::state_changed)->message, "6B: transfer PIN mismatch"));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(port_out_rejected_while_a_cancel_is_out_ends_too) {
   harness h = submitted_port_out();
-  poll_to(h, "Port Out Rejected");
-  BOOST_TEST(h.o.state == order_state::rejected);
-  BOOST_TEST(h.o.needs_attention);
-  // Rejected orders are still watched, slowly.
-  BOOST_TEST_REQUIRE(h.d.wake_at.has_value());
-  BOOST_TEST((*h.d.wake_at == h.now + h.pol.poll.rejected));
+  h.step(cancel_cmd());
+  h.answer(refused(call_kind::cancel, "duplicate_order", 409, "order is final"));
+  BOOST_TEST(str(h.o.in_flight) == "status");
+  h.answer(status_result("Port Out Rejected", "6B: transfer PIN mismatch"));
+  BOOST_TEST(h.o.state == order_state::port_out_rejected);
+  BOOST_TEST(!h.o.needs_attention);
+  BOOST_TEST(h.count(event_type::needs_attention) == 2u, "the refusal, then the rejection");
 }
 
 BOOST_AUTO_TEST_CASE(ambiguous_goes_straight_to_submit_unknown) {
@@ -78,6 +99,16 @@ BOOST_AUTO_TEST_CASE(refused_fails) {
   h.step(cmd_retry{op});
   BOOST_TEST(h.o.state == order_state::issuing_pin);
   BOOST_TEST(str(h.d.call) == "submit_port_out");
+}
+
+BOOST_AUTO_TEST_CASE(retry_of_a_failed_port_out_telegent_knows_watches_it_again) {
+  harness h = submitted_port_out();
+  h.step(cancel_cmd());
+  h.answer(refused(call_kind::cancel, "not_found", 404, "GENS-0041 No Port-In request found"));
+  BOOST_TEST_REQUIRE(h.o.state == order_state::failed);
+  h.step(cmd_retry{op});
+  BOOST_TEST(h.o.state == order_state::submitted);
+  BOOST_TEST(str(h.d.call) == "status", "a port-out has no details to update: it is polled");
 }
 
 BOOST_AUTO_TEST_CASE(cancel_while_issuing_then_refused_cancels_locally) {

@@ -148,10 +148,10 @@ BOOST_AUTO_TEST_CASE(lost_poll_with_cancel_requested_sends_the_cancel) {
   BOOST_TEST(str(h.d.call) == "cancel");
 }
 
-BOOST_AUTO_TEST_CASE(lost_status_watch_after_a_refused_cancel_stays_a_watch) {
+BOOST_AUTO_TEST_CASE(lost_status_check_after_a_refused_cancel_stays_a_check) {
   harness h = submitted_port_in();
   h.step(cancel_cmd());
-  h.answer(refused(call_kind::cancel, "not_found", 404));
+  h.answer(refused(call_kind::cancel, "duplicate_order", 409, "the order is final"));
   BOOST_TEST_REQUIRE(str(h.o.in_flight) == "status");
   h.step(recovered{});
   BOOST_TEST(str(h.d.call) == "status");

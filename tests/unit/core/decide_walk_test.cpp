@@ -76,6 +76,7 @@ struct walker {
     }
     if (roll < 95) return cmd_retry{op};
     if (roll < 98) return cmd_poll_now{op};
+    if (coin(25)) return cmd_close{coin(90) ? "closed by the walk" : "", op};
     return cmd_note{coin(90) ? "note" : "", op};
   }
 };
@@ -112,14 +113,18 @@ BOOST_AUTO_TEST_CASE(random_walks_keep_every_invariant) {
         visited.insert(h.o.state);
         if (is_terminal(before.state) && !h.d.refused && !std::holds_alternative<cmd_note>(in))
           BOOST_TEST(!h.d.changed(), "a terminal order never changes");
+        if (h.o.state == order_state::closed && before.state != order_state::closed) {
+          BOOST_TEST(std::holds_alternative<cmd_close>(in), "only order.close closes");
+          BOOST_TEST(h.o.secrets.empty());
+        }
+        if (h.o.state == order_state::port_out_rejected) BOOST_TEST(h.o.kind == order_kind::port_out);
         if (!is_terminal(before.state) && before.kind == order_kind::port_out)
           BOOST_TEST(h.o.state != order_state::checking_eligibility);
         if (h.o.state == order_state::submit_unknown && before.state != order_state::submit_unknown)
           BOOST_TEST(h.o.remote_order_id.empty());
         // A command still owed (eligibility, submit, a cancel not refused, a correction) is
         // retried after a backoff or a 429's wait, never left to a slow poll cadence.
-        const bool cancel_refused = h.o.needs_attention &&
-                                    h.o.attention_reason.rfind("Telegent refused the cancel", 0) == 0;
+        const bool cancel_refused = h.o.cancel_refused;
         const bool owes_command =
             !h.o.in_flight && h.o.next_check_at &&
             (h.o.state == order_state::checking_eligibility || h.o.state == order_state::submitting ||

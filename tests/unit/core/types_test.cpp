@@ -18,7 +18,8 @@ BOOST_AUTO_TEST_SUITE(core_types)
 BOOST_AUTO_TEST_CASE(state_names_round_trip) {
   const char* names[] = {"received",  "checking_eligibility", "ineligible", "submitting",
                          "submit_unknown", "issuing_pin", "submitted", "carrier_approval",
-                         "scheduled", "rejected", "cancelling", "cancelled", "completed", "failed"};
+                         "scheduled", "rejected", "cancelling", "cancelled", "completed", "failed",
+                         "port_out_rejected", "closed"};
   BOOST_TEST(std::size(names) == static_cast<std::size_t>(order_state_count));
   for (int i = 0; i < order_state_count; ++i) {
     const auto s = static_cast<order_state>(i);
@@ -74,9 +75,10 @@ BOOST_AUTO_TEST_CASE(state_classes_match_the_protocol) {
   for (int i = 0; i < order_state_count; ++i) {
     const auto s = static_cast<order_state>(i);
     BOOST_TEST_CONTEXT(s) {
-      // PROTOCOL.md: terminal are ineligible, cancelled, completed.
+      // PROTOCOL.md: terminal are ineligible, cancelled, completed, port_out_rejected, closed.
       BOOST_TEST(is_terminal(s) == (s == order_state::ineligible || s == order_state::cancelled ||
-                                    s == order_state::completed));
+                                    s == order_state::completed || s == order_state::port_out_rejected ||
+                                    s == order_state::closed));
       // needs_attention in submit_unknown, rejected, failed.
       BOOST_TEST(needs_operator(s) == (s == order_state::submit_unknown || s == order_state::rejected ||
                                        s == order_state::failed));
