@@ -261,6 +261,7 @@ int main(int argc, char** argv) {
   app.fallthrough();  // --json and --socket also after the command
 
   std::function<void()> action;
+  int exit_code = 0;
   auto command = [&](const char* name, const char* desc, std::string ex) {
     auto* c = app.add_subcommand(name, desc);
     c->footer(ex);
@@ -481,8 +482,13 @@ int main(int argc, char** argv) {
     auto* c = command("resolve", "settle an order in submit_unknown: adopt Telegent's order or resubmit",
                       examples({"portctl resolve 42 --remote-order-id JNUOID-6c05",
                                 "portctl resolve 42 --resubmit"}));
+    c->footer(examples({"portctl resolve 42 --remote-order-id JNUOID-6c05", "portctl resolve 42 --resubmit"}) +
+        "\nThe OrderId: look the number up in Telegent's portal, or ask Telegent support, giving the number and\n"
+        "the submission time that 'portctl show ID' prints. portd asks Telegent about the OrderId before\n"
+        "adopting it: an order Telegent does not know, of another number or kind, or already held by another\n"
+        "order is refused and the order stays in submit_unknown.");
     c->add_option("ID", r_id, "order id")->required();
-    auto* a = c->add_option("--remote-order-id", r_remote, "the OrderId Telegent holds for it");
+    auto* a = c->add_option("--remote-order-id", r_remote, "the OrderId Telegent holds for it (checked with Telegent)");
     auto* b = c->add_flag("--resubmit", r_resubmit, "Telegent holds nothing: submit again");
     a->excludes(b);
     c->callback([&, a] {
@@ -494,6 +500,53 @@ int main(int argc, char** argv) {
         if (a->count()) p["remote_order_id"] = r_remote;
         if (r_resubmit) p["resubmit"] = true;
         print_order(g, g.call("order.resolve", std::move(p)));
+      };
+    });
+  }
+  std::int64_t x_id = 0;
+  std::string x_reason;
+  bool x_yes = false;
+  {
+    auto* c = command("close",
+                      "end an order here, telling Telegent nothing (when Telegent has settled it, or support said so)",
+                      examples({"portctl close 42 --reason 'Telegent support: order JNUOID-6c05 was withdrawn'",
+                                "portctl close 42 --reason 'duplicate of order 41' --yes"}));
+    c->add_option("ID", x_id, "order id")->required();
+    c->add_option("--reason", x_reason, "why (kept in the history with who closed it)")->required();
+    c->add_flag("--yes", x_yes, "do not ask for confirmation");
+    c->callback([&] {
+      action = [&] {
+        if (x_reason.empty()) throw usage_failure{"--reason must say why the order is closed"};
+        if (!x_yes) {
+          // Name what closing does NOT do, from the order as portd holds it.
+          json::object q;
+          q["id"] = x_id;
+          const json::value got = g.call("order.get", std::move(q));
+          const auto& o = as_obj(as_obj(got).at("order"));
+          const auto text = [&](const char* k) {
+            auto* v = o.if_contains(k);
+            return v && v->is_string() ? std::string(v->as_string()) : std::string();
+          };
+          const std::string remote = text("remote_order_id");
+          std::cerr << "order " << x_id << " (" << text("kind") << " " << text("number") << ", " << text("state") << ") ";
+          if (!remote.empty())
+            std::cerr << "has Telegent order " << remote << "; closing does not cancel it at Telegent.\n";
+          else if (text("state") == "submit_unknown" || text("state") == "submitting" || text("state") == "issuing_pin")
+            std::cerr << "may have reached Telegent as an order portd never heard of; closing does not cancel it there.\n";
+          else
+            std::cerr << "has no Telegent order; closing ends it here.\n";
+          std::cerr << "Nothing is sent to Telegent. Close order " << x_id << "? [y/N] " << std::flush;
+          std::string answer;
+          if (!std::getline(std::cin, answer) || (answer != "y" && answer != "Y" && answer != "yes")) {
+            std::cerr << "portctl: order " << x_id << " not closed\n";
+            exit_code = 1;
+            return;
+          }
+        }
+        json::object p;
+        p["id"] = x_id;
+        p["reason"] = x_reason;
+        print_order(g, g.call("order.close", std::move(p)));
       };
     });
   }
@@ -748,7 +801,6 @@ int main(int argc, char** argv) {
   // ---- import ----
   std::string im_file, im_group;
   int im_window = 32;
-  int exit_code = 0;
   {
     std::string cols;
     for (auto& c : portctl::import_columns) cols += (cols.empty() ? "" : ", ") + c;

@@ -204,7 +204,7 @@ config load_config(const std::filesystem::path& file) {
     only_keys(*t, "orders", {"require_owner", "resend_window"});
     get(*t, "orders", "require_owner", c.orders.require_owner);
     get(*t, "orders", "resend_window", c.orders.resend_window);
-    if (c.orders.resend_window < std::chrono::minutes(1)) fail("orders.resend_window", "must be at least 1m");
+    if (c.orders.resend_window < milliseconds{100}) fail("orders.resend_window", "must be at least 100ms");
   }
   if (auto* t = section("store")) {
     only_keys(*t, "store", {"path"});
