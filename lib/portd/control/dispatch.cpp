@@ -141,7 +141,7 @@ awaitable<result> order_close(backend& b, const json::object& p, const caller& c
                               const protocol_options&) {
   auto x = parse_close(p);
   if (!x.ok()) co_return std::move(x.error());
-  co_return map(co_await b.close(x.value().id, std::move(x.value().reason), c), order_result);
+  co_return map(co_await b.close(x.value().id, std::move(x.value().reason), c), command_result);
 }
 
 awaitable<result> order_retry(backend& b, const json::object& p, const caller& c,

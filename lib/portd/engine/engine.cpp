@@ -63,6 +63,7 @@ spdlog::level::level_enum log_level(const core::event_record& r) {
         case order_state::failed: return spdlog::level::err;
         case order_state::submit_unknown:
         case order_state::rejected:
+        case order_state::port_out_rejected:
         case order_state::ineligible: return spdlog::level::warn;
         default: return spdlog::level::info;
       }
