@@ -32,61 +32,6 @@ using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-std::optional<url_parts> parse_url(std::string_view url) {
-  url_parts u;
-  if (url.starts_with("https://")) {
-    url.remove_prefix(8);
-  } else if (url.starts_with("http://")) {
-    u.tls = false;
-    url.remove_prefix(7);
-  } else {
-    return std::nullopt;
-  }
-  if (url.find('#') != std::string_view::npos) return std::nullopt;
-  const auto slash = url.find_first_of("/?");
-  std::string_view authority = url.substr(0, slash);
-  std::string_view rest = slash == std::string_view::npos ? std::string_view() : url.substr(slash);
-  if (authority.empty() || authority.find_first_of("@ ") != std::string_view::npos) return std::nullopt;
-  std::string_view host = authority, port;
-  if (authority.front() == '[') {
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos) return std::nullopt;
-    host = authority.substr(1, close - 1);
-    auto after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') return std::nullopt;
-      port = after.substr(1);
-    }
-  } else if (const auto colon = authority.rfind(':'); colon != std::string_view::npos) {
-    host = authority.substr(0, colon);
-    port = authority.substr(colon + 1);
-  }
-  if (host.empty()) return std::nullopt;
-  if (!port.empty()) {
-    if (port.size() > 5) return std::nullopt;
-    for (char c : port)
-      if (c < '0' || c > '9') return std::nullopt;
-    const int p = std::stoi(std::string(port));
-    if (p < 1 || p > 65535) return std::nullopt;
-  }
-  for (char c : rest)
-    if (static_cast<unsigned char>(c) <= ' ') return std::nullopt;
-  u.host = std::string(host);
-  u.port = port.empty() ? (u.tls ? "443" : "80") : std::string(port);
-  u.target = rest.empty() ? "/" : (rest.front() == '?' ? "/" + std::string(rest) : std::string(rest));
-  u.host_header = std::string(authority);
-  // Only scheme and authority: hook URLs often carry a token in their path or query.
-  u.display = std::string(u.tls ? "https://" : "http://") + u.host_header;
-  return u;
-}
-
-bool is_loopback(std::string_view host) {
-  if (host == "localhost") return true;
-  error_code ec;
-  auto a = asio::ip::make_address(std::string(host), ec);
-  return !ec && a.is_loopback();
-}
-
 namespace {
 
 struct connection {

@@ -6,6 +6,8 @@
 // headers, an origin without a path) and portd_notify does not link portd_telegent; this is
 // the same Beast/OpenSSL recipe cut down to a single POST.
 #pragma once
+#include <portd/util/url.hpp>
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
@@ -19,19 +21,12 @@
 
 namespace portd::notify {
 
-struct url_parts {
-  bool tls = true;
-  std::string host;         // without brackets for IPv6
-  std::string port;         // "443" / "80" when not given
-  std::string target;       // path and query, "/" when empty
-  std::string host_header;  // host[:port] as written
-  // scheme://host[:port] only (a path or query may carry a token): for logs and status.
-  std::string display;
-};
+// The URL reading that the configuration check uses too (util/url.hpp).
+using url_parts = util::http_url;
 // nullopt unless http(s)://host[:port][/path][?query], no user info, no fragment.
-std::optional<url_parts> parse_url(std::string_view url);
+inline std::optional<url_parts> parse_url(std::string_view url) { return util::parse_http_url(url).url; }
 // 127.0.0.0/8, ::1 or "localhost": where plain http is acceptable.
-bool is_loopback(std::string_view host);
+inline bool is_loopback(std::string_view host) { return util::is_loopback_host(host); }
 
 struct post_result {
   int status = 0;     // the HTTP status; 0 when no answer came

@@ -1,6 +1,7 @@
 // TOML configuration loading and validation.
 #include <portd/core/event.hpp>
 #include <portd/util/config.hpp>
+#include <portd/util/url.hpp>
 
 #include <toml++/toml.h>
 
@@ -188,11 +189,12 @@ config load_config(const std::filesystem::path& file) {
     if (s.account_key.empty()) fail("telegent.account_key", "missing (or set telegent.account_key_file)");
     if (s.account_secret.empty())
       fail("telegent.account_secret_file", "missing (or pass the systemd credential \"telegent-secret\")");
-    const bool https = s.base_url.rfind("https://", 0) == 0;
-    const bool http = s.base_url.rfind("http://", 0) == 0;
-    if (!https && !http) fail("telegent.base_url", "\"" + s.base_url + "\" must start with https://");
-    if (http && !s.allow_insecure_http)
-      fail("telegent.base_url", "\"" + s.base_url + "\" is plain http; set telegent.allow_insecure_http = true only for a local simulator");
+    const auto base = parse_http_url(s.base_url);
+    if (!base.url) fail("telegent.base_url", redact_url(s.base_url) + " " + base.problem);
+    if (base.url->target != "/")  // the client adds Telegent's own paths
+      fail("telegent.base_url", redact_url(s.base_url) + " must be scheme://host[:port] only, without a path or query");
+    if (!base.url->tls && !s.allow_insecure_http)
+      fail("telegent.base_url", base.url->display + " is plain http; set telegent.allow_insecure_http = true only for a local simulator");
     if (s.requests_per_minute < 0) fail("telegent.requests_per_minute", std::to_string(s.requests_per_minute) + " is negative");
     if (s.burst < 1) fail("telegent.burst", std::to_string(s.burst) + " must be at least 1");
     if (s.max_connections < 1 || s.max_connections > 64)
@@ -262,15 +264,14 @@ config load_config(const std::filesystem::path& file) {
       w.name = "webhook:" + std::to_string(i - 1);
       get(*t, prefix, "name", w.name);
       get(*t, prefix, "url", w.url);
-      if (w.url.rfind("https://", 0) != 0 && w.url.rfind("http://", 0) != 0)
-        fail(prefix + ".url", "\"" + w.url + "\" must be an http(s) URL");
-      if (w.url.rfind("http://", 0) == 0) {
-        // Plain http carries the signed events in clear: only to a receiver on this host.
-        std::string host = w.url.substr(7, w.url.find_first_of("/?#", 7) - 7);
-        host = !host.empty() && host.front() == '[' ? host.substr(0, host.find(']') + 1) : host.substr(0, host.rfind(':'));
-        if (host != "localhost" && host != "[::1]" && host.rfind("127.", 0) != 0)
-          fail(prefix + ".url", "\"" + w.url + "\" is plain http to another host; use https://");
-      }
+      if (w.url.empty()) fail(prefix + ".url", "missing");
+      // Read as the sender reads it (util/url.hpp); never printed with its user-info.
+      const auto parsed = parse_http_url(w.url);
+      if (!parsed.url) fail(prefix + ".url", redact_url(w.url) + " " + parsed.problem);
+      // Plain http carries the signed events in clear: only to a receiver on this host.
+      if (!parsed.url->tls && !is_loopback_host(parsed.url->host))
+        fail(prefix + ".url", parsed.url->display +
+                                  " is plain http to another host; use https:// (http:// only to 127.0.0.1, ::1 or localhost)");
       std::filesystem::path sf;
       get(*t, prefix, "secret_file", sf);
       if (!sf.empty()) w.secret = read_secret_file(resolve(dir, sf), prefix + ".secret_file");

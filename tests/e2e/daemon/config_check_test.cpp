@@ -1,0 +1,95 @@
+// `portd --check-config` and a start read URLs as the sender does (issue 16, item 6): a URL
+// with credentials in it, or plain http to a host that only looks local, is a configuration
+// error — exit 78 (EX_CONFIG, which systemd does not restart) from the check and from a start
+// alike, with a message that names the key and never the password.
+#include <common/process.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+
+using portd::test::process;
+using portd::test::read_file;
+using portd::test::temp_dir;
+using portd::test::write_file;
+
+namespace {
+
+struct run_result {
+  int status = -1;
+  std::string err;  // stderr
+};
+
+// Runs portd on `config` (with a Telegent secret and a webhook secret beside it), with
+// --check-config or as a start.
+run_result run_portd(const std::string& config, bool check) {
+  temp_dir d;
+  write_file(d.file("telegent-secret"), "sim-secret\n", 0600);
+  write_file(d.file("hook-secret"), "hook-secret-value\n", 0600);
+  write_file(d.file("portd.toml"), "[store]\npath = \"portd.db\"\n[control]\nsocket = \"portd.sock\"\n" + config);
+  std::vector<std::string> argv{portd::test::binary("PORTD_BIN"), "--config", d.file("portd.toml")};
+  if (check) argv.emplace_back("--check-config");
+  process p(argv, {}, d.file("err"));
+  run_result r;
+  r.status = p.wait(std::chrono::seconds(30)).value_or(-1);
+  r.err = read_file(d.file("err"));
+  return r;
+}
+
+const std::string telegent =
+    "[telegent]\nbase_url = \"https://api.telegent.example\"\naccount_key = \"DID-x\"\n"
+    "account_secret_file = \"telegent-secret\"\n";
+
+std::string webhook(const std::string& url) {
+  return "[[webhook]]\nurl = \"" + url + "\"\nsecret_file = \"hook-secret\"\n";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(daemon_config_check)
+
+BOOST_AUTO_TEST_CASE(a_webhook_url_with_a_password_is_refused_78_without_printing_it) {
+  const std::string config = telegent + webhook("https://crm:Hunter2Secret@crm.example.com/hooks/portd");
+  for (bool check : {true, false}) {
+    const auto r = run_portd(config, check);
+    BOOST_TEST_MESSAGE((check ? "--check-config" : "start") << ": " << r.status << ": " << r.err);
+    BOOST_TEST(r.status == 78, (check ? "--check-config" : "start"));
+    BOOST_TEST(r.err.find("webhook[0].url") != std::string::npos, r.err);
+    BOOST_TEST(r.err.find("secret file") != std::string::npos, r.err);  // where credentials go
+    BOOST_TEST(r.err.find("Hunter2Secret") == std::string::npos, r.err);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_telegent_base_url_with_credentials_is_refused_78_without_printing_them) {
+  const std::string config =
+      "[telegent]\nbase_url = \"https://DID-x:Hunter2Secret@api.telegent.example\"\naccount_key = \"DID-x\"\n"
+      "account_secret_file = \"telegent-secret\"\n";
+  for (bool check : {true, false}) {
+    const auto r = run_portd(config, check);
+    BOOST_TEST(r.status == 78, (check ? "--check-config" : "start"));
+    BOOST_TEST(r.err.find("telegent.base_url") != std::string::npos, r.err);
+    BOOST_TEST(r.err.find("Hunter2Secret") == std::string::npos, r.err);
+  }
+}
+
+// Loopback is decided by the parsed host: a name that starts with "127." is a name.
+BOOST_AUTO_TEST_CASE(plain_http_to_a_host_that_only_looks_local_is_refused_78) {
+  for (const char* url : {"http://127.evil.example/hooks", "http://localhost.evil.example/h", "http://10.0.0.1/h"}) {
+    for (bool check : {true, false}) {
+      const auto r = run_portd(telegent + webhook(url), check);
+      BOOST_TEST(r.status == 78, url << (check ? " --check-config" : " start"));
+      BOOST_TEST(r.err.find("webhook[0].url") != std::string::npos, r.err);
+      BOOST_TEST(r.err.find("plain http") != std::string::npos, r.err);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(plain_http_to_this_host_and_https_anywhere_pass_the_check) {
+  for (const char* url : {"http://127.0.0.1:8080/h", "http://[::1]:9/x", "http://localhost/h", "http://127.1.2.3/h",
+                          "https://crm.example.com/hooks/portd?token=abc"}) {
+    const auto r = run_portd(telegent + webhook(url), true);
+    BOOST_TEST(r.status == 0, url << ": " << r.err);
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
