@@ -27,6 +27,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <stdexcept>
 #include <tuple>
 #include <vector>
 
@@ -294,6 +295,12 @@ int main(int argc, char** argv) {
     // A damaged or newer database is not fixed by restarting (systemd's
     // RestartPreventExitStatus lists it); a store that could not be opened may be.
     return e.unusable ? 65 : 1;  // EX_DATAERR
+  } catch (const std::invalid_argument& e) {
+    // What the parts refuse when they are built from the configuration (a CA file that does
+    // not load, a webhook secret that is not base64): a configuration error like any other.
+    spdlog::critical("portd cannot run: configuration {}: {}", config_path, e.what());
+    std::fprintf(stderr, "portd: configuration %s: %s\n", config_path.c_str(), e.what());
+    return 78;  // EX_CONFIG
   } catch (const std::exception& e) {
     spdlog::critical("portd cannot run: {}", e.what());
     std::fprintf(stderr, "portd: %s\n", e.what());

@@ -375,7 +375,10 @@ config load_config(const std::filesystem::path& file) {
     get(*t, "metrics", "listen", c.metrics.listen);
     const auto colon = c.metrics.listen.rfind(':');
     const std::string host = colon == std::string::npos ? "" : c.metrics.listen.substr(0, colon);
-    if (!c.metrics.listen.empty() && host != "127.0.0.1" && host != "localhost" && host != "[::1]")
+    const std::string port = colon == std::string::npos ? "" : c.metrics.listen.substr(colon + 1);
+    const bool port_ok = !port.empty() && port.size() <= 5 && port.find_first_not_of("0123456789") == std::string::npos &&
+                         std::stoi(port) <= 65535;
+    if (!c.metrics.listen.empty() && ((host != "127.0.0.1" && host != "localhost" && host != "[::1]") || !port_ok))
       fail("metrics.listen", "\"" + c.metrics.listen + "\" must be a loopback host:port such as \"127.0.0.1:9464\"");
   }
   if (auto* t = section("log")) {
