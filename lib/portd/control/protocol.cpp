@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <charconv>
+#include <cmath>
 #include <ostream>
 
 namespace json = boost::json;
@@ -71,7 +72,9 @@ bad_request invalid_request(json::value id, std::string message) {
 }
 
 bool valid_id(const json::value& id) {
-  return id.is_string() || id.is_int64() || id.is_uint64() || id.is_double() || id.is_null();
+  // A number too large for a double (1e400) parses as infinity, which JSON cannot write back.
+  return id.is_string() || id.is_int64() || id.is_uint64() || id.is_null() ||
+         (id.is_double() && std::isfinite(id.get_double()));
 }
 
 }  // namespace
@@ -94,7 +97,7 @@ std::variant<request, bad_request> parse_request(std::string_view line) {
   json::value id = nullptr;
   bool has_id = false;
   if (auto* p = o.if_contains("id")) {
-    if (!valid_id(*p)) return invalid_request(nullptr, "id must be a string, a number or null");
+    if (!valid_id(*p)) return invalid_request(nullptr, "id must be a string, a finite number or null");
     id = *p;
     has_id = true;
   }

@@ -64,6 +64,22 @@ BOOST_AUTO_TEST_CASE(invalid_requests) {
   BOOST_TEST(bad(R"({"jsonrpc":"1.0","id":"a","method":"m"})").id == json::value("a"));
 }
 
+// Issue 16: 1e400 parses as infinity; echoing it would write `Infinity`, which is not JSON.
+BOOST_AUTO_TEST_CASE(a_non_finite_id_is_refused_and_not_echoed) {
+  for (std::string_view line : {R"({"jsonrpc":"2.0","id":1e400,"method":"daemon.status"})",
+                                R"({"jsonrpc":"2.0","id":-1e400,"method":"daemon.status"})"}) {
+    BOOST_TEST_CONTEXT(line) {
+      auto e = bad(line);
+      BOOST_TEST(e.error.code == code::invalid_request);
+      BOOST_TEST(e.id.is_null());
+      const std::string reply = render_error(e.id, e.error);
+      BOOST_TEST(reply.find("Infinity") == std::string::npos, reply);
+      BOOST_TEST(reply.find(R"("id":null)") != std::string::npos, reply);
+    }
+  }
+  BOOST_TEST(good(R"({"jsonrpc":"2.0","id":1.5e300,"method":"daemon.status"})").id == json::value(1.5e300));
+}
+
 BOOST_AUTO_TEST_CASE(params_must_be_an_object) {
   auto e = bad(R"({"jsonrpc":"2.0","id":3,"method":"order.get","params":[1]})");
   BOOST_TEST(e.error.code == code::invalid_params);
