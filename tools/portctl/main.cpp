@@ -49,10 +49,13 @@ struct globals {
   std::string socket = portd::control::default_socket_path();
   bool json = false;
   portctl::style style;
+  double timeout = 30;  // seconds: connecting and each reply (not watch's stream); 0 = none
   std::unique_ptr<portd::control::client> conn;
 
   portd::control::client& client() {
-    if (!conn) conn = std::make_unique<portd::control::client>(socket);
+    if (!conn)
+      conn = std::make_unique<portd::control::client>(
+          socket, std::chrono::milliseconds(static_cast<std::int64_t>(timeout * 1000)));
     return *conn;
   }
   json::value call(std::string_view method, json::object params = {}) {
@@ -251,14 +254,26 @@ int main(int argc, char** argv) {
   CLI::App app{"portctl: look at and steer portd's number-port orders"};
   app.footer(
       "The daemon's socket is --socket, else $PORTD_SOCKET, else /run/portd/portd.sock.\n"
-      "Exit codes: 0 ok, 1 the daemon refused (error on stderr), 2 usage, 3 cannot reach portd.\n"
+      "Exit codes: 0 ok, 1 the daemon refused (error on stderr), 2 usage, 3 cannot reach portd\n"
+      "or it did not answer within --timeout.\n"
       "PINs are never taken on the command line: use --*-pin-file FILE or --*-pin-stdin.\n"
       "Run 'portctl COMMAND --help' for a command's options and examples.");
   app.add_option("--socket", g.socket, "control socket path")->capture_default_str();
+  if (const char* t = std::getenv("PORTCTL_TIMEOUT"); t && *t) {
+    char* end = nullptr;
+    const double v = std::strtod(t, &end);
+    if (*end == '\0' && v >= 0) g.timeout = v;
+  }
+  app.add_option("--timeout", g.timeout,
+                 "give up when portd has not accepted or answered a request within this many "
+                 "seconds (exit 3; 0: never; default $PORTCTL_TIMEOUT, else 30); not watch's stream")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(0.0, 86400.0).description(""))
+      ->capture_default_str();
   app.add_flag("--json", g.json, "print the daemon's raw JSON result (for scripts)");
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("portctl ") + PORTD_VERSION);
-  app.fallthrough();  // --json and --socket also after the command
+  app.fallthrough();  // --json, --socket and --timeout also after the command
 
   std::function<void()> action;
   int exit_code = 0;

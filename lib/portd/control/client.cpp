@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
@@ -40,17 +41,26 @@ rpc_error error_from_json(const json::value& v) {
   return e;
 }
 
-client::client(const std::string& path) {
+client::client(const std::string& path, std::chrono::milliseconds timeout) : timeout_(timeout) {
   sockaddr_un addr{};
   if (path.size() >= sizeof addr.sun_path) throw connect_error("socket path too long: " + path);
   fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd_ < 0) throw connect_error(std::string("socket: ") + std::strerror(errno));
+  // A Unix socket's connect() waits for room in the listener's backlog, and send() for room
+  // in its buffer, for at most SO_SNDTIMEO.
+  if (timeout_.count() > 0) {
+    timeval tv{};
+    tv.tv_sec = static_cast<time_t>(timeout_.count() / 1000);
+    tv.tv_usec = static_cast<suseconds_t>((timeout_.count() % 1000) * 1000);
+    ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  }
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, path.data(), path.size());
   if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     int err = errno;
     ::close(fd_);
     fd_ = -1;
+    if (err == EAGAIN || err == EINPROGRESS) throw timeout_error(timed_out());
     throw connect_error("cannot connect to " + path + ": " + std::strerror(err), err);
   }
 }
@@ -59,11 +69,10 @@ client::~client() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-void client::set_read_timeout(std::chrono::milliseconds t) {
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(t.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((t.count() % 1000) * 1000);
-  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+std::string client::timed_out() const {
+  const auto ms = timeout_.count();
+  const std::string n = ms % 1000 ? std::to_string(ms) + " ms" : std::to_string(ms / 1000) + " s";
+  return "portd did not answer in " + n + " (--timeout)";
 }
 
 void client::send_line(std::string_view line) {
@@ -74,25 +83,33 @@ void client::send_line(std::string_view line) {
     ssize_t n = ::send(fd_, data.data() + off, data.size() - off, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) throw timeout_error(timed_out());
       throw transport_error(std::string("write to the daemon failed: ") + std::strerror(errno));
     }
     off += static_cast<std::size_t>(n);
   }
 }
 
-std::optional<std::string> client::read_line() {
+std::optional<std::string> client::read_line() { return read_line(std::nullopt); }
+
+std::optional<std::string> client::read_line(deadline until) {
   for (;;) {
     if (auto nl = buffer_.find('\n'); nl != std::string::npos) {
       std::string line = buffer_.substr(0, nl);
       buffer_.erase(0, nl + 1);
       return line;
     }
+    if (until) {
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(*until - std::chrono::steady_clock::now());
+      pollfd p{fd_, POLLIN, 0};
+      const int ready = left.count() > 0 ? ::poll(&p, 1, static_cast<int>(left.count())) : 0;
+      if (ready < 0 && errno == EINTR) continue;
+      if (ready == 0) throw timeout_error(timed_out());
+    }
     char chunk[65536];
     ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
     if (n < 0) {
       if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK)
-        throw transport_error("timed out waiting for the daemon");
       if (errno == ECONNRESET) return std::nullopt;
       throw transport_error(std::string("read from the daemon failed: ") + std::strerror(errno));
     }
@@ -123,8 +140,10 @@ outcome<json::value> client::call(std::string_view method, json::object params) 
   req["method"] = method;
   req["params"] = std::move(params);
   send_line(json::serialize(req));
+  deadline until;
+  if (timeout_.count() > 0) until = std::chrono::steady_clock::now() + timeout_;
   for (;;) {
-    auto line = read_line();
+    auto line = read_line(until);
     if (!line) throw transport_error("the daemon closed the connection before answering");
     json::object msg = parse_message(*line);
     if (!msg.contains("id")) continue;  // a notification: not ours to handle here

@@ -24,6 +24,10 @@ struct connect_error : std::runtime_error {
 struct transport_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+// The daemon did not accept the connection, take the request or answer within the timeout.
+struct timeout_error : transport_error {
+  using transport_error::transport_error;
+};
 
 // A server-to-client notification: {"jsonrpc":"2.0","method":…,"params":…}.
 struct notification {
@@ -39,17 +43,16 @@ rpc_error error_from_json(const boost::json::value& error);
 
 class client {
  public:
-  // Connects to `path`. Throws connect_error.
-  explicit client(const std::string& path);
+  // Connects to `path`. Throws connect_error, or timeout_error when the daemon does not accept
+  // within `timeout` (0: wait for ever). The timeout also bounds sending each request and
+  // waiting for each reply (call(), watch()'s first reply), not an events.watch stream.
+  explicit client(const std::string& path, std::chrono::milliseconds timeout = {});
   ~client();
   client(const client&) = delete;
   client& operator=(const client&) = delete;
 
-  // Gives up reading after `t` (0 = wait forever, the default). Applies to later reads.
-  void set_read_timeout(std::chrono::milliseconds t);
-
   // Sends a request, waits for its response: the result, or the error the daemon answered.
-  // Throws transport_error.
+  // Throws transport_error (timeout_error past the timeout).
   outcome<boost::json::value> call(std::string_view method, boost::json::object params = {});
 
   // events.watch: the "after" of the {"watching":true} reply, or the daemon's error. Then
@@ -63,7 +66,12 @@ class client {
   std::optional<std::string> read_line();
 
  private:
+  using deadline = std::optional<std::chrono::steady_clock::time_point>;
+  std::optional<std::string> read_line(deadline);
+  std::string timed_out() const;
+
   int fd_ = -1;
+  std::chrono::milliseconds timeout_{};
   std::int64_t next_id_ = 1;
   std::string buffer_;
 };
