@@ -2,10 +2,9 @@
 #include <portd/control/access.hpp>
 
 #include <algorithm>
+#include <cerrno>
 
-#include <grp.h>
-#include <pwd.h>
-#include <unistd.h>
+#include <sys/socket.h>
 
 namespace portd::control {
 namespace {
@@ -25,20 +24,21 @@ role role_for(const access_rules& a, std::uint32_t uid, std::span<const std::uin
   return role::none;
 }
 
-std::vector<std::uint32_t> groups_of(std::uint32_t uid, std::uint32_t gid) {
+std::vector<std::uint32_t> peer_groups(int fd, std::uint32_t gid) {
   std::vector<std::uint32_t> out{gid};
-  passwd pw{};
-  passwd* found = nullptr;
-  std::vector<char> buf(16384);
-  if (getpwuid_r(uid, &pw, buf.data(), buf.size(), &found) != 0 || !found) return out;
-  int n = 64;
-  std::vector<gid_t> groups(static_cast<std::size_t>(n));
-  if (getgrouplist(pw.pw_name, gid, groups.data(), &n) < 0) {
-    groups.resize(static_cast<std::size_t>(n));
-    if (getgrouplist(pw.pw_name, gid, groups.data(), &n) < 0) return out;
+  // Linux >= 4.13. The kernel says how much room it needs when the buffer is too small.
+  std::vector<gid_t> groups(64);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    socklen_t len = static_cast<socklen_t>(groups.size() * sizeof(gid_t));
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups.data(), &len) == 0) {
+      groups.resize(len / sizeof(gid_t));
+      for (gid_t g : groups)
+        if (g != gid) out.push_back(static_cast<std::uint32_t>(g));
+      return out;
+    }
+    if (errno != ERANGE) break;
+    groups.resize(len / sizeof(gid_t) + 1);
   }
-  for (int i = 0; i < n; ++i)
-    if (groups[static_cast<std::size_t>(i)] != gid) out.push_back(groups[static_cast<std::size_t>(i)]);
   return out;
 }
 

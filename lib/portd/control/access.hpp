@@ -1,4 +1,4 @@
-// Who may do what on the control socket: peer credentials (SO_PEERCRED) -> role.
+// Who may do what on the control socket: peer credentials (SO_PEERCRED, SO_PEERGROUPS) -> role.
 #pragma once
 #include <portd/control/backend.hpp>
 
@@ -25,8 +25,10 @@ struct peer_credentials {
 role role_for(const access_rules&, std::uint32_t uid, std::span<const std::uint32_t> gids,
               std::uint32_t daemon_uid);
 
-// The primary gid plus the supplementary groups of `uid` from the user database (NSS);
-// just {gid} when the user is unknown.
-std::vector<std::uint32_t> groups_of(std::uint32_t uid, std::uint32_t gid);
+// The groups of the process at the other end of the connected AF_UNIX socket `fd`: `gid` (its
+// primary group, from SO_PEERCRED) and the supplementary groups it had when it connected
+// (SO_PEERGROUPS), not what /etc/group says of its user: a process that dropped a group has
+// dropped its rights. Just {gid} when the kernel cannot tell. No NSS lookup, no blocking.
+std::vector<std::uint32_t> peer_groups(int fd, std::uint32_t gid);
 
 }  // namespace portd::control

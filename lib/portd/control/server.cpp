@@ -177,7 +177,8 @@ struct server::impl {
     if (opts.classify)
       c.role = opts.classify(p);
     else
-      c.role = role_for(opts.access, cred.uid, groups_of(cred.uid, cred.gid), daemon_uid);
+      c.role = role_for(opts.access, cred.uid, peer_groups(sock.native_handle(), cred.gid),
+                        daemon_uid);
     return c;
   }
 
