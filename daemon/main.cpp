@@ -245,12 +245,13 @@ int run(util::config cfg, const std::string& config_path) {
       spdlog::info("signal {}: stopping", sig);
       stopping = true;
       util::sd_notify_state("STOPPING=1");
-      srv.stop();
+      srv.drain();  // requests read and not run are answered `unavailable`
       if (metrics) metrics->stop();
       notifier.stop();  // deliveries in flight stay pending: the next start sends them
       watchdog.cancel();
       asio::co_spawn(ioc, [&]() -> asio::awaitable<void> {
         co_await eng.stop(std::chrono::seconds(5));
+        co_await srv.drained(std::chrono::seconds(2));
         signals.cancel();
         ioc.stop();
       }, asio::detached);

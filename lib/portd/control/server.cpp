@@ -2,9 +2,12 @@
 // in-order replies for pipelined requests, and events.watch streams.
 #include <portd/control/server.hpp>
 
+#include <portd/control/line_reader.hpp>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -54,13 +57,15 @@ struct slot {
 }  // namespace
 
 struct connection {
-  connection(local_socket s, asio::any_io_executor ex)
-      : socket(std::move(s)), writer_wake(ex), reader_wake(ex), watchdog(ex) {}
+  connection(local_socket s, asio::any_io_executor ex, std::size_t line_limit)
+      : socket(std::move(s)), writer_wake(ex), reader_wake(ex), watchdog(ex),
+        lines(line_limit) {}
 
   local_socket socket;
   caller who;
   signal writer_wake, reader_wake;
   asio::steady_timer watchdog;
+  line_reader lines;  // read from the socket, not taken yet
 
   std::deque<slot> queue;  // replies and notifications, in the order they must be written
   std::uint64_t next_seq = 0;
@@ -80,6 +85,8 @@ struct connection {
   steady::time_point last_activity = steady::now();
   bool writing = false;
   steady::time_point write_started{};
+
+  struct backlog backlog() const { return {unanswered, in_flight, queued_bytes}; }
 
   slot* find(std::uint64_t seq) {
     if (queue.empty() || seq < queue.front().seq) return nullptr;
@@ -111,7 +118,7 @@ struct connection {
 struct server::impl {
   impl(asio::any_io_executor ex, backend& b, server_options o)
       : executor(ex), acceptor(ex), opts(std::move(o)), dispatch(b, opts.protocol),
-        daemon_uid(static_cast<std::uint32_t>(geteuid())), retry_timer(ex) {}
+        daemon_uid(static_cast<std::uint32_t>(geteuid())), retry_timer(ex), drained(ex) {}
 
   asio::any_io_executor executor;
   asio::local::stream_protocol::acceptor acceptor;
@@ -119,9 +126,11 @@ struct server::impl {
   dispatcher dispatch;
   std::uint32_t daemon_uid;
   asio::steady_timer retry_timer;
+  asio::steady_timer drained;  // cancelled when the last connection closes while draining
   std::unordered_set<std::shared_ptr<connection>> connections;
   std::filesystem::path created_path;
   bool stopped = false;
+  bool draining = false;  // drain(): no new lines are run; connections close once answered
 
   // ---- accepting ----
 
@@ -136,12 +145,12 @@ struct server::impl {
         co_await retry_timer.async_wait(use_nothrow);
         continue;
       }
-      if (connections.size() >= opts.max_connections) {
-        refuse(sock);
+      auto conn = std::make_shared<connection>(std::move(sock), executor, opts.max_line_bytes);
+      conn->who = identify(conn->socket);
+      if (!has_slot(conn->who.role)) {
+        refuse(conn->socket);
         continue;
       }
-      auto conn = std::make_shared<connection>(std::move(sock), executor);
-      conn->who = identify(conn->socket);
       spdlog::debug("control: connection from uid {} gid {} pid {}: role {}", conn->who.uid,
                     conn->who.gid, conn->who.pid, to_string(conn->who.role));
       connections.insert(conn);
@@ -149,6 +158,18 @@ struct server::impl {
       asio::co_spawn(executor, writer(self, conn), asio::detached);
       asio::co_spawn(executor, watchdog(self, conn), asio::detached);
     }
+  }
+
+  // Operators may use every slot; readers and role-less peers only those not reserved for
+  // operators, so that peers without rights cannot lock root out of `portctl status`.
+  bool has_slot(role r) const {
+    if (connections.size() >= opts.max_connections) return false;
+    if (r == role::operator_) return true;
+    const std::size_t reserve = std::min(opts.operator_reserve, opts.max_connections / 2);
+    const auto others = std::count_if(connections.begin(), connections.end(), [](const auto& c) {
+      return c->who.role != role::operator_;
+    });
+    return static_cast<std::size_t>(others) < opts.max_connections - reserve;
   }
 
   void refuse(local_socket& sock) {
@@ -199,6 +220,7 @@ struct server::impl {
     }
     c->queue.clear();
     connections.erase(c);
+    if (draining && connections.empty()) drained.cancel();
   }
 
   void reply_bad(const std::shared_ptr<connection>& c, const bad_request& bad) {
@@ -212,25 +234,33 @@ struct server::impl {
     c->writer_wake.notify();
   }
 
-  void on_line(std::shared_ptr<impl> self, const std::shared_ptr<connection>& c,
+  // Answers or starts one line; true when a request was started (its reply comes later).
+  bool on_line(std::shared_ptr<impl> self, const std::shared_ptr<connection>& c,
                std::string_view line) {
-    if (c->watching) return;  // a watching connection only streams; further lines are ignored
+    if (c->watching) return false;  // a watching connection only streams; lines are ignored
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.find_first_not_of(" \t") == std::string_view::npos) return;  // blank line
+    if (line.find_first_not_of(" \t") == std::string_view::npos) return false;  // blank line
     auto parsed = parse_request(line);
     if (auto* bad = std::get_if<bad_request>(&parsed)) {
       reply_bad(c, *bad);
-      return;
+      return false;
     }
     request req = std::move(std::get<request>(parsed));
     if (req.method == "events.watch") {
       start_watch(self, c, std::move(req));
-      return;
+      return false;
     }
     std::optional<std::uint64_t> seq;
     if (!req.notification) seq = c->reserve();
     ++c->in_flight;
     asio::co_spawn(executor, run(self, c, seq, std::move(req)), asio::detached);
+    return true;
+  }
+
+  // The answer to a request that was read but will not be run because portd is stopping.
+  static rpc_error not_run() {
+    return make_error(code::unavailable, "unavailable",
+                      "portd is stopping; the request was not run");
   }
 
   asio::awaitable<void> run(std::shared_ptr<impl> self, std::shared_ptr<connection> c,
@@ -239,7 +269,10 @@ struct server::impl {
     json::value id = req.id;
     handled h;
     try {
-      h = co_await dispatch.handle(std::move(req), c->who);
+      if (draining)  // started before the stop, scheduled after it: not run
+        h.reply = render_error(id, not_run());
+      else
+        h = co_await dispatch.handle(std::move(req), c->who);
     } catch (const std::exception& e) {
       spdlog::error("control: {} failed: {}", method, e.what());
       if (seq) h.reply = render_error(id, internal_error());
@@ -378,21 +411,79 @@ struct server::impl {
     (void)self;
   }
 
+  // ---- stopping ----
+
+  // Read but not run: answered `unavailable` (a bad line gets its usual error).
+  void answer_not_run(const std::shared_ptr<connection>& c, std::string_view line) {
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.find_first_not_of(" \t") == std::string_view::npos) return;
+    auto parsed = parse_request(line);
+    if (auto* bad = std::get_if<bad_request>(&parsed))
+      reply_bad(c, *bad);
+    else if (auto& req = std::get<request>(parsed); !req.notification)
+      c->push_ready(render_error(req.id, not_run()), false);
+  }
+
+  void drain(const std::shared_ptr<connection>& c) {
+    if (c->closed || c->close_after_flush) return;
+    if (c->watching) {
+      if (c->subscribed && c->sub.cancel) c->sub.cancel();
+      end_watch(c, "stopping",
+                "portd is stopping; reconnect with after=" + std::to_string(c->last_event_id) +
+                    " to resume");
+      return;
+    }
+    // What the kernel still holds for us is taken too (up to a bound): closing a socket with
+    // unread data resets the peer, which would lose the replies written before.
+    std::array<char, 65536> chunk;
+    std::size_t taken = 0;
+    for (;;) {
+      auto next = c->lines.next();
+      if (next.what == line_reader::status::line) {
+        answer_not_run(c, next.line);
+        continue;
+      }
+      if (next.what == line_reader::status::too_long || taken > opts.max_line_bytes) break;
+      const ssize_t n = ::recv(c->socket.native_handle(), chunk.data(), chunk.size(), MSG_DONTWAIT);
+      if (n <= 0) break;
+      taken += static_cast<std::size_t>(n);
+      c->lines.feed({chunk.data(), static_cast<std::size_t>(n)});
+    }
+    c->stop_reading = true;
+    c->close_after_flush = true;
+    c->reader_wake.notify();
+    c->writer_wake.notify();
+  }
+
   // ---- reading, writing, timeouts ----
 
   asio::awaitable<void> reader(std::shared_ptr<impl> self, std::shared_ptr<connection> c) {
-    std::string buf;
-    std::size_t scanned = 0;
+    const backlog_limits limits{opts.max_pending_requests, opts.max_write_buffer};
     std::array<char, 65536> chunk;
     while (!c->closed && !c->stop_reading) {
-      while (!c->closed && !c->stop_reading &&
-             (c->unanswered >= opts.max_pending_requests ||
-              c->in_flight >= opts.max_pending_requests ||
-              c->queued_bytes >= opts.max_write_buffer))
+      // Checked before every line, not every read: one read can hold hundreds of requests.
+      if (!may_take_line(c->backlog(), limits)) {
         co_await c->reader_wake.wait();
-      if (c->closed || c->stop_reading) break;
+        continue;
+      }
+      auto next = c->lines.next();
+      if (next.what == line_reader::status::too_long) {
+        too_long(c);
+        co_return;
+      }
+      if (next.what == line_reader::status::line) {
+        // A line is activity, a byte is not: a peer trickling a line it never ends stays idle
+        // and is closed at idle_timeout instead of holding its slot for good.
+        c->last_activity = steady::now();
+        // Most requests are answered within on_line (co_spawn dispatches), so their replies
+        // count against the limits at the next line. Yield after each one all the same: a
+        // burst of slow requests on one connection must not hold the loop from the others.
+        if (on_line(self, c, next.line)) co_await asio::post(executor, asio::use_awaitable);
+        continue;
+      }
       auto [ec, n] = co_await c->socket.async_read_some(asio::buffer(chunk), use_nothrow);
       if (c->closed) co_return;
+      if (c->stop_reading) break;  // drain() answered what was read; the rest is dropped
       if (ec) {
         // EOF or reset: answer what is in flight only if the peer half-closed; a watcher's
         // stream ends here.
@@ -405,30 +496,7 @@ struct server::impl {
         }
         co_return;
       }
-      buf.append(chunk.data(), n);
-      std::size_t start = 0;
-      for (;;) {
-        auto nl = buf.find('\n', scanned);
-        if (nl == std::string::npos) break;
-        std::string_view line(buf.data() + start, nl - start);
-        if (line.size() > opts.max_line_bytes) {
-          too_long(c);
-          co_return;
-        }
-        // A line is activity, a byte is not: a peer trickling a line it never ends stays idle
-        // and is closed at idle_timeout instead of holding its slot for good.
-        c->last_activity = steady::now();
-        on_line(self, c, line);
-        if (c->closed || c->stop_reading) co_return;
-        start = nl + 1;
-        scanned = start;
-      }
-      buf.erase(0, start);
-      scanned = buf.size();
-      if (buf.size() > opts.max_line_bytes) {
-        too_long(c);
-        co_return;
-      }
+      c->lines.feed({chunk.data(), n});
     }
   }
 
@@ -453,6 +521,7 @@ struct server::impl {
       }
       c->writing = true;
       c->write_started = steady::now();
+      c->watchdog.cancel();  // its deadline is now write_timeout away, not idle_timeout
       auto [ec, n] = co_await asio::async_write(c->socket, asio::buffer(out), use_nothrow);
       c->writing = false;
       if (c->closed) co_return;
@@ -538,6 +607,26 @@ void server::adopt(int fd) {
 
 void server::start() {
   asio::co_spawn(impl_->executor, impl_->accept_loop(impl_), asio::detached);
+}
+
+void server::drain() {
+  auto& i = *impl_;
+  if (i.stopped || i.draining) return;
+  i.draining = true;
+  boost::system::error_code ec;
+  i.acceptor.close(ec);
+  i.retry_timer.cancel();
+  auto conns = i.connections;
+  for (auto& c : conns) i.drain(c);
+}
+
+asio::awaitable<void> server::drained(std::chrono::milliseconds limit) {
+  auto keep = impl_;
+  if (!keep->connections.empty()) {
+    keep->drained.expires_after(limit);
+    co_await keep->drained.async_wait(use_nothrow);
+  }
+  stop();
 }
 
 void server::stop() {

@@ -8,6 +8,7 @@
 #include <portd/control/dispatch.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 
 #include <chrono>
@@ -23,6 +24,9 @@ struct server_options {
   access_rules access;
   protocol_options protocol;
   std::size_t max_connections = 256;  // more are answered `unavailable` and closed
+  // Of max_connections, slots only operators may take (at most half): readers and peers with
+  // no role cannot lock an operator out.
+  std::size_t operator_reserve = 16;
   std::size_t max_line_bytes = 1024 * 1024;
   std::size_t max_pending_requests = 1024;    // unanswered requests per connection
   std::size_t max_write_buffer = 8u << 20;    // queued reply bytes per connection
@@ -50,6 +54,13 @@ class server {
   void adopt(int fd);
   // Starts accepting (after listen() or adopt()).
   void start();
+  // The start of a stop that answers every request it read: stops accepting and taking
+  // lines; lines read but not run are answered `unavailable` ("portd is stopping; the request
+  // was not run"), requests already running keep their own answer, watchers get watch.ended
+  // (reason "stopping"), and each connection closes once its replies are written.
+  void drain();
+  // After drain(): waits until every connection has closed, at most `limit`, then stop().
+  boost::asio::awaitable<void> drained(std::chrono::milliseconds limit);
   // Stops accepting and closes every connection; in-flight backend calls finish unanswered.
   // Removes the socket file if listen() created it. Idempotent.
   void stop();

@@ -16,7 +16,9 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <memory>
+#include <thread>
 #include <vector>
 
 namespace json = boost::json;
@@ -110,6 +112,43 @@ void rss_growth_below(long before, long after, long bound_kib) {
 void served(stack& s) {
   auto r = s.call("daemon.status");
   BOOST_TEST(r.contains("result"), json::serialize(r));
+}
+
+// `n` port-in orders, submitted pipelined on one connection.
+void submit_orders(stack& s, int n) {
+  rpc_connection c(s.socket_path());
+  for (int i = 0; i < n; ++i) {
+    json::object req{{"jsonrpc", "2.0"}, {"id", i}, {"method", "portin.submit"},
+                     {"params", {{"number", "+1801555" + std::to_string(2000 + i)},
+                                 {"carrier", "Verizon"},
+                                 {"account_number", "123456782222"},
+                                 {"account_pin", "4321"},
+                                 {"billing_address",
+                                  {{"street1", "1 Main St"}, {"city", "Lehi"}, {"state", "UT"}, {"zip", "84043"}}}}}};
+    c.send_line(json::serialize(req));
+  }
+  for (int i = 0; i < n; ++i) {
+    auto line = c.read_line();
+    BOOST_TEST_REQUIRE(line.has_value());
+    BOOST_TEST_REQUIRE(json::parse(*line).as_object().contains("result"), *line);
+  }
+}
+
+// `n` order.list requests of up to 1000 orders each (~800 KiB of reply apiece with 1000
+// orders), as one burst of ~55 KiB: one read of the daemon's takes them all.
+std::string list_burst(int n) {
+  std::string burst;
+  for (int i = 1; i <= n; ++i)
+    burst += R"({"jsonrpc":"2.0","id":)" + std::to_string(i) + R"(,"method":"order.list","params":{"limit":1000}})" "\n";
+  return burst;
+}
+
+void send_all(int fd, const std::string& data) {
+  for (std::size_t off = 0; off < data.size();) {
+    const ssize_t n = ::send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
+    BOOST_TEST_REQUIRE(n > 0, "send: " << std::strerror(errno));
+    off += static_cast<std::size_t>(n);
+  }
 }
 
 }  // namespace
@@ -309,6 +348,141 @@ BOOST_AUTO_TEST_CASE(stalled_and_trickling_peers_are_dropped_at_the_idle_timeout
                                                               << next - 10 << " bytes trickled)");
   }
   served(s);
+}
+
+// Issue 16, 1: one connection sends 900 list requests (1,000 orders: ~800 KiB per reply) in
+// one burst and never reads. The daemon takes a line only while the connection's queued replies
+// are under the cap (8 MiB), so its memory grows by about the cap, not 900 replies (the issue
+// measured +600 MiB and a 2 s stall), and another client is answered promptly meanwhile.
+BOOST_AUTO_TEST_CASE(a_burst_of_list_requests_never_read_grows_the_daemon_by_about_its_reply_cap) {
+  stack s;
+  s.start_portd();
+  submit_orders(s, 1000);
+  const pid_t portd = s.portd_pid();
+  served(s);
+  const long rss_before = rss_kib(portd);
+  raw_peer deaf(s.socket_path());
+  send_all(deaf.fd, list_burst(900));
+  double worst_ms = 0;
+  for (int i = 0; i < 20; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    served(s);
+    worst_ms = std::max(worst_ms, ms_since(t0));
+  }
+  const long rss_after = rss_kib(portd);
+  BOOST_TEST_MESSAGE("900 list requests never read: portd RSS " << rss_before << " KiB -> " << rss_after
+                                                                << " KiB; slowest daemon.status meanwhile " << worst_ms << " ms");
+  rss_growth_below(rss_before, rss_after, 48 * 1024);
+  if (!under_asan) BOOST_TEST(worst_ms < 500);
+}
+
+// Issue 16, 8: requests read but not run when portd gets SIGTERM are answered -32005
+// ("portd is stopping; the request was not run"), the ones run keep their answer, and the
+// connection ends with EOF after the last of them, not with a reset.
+BOOST_AUTO_TEST_CASE(requests_read_but_not_run_at_sigterm_are_answered_unavailable_before_the_close) {
+  stack s;
+  s.start_portd();
+  submit_orders(s, 1000);
+  raw_peer peer(s.socket_path());
+  const int n = 900;
+  send_all(peer.fd, list_burst(n));
+  served(s);  // the daemon has read the burst: it is stuck at the reply cap, the rest waiting
+  served(s);
+  // SIGTERM, and wait for the exit, on another thread while this one reads.
+  int exit_status = -2;
+  std::thread stopper([&] { exit_status = s.stop_portd(); });
+  std::string in;
+  int results = 0, not_run = 0, other = 0, next_id = 1;
+  bool reset = false;
+  std::vector<char> buf(1 << 20);
+  for (;;) {
+    pollfd p{peer.fd, POLLIN, 0};
+    if (::poll(&p, 1, 30000) != 1) {
+      BOOST_ERROR("portd neither answered nor closed within 30 s");
+      break;
+    }
+    const ssize_t got = ::recv(peer.fd, buf.data(), buf.size(), 0);
+    if (got < 0) {
+      reset = true;
+      BOOST_TEST_MESSAGE("recv: " << std::strerror(errno));
+      break;
+    }
+    if (got == 0) break;
+    in.append(buf.data(), static_cast<std::size_t>(got));
+    std::size_t start = 0;
+    for (std::size_t nl; (nl = in.find('\n', start)) != std::string::npos; start = nl + 1) {
+      const auto m = json::parse(std::string_view(in).substr(start, nl - start)).as_object();
+      BOOST_TEST(m.at("id") == json::value(next_id), "replies out of order");
+      ++next_id;
+      if (m.contains("result")) {
+        ++results;
+      } else if (m.at("error").at("code") == json::value(-32005) &&
+                 std::string(m.at("error").at("message").as_string()).find("not run") != std::string::npos) {
+        ++not_run;
+      } else {
+        ++other;
+        BOOST_TEST_MESSAGE("unexpected: " << json::serialize(m));
+      }
+    }
+    in.erase(0, start);
+  }
+  stopper.join();
+  BOOST_TEST(exit_status == 0);
+  BOOST_TEST_MESSAGE(results << " answered, " << not_run << " answered 'not run', then " << (reset ? "a reset" : "EOF"));
+  BOOST_TEST(!reset);
+  BOOST_TEST(results + not_run == n);
+  BOOST_TEST(not_run > 0);
+  BOOST_TEST(other == 0);
+}
+
+// Issue 16, 8: a request id too large for a double (1e400) is refused with id null, and the
+// reply is JSON (no `Infinity`).
+BOOST_AUTO_TEST_CASE(a_non_finite_request_id_is_refused_with_a_json_reply) {
+  stack s;
+  s.start_portd();
+  raw_peer peer(s.socket_path());
+  send_all(peer.fd, R"({"jsonrpc":"2.0","id":1e400,"method":"daemon.status"})" "\n");
+  std::string answer;
+  for (int i = 0; i < 100 && answer.find('\n') == std::string::npos; ++i) answer += peer.read_some(100);
+  BOOST_TEST(answer.find("Infinity") == std::string::npos, answer);
+  boost::system::error_code ec;
+  const auto v = json::parse(answer, ec);
+  BOOST_TEST_REQUIRE(!ec, "not JSON: " << answer);
+  BOOST_TEST(v.at("id").is_null());
+  BOOST_TEST(v.at("error").at("code") == json::value(-32600));
+}
+
+// Issue 16, 8: portctl gives up on a daemon that takes the connection and never answers: exit 3,
+// saying it did not answer in the timeout (--timeout, or $PORTCTL_TIMEOUT).
+BOOST_AUTO_TEST_CASE(portctl_gives_up_on_a_daemon_that_never_answers) {
+  portd::test::temp_dir dir;
+  const std::string path = dir.file("hung.sock");
+  const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
+  BOOST_TEST_REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  BOOST_TEST_REQUIRE(::listen(listener, 16) == 0);  // connections are taken, nothing is answered
+  struct run {
+    std::vector<std::string> args;
+    std::map<std::string, std::string> env;
+  };
+  for (const run& r : {run{{"--timeout", "0.5"}, {}}, run{{}, {{"PORTCTL_TIMEOUT", "0.5"}}}}) {
+    std::vector<std::string> argv{portd::test::binary("PORTCTL_BIN"), "--socket", path};
+    argv.insert(argv.end(), r.args.begin(), r.args.end());
+    argv.push_back("status");
+    const std::string err = dir.file("portctl.stderr");
+    ::unlink(err.c_str());
+    const auto t0 = std::chrono::steady_clock::now();
+    portd::test::process p(argv, r.env, err);
+    const auto status = p.wait(std::chrono::seconds(20));
+    BOOST_TEST_REQUIRE(status.has_value(), "portctl still waiting after 20 s");
+    BOOST_TEST(*status == 3);
+    BOOST_TEST(ms_since(t0) >= 450);
+    const std::string text = portd::test::read_file(err);
+    BOOST_TEST(text.find("did not answer in 500 ms") != std::string::npos, text);
+  }
+  ::close(listener);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

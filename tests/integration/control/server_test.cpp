@@ -9,6 +9,9 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/streambuf.hpp>
@@ -19,9 +22,12 @@
 
 #include <filesystem>
 
+#include <fcntl.h>
+#include <grp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace asio = boost::asio;
@@ -484,6 +490,149 @@ BOOST_FIXTURE_TEST_CASE(adopts_an_inherited_listening_socket, fixture) {
   });
   // Not ours to remove: systemd owns the path.
   BOOST_TEST(std::filesystem::exists(opts.socket_path));
+}
+
+// Issue 16: the reply cap is checked before every line, not every 64 KiB read. A peer sends
+// 300 order.list requests in one write and reads nothing: only the few whose replies fill the
+// socket and the cap are run, the others wait unread; once it reads, every one is answered.
+BOOST_FIXTURE_TEST_CASE(a_peer_that_never_reads_is_read_one_line_at_a_time_up_to_the_reply_cap, fixture) {
+  for (int i = 0; i < 50; ++i) backend.add_order("+1801555" + std::to_string(2000 + i));
+  opts.max_write_buffer = 64u << 10;  // a reply here is ~40 KiB
+  run([&]() -> awaitable<void> {
+    auto c = co_await connect();
+    std::string burst;
+    const int n = 300;
+    for (int i = 1; i <= n; ++i) burst += req(i, "order.list", R"({"limit":1000})");
+    BOOST_TEST_REQUIRE(burst.size() < 64u << 10);  // one read holds them all
+    co_await c->send(burst);
+    // Let the loop run everything that is ready (no time passes; nothing is read).
+    for (int i = 0; i < 2000; ++i) co_await asio::post(ctx, use_awaitable);
+    BOOST_TEST_MESSAGE(backend.list_calls << " of " << n << " requests run while the peer did not read");
+    BOOST_TEST(backend.list_calls < 40);  // the socket's buffer (~200 KiB) plus the cap, not all
+    for (int i = 1; i <= n; ++i) {
+      auto m = co_await c->message();
+      BOOST_TEST_REQUIRE(m.at("id") == json::value(i));
+      BOOST_TEST_REQUIRE(error_code(m) == 0);
+    }
+    BOOST_TEST(backend.list_calls == n);
+  });
+}
+
+// Issue 16: a peer that stops reading is closed at write_timeout, not at idle_timeout.
+BOOST_FIXTURE_TEST_CASE(a_peer_that_stops_reading_is_closed_at_the_write_timeout, fixture) {
+  for (int i = 0; i < 50; ++i) backend.add_order("+1801555" + std::to_string(2000 + i));
+  opts.write_timeout = std::chrono::milliseconds(200);
+  opts.idle_timeout = std::chrono::minutes(10);
+  run([&]() -> awaitable<void> {
+    auto c = co_await connect();
+    std::string burst;
+    for (int i = 1; i <= 20; ++i) burst += req(i, "order.list", R"({"limit":1000})");
+    const auto started = std::chrono::steady_clock::now();
+    co_await c->send(burst);  // ~800 KiB of replies: more than the socket buffers
+    // The daemon hanging up is the event waited for; the guard only bounds a failing test.
+    bool hung_up = false;
+    asio::steady_timer guard(ctx, std::chrono::seconds(20));
+    asio::co_spawn(ctx, [&]() -> awaitable<void> {
+      co_await c->socket.async_wait(asio::socket_base::wait_error, nothrow);
+      hung_up = true;
+      guard.cancel();
+    }, asio::detached);
+    co_await guard.async_wait(nothrow);
+    const auto after = std::chrono::steady_clock::now() - started;
+    BOOST_TEST(hung_up, "still connected with replies unread after 20 s");
+    BOOST_TEST(after >= opts.write_timeout);
+    BOOST_TEST(srv->connection_count() == 0u);
+    BOOST_TEST_MESSAGE("closed after " << std::chrono::duration_cast<std::chrono::milliseconds>(after).count() << " ms");
+  });
+}
+
+// Issue 16: peers without the operator role (here role none) cannot take the slots reserved
+// for operators: with the limit full of them, an operator is still served.
+BOOST_FIXTURE_TEST_CASE(role_less_peers_cannot_take_the_operators_slots, fixture) {
+  opts.max_connections = 8;
+  opts.operator_reserve = 2;
+  int accepted = 0;
+  opts.classify = [&](const peer_credentials&) { return ++accepted <= 8 ? role::none : role::operator_; };
+  run([&]() -> awaitable<void> {
+    std::vector<std::unique_ptr<line_client>> hogs;
+    int forbidden = 0, refused = 0;
+    for (int i = 0; i < 8; ++i) {
+      hogs.push_back(co_await connect());
+      co_await hogs.back()->send(req(1, "daemon.status"));
+      auto m = co_await hogs.back()->message();
+      forbidden += error_code(m) == code::forbidden;
+      refused += error_code(m) == code::unavailable;
+    }
+    BOOST_TEST(forbidden == 6);  // taken, and told they may do nothing
+    BOOST_TEST(refused == 2);
+    auto op = co_await connect();
+    co_await op->send(req(1, "daemon.status"));
+    auto m = co_await op->message();
+    BOOST_TEST(error_code(m) == 0, json::serialize(m));
+  });
+}
+
+namespace {
+// Forks a process that takes `groups` as its supplementary groups, becomes uid/gid 65534 (in
+// no group of ours), connects to `socket` and asks daemon.status. Returns what it got:
+// "result", the error's reason, or why it could not ask.
+awaitable<std::string> status_from_a_process_with_groups(asio::io_context& ctx, const std::filesystem::path& socket,
+                                                         std::vector<gid_t> groups) {
+  int fds[2];
+  BOOST_REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
+  const pid_t pid = ::fork();
+  BOOST_REQUIRE(pid >= 0);
+  if (pid == 0) {
+    auto say = [&](std::string_view what) {
+      (void)!::write(fds[1], what.data(), what.size());
+      ::_exit(0);
+    };
+    ::close(fds[0]);
+    if (::setgroups(groups.size(), groups.data()) != 0) say("setgroups failed");
+    if (::setresgid(65534, 65534, 65534) != 0 || ::setresuid(65534, 65534, 65534) != 0) say("setuid failed");
+    int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::string p = socket.string();
+    std::copy(p.begin(), p.end(), a.sun_path);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) say("connect failed");
+    std::string line = req(1, "daemon.status");
+    if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) say("write failed");
+    std::string got;
+    char buf[4096];
+    for (ssize_t n; got.find('\n') == std::string::npos && (n = ::read(fd, buf, sizeof buf)) > 0;)
+      got.append(buf, static_cast<std::size_t>(n));
+    if (got.find(R"("result")") != std::string::npos) say("result");
+    if (got.find("forbidden") != std::string::npos) say("forbidden");
+    say("other: " + got);
+  }
+  ::close(fds[1]);
+  asio::posix::stream_descriptor from_child(ctx, fds[0]);
+  std::string out;
+  co_await asio::async_read(from_child, asio::dynamic_buffer(out), nothrow);  // to its EOF
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  co_return out;
+}
+}  // namespace
+
+// Issue 16: roles come from the groups of the connecting process (SO_PEERGROUPS), not from
+// what /etc/group says of its user: gid 4242 is in no /etc/group entry, yet a process holding
+// it as a supplementary group (systemd's SupplementaryGroups=) is a reader; without it, none.
+BOOST_FIXTURE_TEST_CASE(roles_come_from_the_peers_own_groups, fixture) {
+  BOOST_REQUIRE_MESSAGE(::geteuid() == 0, "needs root to set another process's groups");
+  opts.access.reader_gids = {4242};
+  start();
+  ::chmod(dir.c_str(), 0755);
+  ::chmod(opts.socket_path.c_str(), 0666);
+  run([&]() -> awaitable<void> {
+    const std::vector<std::pair<std::vector<gid_t>, std::string>> cases{
+        {{4242}, "result"}, {{4243, 4242}, "result"}, {{}, "forbidden"}, {{4243}, "forbidden"}};
+    for (const auto& [groups, expected] : cases) {
+      const std::string got = co_await status_from_a_process_with_groups(ctx, opts.socket_path, groups);
+      BOOST_TEST(got == expected, groups.size() << " supplementary groups");
+    }
+  });
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -22,6 +22,7 @@ class fake_backend : public backend {
   std::vector<std::string> completed;  // names of write calls in the order they finished
   int submit_yields = 0;               // how many times a submit yields before finishing
   bool throw_everywhere = false;
+  int list_calls = 0;                  // order.list requests run
   struct watcher {
     std::int64_t order_id;
     std::function<bool(const core::stored_event&)> fn;
@@ -120,6 +121,7 @@ class fake_backend : public backend {
   }
   outcome<order_page> list_orders(const store::order_filter& f) override {
     check();
+    ++list_calls;
     order_page p;
     for (auto& [id, o] : orders) {
       if (id <= f.after_id) continue;
