@@ -25,7 +25,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <optional>
 #include <iostream>
 #include <stdexcept>
 #include <tuple>
@@ -113,14 +117,7 @@ void reload(const std::string& path, util::config& running) {
   spdlog::warn("SIGHUP: changes to {} take effect only after a restart (systemctl restart portd)", names);
 }
 
-int run(util::config cfg, const std::string& config_path) {
-  util::setup_logging(cfg.log.level);
-  store::repository repo(cfg.store.path);
-  spdlog::info("portd {} starting; database {}", PORTD_VERSION, cfg.store.path.string());
-  if (!repo.not_writable().empty()) spdlog::error("{}; until then every write is refused `unavailable`", repo.not_writable());
-
-  asio::io_context ioc{1};
-  telegent::budget budget(ioc.get_executor(), {cfg.telegent.requests_per_minute, cfg.telegent.burst});
+telegent::client_config client_config_of(const util::config& cfg) {
   telegent::client_config cc;
   cc.base_url = cfg.telegent.base_url;
   cc.account_key = cfg.telegent.account_key;
@@ -130,7 +127,67 @@ int run(util::config cfg, const std::string& config_path) {
   cc.request_timeout = cfg.telegent.request_timeout;
   cc.eligibility_classification = cfg.telegent.eligibility_classification;
   cc.max_connections = cfg.telegent.max_connections;
-  telegent::client client(ioc.get_executor(), cc, budget);
+  return cc;
+}
+
+// --check-config: the store's directory must be one this user can write (portd creates the
+// database, its -wal and -shm there). A directory that does not exist yet passes only where
+// it can be made (its parent is writable: systemd's StateDirectory= or an installer makes it),
+// with a note. Returns the problem, or "".
+std::string check_store_directory(const std::filesystem::path& db, std::string& note) {
+  const std::filesystem::path dir = db.parent_path().empty() ? std::filesystem::path(".") : db.parent_path();
+  std::error_code ec;
+  const std::string who = "uid " + std::to_string(::geteuid());
+  if (std::filesystem::is_directory(dir, ec)) {
+    if (::access(dir.c_str(), W_OK | X_OK) != 0)
+      return "store directory " + dir.string() + " is not writable by " + who + " (" + std::strerror(errno) + ")";
+    return "";
+  }
+  if (std::filesystem::exists(dir, ec)) return "store directory " + dir.string() + " is not a directory";
+  const std::filesystem::path parent = dir.parent_path().empty() ? std::filesystem::path(".") : dir.parent_path();
+  if (!std::filesystem::is_directory(parent, ec) || ::access(parent.c_str(), W_OK | X_OK) != 0)
+    return "store directory " + dir.string() + " does not exist, and " + who + " cannot create it";
+  note = "note: store directory " + dir.string() + " does not exist yet; systemd's StateDirectory= creates "
+         "it at start, anywhere else create it for portd's user";
+  return "";
+}
+
+// --check-config --online: the start-up probe on demand (one token request). 0 when Telegent
+// granted a token; 77 (EX_NOPERM) when it refused the credentials; 69 (EX_UNAVAILABLE) when
+// it could not be reached (TLS, connection, timeout, an unusable answer).
+int check_online(const util::config& cfg) {
+  spdlog::set_level(spdlog::level::off);  // the verdict is printed below, once
+  asio::io_context ioc{1};
+  telegent::budget budget(ioc.get_executor(), {cfg.telegent.requests_per_minute, cfg.telegent.burst});
+  telegent::client client(ioc.get_executor(), client_config_of(cfg), budget);
+  std::optional<core::api_result> result;
+  asio::co_spawn(ioc, client.probe(), [&](std::exception_ptr e, core::api_result r) {
+    if (!e) result = std::move(r);
+    client.close();
+    budget.close();
+  });
+  ioc.run();
+  const auto& c = client.stats().credentials;
+  if (result && result->outcome == core::call_outcome::ok) {
+    std::printf("telegent: credentials ok (a token was granted by %s)\n", cfg.telegent.base_url.c_str());
+    return 0;
+  }
+  const std::string problem = c.problem.empty() ? "token request failed" : c.problem;
+  const std::string detail = result ? result->message : "the probe did not finish";
+  std::fprintf(stderr, "portd: telegent: %s at %s (account %s): %s\n", problem.c_str(), cfg.telegent.base_url.c_str(),
+               cfg.telegent.account_key.c_str(), detail.c_str());
+  return problem.starts_with("credentials refused") ? 77 : 69;
+}
+
+int run(util::config cfg, const std::string& config_path) {
+  util::setup_logging(cfg.log.level);
+  store::repository repo(cfg.store.path);
+  spdlog::info("portd {} starting; database {}", PORTD_VERSION, cfg.store.path.string());
+  if (!repo.not_writable().empty()) spdlog::error("{}; until then every write is refused `unavailable`", repo.not_writable());
+
+  asio::io_context ioc{1};
+  telegent::budget budget(ioc.get_executor(), {cfg.telegent.requests_per_minute, cfg.telegent.burst});
+  telegent::client client(ioc.get_executor(), client_config_of(cfg), budget);
 
   engine::engine_options eo;
   eo.require_owner = cfg.orders.require_owner;
@@ -204,6 +261,13 @@ int run(util::config cfg, const std::string& config_path) {
   }
 
   eng.start();
+  // One token request now, so that wrong credentials, a bad CA or a blocked route show at the
+  // start (logged as an error by the client, in daemon.status), not as the first order failing.
+  // portd runs on either way: orders wait for the API as for any outage. The token is kept.
+  asio::co_spawn(ioc, [&client]() -> asio::awaitable<void> {
+    auto r = co_await client.probe();
+    if (r.outcome == core::call_outcome::ok) spdlog::info("telegent: credentials ok");
+  }, asio::detached);
   notifier.start(repo.last_event_id());
   srv.start();
   if (metrics) metrics->start();
@@ -272,9 +336,13 @@ int run(util::config cfg, const std::string& config_path) {
 int main(int argc, char** argv) {
   CLI::App app{"portd: carries telephone-number port orders through their whole life on the Telegent API"};
   std::string config_path = "/etc/portd/portd.toml";
-  bool check = false;
+  bool check = false, online = false;
   app.add_option("-c,--config", config_path, "configuration file (TOML)");
-  app.add_flag("--check-config", check, "validate the configuration and exit");
+  auto* check_flag = app.add_flag("--check-config", check,
+                                  "validate the configuration and the store's directory, and exit (78 when bad)");
+  app.add_flag("--online", online,
+               "with --check-config: also ask Telegent for a token (exit 77: credentials refused, 69: unreachable)")
+      ->needs(check_flag);
   app.set_version_flag("--version", std::string("portd ") + PORTD_VERSION);
   CLI11_PARSE(app, argc, argv);
   util::config cfg;
@@ -285,6 +353,20 @@ int main(int argc, char** argv) {
     return 78;  // EX_CONFIG
   }
   if (check) {
+    std::string note;
+    if (const auto problem = check_store_directory(cfg.store.path, note); !problem.empty()) {
+      std::fprintf(stderr, "portd: configuration %s: %s\n", config_path.c_str(), problem.c_str());
+      return 78;
+    }
+    if (!note.empty()) std::puts(note.c_str());
+    if (online) {
+      try {
+        if (const int rc = check_online(cfg); rc != 0) return rc;
+      } catch (const std::exception& e) {  // an unusable client set-up (CA file, URL)
+        std::fprintf(stderr, "portd: configuration %s: %s\n", config_path.c_str(), e.what());
+        return 78;
+      }
+    }
     std::puts("configuration ok");
     return 0;
   }

@@ -287,6 +287,17 @@ std::string render_status(const json::object& st, const style& s) {
     out << (paused.empty() ? "" : ", PAUSED until " + short_time(api.at("paused_until"))) << "\n";
     const auto& by = sub(api, "by_status");
     if (!by.empty()) out << wrap("by status: " + by_state_line(by), "         ", s.width);
+    // The start-up probe and every token request since: wrong credentials show here before
+    // any order fails on them.
+    const auto& cred = sub(api, "credentials");
+    const std::string cred_state = str(cred, "state");
+    const std::string at = short_time(cred.contains("at") ? cred.at("at") : nullptr);
+    if (cred_state == "failing")
+      out << wrap("telegent: " + str(cred, "problem") + " at " + at + ": " + str(cred, "detail"), "         ", s.width);
+    else if (cred_state == "ok")
+      out << "         telegent: credentials ok (" << at << ")\n";
+    else if (cred_state == "unchecked")
+      out << "         telegent: credentials not checked yet\n";
   }
   const auto& ob = sub(st, "outbox");
   if (!ob.empty()) {

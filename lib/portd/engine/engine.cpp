@@ -71,6 +71,16 @@ spdlog::level::level_enum log_level(const core::event_record& r) {
   }
 }
 
+// daemon.status's view of the start-up probe and of every token request since.
+boost::json::object credentials_json(const telegent::credentials_state& c) {
+  boost::json::object o;
+  o["state"] = !c.problem.empty() ? "failing" : c.verified ? "ok" : "unchecked";
+  o["problem"] = c.problem.empty() ? boost::json::value(nullptr) : boost::json::value(c.problem);
+  o["detail"] = c.detail.empty() ? boost::json::value(nullptr) : boost::json::value(c.detail);
+  o["at"] = c.at ? boost::json::value(core::format_time(*c.at)) : boost::json::value(nullptr);
+  return o;
+}
+
 }  // namespace
 
 engine::engine(asio::io_context& ioc, store::repository& repo, telegent::client& client,
@@ -875,7 +885,8 @@ boost::json::object engine::status() {
               {"requests_total", st.requests_total},
               {"by_status", by_status},
               {"paused_until", paused},
-              {"in_flight", st.in_flight}};
+              {"in_flight", st.in_flight},
+              {"credentials", credentials_json(st.credentials)}};
   const auto ob = repo_.read_outbox_counts();
   r["outbox"] = {{"pending", ob.pending}, {"dead", ob.dead}};
   if (outbox_hooks_.sink_status) r["outbox"].as_object()["sinks"] = outbox_hooks_.sink_status();

@@ -12,6 +12,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include <stdexcept>
 #include <variant>
 
@@ -61,6 +63,20 @@ core::api_result shutdown_result(core::call_kind kind) {
 
 core::api_result unsent_result(core::call_kind kind) {
   return not_sent(kind, "not_sent", "the request was not sent: portd could not record that it was leaving");
+}
+
+// What a failed token request says about the set-up, in an operator's words; "" when it says
+// nothing (a 429, a shutdown).
+std::string credentials_problem(const core::api_result& r) {
+  if (r.reason == "rate_limited" || r.reason == "shutdown" || r.reason == "not_sent") return "";
+  if (r.http_status == 401 || r.http_status == 403)
+    return "credentials refused (" + std::to_string(r.http_status) + ")";
+  if (r.reason == "unauthorized" || r.reason == "forbidden") return "credentials refused";
+  if (r.reason == "tls_failed") return "TLS failed";
+  if (r.reason == "connect_failed" || r.reason == "resolve_failed" || r.reason == "timeout" ||
+      r.reason == "connection_reset")
+    return "unreachable";
+  return "token request failed";
 }
 
 }  // namespace
@@ -204,6 +220,7 @@ struct client::impl {
       slot.fetching = false;
       ++slot.generation;
       slot.cv.cancel();
+      note_token_outcome(fetched);
       if (auto* t = std::get_if<access_token>(&fetched)) {
         slot.token = *t;
         slot.failure.reset();
@@ -218,6 +235,38 @@ struct client::impl {
       slot.failure = std::get<core::api_result>(fetched);
       co_return std::get<core::api_result>(std::move(fetched));
     }
+  }
+
+  // Keeps what a token request said about the credentials for daemon.status, and logs a change:
+  // a new problem as an error (once, not once per waiting call), its end as info.
+  void note_token_outcome(const std::variant<access_token, core::api_result>& fetched) {
+    auto& c = stats.credentials;
+    if (std::holds_alternative<access_token>(fetched)) {
+      if (!c.problem.empty()) spdlog::info("telegent: credentials accepted again at {}", origin_text.text);
+      c.verified = true;
+      c.problem.clear();
+      c.detail.clear();
+      c.at = wall_now();
+      return;
+    }
+    const auto& r = std::get<core::api_result>(fetched);
+    std::string problem = credentials_problem(r);
+    if (problem.empty()) return;
+    if (problem != c.problem)
+      spdlog::error("telegent: {} at {} (account {}): {}", problem, origin_text.text, cfg.account_key, r.message);
+    c.problem = std::move(problem);
+    c.detail = r.message;
+    c.at = wall_now();
+  }
+
+  asio::awaitable<core::api_result> probe() {
+    const std::string endpoint = origin_text.text + std::string(paths::order);
+    auto tok = co_await get_token(endpoint, core::call_kind::status, priority::command);
+    if (auto* failure = std::get_if<core::api_result>(&tok)) co_return std::move(*failure);
+    core::api_result ok;
+    ok.call = core::call_kind::status;
+    ok.outcome = core::call_outcome::ok;
+    co_return ok;
   }
 
   void drop_token(const std::string& endpoint, const std::string& value) {
@@ -298,6 +347,8 @@ asio::awaitable<core::api_result> client::call(const core::order& o, core::call_
   };
   return run(*impl_, o, kind, prio, std::move(gate));
 }
+
+asio::awaitable<core::api_result> client::probe() { return impl_->probe(); }
 
 const client_stats& client::stats() const { return impl_->stats; }
 

@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace portd::telegent {
@@ -31,10 +32,20 @@ struct client_config {
   std::size_t max_response_bytes = 1 << 20;
 };
 
+// What the last token request said about the account's credentials and the way to Telegent.
+struct credentials_state {
+  bool verified = false;       // a token was granted at least once since the start
+  std::string problem;         // "" unless the last token request failed: "credentials refused
+                               // (401)", "TLS failed", "unreachable", "token request failed"
+  std::string detail;          // the failure as the client saw it (secret-free)
+  std::optional<core::time_point> at;  // when the last token request ended
+};
+
 struct client_stats {
   std::uint64_t requests_total = 0;
   std::map<std::string, std::uint64_t> by_status;  // "200", "429", "transport"
   std::uint64_t in_flight = 0;
+  credentials_state credentials;
 };
 
 class client {
@@ -54,6 +65,12 @@ class client {
   // back classified in the result.
   boost::asio::awaitable<core::api_result> call(const core::order& o, core::call_kind kind,
                                                 priority prio, send_gate gate = {});
+
+  // Requests one token (for the order-status endpoint, which polls use; it is kept for them)
+  // under the budget at command priority: proves the credentials, the TLS set-up and the way to
+  // Telegent before any order depends on them. An ok result, or the failure, classified; a
+  // failure is also logged as an error and kept in stats().credentials. Never throws.
+  boost::asio::awaitable<core::api_result> probe();
 
   const client_stats& stats() const;
   // Cancels in-flight requests and closes connections (shutdown).
