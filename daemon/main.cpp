@@ -10,6 +10,7 @@
 #include <portd/util/config.hpp>
 #include <portd/util/log.hpp>
 #include <portd/util/systemd.hpp>
+#include <portd/util/text.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -173,7 +174,7 @@ int check_online(const util::config& cfg) {
     return 0;
   }
   const std::string problem = c.problem.empty() ? "token request failed" : c.problem;
-  const std::string detail = result ? result->message : "the probe did not finish";
+  const std::string detail = result ? util::escape_controls(result->message) : "the probe did not finish";
   std::fprintf(stderr, "portd: telegent: %s at %s (account %s): %s\n", problem.c_str(), cfg.telegent.base_url.c_str(),
                cfg.telegent.account_key.c_str(), detail.c_str());
   return problem.starts_with("credentials refused") ? 77 : 69;

@@ -12,6 +12,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <portd/util/text.hpp>
+
 #include <spdlog/spdlog.h>
 
 #include <stdexcept>
@@ -253,7 +255,8 @@ struct client::impl {
     std::string problem = credentials_problem(r);
     if (problem.empty()) return;
     if (problem != c.problem)
-      spdlog::error("telegent: {} at {} (account {}): {}", problem, origin_text.text, cfg.account_key, r.message);
+      spdlog::error("telegent: {} at {} (account {}): {}", problem, origin_text.text, cfg.account_key,
+                    util::escape_controls(r.message));  // the detail quotes Telegent
     c.problem = std::move(problem);
     c.detail = r.message;
     c.at = wall_now();
