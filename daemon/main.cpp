@@ -348,12 +348,13 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   util::config cfg;
   try {
-    cfg = util::load_config(config_path);
+    cfg = util::load_config(config_path, check);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "portd: configuration %s: %s\n", config_path.c_str(), e.what());
     return 78;  // EX_CONFIG
   }
   if (check) {
+    for (const auto& note : cfg.unchecked) std::printf("not checked: %s\n", note.c_str());
     std::string note;
     if (const auto problem = check_store_directory(cfg.store.path, note); !problem.empty()) {
       std::fprintf(stderr, "portd: configuration %s: %s\n", config_path.c_str(), problem.c_str());

@@ -7,6 +7,7 @@
 
 #include <sys/stat.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -95,6 +96,11 @@ id_set read_ids(const toml::table& t, const std::string& name) {
   return ids;
 }
 
+bool outside_the_service() {
+  const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
+  return !dir || !*dir;
+}
+
 // A credential handed over by systemd (LoadCredential=), if present.
 std::optional<std::filesystem::path> credential(const std::string& name) {
   const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
@@ -140,7 +146,19 @@ std::string read_secret_file(const std::filesystem::path& file, const std::strin
   return s;
 }
 
-config load_config(const std::filesystem::path& file) {
+bool is_whsec_secret(std::string_view secret) {
+  constexpr std::string_view prefix = "whsec_";
+  if (!secret.starts_with(prefix)) return false;
+  const auto b64 = secret.substr(prefix.size());
+  if (b64.empty() || b64.size() % 4 != 0) return false;
+  const auto pad = b64.size() - b64.find_last_not_of('=') - 1;  // b64.size() when all '='
+  if (pad > 2 || pad == b64.size()) return false;
+  for (char c : b64.substr(0, b64.size() - pad))
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '/') return false;
+  return true;
+}
+
+config load_config(const std::filesystem::path& file, bool checking) {
   toml::table root;
   try {
     root = toml::parse_file(file.string());
@@ -187,7 +205,11 @@ config load_config(const std::filesystem::path& file) {
     if (s.account_secret.empty())
       if (auto p = credential("telegent-secret")) s.account_secret = read_secret_file(*p, "credential telegent-secret");
     if (s.account_key.empty()) fail("telegent.account_key", "missing (or set telegent.account_key_file)");
-    if (s.account_secret.empty())
+    if (s.account_secret.empty() && checking && outside_the_service())
+      c.unchecked.push_back(
+          "telegent.account_secret_file is not set: the secret must come from the systemd credential "
+          "\"telegent-secret\" (LoadCredential= in portd.service), which this check outside the service cannot see");
+    else if (s.account_secret.empty())
       fail("telegent.account_secret_file", "missing (or pass the systemd credential \"telegent-secret\")");
     const auto base = parse_http_url(s.base_url);
     if (!base.url) fail("telegent.base_url", redact_url(s.base_url) + " " + base.problem);
@@ -276,6 +298,9 @@ config load_config(const std::filesystem::path& file) {
       get(*t, prefix, "secret_file", sf);
       if (!sf.empty()) w.secret = read_secret_file(resolve(dir, sf), prefix + ".secret_file");
       else if (auto p = credential("webhook-secret-" + std::to_string(i - 1))) w.secret = read_secret_file(*p, prefix + " credential");
+      else if (checking && outside_the_service())
+        c.unchecked.push_back(prefix + ".secret_file is not set: the secret must come from the systemd credential \"webhook-secret-" +
+                              std::to_string(i - 1) + "\", which this check outside the service cannot see");
       else fail(prefix + ".secret_file", "missing");
       if (const toml::node* ev = t->get("events")) {
         const toml::array* ea = ev->as_array();
@@ -297,6 +322,12 @@ config load_config(const std::filesystem::path& file) {
         if (!one.empty()) w.secrets.push_back(std::move(one));
       }
       if (!w.secrets.empty()) w.secret = w.secrets.front();
+      // The sender decodes a "whsec_" secret to its key; one that does not decode would stop
+      // the start (never printed: it is a secret).
+      for (std::size_t k = 0; k < w.secrets.size(); ++k)
+        if (w.secrets[k].starts_with("whsec_") && !is_whsec_secret(w.secrets[k]))
+          fail(prefix + ".secret_file", "line " + std::to_string(k + 1) +
+                                            " starts with \"whsec_\" but the rest is not base64 (a Standard Webhooks secret is whsec_ and base64)");
       std::filesystem::path ca;
       get(*t, prefix, "ca_file", ca);
       w.ca_file = resolve(dir, ca).string();

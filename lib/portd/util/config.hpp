@@ -88,11 +88,21 @@ struct config {
   struct log_section {
     std::string level = "info";
   } log;
+  // What a check outside the service could not see (see load_config's `checking`), one
+  // sentence each; empty when loaded for a run.
+  std::vector<std::string> unchecked;
 };
 
 // Reads and validates the file. Relative paths are resolved against the file's directory;
 // secret files must not be group- or world-readable. Throws config_error.
-config load_config(const std::filesystem::path& file);
+// `checking` (portd --check-config): a secret left to a systemd credential while
+// $CREDENTIALS_DIRECTORY is unset — the check runs outside the service, as the README's set-up
+// has it — is not an error; config::unchecked says so, and everything else is checked.
+config load_config(const std::filesystem::path& file, bool checking = false);
+
+// A Standard Webhooks secret: "whsec_" and base64 that decodes to at least one byte. Other
+// text is not one (and is used as the key itself).
+bool is_whsec_secret(std::string_view secret);
 
 // "90s", "15m", "2h", "1d", "250ms" → duration; nullopt if malformed.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);

@@ -6,6 +6,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cstdlib>
 #include <string>
 
 using portd::test::process;
@@ -22,10 +23,10 @@ struct run_result {
 
 // Runs portd on `config` (with a Telegent secret and a webhook secret beside it), with
 // --check-config or as a start.
-run_result run_portd(const std::string& config, bool check) {
+run_result run_portd(const std::string& config, bool check, const std::string& hook_secret = "hook-secret-value") {
   temp_dir d;
   write_file(d.file("telegent-secret"), "sim-secret\n", 0600);
-  write_file(d.file("hook-secret"), "hook-secret-value\n", 0600);
+  write_file(d.file("hook-secret"), hook_secret + "\n", 0600);
   write_file(d.file("portd.toml"), "[store]\npath = \"portd.db\"\n[control]\nsocket = \"portd.sock\"\n" + config);
   std::vector<std::string> argv{portd::test::binary("PORTD_BIN"), "--config", d.file("portd.toml")};
   if (check) argv.emplace_back("--check-config");
@@ -90,6 +91,54 @@ BOOST_AUTO_TEST_CASE(plain_http_to_this_host_and_https_anywhere_pass_the_check) 
     const auto r = run_portd(telegent + webhook(url), true);
     BOOST_TEST(r.status == 0, url << ": " << r.err);
   }
+}
+
+// A Standard Webhooks secret ("whsec_" and base64) that does not decode passed the check and
+// then stopped the start with exit 1; the check catches it, and neither prints it.
+BOOST_AUTO_TEST_CASE(a_whsec_secret_that_is_not_base64_is_refused_78_without_printing_it) {
+  for (bool check : {true, false}) {
+    const auto r = run_portd(telegent + webhook("https://crm.example.com/h"), check, "whsec_Not*Base64!");
+    BOOST_TEST(r.status == 78, (check ? "--check-config" : "start"));
+    BOOST_TEST(r.err.find("webhook[0].secret_file") != std::string::npos, r.err);
+    BOOST_TEST(r.err.find("base64") != std::string::npos, r.err);
+    BOOST_TEST(r.err.find("Not*Base64") == std::string::npos, r.err);
+  }
+  // Rotation: every line is a secret, each is checked.
+  BOOST_TEST(run_portd(telegent + webhook("https://crm.example.com/h"), true,
+                       "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\nwhsec_old!").status == 78);
+  BOOST_TEST(run_portd(telegent + webhook("https://crm.example.com/h"), true, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+                 .status == 0);
+}
+
+// The README's set-up: the Telegent secret reaches the service as the systemd credential
+// "telegent-secret", and an operator runs the check by hand, outside the service (no
+// $CREDENTIALS_DIRECTORY). The example configuration then passes; the check says what it could
+// not see. A start outside the service still refuses to run without the secret.
+BOOST_AUTO_TEST_CASE(the_example_configuration_passes_the_check_outside_the_service) {
+  const char* source = std::getenv("PORTD_SOURCE_DIR");
+  BOOST_TEST_REQUIRE(source != nullptr, "PORTD_SOURCE_DIR is not set (run the tests through ctest)");
+  const std::string example = std::string(source) + "/systemd/portd.toml.example";
+  temp_dir d;
+  process p({portd::test::binary("PORTD_BIN"), "--config", example, "--check-config"}, {}, d.file("err"));
+  std::string out;
+  while (auto line = p.read_line(std::chrono::seconds(30))) out += *line + "\n";
+  BOOST_TEST(p.wait(std::chrono::seconds(30)).value_or(-1) == 0, out << read_file(d.file("err")));
+  BOOST_TEST(out.find("credential \"telegent-secret\"") != std::string::npos, out);
+  BOOST_TEST(out.find("configuration ok") != std::string::npos, out);
+
+  // Everything else is still checked: a bad value next to the missing secret is refused.
+  std::string bad = read_file(example);
+  const auto at = bad.find("burst = 5");
+  BOOST_TEST_REQUIRE(at != std::string::npos);
+  bad.replace(at, 9, "burst = 0");
+  write_file(d.file("bad.toml"), bad);
+  process q({portd::test::binary("PORTD_BIN"), "--config", d.file("bad.toml"), "--check-config"}, {}, d.file("err2"));
+  BOOST_TEST(q.wait(std::chrono::seconds(30)).value_or(-1) == 78);
+  BOOST_TEST(read_file(d.file("err2")).find("telegent.burst") != std::string::npos, read_file(d.file("err2")));
+
+  process start({portd::test::binary("PORTD_BIN"), "--config", example}, {}, d.file("err3"));
+  BOOST_TEST(start.wait(std::chrono::seconds(30)).value_or(-1) == 78);
+  BOOST_TEST(read_file(d.file("err3")).find("telegent.account_secret_file") != std::string::npos, read_file(d.file("err3")));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
