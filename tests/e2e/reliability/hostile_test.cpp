@@ -452,37 +452,51 @@ BOOST_AUTO_TEST_CASE(a_non_finite_request_id_is_refused_with_a_json_reply) {
   BOOST_TEST(v.at("error").at("code") == json::value(-32600));
 }
 
-// Issue 16, 8: portctl gives up on a daemon that takes the connection and never answers: exit 3,
-// saying it did not answer in the timeout (--timeout, or $PORTCTL_TIMEOUT).
+// Issue 16, 8: portctl gives up on a daemon that takes the connection and never answers, and on
+// one whose listen backlog is full (connect() itself waits): exit 3, saying it did not answer in
+// the timeout (--timeout, or $PORTCTL_TIMEOUT).
 BOOST_AUTO_TEST_CASE(portctl_gives_up_on_a_daemon_that_never_answers) {
   portd::test::temp_dir dir;
-  const std::string path = dir.file("hung.sock");
-  const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_un a{};
-  a.sun_family = AF_UNIX;
-  std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
-  BOOST_TEST_REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  BOOST_TEST_REQUIRE(::listen(listener, 16) == 0);  // connections are taken, nothing is answered
+  // A listener that never accepts: with `backlog` 16 connections are taken and never answered;
+  // with 0 and one connection already waiting, the next connect() blocks.
+  auto listening = [&](const std::string& path, int backlog) {
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
+    BOOST_TEST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    BOOST_TEST_REQUIRE(::listen(fd, backlog) == 0);
+    return fd;
+  };
+  const std::string silent = dir.file("silent.sock"), full = dir.file("full.sock");
+  const int silent_fd = listening(silent, 16);
+  const int full_fd = listening(full, 0);
+  raw_peer waiting(full);  // fills the backlog of 0
   struct run {
+    std::string socket;
     std::vector<std::string> args;
     std::map<std::string, std::string> env;
   };
-  for (const run& r : {run{{"--timeout", "0.5"}, {}}, run{{}, {{"PORTCTL_TIMEOUT", "0.5"}}}}) {
-    std::vector<std::string> argv{portd::test::binary("PORTCTL_BIN"), "--socket", path};
-    argv.insert(argv.end(), r.args.begin(), r.args.end());
-    argv.push_back("status");
-    const std::string err = dir.file("portctl.stderr");
-    ::unlink(err.c_str());
-    const auto t0 = std::chrono::steady_clock::now();
-    portd::test::process p(argv, r.env, err);
-    const auto status = p.wait(std::chrono::seconds(20));
-    BOOST_TEST_REQUIRE(status.has_value(), "portctl still waiting after 20 s");
-    BOOST_TEST(*status == 3);
-    BOOST_TEST(ms_since(t0) >= 450);
-    const std::string text = portd::test::read_file(err);
-    BOOST_TEST(text.find("did not answer in 500 ms") != std::string::npos, text);
+  for (const run& r : {run{silent, {"--timeout", "0.5"}, {}}, run{silent, {}, {{"PORTCTL_TIMEOUT", "0.5"}}},
+                       run{full, {"--timeout", "0.5"}, {}}}) {
+    BOOST_TEST_CONTEXT(r.socket << (r.env.empty() ? " --timeout" : " PORTCTL_TIMEOUT")) {
+      std::vector<std::string> argv{portd::test::binary("PORTCTL_BIN"), "--socket", r.socket};
+      argv.insert(argv.end(), r.args.begin(), r.args.end());
+      argv.push_back("status");
+      const std::string err = dir.file("portctl.stderr");
+      ::unlink(err.c_str());
+      const auto t0 = std::chrono::steady_clock::now();
+      portd::test::process p(argv, r.env, err);
+      const auto status = p.wait(std::chrono::seconds(20));
+      BOOST_TEST_REQUIRE(status.has_value(), "portctl still waiting after 20 s");
+      BOOST_TEST(*status == 3);
+      BOOST_TEST(ms_since(t0) >= 450);
+      const std::string text = portd::test::read_file(err);
+      BOOST_TEST(text.find("did not answer in 500 ms") != std::string::npos, text);
+    }
   }
-  ::close(listener);
+  ::close(silent_fd);
+  ::close(full_fd);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
