@@ -50,12 +50,16 @@ done
 cp "$unit_dir"/portd.service "$unit_dir"/portd.socket "$unit_dir"/portd@.service "$unit_dir"/portd@.socket \
   "$root/usr/lib/systemd/system/"
 cp /bin/kill "$root/usr/bin/kill" 2>/dev/null || printf '#!/bin/sh\n' > "$root/usr/bin/kill"; chmod 755 "$root/usr/bin/kill"
+# The daemon where ExecStart= says (the units are generated for the build's install prefix).
+exec_path=$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$unit_dir/portd.service")
+[ -n "$exec_path" ] || fail "portd.service has no ExecStart="
+mkdir -p "$root$(dirname "$exec_path")"
 if [ -n "$portd_bin" ]; then
-  cp "$portd_bin" "$root/usr/sbin/portd"
+  cp "$portd_bin" "$root$exec_path"
 else
-  printf '#!/bin/sh\nexit 0\n' > "$root/usr/sbin/portd"
+  printf '#!/bin/sh\nexit 0\n' > "$root$exec_path"
 fi
-chmod 755 "$root/usr/sbin/portd"
+chmod 755 "$root$exec_path"
 
 # 1. verify
 for units in "portd.socket portd.service" "portd@acct1.socket portd@acct1.service"; do
