@@ -14,6 +14,7 @@
 #include <map>
 #include <string_view>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 namespace portd::store {
@@ -406,7 +407,15 @@ void refuse_foreign(sqlite::database& db, const std::string& path) {
 }
 
 constexpr int open_flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
+constexpr int read_only_flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
 constexpr int busy_timeout_ms = 5000;
+
+bool on_read_only_filesystem(const std::filesystem::path& db) {
+  auto dir = db.parent_path();
+  if (dir.empty()) dir = ".";
+  struct statvfs st {};
+  return ::statvfs(dir.c_str(), &st) == 0 && (st.f_flag & ST_RDONLY) != 0;
+}
 
 }  // namespace
 
@@ -433,6 +442,7 @@ struct repository::impl {
   };
   std::vector<sink_entry> sinks;
   std::string not_writable;  // why the store takes no writes; "" when it does
+  std::string uri;           // "file:…?immutable=1" when opened so (see open_immutable)
   bool group_open = false;
   bool last_write_disk_full = false;  // why SQLite may have rolled the group back
   // The open group ended an order, so it purged its PINs (rule 5): the WAL's older frames of
@@ -450,12 +460,43 @@ struct repository::impl {
   explicit impl(const std::filesystem::path& p) : path(p), path_text(p.string()) {
     create_private_file(path_text);
     // Open failures name the path themselves; later ones get it added here.
-    writer_db = std::make_unique<sqlite::database>(path_text, open_flags | SQLITE_OPEN_CREATE);
+    if (on_read_only_filesystem(path))
+      open_immutable();
+    else
+      writer_db = std::make_unique<sqlite::database>(path_text, open_flags | SQLITE_OPEN_CREATE);
     try {
       set_up();
     } catch (const sqlite::error& e) {
       fail("database " + path_text, e);
     }
+  }
+
+  // A database on a filesystem mounted read-only cannot be read the usual way: SQLite needs
+  // to create the WAL's shared-memory file beside it. Without a WAL left to replay, nothing but
+  // this file holds the data and nothing can change it, so it is opened immutable (no locks,
+  // no WAL) and served read-only. With a WAL left, reading the file alone would show an older
+  // state: refused, saying why.
+  void open_immutable() {
+    std::error_code ec;
+    if (std::filesystem::file_size(path_text + "-wal", ec) > 0 && !ec) {
+      store_error e("database " + path_text + " is on a read-only filesystem and its WAL (" + path_text +
+                    "-wal) has changes not yet in it: mount it read-write so that portd can apply them");
+      e.read_only = true;
+      throw e;
+    }
+    uri = "file:";
+    for (char c : path_text) {
+      if (c == '%' || c == '?' || c == '#') {
+        static constexpr char hex[] = "0123456789abcdef";
+        uri += '%';
+        uri += hex[static_cast<unsigned char>(c) >> 4];
+        uri += hex[c & 0xf];
+      } else {
+        uri += c;
+      }
+    }
+    uri += "?immutable=1";
+    writer_db = std::make_unique<sqlite::database>(uri, read_only_flags);
   }
 
   void set_up() {
@@ -482,7 +523,7 @@ struct repository::impl {
     detail::migrate(w, path_text);
     if (not_writable.empty() && w.query_int("PRAGMA application_id") != portd_application_id)
       w.exec("PRAGMA application_id = " + std::to_string(portd_application_id));
-    auto mode = w.query_text("PRAGMA journal_mode = WAL");
+    auto mode = not_writable.empty() ? w.query_text("PRAGMA journal_mode = WAL") : "wal";  // a read-only file keeps its mode
     if (mode != "wal") throw store_error("cannot switch to WAL (journal mode is " + mode + ")");
     // In WAL mode NORMAL writes a commit to the WAL without waiting for the disk;
     // commit(durability::sync) then syncs the WAL itself, which is what FULL does at every
@@ -496,7 +537,8 @@ struct repository::impl {
     w.exec("PRAGMA journal_size_limit = 67108864");
     tighten_files(path_text);
 
-    reader_db = std::make_unique<sqlite::database>(path_text, open_flags);
+    reader_db = uri.empty() ? std::make_unique<sqlite::database>(path_text, open_flags)
+                            : std::make_unique<sqlite::database>(uri, read_only_flags);
     auto& r = *reader_db;
     sqlite3_busy_timeout(r.handle(), busy_timeout_ms);
     r.exec("PRAGMA query_only = ON");

@@ -92,6 +92,11 @@ class small_filesystem {
     return written;
   }
   void unfill() { BOOST_TEST_REQUIRE(::unlink(file("filler").c_str()) == 0); }
+  // Remounts it read-only (no file on it may be open for writing).
+  void remount_read_only() {
+    if (::mount(nullptr, dir_.path().c_str(), nullptr, MS_REMOUNT | MS_RDONLY, nullptr) != 0)
+      BOOST_FAIL("remounting " << dir_.path() << " read-only: " << std::strerror(errno));
+  }
 
  private:
   temp_dir dir_;
@@ -589,6 +594,29 @@ BOOST_AUTO_TEST_CASE(the_log_records_a_transition_only_once_it_is_committed) {
     s.wait_for_state(a.id, "completed");
     BOOST_TEST(completions(a) == 1u, "order " << a.id);
   }
+}
+
+// The store's whole filesystem is mounted read-only (remounted after errors, a snapshot, a
+// read-only volume): SQLite cannot make the WAL's shared-memory file, so a plain open fails.
+// After a clean stop nothing but the database file holds the data: portd serves it read-only,
+// and refuses writes `unavailable`, as for a read-only file.
+BOOST_AUTO_TEST_CASE(a_database_on_a_read_only_mount_serves_reads_and_refuses_writes_unavailable) {
+  small_filesystem fs(8u << 20);
+  stack_options opt;
+  opt.store_path = fs.file("portd.db");
+  stack s(opt);
+  make_real_database(s);
+  fs.remount_read_only();
+  s.start_portd();
+
+  const auto status = s.result("daemon.status");
+  BOOST_TEST(status.at("db").at("writable") == false);
+  BOOST_TEST(order_of(s, 1)["number"] == "+18015550100");
+  BOOST_TEST(s.result("order.list")["orders"].as_array().size() == 1u);
+  auto r = s.call("portin.submit", port_in("+18015550110"));
+  BOOST_TEST_REQUIRE(r.contains("error"), "accepted on a read-only mount: " << json::serialize(r));
+  BOOST_TEST(r.at("error").at("code").as_int64() == -32005, json::serialize(r));
+  BOOST_TEST(s.stop_portd() == 0);
 }
 
 // Another program's SQLite database at portd's path (a wrong path in the config, a file
