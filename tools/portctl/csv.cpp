@@ -1,6 +1,9 @@
 // CSV records and import rows.
 #include "csv.hpp"
 
+#include <boost/json/serialize.hpp>
+
+#include <cstdio>
 #include <stdexcept>
 
 namespace portctl {
@@ -44,6 +47,62 @@ std::optional<std::vector<std::string>> read_csv_record(std::istream& in) {
   fields.push_back(std::move(field));
   return fields;
 }
+
+bool strip_utf8_bom(std::string& cell) {
+  if (!cell.starts_with("\xEF\xBB\xBF")) return false;
+  cell.erase(0, 3);
+  return true;
+}
+
+std::string csv_record(const std::vector<std::string>& fields) {
+  std::string out;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (i) out += ',';
+    const std::string& f = fields[i];
+    if (f.find_first_of(",\"\r\n") == std::string::npos) {
+      out += f;
+      continue;
+    }
+    out += '"';
+    for (char c : f) {
+      if (c == '"') out += '"';
+      out += c;
+    }
+    out += '"';
+  }
+  out += "\r\n";
+  return out;
+}
+
+std::string csv_field(const boost::json::value* v) {
+  if (!v || v->is_null()) return "";
+  if (v->is_string()) return std::string(v->as_string());
+  if (v->is_int64()) return std::to_string(v->as_int64());
+  if (v->is_uint64()) return std::to_string(v->as_uint64());
+  if (v->is_bool()) return v->as_bool() ? "true" : "false";
+  if (v->is_double()) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.17g", v->as_double());
+    return buf;
+  }
+  return boost::json::serialize(*v);
+}
+
+std::string csv_field(const boost::json::object& o, std::string_view key) {
+  return csv_field(o.if_contains(key));
+}
+
+namespace {
+std::vector<std::string> fields_of(const boost::json::object& o, const std::vector<std::string>& columns) {
+  std::vector<std::string> out;
+  out.reserve(columns.size());
+  for (const auto& c : columns) out.push_back(csv_field(o, c));
+  return out;
+}
+}  // namespace
+
+std::vector<std::string> order_fields(const boost::json::object& order) { return fields_of(order, order_columns); }
+std::vector<std::string> event_fields(const boost::json::object& event) { return fields_of(event, event_columns); }
 
 boost::json::object row_to_params(const std::vector<std::string>& header,
                                   const std::vector<std::string>& row,

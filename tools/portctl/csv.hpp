@@ -1,11 +1,13 @@
-// CSV reading for `portctl import` (RFC 4180: commas, double quotes, "" inside quotes, CRLF or
-// LF line ends, quoted fields may span lines). Pure.
+// CSV for portctl (RFC 4180: commas, double quotes, "" inside quotes, CRLF line ends, quoted
+// fields may span lines): reading `portctl import` files, writing `-o csv`. Pure.
 #pragma once
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 
 #include <istream>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace portctl {
@@ -13,6 +15,32 @@ namespace portctl {
 // The next record's fields, or nullopt at the end of input. Throws std::runtime_error on an
 // unterminated quote.
 std::optional<std::vector<std::string>> read_csv_record(std::istream&);
+
+// Drops a UTF-8 byte order mark at the start of `cell` (Excel's "CSV UTF-8" writes one before
+// the first header); true when there was one.
+bool strip_utf8_bom(std::string& cell);
+
+// One record as RFC 4180 text ending in CRLF: a field holding a comma, a double quote, CR or LF
+// is quoted, its quotes doubled. Fields are written as they are (no control characters
+// escaped: CSV is for programs; only the table output writes carrier text out for a terminal).
+std::string csv_record(const std::vector<std::string>& fields);
+// A JSON value as one CSV field: strings raw, numbers in decimal, booleans true/false,
+// null or missing as empty, anything else as its JSON text.
+std::string csv_field(const boost::json::value* v);
+// o[key] as one CSV field (empty when missing).
+std::string csv_field(const boost::json::object& o, std::string_view key);
+
+// `-o csv` of list and attention: one row per order, these columns (details and secrets are
+// not in it; `portctl show` has them).
+inline const std::vector<std::string> order_columns{
+    "id", "number", "kind", "state", "needs_attention", "attention_reason", "state_since",
+    "remote_order_id", "remote_status", "remote_message", "client_ref", "group", "created_at",
+    "updated_at"};
+std::vector<std::string> order_fields(const boost::json::object& order);
+// `-o csv` of events: one row per event.
+inline const std::vector<std::string> event_columns{
+    "id", "at", "order_id", "type", "from_state", "to_state", "remote_status", "actor", "message"};
+std::vector<std::string> event_fields(const boost::json::object& event);
 
 // The columns `portctl import` understands (the header row names them, in any order).
 inline const std::vector<std::string> import_columns{

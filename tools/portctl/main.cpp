@@ -1,6 +1,8 @@
 // portctl: the operator's command line for portd. Every command is one or a few JSON-RPC calls
-// on the control socket (PROTOCOL.md); human output by default, the raw result with --json.
-// Exit codes: 0 ok, 1 the daemon answered with an error, 2 usage, 3 cannot reach the daemon.
+// on the control socket (PROTOCOL.md); human output by default (-o table), the raw result with
+// -o json (--json), rows for spreadsheets and scripts with -o csv.
+// Exit codes: 0 ok, 1 the daemon answered with an error, 2 usage, 3 cannot reach the daemon,
+// 4 `attention --exit-code` found orders that need a human.
 // Secrets (carrier account PIN, port-out PIN) are read from a file or stdin, never from argv,
 // where any user could read them in the process list.
 #include "csv.hpp"
@@ -47,7 +49,9 @@ struct usage_failure {
 
 struct globals {
   std::string socket = portd::control::default_socket_path();
-  bool json = false;
+  bool json = false;    // -o json, --json
+  bool csv = false;     // -o csv
+  std::string output;   // -o as given
   portctl::style style;
   double timeout = 30;  // seconds: connecting and each reply (not watch's stream); 0 = none
   std::unique_ptr<portd::control::client> conn;
@@ -64,7 +68,38 @@ struct globals {
     return std::move(r.value());
   }
   void print_json(const json::value& v) const { std::cout << json::serialize(v) << "\n"; }
+  void print_csv(const std::vector<std::string>& fields) const { std::cout << portctl::csv_record(fields); }
 };
+
+// The commands that have a CSV form (one row per order, event or state).
+bool has_csv(std::string_view command) {
+  return command == "list" || command == "attention" || command == "events" || command == "group";
+}
+
+// Whether the command line asks for JSON, read from argv itself: for a usage error found while
+// parsing it, before the options hold their values.
+bool wants_json(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "--json" || a == "-ojson" || a == "--output=json") return true;
+    if ((a == "-o" || a == "--output") && i + 1 < argc && std::string_view(argv[i + 1]) == "json") return true;
+  }
+  return false;
+}
+
+// An error as portctl prints it under -o json: a JSON-RPC error object on stderr,
+// {"error":{"code","message","data"}}. `code` is the daemon's JSON-RPC code when the daemon
+// answered, otherwise portctl's exit status (2 usage, 3 cannot reach portd); data.reason
+// names the error either way.
+void print_json_error(std::int64_t code, std::string_view reason, std::string_view message,
+                      json::object data = {}) {
+  data["reason"] = reason;
+  json::object e;
+  e["code"] = code;
+  e["message"] = message;
+  e["data"] = std::move(data);
+  std::cerr << json::serialize(json::object{{"error", std::move(e)}}) << "\n";
+}
 
 const json::object& as_obj(const json::value& v) {
   static const json::object empty;
@@ -255,7 +290,8 @@ int main(int argc, char** argv) {
   app.footer(
       "The daemon's socket is --socket, else $PORTD_SOCKET, else /run/portd/portd.sock.\n"
       "Exit codes: 0 ok, 1 the daemon refused (error on stderr), 2 usage, 3 cannot reach portd\n"
-      "or it did not answer within --timeout.\n"
+      "or it did not answer within --timeout, 4 attention --exit-code found orders needing a human.\n"
+      "Under -o json an error is a JSON object on stderr: {\"error\":{\"code\",\"message\",\"data\"}}.\n"
       "PINs are never taken on the command line: use --*-pin-file FILE or --*-pin-stdin.\n"
       "Run 'portctl COMMAND --help' for a command's options and examples.");
   app.add_option("--socket", g.socket, "control socket path")->capture_default_str();
@@ -270,7 +306,12 @@ int main(int argc, char** argv) {
       ->type_name("SECONDS")
       ->check(CLI::Range(0.0, 86400.0).description(""))
       ->capture_default_str();
-  app.add_flag("--json", g.json, "print the daemon's raw JSON result (for scripts)");
+  app.add_flag("--json", g.json, "the same as -o json");
+  app.add_option("-o,--output", g.output,
+                 "json: the daemon's raw JSON result (for scripts); csv: RFC 4180 rows with a header "
+                 "(list, attention, events, group); table: for people (the default)")
+      ->type_name("FORMAT")
+      ->check(CLI::IsMember({"json", "csv", "table"}));
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("portctl ") + PORTD_VERSION);
   app.fallthrough();  // --json, --socket and --timeout also after the command
@@ -348,23 +389,28 @@ int main(int argc, char** argv) {
   // ---- list ----
   std::vector<std::string> l_states;
   std::string l_kind, l_number, l_group;
-  bool l_active = false, l_attention = false;
+  bool l_active = false, l_attention = false, l_all = false;
   int l_limit = 100;
   std::int64_t l_after = 0;
   {
     auto* c = command("list", "list orders (by id, paged)",
                       examples({"portctl list --active", "portctl list --state rejected --state failed",
-                                "portctl list --number +18015551234", "portctl list --limit 50 --after-id 200"}));
+                                "portctl list --number +18015551234", "portctl list --limit 50 --after-id 200",
+                                "portctl list --all -o csv > orders.csv   # every order, page after page"}));
     c->add_option("--state", l_states, "only this state (repeatable)");
     c->add_option("--kind", l_kind, "port_in or port_out");
     c->add_option("--number", l_number, "only this number");
     c->add_option("--group", l_group, "only this group");
     c->add_flag("--active", l_active, "only orders not yet finished");
     c->add_flag("--needs-attention", l_attention, "only orders that need a human");
-    c->add_option("--limit", l_limit, "at most this many (1-1000)")->capture_default_str();
+    auto* limit = c->add_option("--limit", l_limit, "at most this many (1-1000); with --all: per page (default then 1000)")
+                      ->capture_default_str();
     c->add_option("--after-id", l_after, "orders with an id above this (paging)");
-    c->callback([&] {
-      action = [&] {
+    c->add_flag("--all", l_all,
+                "every matching order: asks for page after page and prints each as it comes (constant "
+                "memory); stops quietly, exit 0, when the reader goes away (| head)");
+    c->callback([&, limit] {
+      action = [&, limit] {
         json::object p;
         if (l_states.size() == 1) p["state"] = l_states[0];
         if (l_states.size() > 1) {
@@ -377,16 +423,63 @@ int main(int argc, char** argv) {
         if (!l_group.empty()) p["group"] = l_group;
         if (l_active) p["active"] = true;
         if (l_attention) p["needs_attention"] = true;
-        p["limit"] = l_limit;
-        if (l_after) p["after_id"] = l_after;
-        auto r = g.call("order.list", std::move(p));
-        if (g.json) return g.print_json(r);
-        const auto& o = as_obj(r);
+        p["limit"] = l_all && !limit->count() ? 1000 : l_limit;
         static const json::array none;
-        const auto& orders = o.contains("orders") && o.at("orders").is_array() ? o.at("orders").as_array() : none;
-        std::cout << portctl::render_order_table(orders, g.style);
-        if (auto* n = o.if_contains("next_after_id"); n && n->is_int64())
-          std::cout << "more: add --after-id " << n->as_int64() << "\n";
+        auto orders_of = [](const json::value& r) -> const json::array& {
+          const auto& o = as_obj(r);
+          return o.contains("orders") && o.at("orders").is_array() ? o.at("orders").as_array() : none;
+        };
+        auto next_of = [](const json::value& r) -> std::optional<std::int64_t> {
+          auto* n = as_obj(r).if_contains("next_after_id");
+          if (n && n->is_int64()) return n->as_int64();
+          return std::nullopt;
+        };
+        if (!l_all) {
+          if (l_after) p["after_id"] = l_after;
+          auto r = g.call("order.list", std::move(p));
+          if (g.json) return g.print_json(r);
+          const auto next = next_of(r);
+          if (g.csv) {
+            g.print_csv(portctl::order_columns);
+            for (const auto& v : orders_of(r)) g.print_csv(portctl::order_fields(as_obj(v)));
+            // The hint on stderr: stdout stays CSV.
+            if (next) std::cerr << "more: add --after-id " << *next << " (or --all)\n";
+            return;
+          }
+          std::cout << portctl::render_order_table(orders_of(r), g.style);
+          if (next) std::cout << "more: add --after-id " << *next << " (or --all)\n";
+          return;
+        }
+        // --all: one page in memory at a time, printed and flushed before the next is asked
+        // for. The JSON form is the one page's {"orders": [...]} with every order in it.
+        std::optional<std::int64_t> after;
+        if (l_after) after = l_after;
+        bool first = true;
+        if (g.json) std::cout << "{\"orders\":[";
+        for (;;) {
+          json::object q = p;
+          if (after) q["after_id"] = *after;
+          const json::value r = g.call("order.list", std::move(q));
+          const auto& orders = orders_of(r);
+          if (g.json) {
+            for (const auto& v : orders) {
+              std::cout << (first ? "" : ",") << json::serialize(v);
+              first = false;
+            }
+          } else if (g.csv) {
+            if (first) g.print_csv(portctl::order_columns);
+            first = false;
+            for (const auto& v : orders) g.print_csv(portctl::order_fields(as_obj(v)));
+          } else {
+            std::cout << portctl::render_order_table(orders, g.style, first);
+            first = false;
+          }
+          std::cout.flush();
+          if (!std::cout) return;  // the reader went away (EPIPE): nothing more to ask for
+          after = next_of(r);
+          if (!after) break;
+        }
+        if (g.json) std::cout << "]}\n";
       };
     });
   }
@@ -625,6 +718,20 @@ int main(int argc, char** argv) {
           p["limit"] = e_limit;
           auto r = g.call("outbox.list", std::move(p));
           if (g.json) return g.print_json(r);
+          if (g.csv) {
+            g.print_csv({"outbox_id", "sink", "event_id", "order_id", "attempts", "last_error", "event_type", "message"});
+            for (auto& d : as_obj(r).at("deliveries").as_array()) {
+              const auto& o = as_obj(d);
+              const auto& ev = member(d, "event");
+              g.print_csv({portctl::csv_field(o, "id"), portctl::csv_field(o, "sink"), portctl::csv_field(o, "event_id"),
+                           portctl::csv_field(o, "order_id"), portctl::csv_field(o, "attempts"),
+                           portctl::csv_field(o, "last_error"), portctl::csv_field(ev, "type"),
+                           portctl::csv_field(ev, "message")});
+            }
+            if (auto* n = as_obj(r).if_contains("next_after"); n && n->is_int64())
+              std::cerr << "more: add --after " << n->as_int64() << "\n";
+            return;
+          }
           const auto& rows = as_obj(r).at("deliveries").as_array();
           if (rows.empty()) std::cout << "no dead letters\n";
           for (auto& d : rows) {
@@ -648,6 +755,13 @@ int main(int argc, char** argv) {
         p["limit"] = e_limit;
         auto r = g.call("events.list", std::move(p));
         if (g.json) return g.print_json(r);
+        if (g.csv) {
+          g.print_csv(portctl::event_columns);
+          for (auto& e : as_obj(r).at("events").as_array()) g.print_csv(portctl::event_fields(as_obj(e)));
+          if (auto* n = as_obj(r).if_contains("next_after"); n && n->is_int64())
+            std::cerr << "more: add --after " << n->as_int64() << "\n";
+          return;
+        }
         for (auto& e : as_obj(r).at("events").as_array())
           std::cout << "#" << e.at("id").as_int64() << " "
                     << portctl::render_event_line(as_obj(e), g.style, true);
@@ -741,6 +855,7 @@ int main(int argc, char** argv) {
 
   // ---- group / status / metrics / attention ----
   std::string grp;
+  bool a_exit_code = false;
   {
     auto* c = command("group", "roll-up of a group of orders per state, and what needs a human",
                       examples({"portctl group acme-migration"}));
@@ -751,6 +866,12 @@ int main(int argc, char** argv) {
         p["group"] = grp;
         auto r = g.call("group.summary", std::move(p));
         if (g.json) return g.print_json(r);
+        if (g.csv) {  // one row per state; the orders that need a human: portctl attention, list
+          g.print_csv({"group", "state", "orders"});
+          for (const auto& kv : member(r, "by_state"))
+            g.print_csv({grp, std::string(kv.key()), portctl::csv_field(&kv.value())});
+          return;
+        }
         std::cout << portctl::render_group(as_obj(r), g.style);
         json::object q;
         q["group"] = grp;
@@ -787,7 +908,10 @@ int main(int argc, char** argv) {
   }
   {
     auto* c = command("attention", "orders that need a human, oldest first, with the next step",
-                      examples({"portctl attention"}));
+                      examples({"portctl attention",
+                                "portctl attention --exit-code -o csv   # cron, Nagios: exit 4 when there are any"}));
+    c->add_flag("--exit-code", a_exit_code,
+                "exit 4 when any order needs a human, 0 when none (for cron and monitoring checks)");
     c->callback([&] {
       action = [&] {
         json::array all;
@@ -803,10 +927,22 @@ int main(int argc, char** argv) {
           if (!n || !n->is_int64()) break;
           after = n->as_int64();
         }
+        if (a_exit_code && !all.empty()) exit_code = 4;
         if (g.json) {
           json::object o;
           o["orders"] = std::move(all);
           return g.print_json(o);
+        }
+        if (g.csv) {
+          auto columns = portctl::order_columns;
+          columns.push_back("next");
+          g.print_csv(columns);
+          for (const auto& v : all) {
+            auto fields = portctl::order_fields(as_obj(v));
+            fields.push_back(portctl::suggested_command(as_obj(v)));
+            g.print_csv(fields);
+          }
+          return;
         }
         std::cout << portctl::render_attention(std::move(all), g.style);
       };
@@ -846,6 +982,7 @@ int main(int argc, char** argv) {
         }
         auto header = portctl::read_csv_record(*in);
         if (!header) throw usage_failure{im_file + " is empty"};
+        portctl::strip_utf8_bom(header->front());  // Excel's "CSV UTF-8"
         for (auto& h : *header) {
           while (!h.empty() && (h.back() == ' ' || h.back() == '\r')) h.pop_back();
           if (std::find(portctl::import_columns.begin(), portctl::import_columns.end(), h) ==
@@ -964,17 +1101,43 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "portctl: " << e.what() << "\n(run 'portctl --help')\n";
+    if (wants_json(argc, argv))
+      print_json_error(2, "usage", e.what());
+    else
+      std::cerr << "portctl: " << e.what() << "\n(run 'portctl --help')\n";
     return 2;
   }
+  if (g.json && !g.output.empty() && g.output != "json") {
+    print_json_error(2, "usage", "--json and -o " + g.output + " contradict each other");
+    return 2;
+  }
+  if (g.output == "json") g.json = true;
+  g.csv = g.output == "csv";
+  // A reader that goes away (| head) is seen as a failed write (EPIPE), not a signal: list --all
+  // stops asking for pages and exits 0. The socket's writes use MSG_NOSIGNAL already.
+  ::signal(SIGPIPE, SIG_IGN);
 
   try {
+    if (g.csv) {
+      const auto used = app.get_subcommands();
+      const std::string name = used.empty() ? "" : used.front()->get_name();
+      if (!has_csv(name))
+        throw usage_failure{"-o csv is for list, attention, events and group, not " + name + " (use -o json)"};
+    }
     if (action) action();
     return exit_code;
   } catch (const usage_failure& u) {
+    if (g.json) {
+      print_json_error(2, "usage", u.message);
+      return 2;
+    }
     std::cerr << "portctl: " << u.message << "\n";
     return 2;
   } catch (const rpc_failure& f) {
+    if (g.json) {
+      print_json_error(f.error.code, f.error.reason, f.error.message, f.error.data);
+      return 1;
+    }
     std::cerr << "portctl: " << f.error.message << " (" << f.error.reason;
     if (auto* field = f.error.data.if_contains("field"); field && field->is_string())
       std::cerr << ", field " << field->as_string().c_str();
@@ -985,15 +1148,38 @@ int main(int argc, char** argv) {
     std::cerr << ")\n";
     return 1;
   } catch (const portd::control::connect_error& e) {
-    if (e.error == EACCES || e.error == EPERM)
+    const bool denied = e.error == EACCES || e.error == EPERM;
+    if (g.json) {
+      json::object data;
+      data["socket"] = g.socket;
+      if (denied) data["hint"] = not_allowed_hint(g.socket);
+      print_json_error(3, denied ? "permission_denied" : "cannot_connect", e.what(), std::move(data));
+      return 3;
+    }
+    if (denied)
       std::cerr << "portctl: " << e.what() << "\n" << not_allowed_hint(g.socket);
     else
       std::cerr << "portctl: " << e.what() << " (is portd running? see --socket)\n";
     return 3;
+  } catch (const portd::control::timeout_error& e) {
+    if (g.json) {
+      print_json_error(3, "timeout", e.what());
+      return 3;
+    }
+    std::cerr << "portctl: " << e.what() << "\n";
+    return 3;
   } catch (const portd::control::transport_error& e) {
+    if (g.json) {
+      print_json_error(3, "transport", e.what());
+      return 3;
+    }
     std::cerr << "portctl: " << e.what() << "\n";
     return 3;
   } catch (const std::exception& e) {
+    if (g.json) {
+      print_json_error(1, "failed", e.what());
+      return 1;
+    }
     std::cerr << "portctl: " << e.what() << "\n";
     return 1;
   }

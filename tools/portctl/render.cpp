@@ -170,13 +170,13 @@ std::string render_order_block(const json::object& o, const style& s) {
   return out.str();
 }
 
-std::string render_order_table(const json::array& orders, const style& s) {
+std::string render_order_table(const json::array& orders, const style& s, bool heading) {
   std::ostringstream out;
   // 67 columns before REF (E.164 is up to 16 characters, a state up to 20); REF takes what
   // the terminal has left (13 on 80).
   const std::size_t ref_width = s.width > 80 ? static_cast<std::size_t>(s.width) - 67 : 13;
-  out << paint(s, "1", "ID     NUMBER           PORT STATE                ! UPDATED        REF")
-      << "\n";
+  if (heading)
+    out << paint(s, "1", "ID     NUMBER           PORT STATE                ! UPDATED        REF") << "\n";
   for (auto& v : orders) {
     if (!v.is_object()) continue;
     const auto& o = v.as_object();
@@ -190,7 +190,7 @@ std::string render_order_table(const json::array& orders, const style& s) {
         << pad(list_time(o.contains("updated_at") ? o.at("updated_at") : nullptr), 14) << " "
         << pad(ref, ref_width) << "\n";
   }
-  if (orders.empty()) out << "(no orders)\n";
+  if (orders.empty() && heading) out << "(no orders)\n";
   return out.str();
 }
 

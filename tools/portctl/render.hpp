@@ -15,8 +15,9 @@ struct style {
 
 // The order as a block of "label: value" lines.
 std::string render_order_block(const boost::json::object& order, const style&);
-// One line per order: ID NUMBER KIND STATE ! UPDATED REF.
-std::string render_order_table(const boost::json::array& orders, const style&);
+// One line per order: ID NUMBER KIND STATE ! UPDATED REF; the heading line (and "(no orders)"
+// for none) only with `heading` (list --all prints it once, before its first page).
+std::string render_order_table(const boost::json::array& orders, const style&, bool heading = true);
 // The history as a timeline: when, who, what happened, remote status, the carrier's message.
 std::string render_timeline(const boost::json::array& events, const style&);
 // One event as one (wrapped) entry of a timeline, with its order id (for watch and events).

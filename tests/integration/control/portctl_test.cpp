@@ -103,7 +103,44 @@ struct fixture {
     r.err = slurp(err);
     return r;
   }
+
+  // `portctl ARGS | CONSUMER` in bash with pipefail: the status is portctl's unless the
+  // consumer failed. The consumer's output in `out`, portctl's stderr in `err`.
+  result portctl_piped(const std::string& args, const std::string& consumer) {
+    result r;
+    auto out = dir / "out", err = dir / "err";
+    std::string line = "set -o pipefail; " + portctl_bin() + " --socket " + (dir / "portd.sock").string() + " " +
+                       args + " 2>" + err.string() + " | " + consumer + " >" + out.string();
+    std::string cmd = "bash -c '" + line + "'";
+    int st = std::system(cmd.c_str());
+    r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    r.out = slurp(out);
+    r.err = slurp(err);
+    return r;
+  }
+
+  // `n` more orders (ids 2…n+1), each in state submitted with no attention.
+  void add_orders(int n) {
+    on_io([&] {
+      for (int i = 0; i < n; ++i) {
+        auto& o = backend.add_order("+1801666" + std::to_string(1000 + i));
+        o.state = core::order_state::submitted;
+        o.client_ref = "bulk-" + std::to_string(i);
+      }
+      return 0;
+    });
+  }
 };
+
+std::vector<std::string> lines_of(const std::string& text, const char* end = "\n") {
+  std::vector<std::string> out;
+  std::size_t at = 0;
+  const std::size_t n = std::string_view(end).size();
+  for (auto e = text.find(end); e != std::string::npos; at = e + n, e = text.find(end, at))
+    out.push_back(text.substr(at, e - at));
+  if (at < text.size()) out.push_back(text.substr(at));
+  return out;
+}
 
 bool have_portctl() {
   if (portctl_bin().empty() || !std::filesystem::exists(portctl_bin())) {
@@ -354,6 +391,146 @@ BOOST_FIXTURE_TEST_CASE(watch_an_order_replays_its_history_then_follows_and_says
   const std::string said = slurp(err);
   BOOST_TEST(said.find("resume with: portctl watch --after " + std::to_string(live) + " --order 1") != std::string::npos,
              said);
+}
+
+// list --all asks for every page and prints each as it comes, in each output format, with one
+// heading; the JSON is one document.
+BOOST_FIXTURE_TEST_CASE(list_all_prints_every_page_once, fixture) {
+  if (!have_portctl()) return;
+  add_orders(24);  // 25 orders: three pages of 10
+  auto r = portctl("list --all --limit 10 -o csv");
+  BOOST_TEST(r.code == 0, r.err);
+  auto rows = lines_of(r.out, "\r\n");
+  BOOST_REQUIRE(rows.size() == 26u);
+  BOOST_TEST(rows[0].starts_with("id,number,kind,state,needs_attention,"));
+  BOOST_TEST(rows[1].starts_with("1,+18015551234,port_in,rejected,true,"));
+  BOOST_TEST(rows[25].starts_with("25,+18016661023,port_in,submitted,false,"));
+  BOOST_TEST(on_io([&] { return backend.list_calls; }) == 3);
+
+  r = portctl("list --all --limit 10 --json");
+  BOOST_TEST(r.code == 0, r.err);
+  auto orders = json::parse(r.out).at("orders").as_array();
+  BOOST_REQUIRE(orders.size() == 25u);
+  BOOST_TEST(orders[24].at("id") == json::value(25));
+
+  r = portctl("list --all --limit 10");
+  BOOST_TEST(r.code == 0, r.err);
+  auto lines = lines_of(r.out);
+  BOOST_TEST(lines.size() == 26u);
+  BOOST_TEST(lines[0].starts_with("ID "));
+  BOOST_TEST(r.out.find("more:") == std::string::npos);
+
+  // One page without --all says how to get more, on stderr under CSV (stdout stays CSV).
+  r = portctl("list --limit 10 -o csv");
+  BOOST_TEST(lines_of(r.out, "\r\n").size() == 11u);
+  BOOST_TEST(r.err == "more: add --after-id 10 (or --all)\n");
+}
+
+// A reader that stops early (| head) ends list --all quietly: exit 0, nothing on stderr, no
+// more pages asked for. Before, SIGPIPE killed portctl (status 141 under pipefail).
+BOOST_FIXTURE_TEST_CASE(list_all_stops_cleanly_when_the_reader_goes_away, fixture) {
+  if (!have_portctl()) return;
+  add_orders(3999);  // 40 pages of 100: far more than a pipe holds
+  auto r = portctl_piped("list --all --limit 100 -o csv", "head -n 3");
+  BOOST_TEST(r.code == 0, r.err);
+  BOOST_TEST(r.err.empty(), r.err);
+  BOOST_TEST(lines_of(r.out).size() == 3u);
+  BOOST_TEST(on_io([&] { return backend.list_calls; }) < 40);
+}
+
+// CSV quotes per RFC 4180 and keeps carrier text as it is; the table writes control
+// characters out.
+BOOST_FIXTURE_TEST_CASE(csv_quotes_fields_and_leaves_carrier_text_raw, fixture) {
+  if (!have_portctl()) return;
+  on_io([&] {
+    auto& o = backend.orders.at(1);
+    o.client_ref = "crm-1, \"north\"";
+    o.remote_message = "line one\nline two \x1b[31mred";
+    return 0;
+  });
+  auto r = portctl("list -o csv");
+  BOOST_TEST(r.code == 0, r.err);
+  BOOST_TEST(r.out.find(",\"line one\nline two \x1b[31mred\",\"crm-1, \"\"north\"\"\",acme,") !=
+             std::string::npos, r.out);
+
+  r = portctl("show 1");
+  BOOST_TEST(r.out.find("\x1b[31m") == std::string::npos, r.out);
+
+  r = portctl("events --order 1 -o csv");
+  BOOST_TEST(r.code == 0, r.err);
+  BOOST_TEST(r.out.starts_with("id,at,order_id,type,from_state,to_state,remote_status,actor,message\r\n"), r.out);
+  BOOST_TEST(r.out.find("order.state_changed") != std::string::npos, r.out);
+  r = portctl("group acme -o csv");
+  BOOST_TEST(r.code == 0, r.err);
+  BOOST_TEST(r.out.starts_with("group,state,orders\r\n"), r.out);
+  BOOST_TEST(r.out.find("\r\nacme,") != std::string::npos, r.out);
+  r = portctl("attention -o csv");
+  BOOST_TEST(r.out.find(",next\r\n") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("portctl update 1") != std::string::npos, r.out);
+  // Commands with no CSV form say so (usage, exit 2).
+  r = portctl("status -o csv");
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(r.err.find("-o csv is for list, attention, events and group") != std::string::npos, r.err);
+}
+
+// For cron and monitoring: exit 4 while something needs a human, 0 when nothing does.
+BOOST_FIXTURE_TEST_CASE(attention_exit_code_says_whether_a_human_is_needed, fixture) {
+  if (!have_portctl()) return;
+  auto r = portctl("attention --exit-code");
+  BOOST_TEST(r.code == 4, r.err);
+  BOOST_TEST(r.out.find("order 1") != std::string::npos);
+  BOOST_TEST(portctl("attention").code == 0);  // without the flag: as before
+  on_io([&] {
+    backend.orders.at(1).needs_attention = false;
+    return 0;
+  });
+  r = portctl("attention --exit-code --json");
+  BOOST_TEST(r.code == 0, r.err);
+  BOOST_TEST(json::parse(r.out).at("orders").as_array().empty());
+}
+
+// Under --json (or -o json) every error is one JSON object on stderr, with the usual exit code.
+BOOST_FIXTURE_TEST_CASE(errors_under_json_are_json, fixture) {
+  if (!have_portctl()) return;
+  auto r = portctl("--json show 99");
+  BOOST_TEST(r.code == 1);
+  auto e = json::parse(r.err).at("error");
+  BOOST_TEST(e.at("code") == json::value(code::not_found));
+  BOOST_TEST(e.at("message") == json::value("no such order"));
+  BOOST_TEST(e.at("data").at("reason") == json::value("not_found"));
+
+  r = portctl("cancel 1 -o json --reason x");
+  BOOST_TEST(r.code == 0, r.err);
+  r = portctl("cancel 1 -o json");
+  BOOST_TEST(r.code == 1);
+  e = json::parse(r.err).at("error");
+  BOOST_TEST(e.at("data").at("reason") == json::value("invalid_state"));
+  BOOST_TEST(e.at("data").at("state") == json::value("cancelled"));
+
+  r = portctl("--json list --bogus");
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(json::parse(r.err).at("error").at("code") == json::value(2));
+  BOOST_TEST(json::parse(r.err).at("error").at("data").at("reason") == json::value("usage"));
+
+  const std::string err = (dir / "unreachable.err").string();
+  const int st = std::system((portctl_bin() + " --json --socket " + (dir / "none.sock").string() +
+                              " status 2>" + err).c_str());
+  BOOST_TEST(WEXITSTATUS(st) == 3);
+  e = json::parse(slurp(err)).at("error");
+  BOOST_TEST(e.at("code") == json::value(3));
+  BOOST_TEST(e.at("data").at("reason") == json::value("cannot_connect"));
+}
+
+// Excel's "CSV UTF-8" starts the file with a byte order mark: the first column is still known.
+BOOST_FIXTURE_TEST_CASE(import_accepts_a_utf8_byte_order_mark, fixture) {
+  if (!have_portctl()) return;
+  std::ofstream(dir / "excel.csv")
+      << "\xEF\xBB\xBF" "client_ref,number,carrier,account_number,account_pin,street1,city,state,zip\r\n"
+         "bom-1,+18016667000,Verizon,11117000,1234,1 Main St,Lehi,UT,84043\r\n";
+  auto r = portctl("--json import " + (dir / "excel.csv").string());
+  BOOST_TEST(r.code == 0, r.err);
+  BOOST_TEST(json::parse(r.out).at("created") == json::value(1));
+  BOOST_TEST(on_io([&] { return backend.orders.at(2).client_ref; }) == "bom-1");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
