@@ -106,6 +106,7 @@ rpc_error engine::unavailable(const std::string& why) const {
 
 void engine::start() {
   last_committed_event_ = repo_.last_event_id();
+  tally();
   // A read-only store serves reads only: no order moves, since nothing it learns or intends
   // could be kept (and no command may leave before its intent is on disk).
   if (!repo_.not_writable().empty()) {
@@ -252,7 +253,29 @@ void engine::flush() {
   dispatch();
 }
 
+const engine::order_tally& engine::tally() {
+  if (tally_.loaded) return tally_;
+  const auto c = repo_.read_counts();
+  for (const auto& [st, n] : c.by_state) tally_.by_state[static_cast<std::size_t>(st)] = n;
+  tally_.needs_attention = c.needs_attention;
+  tally_.loaded = true;
+  return tally_;
+}
+
+void engine::count(const staged& s) {
+  if (s.from) {
+    --tally_.by_state[static_cast<std::size_t>(*s.from)];
+    if (s.from_attention) --tally_.needs_attention;
+    if (*s.from != s.state) ++transitions_[{*s.from, s.state}];
+  } else if (s.state != order_state::received) {
+    ++transitions_[{order_state::received, s.state}];  // a new order starts as received
+  }
+  ++tally_.by_state[static_cast<std::size_t>(s.state)];
+  if (s.attention) ++tally_.needs_attention;
+}
+
 void engine::after_commit(staged& s) {
+  if (tally_.loaded) count(s);
   // Logged only now: a group that fails to commit is rolled back, and its transitions with it.
   if (s.log_events) {
     const util::order_fields fields{s.id, core::to_string(s.state), s.remote_order_id};
@@ -299,6 +322,9 @@ control::outcome<engine::applied> engine::apply(const order& cur, const core::in
   s.log_events = !s.events.empty();
   s.state = d.next.state;
   s.remote_order_id = d.next.remote_order_id;
+  s.from = cur.state;
+  s.from_attention = cur.needs_attention;
+  s.attention = d.next.needs_attention;
   if (auto it = calls_.find(d.next.id); it != calls_.end()) it->second = d.next;  // a call is out
   applied a{d.next, s.events};
   staged_.push_back(std::move(s));
@@ -594,6 +620,8 @@ asio::awaitable<outcome<control::submitted>> engine::intake(order o, std::string
     s.call = d.call;
     s.wake_at = d.wake_at;
     s.terminal = core::is_terminal(n.state);
+    s.state = n.state;
+    s.attention = n.needs_attention;
     staged_.push_back(std::move(s));
     u.release();
   } catch (const store::conflict_error& e) {
@@ -872,10 +900,15 @@ boost::json::object engine::status() {
   boost::json::object r;
   r["version"] = PORTD_VERSION;
   r["started_at"] = core::format_time(started_at_);
-  const auto counts = repo_.read_counts();
+  const auto& t = tally();
   boost::json::object by_state;
-  for (auto& [s, n] : counts.by_state) by_state[core::to_string(s)] = n;
-  r["orders"] = {{"by_state", by_state}, {"active", counts.active}, {"needs_attention", counts.needs_attention}};
+  std::int64_t active = 0;
+  for (int i = 0; i < core::order_state_count; ++i) {
+    const auto st = static_cast<order_state>(i);
+    by_state[core::to_string(st)] = t.by_state[static_cast<std::size_t>(i)];
+    if (!core::is_terminal(st)) active += t.by_state[static_cast<std::size_t>(i)];
+  }
+  r["orders"] = {{"by_state", by_state}, {"active", active}, {"needs_attention", t.needs_attention}};
   const auto& st = client_.stats();
   boost::json::object by_status;
   for (auto& [k, v] : st.by_status) by_status[k] = v;
@@ -953,11 +986,17 @@ std::string engine::status_line() const {
 
 std::string engine::metrics_text() {
   std::ostringstream os;
-  const auto counts = repo_.read_counts();
+  const auto& t = tally();
   os << "# HELP portd_orders Orders by state.\n# TYPE portd_orders gauge\n";
-  for (auto& [s, n] : counts.by_state) os << "portd_orders{state=\"" << core::to_string(s) << "\"} " << n << "\n";
+  for (int i = 0; i < core::order_state_count; ++i)
+    os << "portd_orders{state=\"" << core::to_string(static_cast<order_state>(i)) << "\"} "
+       << t.by_state[static_cast<std::size_t>(i)] << "\n";
   os << "# HELP portd_orders_needs_attention Orders that need an operator.\n# TYPE portd_orders_needs_attention gauge\n"
-     << "portd_orders_needs_attention " << counts.needs_attention << "\n";
+     << "portd_orders_needs_attention " << t.needs_attention << "\n";
+  os << "# HELP portd_transitions_total Committed order state changes.\n# TYPE portd_transitions_total counter\n";
+  for (const auto& [k, n] : transitions_)
+    os << "portd_transitions_total{from=\"" << core::to_string(k.first) << "\",to=\"" << core::to_string(k.second)
+       << "\"} " << n << "\n";
   const auto& st = client_.stats();
   os << "# HELP portd_api_requests_total Telegent requests by HTTP status.\n# TYPE portd_api_requests_total counter\n";
   for (auto& [k, v] : st.by_status) os << "portd_api_requests_total{status=\"" << k << "\"} " << v << "\n";

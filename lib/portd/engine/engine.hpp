@@ -109,6 +109,10 @@ class engine final : public control::backend {
     bool log_events = false;  // logged once committed, with the order's state and remote id
     core::order_state state{};
     std::string remote_order_id;
+    // The order's change, for the tally: where it was (none for a new order) and where it is.
+    std::optional<core::order_state> from;
+    bool from_attention = false;
+    bool attention = false;
   };
   struct applied {
     core::order order;
@@ -219,6 +223,20 @@ class engine final : public control::backend {
   outbox_hooks outbox_hooks_;
   std::unique_ptr<store::outbox> outbox_;  // prepared on first use
   store::outbox& outbox();
+
+  // Orders by state and needing an operator, as committed: loaded once (GROUP BY at start),
+  // then moved by every committed change in after_commit(), so daemon.status and a scrape
+  // never scan the orders table. A group that fails to commit moves nothing.
+  struct order_tally {
+    bool loaded = false;
+    std::array<std::int64_t, core::order_state_count> by_state{};
+    std::int64_t needs_attention = 0;
+  };
+  order_tally tally_;
+  const order_tally& tally();
+  void count(const staged& s);
+  // Committed state changes, by (from, to): portd_transitions_total.
+  std::map<std::pair<core::order_state, core::order_state>, std::uint64_t> transitions_;
 
   // Counters for status and metrics.
   std::uint64_t commits_ = 0, commit_failures_ = 0;
