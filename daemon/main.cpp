@@ -76,14 +76,14 @@ std::vector<std::string> restart_needed(const util::config& a, const util::confi
     out.emplace_back("[stale]");
   auto hook = [](const util::webhook_config& w) {
     return std::tie(w.name, w.url, w.secrets, w.events, w.ca_file, w.timeout, w.retry_base, w.retry_cap,
-                    w.max_age, w.concurrency);
+                    w.max_age, w.concurrency, w.body);
   };
   bool hooks_differ = a.webhooks.size() != b.webhooks.size();
   for (std::size_t i = 0; !hooks_differ && i < a.webhooks.size(); ++i)
     hooks_differ = hook(a.webhooks[i]) != hook(b.webhooks[i]);
   if (hooks_differ) out.emplace_back("[[webhook]]");
   auto command = [](const util::command_config& c) {
-    return std::tie(c.name, c.argv, c.events, c.timeout, c.retry_base, c.retry_cap, c.max_age, c.concurrency);
+    return std::tie(c.name, c.argv, c.events, c.timeout, c.retry_base, c.retry_cap, c.max_age, c.concurrency, c.body);
   };
   bool commands_differ = a.commands.size() != b.commands.size();
   for (std::size_t i = 0; !commands_differ && i < a.commands.size(); ++i)
@@ -184,6 +184,7 @@ int run(util::config cfg, const std::string& config_path) {
   util::setup_logging(cfg.log.level);
   store::repository repo(cfg.store.path);
   spdlog::info("portd {} starting; database {}", PORTD_VERSION, cfg.store.path.string());
+  for (const auto& w : cfg.warnings) spdlog::warn("configuration: {}", w);
   if (!repo.not_writable().empty()) spdlog::error("{}; until then every write is refused `unavailable`", repo.not_writable());
 
   asio::io_context ioc{1};
@@ -210,6 +211,7 @@ int run(util::config cfg, const std::string& config_path) {
     s.timeout = w.timeout;
     s.schedule = {w.retry_base, w.retry_cap, w.max_age};
     s.concurrency = w.concurrency;
+    s.body = notify::parse_body_format(w.body).value_or(notify::body_format::standard);
     sinks.push_back(std::move(s));
   }
   for (std::size_t i = 0; i < cfg.commands.size(); ++i) {
@@ -222,6 +224,7 @@ int run(util::config cfg, const std::string& config_path) {
     s.timeout = c.timeout;
     s.schedule = {c.retry_base, c.retry_cap, c.max_age};
     s.concurrency = c.concurrency;
+    s.body = notify::parse_body_format(c.body).value_or(notify::body_format::standard);
     sinks.push_back(std::move(s));
   }
   notify::notifier notifier(ioc.get_executor(), repo, std::move(sinks));
@@ -355,6 +358,7 @@ int main(int argc, char** argv) {
   }
   if (check) {
     for (const auto& note : cfg.unchecked) std::printf("not checked: %s\n", note.c_str());
+    for (const auto& w : cfg.warnings) std::fprintf(stderr, "portd: warning: %s\n", w.c_str());
     std::string note;
     if (const auto problem = check_store_directory(cfg.store.path, note); !problem.empty()) {
       std::fprintf(stderr, "portd: configuration %s: %s\n", config_path.c_str(), problem.c_str());

@@ -130,7 +130,12 @@ struct webhook_receiver::impl : std::enable_shared_from_this<impl> {
       }
       boost::system::error_code pec;
       auto v = boost::json::parse(w.body, pec);
-      if (!pec && v.is_object()) w.payload = v.as_object();
+      if (!pec && v.is_object()) {
+        w.envelope = v.as_object();
+        // The Standard Webhooks body carries {event, order} in data; portd-v1 is that itself.
+        const auto* data = w.envelope.if_contains("data");
+        w.payload = data && data->is_object() && w.envelope.contains("type") ? data->as_object() : w.envelope;
+      }
       int status;
       bool hang;
       {

@@ -20,7 +20,9 @@ struct received_webhook {
   std::string body;
   bool signature_ok = false;  // a v1 entry matches HMAC-SHA256(key, id.timestamp.body)
   int answered = 0;           // the status the receiver sent back
-  boost::json::object payload;  // the body parsed ({} if it was not JSON)
+  boost::json::object envelope;  // the body parsed ({} if it was not JSON)
+  // {"event", "order"}: the envelope's data (Standard Webhooks body) or the envelope (portd-v1).
+  boost::json::object payload;
 };
 
 // base64(HMAC-SHA256(key, id "." timestamp "." body)) computed independently of portd's code.

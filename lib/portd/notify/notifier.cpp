@@ -1,6 +1,7 @@
 // The webhook dispatcher (see notifier.hpp).
 #include <portd/notify/notifier.hpp>
 #include <portd/notify/signature.hpp>
+#include <portd/util/webhook_secret.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -70,11 +71,11 @@ notifier::notifier(asio::any_io_executor ex, store::repository& repo, std::vecto
     if (!u->tls && !is_loopback(u->host))
       throw std::invalid_argument(c.name + ": plain http is only allowed to a loopback receiver; use https://");
     if (c.secrets.empty()) throw std::invalid_argument(c.name + ": no secret");
-    for (const auto& secret : c.secrets) {
-      auto key = signing_key(secret);
-      if (!key || key->empty())
-        throw std::invalid_argument(c.name + ": a \"whsec_\" secret must be followed by base64");
-      s->keys.push_back(std::move(*key));
+    for (std::size_t i = 0; i < c.secrets.size(); ++i) {
+      auto key = util::decode_webhook_secret(c.secrets[i]);
+      if (!key.key)
+        throw std::invalid_argument(c.name + ": secret " + std::to_string(i + 1) + " " + key.problem);
+      s->keys.push_back(std::move(*key.key));
     }
     if (c.concurrency < 1) c.concurrency = 1;
     s->url = *u;
@@ -112,8 +113,8 @@ void notifier::start(std::int64_t last_committed_event) {
   }
   for (const auto& s : sinks_) {
     auto c = outbox_.counts(s->cfg.name);
-    spdlog::info("notify: {} → {}: {} pending, {} dead letters", s->cfg.name, s->url.display,
-                 c.pending, c.dead);
+    spdlog::info("notify: {} → {}: {} pending, {} dead letters; body {}", s->cfg.name, s->url.display,
+                 c.pending, c.dead, to_string(s->cfg.body));
   }
   scan_soon();
 }
@@ -271,7 +272,7 @@ asio::awaitable<void> notifier::deliver(sink_state& s, store::outbox_row row) {
   try {
     if (auto ev = outbox_.event(row.event_id)) {
       auto o = repo_.read(row.order_id);  // as committed now; secrets never leave render_*
-      body = render_body(*ev, o ? &*o : nullptr);
+      body = render_body(*ev, o ? &*o : nullptr, s.cfg.body);
       have_body = true;
     } else {
       r.error = "event " + std::to_string(row.event_id) + " not found";

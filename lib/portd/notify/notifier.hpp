@@ -39,7 +39,8 @@ struct sink_config {
   // A command sink instead of a webhook: argv of a program that gets the delivery on stdin
   // (url and secrets unused).
   std::vector<std::string> command;
-  std::vector<std::string> secrets;      // newest first; every one signs (rotation)
+  std::vector<std::string> secrets;      // "whsec_…", newest first; every one signs (rotation)
+  body_format body = body_format::standard;
   std::vector<core::event_type> events;  // empty: every type
   std::string ca_file;                   // "" = the system store
   std::chrono::milliseconds timeout{std::chrono::seconds(10)};  // per attempt
@@ -50,7 +51,8 @@ struct sink_config {
 class notifier {
  public:
   // Throws std::invalid_argument naming the sink for a bad URL (or plain http to a host that
-  // is not loopback), a "whsec_" secret that is not base64, no secret, or an unreadable CA file.
+  // is not loopback), a secret that is not a Standard Webhooks "whsec_" secret, no secret, or
+  // an unreadable CA file.
   notifier(boost::asio::any_io_executor ex, store::repository& repo, std::vector<sink_config> sinks);
   ~notifier();
   notifier(const notifier&) = delete;

@@ -69,10 +69,27 @@ json::object render_order_summary(const core::order& o) {
   return j;
 }
 
-std::string render_body(const core::stored_event& e, const core::order* o) {
+std::string_view to_string(body_format f) {
+  return f == body_format::portd_v1 ? "portd-v1" : "standard";
+}
+
+std::ostream& operator<<(std::ostream& os, body_format f) { return os << to_string(f); }
+
+std::optional<body_format> parse_body_format(std::string_view s) {
+  if (s == "standard") return body_format::standard;
+  if (s == "portd-v1") return body_format::portd_v1;
+  return std::nullopt;
+}
+
+std::string render_body(const core::stored_event& e, const core::order* o, body_format format) {
+  json::object data;
+  data["event"] = control::render_event(e);  // the same object events.list and watch give
+  data["order"] = o ? json::value(render_order_summary(*o)) : json::value(nullptr);
+  if (format == body_format::portd_v1) return json::serialize(data);
   json::object j;
-  j["event"] = control::render_event(e);  // the same object events.list and watch give
-  j["order"] = o ? json::value(render_order_summary(*o)) : json::value(nullptr);
+  j["type"] = core::to_string(e.record.type);
+  j["timestamp"] = core::format_time(e.at);  // when it happened; webhook-timestamp is the attempt's
+  j["data"] = std::move(data);
   return json::serialize(j);
 }
 

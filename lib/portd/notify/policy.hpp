@@ -44,8 +44,20 @@ verdict classify(int http_status);
 // The order summary of a delivery: who and where the order is, never its secrets nor the
 // subscriber's account details.
 boost::json::object render_order_summary(const core::order& o);
-// {"event": …, "order": …}; `order` may be absent (then null).
-std::string render_body(const core::stored_event& e, const core::order* o);
+// What a delivery's body looks like, per sink ([[webhook]] / [[command]] key `body`).
+enum class body_format : std::uint8_t {
+  standard,  // Standard Webhooks: {"type", "timestamp" (RFC 3339, the event's time), "data": {event, order}}
+  portd_v1,  // portd before the Standard Webhooks shape: {"event", "order"}
+};
+std::string_view to_string(body_format);
+std::ostream& operator<<(std::ostream&, body_format);
+// "standard" | "portd-v1"; nullopt for anything else.
+std::optional<body_format> parse_body_format(std::string_view);
+
+// The body of one delivery. data (or the whole body in portd-v1) is {"event": …, "order": …};
+// `order` may be absent (then null).
+std::string render_body(const core::stored_event& e, const core::order* o,
+                        body_format format = body_format::standard);
 
 // webhook-id: the same for every attempt of an event to a sink, so receivers can drop
 // duplicates ("evt_<event id>"; sinks are told apart by their URL).

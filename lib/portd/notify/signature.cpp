@@ -1,5 +1,6 @@
 // HMAC-SHA256 and base64 through OpenSSL (see signature.hpp).
 #include <portd/notify/signature.hpp>
+#include <portd/util/webhook_secret.hpp>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -36,9 +37,7 @@ std::optional<std::string> base64_decode(std::string_view text) {
 }
 
 std::optional<std::string> signing_key(std::string_view secret) {
-  constexpr std::string_view prefix = "whsec_";
-  if (!secret.starts_with(prefix)) return std::string(secret);
-  return base64_decode(secret.substr(prefix.size()));
+  return util::decode_webhook_secret(secret).key;
 }
 
 std::string sign(std::string_view key, std::string_view msg_id, std::string_view timestamp,

@@ -14,9 +14,8 @@ std::string base64_encode(std::string_view bytes);
 // nullopt for text that is not standard (padded) base64.
 std::optional<std::string> base64_decode(std::string_view text);
 
-// The HMAC key of a configured secret: a "whsec_" secret is base64-decoded (the Standard
-// Webhooks form); anything else is used as it is. nullopt for a "whsec_" secret whose rest is
-// not base64.
+// The HMAC key of a configured secret, as the Standard Webhooks libraries take it: the base64
+// after "whsec_", decoded. nullopt for anything else (util::decode_webhook_secret says why).
 std::optional<std::string> signing_key(std::string_view secret);
 
 // "v1,<base64 HMAC-SHA256(key, id.timestamp.body)>" for one key.

@@ -2,6 +2,7 @@
 #include <portd/core/event.hpp>
 #include <portd/util/config.hpp>
 #include <portd/util/url.hpp>
+#include <portd/util/webhook_secret.hpp>
 
 #include <toml++/toml.h>
 
@@ -105,10 +106,28 @@ bool outside_the_service() {
 std::optional<std::filesystem::path> credential(const std::string& name) {
   const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
   if (!dir || !*dir) return std::nullopt;
+  if (name.find('/') != std::string::npos) return std::nullopt;  // a sink name is not a path
   std::filesystem::path p = std::filesystem::path(dir) / name;
   std::error_code ec;
   if (!std::filesystem::exists(p, ec)) return std::nullopt;
   return p;
+}
+
+// The delivery body of a sink (`body`): when the key is absent, say once what the default is, so
+// a receiver written for the earlier body does not stop understanding deliveries unnoticed.
+void read_body(const toml::table& t, const std::string& prefix, const std::string& sink, std::string& body,
+               std::vector<std::string>& warnings) {
+  if (!t.get("body")) {
+    warnings.push_back(prefix + " (\"" + sink +
+                       "\"): body is not set, so deliveries carry the Standard Webhooks body {\"type\", "
+                       "\"timestamp\", \"data\": {\"event\", \"order\"}}; a receiver written for portd's earlier "
+                       "{\"event\", \"order\"} body needs body = \"portd-v1\" (set body = \"standard\" to "
+                       "silence this)");
+    return;
+  }
+  get(t, prefix, "body", body);
+  if (body != "standard" && body != "portd-v1")
+    fail(prefix + ".body", "\"" + body + "\" is not \"standard\" or \"portd-v1\"");
 }
 
 }  // namespace
@@ -144,18 +163,6 @@ std::string read_secret_file(const std::filesystem::path& file, const std::strin
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
   if (s.empty()) fail(what, "secret file " + file.string() + " is empty");
   return s;
-}
-
-bool is_whsec_secret(std::string_view secret) {
-  constexpr std::string_view prefix = "whsec_";
-  if (!secret.starts_with(prefix)) return false;
-  const auto b64 = secret.substr(prefix.size());
-  if (b64.empty() || b64.size() % 4 != 0) return false;
-  const auto pad = b64.size() - b64.find_last_not_of('=') - 1;  // b64.size() when all '='
-  if (pad > 2 || pad == b64.size()) return false;
-  for (char c : b64.substr(0, b64.size() - pad))
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '/') return false;
-  return true;
 }
 
 config load_config(const std::filesystem::path& file, bool checking) {
@@ -281,7 +288,7 @@ config load_config(const std::filesystem::path& file, bool checking) {
       const toml::table* t = e.as_table();
       if (!t) fail(prefix, "must be a table");
       only_keys(*t, prefix, {"url", "secret_file", "events", "timeout", "retry_base", "retry_cap",
-                             "max_age", "concurrency", "ca_file", "name"});
+                             "max_age", "concurrency", "ca_file", "name", "body"});
       webhook_config w;
       w.name = "webhook:" + std::to_string(i - 1);
       get(*t, prefix, "name", w.name);
@@ -294,14 +301,37 @@ config load_config(const std::filesystem::path& file, bool checking) {
       if (!parsed.url->tls && !is_loopback_host(parsed.url->host))
         fail(prefix + ".url", parsed.url->display +
                                   " is plain http to another host; use https:// (http:// only to 127.0.0.1, ::1 or localhost)");
+      // The secret: secret_file, else a credential. A named sink's credential is keyed by its
+      // name, so reordering blocks cannot swap secrets; the positional one is still read.
       std::filesystem::path sf;
       get(*t, prefix, "secret_file", sf);
-      if (!sf.empty()) w.secret = read_secret_file(resolve(dir, sf), prefix + ".secret_file");
-      else if (auto p = credential("webhook-secret-" + std::to_string(i - 1))) w.secret = read_secret_file(*p, prefix + " credential");
-      else if (checking && outside_the_service())
-        c.unchecked.push_back(prefix + ".secret_file is not set: the secret must come from the systemd credential \"webhook-secret-" +
-                              std::to_string(i - 1) + "\", which this check outside the service cannot see");
-      else fail(prefix + ".secret_file", "missing");
+      const bool named = t->get("name") != nullptr;
+      const std::string by_position = "webhook-secret-" + std::to_string(i - 1);
+      const std::string by_name = "webhook-secret-" + w.name;
+      std::filesystem::path secret_path;
+      std::string secret_from;  // names the key or the credential in messages
+      if (!sf.empty()) {
+        secret_path = resolve(dir, sf);
+        secret_from = prefix + ".secret_file";
+      } else if (auto p = named ? credential(by_name) : std::nullopt) {
+        secret_path = *p;
+        secret_from = prefix + " credential " + by_name;
+      } else if (auto q = credential(by_position)) {
+        secret_path = *q;
+        secret_from = prefix + " credential " + by_position;
+        if (named)
+          c.warnings.push_back(prefix + " (\"" + w.name + "\") takes its secret from the credential " + by_position +
+                               ", which follows the block's position: rename it to " + by_name +
+                               " (LoadCredential=" + by_name + ":…) so that reordering [[webhook]] blocks cannot "
+                               "swap secrets");
+      } else if (checking && outside_the_service()) {
+        c.unchecked.push_back(prefix + ".secret_file is not set: the secret must come from the systemd credential \"" +
+                              (named ? by_name : by_position) + "\", which this check outside the service cannot see");
+      } else {
+        fail(prefix + ".secret_file", "missing (or pass the systemd credential \"" +
+                                          (named ? by_name : by_position) + "\")");
+      }
+      if (!secret_path.empty()) w.secret = read_secret_file(secret_path, secret_from);
       if (const toml::node* ev = t->get("events")) {
         const toml::array* ea = ev->as_array();
         if (!ea) fail(prefix + ".events", "must be an array of event types");
@@ -313,21 +343,26 @@ config load_config(const std::filesystem::path& file, bool checking) {
           w.events.push_back(*s);
         }
       }
-      // Several secrets (one per line) while one is being rotated; each signs.
+      // Several secrets (one per line) while one is being rotated; each signs. Each must be one
+      // a Standard Webhooks library takes (util/webhook_secret.hpp); messages name the file and
+      // the line, never the secret.
+      std::size_t line = 0;
       for (std::size_t a = 0, b; a < w.secret.size(); a = b + 1) {
+        ++line;
         b = w.secret.find('\n', a);
         if (b == std::string::npos) b = w.secret.size();
         std::string one = w.secret.substr(a, b - a);
         while (!one.empty() && (one.back() == '\r' || one.back() == ' ')) one.pop_back();
-        if (!one.empty()) w.secrets.push_back(std::move(one));
+        if (one.empty()) continue;
+        if (auto k = decode_webhook_secret(one); !k.key)
+          fail(secret_from, secret_path.string() + " line " + std::to_string(line) + " " + k.problem);
+        w.secrets.push_back(std::move(one));
       }
-      if (!w.secrets.empty()) w.secret = w.secrets.front();
-      // The sender decodes a "whsec_" secret to its key; one that does not decode would stop
-      // the start (never printed: it is a secret).
-      for (std::size_t k = 0; k < w.secrets.size(); ++k)
-        if (w.secrets[k].starts_with("whsec_") && !is_whsec_secret(w.secrets[k]))
-          fail(prefix + ".secret_file", "line " + std::to_string(k + 1) +
-                                            " starts with \"whsec_\" but the rest is not base64 (a Standard Webhooks secret is whsec_ and base64)");
+      if (!secret_path.empty()) {  // else a credential this check cannot see (c.unchecked says so)
+        if (w.secrets.empty()) fail(secret_from, secret_path.string() + " holds no secret");
+        w.secret = w.secrets.front();
+      }
+      read_body(*t, prefix, w.name, w.body, c.warnings);
       std::filesystem::path ca;
       get(*t, prefix, "ca_file", ca);
       w.ca_file = resolve(dir, ca).string();
@@ -352,7 +387,8 @@ config load_config(const std::filesystem::path& file, bool checking) {
       const std::string prefix = "command[" + std::to_string(i++) + "]";
       const toml::table* t = e.as_table();
       if (!t) fail(prefix, "must be a table");
-      only_keys(*t, prefix, {"program", "events", "timeout", "retry_base", "retry_cap", "max_age", "concurrency", "name"});
+      only_keys(*t, prefix, {"program", "events", "timeout", "retry_base", "retry_cap", "max_age", "concurrency", "name",
+                             "body"});
       command_config cmd;
       cmd.name = "command:" + std::to_string(i - 1);
       get(*t, prefix, "name", cmd.name);
@@ -385,6 +421,7 @@ config load_config(const std::filesystem::path& file, bool checking) {
       get(*t, prefix, "retry_cap", cmd.retry_cap);
       get(*t, prefix, "max_age", cmd.max_age);
       get(*t, prefix, "concurrency", cmd.concurrency);
+      read_body(*t, prefix, cmd.name, cmd.body, c.warnings);
       if (cmd.timeout < milliseconds{100}) fail(prefix + ".timeout", "must be at least 100ms");
       if (cmd.retry_base < milliseconds{10}) fail(prefix + ".retry_base", "must be at least 10ms");
       if (cmd.retry_cap < cmd.retry_base) fail(prefix + ".retry_cap", "must not be shorter than retry_base");

@@ -25,7 +25,9 @@ struct id_set {
 struct webhook_config {
   std::string name;  // the outbox's sink name; "webhook:N" (by position) unless set
   std::string url;
-  std::string secret;               // loaded from secret_file or a credential; never logged
+  // Loaded from secret_file, else the credential webhook-secret-<name> (a named sink), else
+  // webhook-secret-<position>. Each line a Standard Webhooks "whsec_" secret; never logged.
+  std::string secret;
   std::vector<std::string> events;  // event types; empty = all
   // Every secret of the file, one per line, newest first (the first is `secret`): during a
   // rotation each one signs, so receivers holding either accept the message.
@@ -36,6 +38,7 @@ struct webhook_config {
   std::chrono::milliseconds retry_cap = std::chrono::hours(1);       // …up to this
   std::chrono::milliseconds max_age = std::chrono::hours(72);        // then a dead letter
   int concurrency = 4;                                               // deliveries in flight
+  std::string body = "standard";  // "standard" ({type, timestamp, data}) | "portd-v1" ({event, order})
 };
 
 // [[command]]: a program that gets each event's delivery JSON on stdin (same retry rules).
@@ -48,6 +51,7 @@ struct command_config {
   std::chrono::milliseconds retry_cap = std::chrono::hours(1);
   std::chrono::milliseconds max_age = std::chrono::hours(72);
   int concurrency = 4;
+  std::string body = "standard";  // the stdin JSON, as [[webhook]] body
 };
 
 struct config {
@@ -91,6 +95,9 @@ struct config {
   // What a check outside the service could not see (see load_config's `checking`), one
   // sentence each; empty when loaded for a run.
   std::vector<std::string> unchecked;
+  // Accepted but worth telling the operator (a setting about to go away, a changed default):
+  // logged as warnings at start, printed by --check-config. Never holds a secret.
+  std::vector<std::string> warnings;
 };
 
 // Reads and validates the file. Relative paths are resolved against the file's directory;
@@ -99,10 +106,6 @@ struct config {
 // $CREDENTIALS_DIRECTORY is unset — the check runs outside the service, as the README's set-up
 // has it — is not an error; config::unchecked says so, and everything else is checked.
 config load_config(const std::filesystem::path& file, bool checking = false);
-
-// A Standard Webhooks secret: "whsec_" and base64 that decodes to at least one byte. Other
-// text is not one (and is used as the key itself).
-bool is_whsec_secret(std::string_view secret);
 
 // "90s", "15m", "2h", "1d", "250ms" → duration; nullopt if malformed.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);

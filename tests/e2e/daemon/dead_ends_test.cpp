@@ -207,12 +207,12 @@ BOOST_AUTO_TEST_CASE(resolve_adopts_only_an_order_id_telegent_confirms_for_this_
 }
 
 BOOST_AUTO_TEST_CASE(close_ends_orders_in_any_state_with_history_and_webhook_events) {
-  webhook_receiver hooks("portd-test-webhook-secret");
+  webhook_receiver hooks("whsec_cG9ydGQtdGVzdC13ZWJob29rLXNlY3JldC0w");  // base64("portd-test-webhook-secret-0")
   stack_options opts = quiet_polls();
   opts.portd_config_extra = "\n[[webhook]]\nurl = \"" + hooks.url() +
                             "\"\nsecret_file = \"webhook-secret\"\nretry_base = \"100ms\"\nretry_cap = \"400ms\"\n";
   stack s(opts);
-  portd::test::write_file(s.dir().file("webhook-secret"), "portd-test-webhook-secret\n", 0600);
+  portd::test::write_file(s.dir().file("webhook-secret"), "whsec_cG9ydGQtdGVzdC13ZWJob29rLXNlY3JldC0w\n", 0600);
   s.start_portd();
 
   std::map<std::int64_t, std::string> closed_from;

@@ -83,8 +83,11 @@ BOOST_AUTO_TEST_CASE(command_sink_gets_every_event_after_failures_and_a_timeout)
   while (std::getline(out, line)) {
     const auto sp = line.find(' ');
     ids.insert(line.substr(0, sp));
-    auto body = json::parse(line.substr(sp + 1)).as_object();
+    auto envelope = json::parse(line.substr(sp + 1)).as_object();  // the Standard Webhooks body
+    auto& body = envelope["data"].as_object();
     auto& ev = body["event"].as_object();
+    BOOST_TEST(envelope["type"] == ev["type"]);
+    BOOST_TEST(envelope["timestamp"] == ev["at"]);
     BOOST_TEST(line.substr(0, sp) == "evt_" + std::to_string(ev["id"].as_int64()));
     const auto order = ev["order_id"].as_int64();
     BOOST_TEST(ev["seq"].as_int64() == last_seq[order] + 1);

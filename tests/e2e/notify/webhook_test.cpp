@@ -123,6 +123,10 @@ void check_deliveries(const std::vector<received_webhook>& got, const std::vecto
     if (seq != last_seq[order] + 1) ++out_of_order;
     last_seq[order] = seq;
     BOOST_TEST(d.payload.at("order").as_object().at("id").as_int64() == order);
+    // The Standard Webhooks shape: {type, timestamp (the event's, RFC 3339), data: {event, order}}.
+    BOOST_TEST(d.envelope.size() == 3u);
+    BOOST_TEST(d.envelope.at("type") == it->second.at("type"));
+    BOOST_TEST(d.envelope.at("timestamp") == it->second.at("at"));
     BOOST_TEST(!d.timestamp.empty());
     BOOST_TEST(d.headers.at("content-type") == "application/json");
   }
@@ -297,8 +301,8 @@ BOOST_AUTO_TEST_CASE(secrets_never_leave_portd) {
   // Canaries: a carrier PIN, a port-out PIN and the webhook secret (as configured, and as the
   // key it decodes to) must appear in no delivery, no event and no log line.
   const std::string pin = "PINcanary7391", po_pin = "POPINcanary5820";
-  const std::string key = "WHKEYcanary-4471-portd";
-  const std::string wh = "whsec_V0hLRVljYW5hcnktNDQ3MS1wb3J0ZA==";  // base64(key)
+  const std::string key = "WHKEYcanary-4471-portd-0001";
+  const std::string wh = "whsec_V0hLRVljYW5hcnktNDQ3MS1wb3J0ZC0wMDAx";  // base64(key)
   webhook_receiver recv(wh);
   stack s(options_for(recv));
   write_secret(s, wh);
@@ -322,8 +326,50 @@ BOOST_AUTO_TEST_CASE(secrets_never_leave_portd) {
   for (auto& e : events) everything += json::serialize(e);
   everything += s.portd_log();
   everything += json::serialize(s.result("daemon.status"));
-  for (const auto& canary : {pin, po_pin, key, wh, std::string("V0hLRVljYW5hcnktNDQ3MS1wb3J0ZA")})
+  for (const auto& canary : {pin, po_pin, key, wh, std::string("V0hLRVljYW5hcnktNDQ3MS1wb3J0ZC0wMDAx")})
     BOOST_TEST(everything.find(canary) == std::string::npos, "leaked: " << canary);
+}
+
+BOOST_AUTO_TEST_CASE(a_sink_set_to_portd_v1_gets_the_earlier_body) {
+  // A receiver written against {event, order} keeps working with one line of configuration.
+  webhook_receiver recv(secret);
+  stack s(options_for(recv, "body = \"portd-v1\"\n"));
+  write_secret(s);
+  s.start_portd();
+  submit_orders(s, 2);
+  wait_all_finished(s);
+  const auto events = s.all_events();
+  BOOST_TEST_REQUIRE(recv.wait_for([&](auto& got) { return all_delivered(got, events); }, 30s));
+  for (const auto& d : recv.deliveries()) {
+    BOOST_TEST(d.signature_ok);
+    BOOST_TEST(d.envelope.size() == 2u);
+    BOOST_TEST(d.envelope.contains("event"));
+    BOOST_TEST(d.envelope.contains("order"));
+  }
+  BOOST_TEST(s.portd_log().find("body portd-v1") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_secret_verifiers_would_refuse_stops_the_check_and_the_start_with_78) {
+  // A secret without "whsec_" used to sign as it is, and every Standard Webhooks library then
+  // refused the deliveries. Now the check says so, naming the key and the file, and a start
+  // refuses it the same way (78: systemd does not restart a configuration error).
+  webhook_receiver recv(secret);
+  stack s(options_for(recv));
+  const std::string raw = "raw-secret-Canary-5512-long-enough";
+  write_secret(s, secret + "\n" + raw);  // a rotation whose old line is the raw one
+  for (bool check : {true, false}) {
+    std::vector<std::string> argv{portd::test::binary("PORTD_BIN"), "--config", s.config_path()};
+    if (check) argv.emplace_back("--check-config");
+    const auto err = s.dir().file(check ? "check.err" : "start.err");
+    portd::test::process p(argv, {}, err);
+    BOOST_TEST(p.wait(30s).value_or(-1) == 78, (check ? "--check-config" : "start"));
+    const auto text = portd::test::read_file(err);
+    BOOST_TEST(text.find("webhook[0].secret_file") != std::string::npos, text);
+    BOOST_TEST(text.find(s.dir().file("webhook-secret") + " line 2") != std::string::npos, text);
+    BOOST_TEST(text.find("whsec_") != std::string::npos, text);  // what a secret must look like
+    BOOST_TEST(text.find("Canary-5512") == std::string::npos, text);
+  }
+  BOOST_TEST(recv.count() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(readme_receiver_verifies_a_real_delivery) {

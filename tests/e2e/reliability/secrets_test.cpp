@@ -53,7 +53,7 @@ BOOST_AUTO_TEST_SUITE(reliability)
 // by an operator, a PIN corrected after a rejection, a port-out — with a webhook taking every
 // event. While portd is still running, not one of their PINs is in the store's files.
 BOOST_AUTO_TEST_CASE(no_pin_is_left_in_the_store_files_once_every_order_has_ended) {
-  const std::string hook_secret = "secrets-test-webhook-secret";
+  const std::string hook_secret = "whsec_c2VjcmV0cy10ZXN0LXdlYmhvb2stc2VjcmV0LTA=";  // base64("secrets-test-webhook-secret-0")
   webhook_receiver receiver(hook_secret);
   stack_options opt;
   opt.store_path = "store/portd.db";  // a directory of its own: everything in it is the store's

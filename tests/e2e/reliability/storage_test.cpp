@@ -375,7 +375,7 @@ BOOST_AUTO_TEST_SUITE(reliability)
 // intact, also after a restart.
 BOOST_AUTO_TEST_CASE(a_full_disk_refuses_new_orders_loses_none_and_recovers_when_space_returns) {
   small_filesystem fs(16u << 20);
-  const std::string secret = "storage-test-webhook-secret";
+  const std::string secret = "whsec_c3RvcmFnZS10ZXN0LXdlYmhvb2stc2VjcmV0LTA=";  // base64("storage-test-webhook-secret-0")
   webhook_receiver receiver(secret);
   stack_options opt;
   opt.time_scale = 1;  // the carrier moves only when the test moves the sim's clock

@@ -15,6 +15,19 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// Standard Webhooks secrets: "whsec_" + base64 of 24 bytes and more.
+const std::string new_secret = "whsec_bmV3LXNlY3JldC1mb3ItcG9ydGQtdGVzdHMtMDE=";  // "new-secret-for-portd-tests-01"
+const std::string old_secret = "whsec_b2xkLXNlY3JldC1mb3ItcG9ydGQtdGVzdHMtMDE=";  // "old-secret-for-portd-tests-01"
+
+// CREDENTIALS_DIRECTORY for one test, as systemd's LoadCredential= sets it.
+struct credentials_dir {
+  explicit credentials_dir(const std::filesystem::path& d) {
+    std::filesystem::create_directories(d);
+    ::setenv("CREDENTIALS_DIRECTORY", d.c_str(), 1);
+  }
+  ~credentials_dir() { ::unsetenv("CREDENTIALS_DIRECTORY"); }
+};
+
 struct config_dir {
   std::filesystem::path dir;
   config_dir() {
@@ -22,7 +35,7 @@ struct config_dir {
     BOOST_REQUIRE(::mkdtemp(tmpl.data()));
     dir = tmpl;
     write("telegent-secret", "s\n");
-    write("hook-secret", "whsec_bmV3LXNlY3JldA==\nold-secret\n");
+    write("hook-secret", new_secret + "\n" + old_secret + "\n");
   }
   ~config_dir() {
     std::error_code ec;
@@ -59,8 +72,8 @@ BOOST_AUTO_TEST_CASE(webhook_with_every_key) {
   BOOST_REQUIRE(c.webhooks.size() == 2u);
   const auto& w = c.webhooks[0];
   BOOST_TEST(w.secrets.size() == 2u);  // rotation: both lines sign
-  BOOST_TEST(w.secret == "whsec_bmV3LXNlY3JldA==");
-  BOOST_TEST(w.secrets[1] == "old-secret");
+  BOOST_TEST(w.secret == new_secret);
+  BOOST_TEST(w.secrets[1] == old_secret);
   BOOST_TEST(w.events.size() == 1u);
   BOOST_TEST(w.timeout.count() == 3000);
   BOOST_TEST(w.retry_base.count() == 1000);
@@ -109,6 +122,88 @@ BOOST_AUTO_TEST_CASE(mistakes_are_named) {
   BOOST_TEST(error("[[webhook]]\nurl = \"https://x/h\"\n").find("webhook[0].secret_file") != std::string::npos);
   BOOST_TEST(error("[[command]]\nevents = []\n").find("command[0].program") != std::string::npos);
   BOOST_TEST(error("[[command]]\nprogram = \"x\"\ncolour = 1\n").find("command[0].colour") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_secret_must_be_one_standard_webhooks_libraries_take) {
+  // What the libraries do with the text after "whsec_": base64-decode it. A raw string, a key
+  // under 24 bytes, unpadded or URL-safe base64 would sign with a key no verifier derives.
+  const std::string hook = "[[webhook]]\nurl = \"https://x/h\"\nsecret_file = \"bad-secret\"\n";
+  const std::vector<std::pair<std::string, std::string>> bad{
+      {"raw-secret-used-as-it-is", "not a Standard Webhooks secret"},
+      {"whsec_bmV3LXNlY3JldC1mb3ItcG9ydGQtdGVzdHMtMDE", "not standard padded base64"},  // unpadded
+      {"whsec_c2hvcnQtc2VjcmV0LTE2Ynl0ZQ==", "decodes to 19 bytes"},                   // too short
+      {"whsec_bmV3LXNlY3JldC1mb3ItcG9ydGQtdGVzdHMtMD_=", "not standard padded base64"},  // URL-safe
+      {"whsec_" + std::string(88, 'A'), "decodes to 66 bytes"},                 // over 64
+      {"whsec_", "not standard padded base64"},
+  };
+  for (const auto& [secret, why] : bad) {
+    write("bad-secret", new_secret + "\n" + secret + "\n");  // the second line is the bad one
+    const auto e = error(hook);
+    BOOST_TEST(e.find("webhook[0].secret_file") != std::string::npos, e);
+    BOOST_TEST(e.find((dir / "bad-secret").string() + " line 2") != std::string::npos, e);
+    BOOST_TEST(e.find(why) != std::string::npos, e);
+    if (secret.size() > 6) BOOST_TEST(e.find(secret.substr(6)) == std::string::npos, e);  // never printed
+  }
+  // The spec's own 24-byte example and a 64-byte key are fine.
+  write("bad-secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\nwhsec_" + std::string(86, 'A') + "==\n");
+  BOOST_TEST(load(hook).webhooks[0].secrets.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_named_sink_takes_the_credential_of_its_name) {
+  credentials_dir creds(dir / "creds");
+  write("creds/webhook-secret-crm", new_secret + "\n");
+  write("creds/webhook-secret-audit", old_secret + "\n");
+  write("creds/webhook-secret-0", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n");
+  const std::string crm = "[[webhook]]\nname = \"crm\"\nurl = \"https://crm.example.com/h\"\n";
+  const std::string audit = "[[webhook]]\nname = \"audit\"\nurl = \"https://audit.example.com/h\"\n";
+  // Reordering the blocks never swaps the secrets: each follows its name, not its position.
+  for (const auto& text : {crm + audit, audit + crm}) {
+    const auto c = load(text);
+    BOOST_REQUIRE(c.webhooks.size() == 2u);
+    for (const auto& w : c.webhooks) {
+      BOOST_TEST(w.secret == (w.name == "crm" ? new_secret : old_secret), w.name);
+      BOOST_TEST(w.url.find(w.name) != std::string::npos);
+    }
+    BOOST_TEST(c.warnings.empty() == false);  // body not set; nothing about credentials
+    for (const auto& m : c.warnings) BOOST_TEST(m.find("credential") == std::string::npos, m);
+  }
+  // An unnamed sink still takes webhook-secret-N by position.
+  BOOST_TEST(load("[[webhook]]\nurl = \"https://x/h\"\n").webhooks[0].secret == "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+  // A named sink without a credential of its name falls back to the positional one, with a
+  // warning that says what to rename.
+  const auto c = load("[[webhook]]\nname = \"billing\"\nurl = \"https://x/h\"\nbody = \"standard\"\n");
+  BOOST_TEST(c.webhooks[0].secret == "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+  BOOST_REQUIRE(c.warnings.size() == 1u);
+  BOOST_TEST(c.warnings[0].find("webhook-secret-0") != std::string::npos, c.warnings[0]);
+  BOOST_TEST(c.warnings[0].find("rename it to webhook-secret-billing") != std::string::npos, c.warnings[0]);
+  // No credential at all: the message names the credential that would do.
+  std::filesystem::remove(dir / "creds/webhook-secret-0");
+  const auto e = error("[[webhook]]\nname = \"billing\"\nurl = \"https://x/h\"\n");
+  BOOST_TEST(e.find("webhook[0].secret_file") != std::string::npos, e);
+  BOOST_TEST(e.find("webhook-secret-billing") != std::string::npos, e);
+  // A bad secret in a credential names the credential and its file.
+  write("creds/webhook-secret-crm", "raw-secret\n");
+  const auto bad = error(crm);
+  BOOST_TEST(bad.find("credential webhook-secret-crm") != std::string::npos, bad);
+  BOOST_TEST(bad.find((dir / "creds/webhook-secret-crm").string() + " line 1") != std::string::npos, bad);
+  BOOST_TEST(bad.find("raw-secret") == std::string::npos, bad);
+}
+
+BOOST_AUTO_TEST_CASE(body_shape_is_chosen_per_sink_and_said_when_left_to_the_default) {
+  const std::string hook = "[[webhook]]\nurl = \"https://x/h\"\nsecret_file = \"hook-secret\"\n";
+  auto c = load(hook);
+  BOOST_TEST(c.webhooks[0].body == "standard");
+  BOOST_REQUIRE(c.warnings.size() == 1u);  // a receiver of the earlier body is told how to keep it
+  BOOST_TEST(c.warnings[0].find("body = \"portd-v1\"") != std::string::npos, c.warnings[0]);
+  c = load(hook + "body = \"portd-v1\"\n[[command]]\nprogram = \"/bin/true\"\nbody = \"portd-v1\"\n");
+  BOOST_TEST(c.webhooks[0].body == "portd-v1");
+  BOOST_TEST(c.commands[0].body == "portd-v1");
+  BOOST_TEST(c.warnings.empty());
+  c = load("[[command]]\nprogram = \"/bin/true\"\n");
+  BOOST_TEST(c.commands[0].body == "standard");
+  BOOST_TEST(c.warnings.size() == 1u);
+  BOOST_TEST(error(hook + "body = \"v2\"\n").find("webhook[0].body") != std::string::npos);
+  BOOST_TEST(error("[[command]]\nprogram = \"/bin/true\"\nbody = 1\n").find("command[0].body") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -29,17 +29,22 @@ BOOST_AUTO_TEST_CASE(signature_matches_the_standard_webhooks_vector) {
 }
 
 BOOST_AUTO_TEST_CASE(rotation_signs_with_every_secret) {
-  std::vector<std::string> keys{*signing_key("whsec_bmV3LXNlY3JldA=="), *signing_key("old-raw-secret")};
-  BOOST_TEST(keys[0] == "new-secret");
+  std::vector<std::string> keys{*signing_key("whsec_bmV3LXNlY3JldC1mb3ItcG9ydGQtdGVzdHMtMDE="),
+                                *signing_key("whsec_b2xkLXNlY3JldC1mb3ItcG9ydGQtdGVzdHMtMDE=")};
+  BOOST_TEST(keys[0] == "new-secret-for-portd-tests-01");
   const auto h = signature_header(keys, "evt_1", "1700000000", "{}");
   BOOST_TEST(h.find(' ') != std::string::npos);
-  BOOST_TEST(verify("new-secret", "evt_1", "1700000000", "{}", h));
-  BOOST_TEST(verify("old-raw-secret", "evt_1", "1700000000", "{}", h));
+  BOOST_TEST(verify("new-secret-for-portd-tests-01", "evt_1", "1700000000", "{}", h));
+  BOOST_TEST(verify("old-secret-for-portd-tests-01", "evt_1", "1700000000", "{}", h));
   BOOST_TEST(!verify("a-third-secret", "evt_1", "1700000000", "{}", h));
 }
 
-BOOST_AUTO_TEST_CASE(bad_whsec_secret_is_refused) {
+BOOST_AUTO_TEST_CASE(only_a_standard_webhooks_secret_gives_a_key) {
+  // Before: a secret without "whsec_" was the key as it is, so every library's verifier (which
+  // base64-decodes whatever follows an optional "whsec_") derived another key and refused.
+  BOOST_TEST(!signing_key("old-raw-secret-of-enough-length"));
   BOOST_TEST(!signing_key("whsec_not base64!"));
+  BOOST_TEST(!signing_key("whsec_bmV3LXNlY3JldA=="));  // 10 bytes: under the spec's 24
   BOOST_TEST(*base64_decode("aGVsbG8=") == "hello");
   BOOST_TEST(base64_encode("hello") == "aGVsbG8=");
   BOOST_TEST(!base64_decode("abc"));
@@ -130,7 +135,7 @@ BOOST_AUTO_TEST_CASE(payload_carries_no_secrets) {
   const auto body = render_body(e, &o);
   for (auto canary : {"PIN-CANARY", "POPIN-CANARY", "ACCT-CANARY", "STREET-CANARY", "RAW-CANARY"})
     BOOST_TEST(body.find(canary) == std::string::npos, canary);
-  auto j = boost::json::parse(body).as_object();
+  auto j = boost::json::parse(body).as_object()["data"].as_object();
   BOOST_TEST(j["event"].as_object()["id"].as_int64() == 1017);
   BOOST_TEST(j["event"].as_object()["type"].as_string() == "order.state_changed");
   auto& ord = j["order"].as_object();
@@ -139,7 +144,35 @@ BOOST_AUTO_TEST_CASE(payload_carries_no_secrets) {
   BOOST_TEST(ord["subscriber_id"].as_string() == "TSUID-1");
   BOOST_TEST(ord["group"].is_null());
   BOOST_TEST(message_id(1017) == "evt_1017");
-  BOOST_TEST(boost::json::parse(render_body(e, nullptr)).as_object()["order"].is_null());
+  BOOST_TEST(boost::json::parse(render_body(e, nullptr, body_format::portd_v1)).as_object()["order"].is_null());
+}
+
+BOOST_AUTO_TEST_CASE(the_body_has_the_standard_webhooks_shape_unless_the_sink_asks_for_portd_v1) {
+  core::order o;
+  o.id = 42;
+  o.number = "+18015551234";
+  o.state = core::order_state::scheduled;
+  core::stored_event e;
+  e.id = 1017;
+  e.order_id = 42;
+  e.seq = 5;
+  e.at = core::parse_time("2026-11-26T17:00:00.250Z").value();
+  e.record.type = core::event_type::state_changed;
+  e.record.from_state = core::order_state::carrier_approval;
+  e.record.to_state = core::order_state::scheduled;
+  auto j = boost::json::parse(render_body(e, &o)).as_object();
+  BOOST_TEST(j.size() == 3u);
+  BOOST_TEST(j["type"].as_string() == "order.state_changed");
+  BOOST_TEST(j["timestamp"].as_string() == "2026-11-26T17:00:00.250Z");  // RFC 3339, the event's time
+  auto& data = j["data"].as_object();
+  BOOST_TEST(data["event"].as_object()["id"].as_int64() == 1017);
+  BOOST_TEST(data["order"].as_object()["id"].as_int64() == 42);
+  // portd-v1: today's {event, order}, exactly what data holds.
+  auto v1 = boost::json::parse(render_body(e, &o, body_format::portd_v1)).as_object();
+  BOOST_TEST(v1 == data);
+  BOOST_TEST(parse_body_format("portd-v1").value() == body_format::portd_v1);
+  BOOST_TEST(parse_body_format("standard").value() == body_format::standard);
+  BOOST_TEST(!parse_body_format("v2"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
