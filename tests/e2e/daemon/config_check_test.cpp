@@ -23,7 +23,7 @@ struct run_result {
 
 // Runs portd on `config` (with a Telegent secret and a webhook secret beside it), with
 // --check-config or as a start.
-run_result run_portd(const std::string& config, bool check, const std::string& hook_secret = "hook-secret-value") {
+run_result run_portd(const std::string& config, bool check, const std::string& hook_secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw") {
   temp_dir d;
   write_file(d.file("telegent-secret"), "sim-secret\n", 0600);
   write_file(d.file("hook-secret"), hook_secret + "\n", 0600);
