@@ -23,7 +23,7 @@ std::string config_error_for(const std::string& toml, const std::string& telegen
   BOOST_REQUIRE(::mkdtemp(tmpl));
   const std::filesystem::path dir(tmpl);
   for (const char* name : {"secret", "hook-secret"}) {
-    std::ofstream(dir / name) << "s3cret\n";
+    std::ofstream(dir / name) << "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n";  // a Standard Webhooks secret
     std::filesystem::permissions(dir / name, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   }
   std::ofstream(dir / "portd.toml")
