@@ -19,6 +19,7 @@
 
 #include <cstdlib>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -849,6 +850,38 @@ int main(int argc, char** argv) {
         auto r = g.call("outbox.redeliver", std::move(p));
         if (g.json) return g.print_json(r);
         std::cout << "queued " << as_obj(r).at("queued").as_int64() << " deliveries again\n";
+      };
+    });
+  }
+
+  // ---- backup ----
+  std::string b_file;
+  bool b_force = false;
+  {
+    auto* c = command("backup", "a consistent copy of portd's database, made while it runs (operators)",
+                      examples({"portctl backup /var/lib/portd/backups/portd-$(date +%F).db",
+                                "portctl backup --force /var/lib/portd/backups/latest.db"}));
+    c->add_option("FILE", b_file, "where portd writes the copy (portd's user writes it; made 0600)")->required();
+    c->add_flag("--force", b_force, "replace FILE if it exists");
+    c->footer(c->get_footer() +
+              "\nRestore: stop portd, copy the backup over its database (and remove the -wal and -shm\n"
+              "files next to it), start portd. Without --timeout, portctl waits up to an hour.");
+    c->callback([&] {
+      action = [&] {
+        // portd writes the file, in its own working directory: send an absolute path.
+        const auto file = std::filesystem::absolute(b_file).lexically_normal().string();
+        if (app.get_option("--timeout")->count() == 0 && !std::getenv("PORTCTL_TIMEOUT")) g.timeout = 3600;
+        json::object p;
+        p["path"] = file;
+        if (b_force) p["force"] = true;
+        auto r = g.call("daemon.backup", std::move(p));
+        if (g.json) return g.print_json(r);
+        const auto& o = as_obj(r);
+        const auto bytes = o.contains("bytes") && o.at("bytes").is_int64() ? o.at("bytes").as_int64() : 0;
+        std::cout << "backup written to " << portd::util::escape_controls(o.contains("path") && o.at("path").is_string()
+                                                                                ? std::string(o.at("path").as_string())
+                                                                                : file)
+                  << " (" << bytes << " bytes)\n";
       };
     });
   }

@@ -4,6 +4,7 @@
 #pragma once
 #include <portd/core/event.hpp>
 #include <portd/core/order.hpp>
+#include <portd/store/backup.hpp>
 #include <portd/store/outbox.hpp>
 #include <portd/store/repository.hpp>
 
@@ -157,6 +158,13 @@ class backend {
   virtual boost::asio::awaitable<outcome<std::int64_t>> redeliver(store::redeliver_selector,
                                                                   const caller&) {
     co_return rpc_error{code::method_not_found, "method_not_found", "this daemon has no outbox", {}};
+  }
+  // daemon.backup: a consistent copy of the database written to `path` (absolute) by the
+  // daemon's user, off the event loop.
+  virtual boost::asio::awaitable<outcome<store::backup_result>> backup(std::string path, bool force,
+                                                                       const caller&) {
+    (void)path, (void)force;
+    co_return rpc_error{code::method_not_found, "method_not_found", "this daemon cannot make backups", {}};
   }
   virtual boost::json::object status() = 0;        // the daemon.status result object
   virtual std::string metrics_text() = 0;          // Prometheus exposition

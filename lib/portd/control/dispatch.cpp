@@ -253,7 +253,20 @@ awaitable<result> outbox_redeliver(backend& b, const json::object& p, const call
   });
 }
 
-constexpr std::array<method_entry, 19> table{{
+awaitable<result> daemon_backup(backend& b, const json::object& p, const caller& c,
+                                const protocol_options&) {
+  auto x = parse_backup(p);
+  if (!x.ok()) co_return std::move(x.error());
+  co_return map(co_await b.backup(std::move(x.value().path), x.value().force, c), [](store::backup_result& r) {
+    json::object j;
+    j["path"] = r.path.string();
+    j["bytes"] = r.bytes;
+    j["schema_version"] = r.schema_version;
+    return json::value(std::move(j));
+  });
+}
+
+constexpr std::array<method_entry, 20> table{{
     {"portin.submit", role::operator_, portin_submit},
     {"portout.submit", role::operator_, portout_submit},
     {"order.get", role::reader, order_get},
@@ -274,6 +287,7 @@ constexpr std::array<method_entry, 19> table{{
     {"outbox.list", role::reader, outbox_list},
     {"outbox.redeliver", role::operator_, outbox_redeliver},
     {"order.close", role::operator_, order_close},
+    {"daemon.backup", role::operator_, daemon_backup},
 }};
 
 }  // namespace

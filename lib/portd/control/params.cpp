@@ -449,6 +449,21 @@ outcome<store::redeliver_selector> parse_outbox_redeliver(const json::object& o)
   return r;
 }
 
+outcome<backup_params> parse_backup(const json::object& o) {
+  fields f(o);
+  f.only({"path", "force"});
+  backup_params b;
+  // The daemon writes the file: a relative path would be relative to its working directory,
+  // not the caller's.
+  if (auto s = f.text("path", true, 4096)) {
+    if (!s->starts_with('/')) f.fail("path", "path must be absolute (the daemon writes it, not the caller)");
+    b.path = *s;
+  }
+  if (auto v = f.boolean("force", false)) b.force = *v;
+  if (f.error) return *f.error;
+  return b;
+}
+
 std::optional<rpc_error> parse_no_params(const json::object& o) {
   fields f(o);
   f.only({});

@@ -69,6 +69,12 @@ outcome<store::outbox_query> parse_outbox_list(const boost::json::object&);
 // outbox.redeliver: exactly one of id (an outbox row), event_id with sink, or all: true (every
 // dead letter, of sink? when given).
 outcome<store::redeliver_selector> parse_outbox_redeliver(const boost::json::object&);
+struct backup_params {
+  std::string path;  // absolute
+  bool force = false;
+};
+// daemon.backup: path (absolute, written by the daemon's user), force? (replace a file there).
+outcome<backup_params> parse_backup(const boost::json::object&);
 // No parameters at all (daemon.status, daemon.metrics).
 std::optional<rpc_error> parse_no_params(const boost::json::object&);
 

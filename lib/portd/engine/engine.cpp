@@ -158,6 +158,7 @@ void engine::start() {
 
 asio::awaitable<void> engine::stop(std::chrono::milliseconds grace) {
   stopping_ = true;
+  if (backup_running_) backup_running_->interrupt();  // its worker is joined with the engine
   timer_.cancel();
   relaxed_timer_.cancel();
   asio::steady_timer t(ioc_);
@@ -930,6 +931,49 @@ boost::json::object engine::status() {
 }
 
 // ---- notification outbox -------------------------------------------------------------------
+
+// ---- backup ---------------------------------------------------------------------------------
+
+namespace {
+
+asio::awaitable<store::backup_result> run_backup(std::shared_ptr<store::backup_job> job) {
+  co_return job->run();
+}
+
+}  // namespace
+
+// The copy is VACUUM INTO on a connection the worker thread opens and alone uses: in WAL mode
+// its read transaction is one snapshot of committed groups, while the loop's writer keeps
+// committing (its checkpoints only stop short of the frames the copy still reads). The loop
+// only waits for the result, as for any other I/O.
+asio::awaitable<outcome<store::backup_result>> engine::backup(std::string path, bool force,
+                                                              const control::caller& c) {
+  if (stopping_) co_return unavailable("portd is stopping");
+  if (backup_running_)
+    co_return make_error(code::conflict, "backup_running", "a backup is already running; try again when it is done");
+  auto job = std::make_shared<store::backup_job>(repo_.path(), path, force);
+  backup_running_ = job;
+  if (!backup_worker_) backup_worker_ = std::make_unique<asio::thread_pool>(1);
+  spdlog::info("backup of {} to {} started by {}", repo_.path().string(), path, c.actor());
+  const auto started = std::chrono::steady_clock::now();
+  std::optional<rpc_error> refused;
+  std::optional<store::backup_result> done;
+  try {
+    done = co_await asio::co_spawn(backup_worker_->get_executor(), run_backup(job), asio::use_awaitable);
+  } catch (const store::backup_refused& e) {
+    refused = make_error(e.exists ? code::conflict : code::invalid_params, e.exists ? "exists" : "invalid_params",
+                         e.what(), e.exists ? boost::json::object{} : boost::json::object{{"field", "path"}});
+  } catch (const std::exception& e) {  // store_error: disk full, I/O, interrupted
+    spdlog::error("backup to {} failed: {}", path, e.what());
+    refused = make_error(code::unavailable, "backup_failed", std::string("the backup failed: ") + e.what());
+  }
+  backup_running_.reset();
+  if (refused) co_return std::move(*refused);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  spdlog::info("backup written to {} ({} bytes, schema version {}) in {} ms", done->path.string(), done->bytes,
+               done->schema_version, ms.count());
+  co_return std::move(*done);
+}
 
 store::outbox& engine::outbox() {
   if (!outbox_) outbox_ = std::make_unique<store::outbox>(repo_);

@@ -13,6 +13,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/system_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include <array>
 #include <deque>
@@ -94,6 +95,8 @@ class engine final : public control::backend {
   control::outcome<control::outbox_page> list_outbox(const store::outbox_query&) override;
   boost::asio::awaitable<control::outcome<std::int64_t>> redeliver(store::redeliver_selector,
                                                                    const control::caller&) override;
+  boost::asio::awaitable<control::outcome<store::backup_result>> backup(std::string path, bool force,
+                                                                        const control::caller&) override;
   boost::json::object status() override;
   std::string metrics_text() override;
 
@@ -249,6 +252,11 @@ class engine final : public control::backend {
   std::array<std::uint64_t, 7> lateness_buckets_{};
   std::uint64_t lateness_count_ = 0;
   double lateness_sum_ = 0;
+
+  // daemon.backup: the copy runs on a thread of its own with its own connection, so that
+  // copying a large database never stalls the loop. Declared last: destroyed (joined) first.
+  std::shared_ptr<store::backup_job> backup_running_;
+  std::unique_ptr<boost::asio::thread_pool> backup_worker_;
 };
 
 }  // namespace portd::engine

@@ -63,7 +63,7 @@ BOOST_AUTO_TEST_CASE(role_table) {
   std::set<std::string_view> readers{"order.get", "order.list", "order.history", "events.list",
                                      "events.watch", "group.summary", "daemon.status",
                                      "daemon.metrics", "outbox.list"};
-  BOOST_TEST(method_table().size() == 19u);  // PROTOCOL.md's 16 + outbox.list/redeliver + order.close
+  BOOST_TEST(method_table().size() == 20u);  // PROTOCOL.md's 16 + outbox.list/redeliver + order.close + daemon.backup
   for (auto& m : method_table()) {
     BOOST_TEST_CONTEXT(m.name) {
       BOOST_TEST((m.needed == role::reader) == (readers.count(m.name) > 0));
@@ -74,6 +74,7 @@ BOOST_AUTO_TEST_CASE(role_table) {
   }
   BOOST_TEST(find_method("order.cancel")->needed == role::operator_);
   BOOST_TEST(find_method("order.close")->needed == role::operator_);
+  BOOST_TEST(find_method("daemon.backup")->needed == role::operator_);  // it writes a file as portd
   BOOST_TEST(!find_method("order.delete"));
 }
 
