@@ -185,6 +185,8 @@ int run(util::config cfg, const std::string& config_path) {
   store::repository repo(cfg.store.path);
   spdlog::info("portd {} starting; database {}", PORTD_VERSION, cfg.store.path.string());
   for (const auto& w : cfg.warnings) spdlog::warn("configuration: {}", w);
+  if (!repo.migration_copy().empty())
+    spdlog::info("database schema upgraded; the database as it was is kept in {}", repo.migration_copy());
   if (!repo.not_writable().empty()) spdlog::error("{}; until then every write is refused `unavailable`", repo.not_writable());
 
   asio::io_context ioc{1};

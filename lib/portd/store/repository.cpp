@@ -1,5 +1,6 @@
 // The repository: orders, history and outbox over two SQLite connections (a writer that holds
 // the group transaction, a query_only reader that sees committed data only).
+#include <portd/store/backup.hpp>
 #include <portd/store/migrations.hpp>
 #include <portd/store/repository.hpp>
 #include <portd/store/sqlite.hpp>
@@ -406,6 +407,26 @@ void refuse_foreign(sqlite::database& db, const std::string& path) {
   throw e;
 }
 
+// A downgrade needs the database as the older portd left it: before a migration changes the
+// schema, the whole file is copied to <path>.pre-<from>-to-<to> (0600, next to it; an older
+// copy of the same step is replaced). A fresh database (version 0) has nothing to keep. When
+// the copy cannot be made (disk full), the upgrade is not attempted. Returns the copy's path,
+// "" when none was needed.
+std::string copy_before_migration(sqlite::database& db, const std::string& path) {
+  const auto from = db.query_int("PRAGMA user_version");
+  const auto to = detail::newest_schema_version();
+  if (from == 0 || from >= to) return {};
+  const auto copy = path + ".pre-" + std::to_string(from) + "-to-" + std::to_string(to);
+  try {
+    copy_database(db, copy);
+  } catch (const store_error& e) {
+    store_error out(std::string("the schema upgrade was not attempted: ") + e.what());
+    out.disk_full = e.disk_full;
+    throw out;
+  }
+  return copy;
+}
+
 constexpr int open_flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
 constexpr int read_only_flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
 constexpr int busy_timeout_ms = 5000;
@@ -443,6 +464,7 @@ struct repository::impl {
   std::vector<sink_entry> sinks;
   std::string not_writable;  // why the store takes no writes; "" when it does
   std::string uri;           // "file:…?immutable=1" when opened so (see open_immutable)
+  std::string migration_copy;  // the copy made before this open's schema upgrade, "" if none
   bool group_open = false;
   bool last_write_disk_full = false;  // why SQLite may have rolled the group back
   // The open group ended an order, so it purged its PINs (rule 5): the WAL's older frames of
@@ -520,6 +542,7 @@ struct repository::impl {
         throw e;
       }
     }
+    migration_copy = copy_before_migration(w, path_text);
     detail::migrate(w, path_text);
     if (not_writable.empty() && w.query_int("PRAGMA application_id") != portd_application_id)
       w.exec("PRAGMA application_id = " + std::to_string(portd_application_id));
@@ -650,6 +673,7 @@ repository::~repository() {
 
 const std::filesystem::path& repository::path() const { return impl_->path; }
 const std::string& repository::not_writable() const { return impl_->not_writable; }
+const std::string& repository::migration_copy() const { return impl_->migration_copy; }
 
 void repository::set_sinks(std::vector<sink> sinks) {
   impl_->sinks.clear();

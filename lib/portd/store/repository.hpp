@@ -81,7 +81,8 @@ struct sink {
 class repository {
  public:
   // Opens or creates the database (file mode 0600), sets WAL (commits synced by commit()),
-  // foreign_keys=ON, and applies the embedded migrations in one transaction.
+  // foreign_keys=ON, and applies the embedded migrations in one transaction, after copying an
+  // older database whole (migration_copy()).
   // Throws store_error, e.g. when the file is not a database, is another program's SQLite
   // database, or its schema is newer than this binary knows (all `unusable`). A database the
   // OS lets portd only read opens for reads (see not_writable()) unless it needs an upgrade.
@@ -94,6 +95,9 @@ class repository {
   // "" when the store takes writes; otherwise why it does not (probed when it opened: a
   // connection opened read-only stays so until portd restarts).
   const std::string& not_writable() const;
+  // The copy of the database made before this open upgraded its schema
+  // (<path>.pre-<from>-to-<to>, 0600); "" when no upgrade ran.
+  const std::string& migration_copy() const;
   void set_sinks(std::vector<sink> sinks);
 
   // ---- group transaction (writer connection) ----

@@ -207,6 +207,56 @@ BOOST_AUTO_TEST_CASE(calls_out_under_an_older_schema_count_as_sent_after_the_upg
   BOOST_TEST(!repo.load(2)->request_sent);
 }
 
+// A downgrade needs the database as the older portd left it: the upgrade is preceded by a whole
+// copy next to the database, private like it, still at the old version and with its data.
+BOOST_AUTO_TEST_CASE(an_upgrade_leaves_the_database_as_it_was_next_to_it) {
+  temp_dir dir;
+  const int newest = detail::newest_schema_version();
+  BOOST_TEST_REQUIRE(newest > 2);
+  {
+    sqlite::database db(dir.db().string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    std::vector<detail::embedded_migration> up_to_2;
+    for (std::size_t i = 0; i < detail::embedded_migration_count; ++i)
+      if (detail::embedded_migrations[i].version <= 2) up_to_2.push_back(detail::embedded_migrations[i]);
+    detail::migrate(db, dir.db().string(), up_to_2);
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("INSERT INTO orders (id, kind, number, state, created_at, updated_at, state_since) "
+            "VALUES (7, 'port_in', '+18015550290', 'submitted', 0, 0, 0)");
+  }
+  const auto copy = dir.db().string() + ".pre-2-to-" + std::to_string(newest);
+  {
+    repository repo(dir.db());
+    BOOST_TEST(repo.migration_copy() == copy);
+    BOOST_TEST(repo.load(7).has_value());
+  }
+  BOOST_TEST(mode_of(copy) == 0600u);
+  {
+    raw_db old(copy);
+    BOOST_TEST(old.integer("PRAGMA user_version") == 2);
+    BOOST_TEST(old.integer("SELECT count(*) FROM orders WHERE id = 7 AND number = '+18015550290'") == 1);
+    BOOST_TEST(old.integer("SELECT count(*) FROM pragma_table_info('orders') WHERE name = 'request_sent'") == 0);
+    BOOST_TEST(old.integer("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'") == 1);
+  }
+  // Nothing else is left next to the database (no half-written temporary copy).
+  std::size_t others = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path))
+    if (e.path().filename().string().find(".partial-") != std::string::npos) ++others;
+  BOOST_TEST(others == 0u);
+  // Opening the upgraded database again copies nothing.
+  repository again(dir.db());
+  BOOST_TEST(again.migration_copy().empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_fresh_database_is_not_copied) {
+  temp_dir dir;
+  repository repo(dir.db());
+  BOOST_TEST(repo.migration_copy().empty());
+  std::size_t files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path))
+    files += e.path().filename().string().find(".pre-") != std::string::npos;
+  BOOST_TEST(files == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(pragmas_are_set_for_durability) {
   temp_dir dir;
   repository repo(dir.db());
