@@ -261,7 +261,7 @@ int run(util::config cfg, const std::string& config_path) {
 
   std::unique_ptr<control::metrics_http> metrics;
   if (!cfg.metrics.listen.empty()) {
-    metrics = std::make_unique<control::metrics_http>(ioc.get_executor(), cfg.metrics.listen,
+    metrics = std::make_unique<control::metrics_http>(ioc.get_executor(), cfg.metrics.listen, cfg.metrics.allow_remote,
                                                       [&eng] { return eng.metrics_text(); });
     spdlog::info("metrics on http://{}/metrics (port {})", cfg.metrics.listen, metrics->port());
   }

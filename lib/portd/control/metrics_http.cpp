@@ -1,4 +1,4 @@
-// The loopback Prometheus endpoint: one request per connection, a timeout on every phase,
+// The Prometheus endpoint: one request per connection, a timeout on every phase,
 // a bound on connections so a scraper gone wild cannot exhaust the daemon.
 #include <portd/control/metrics_http.hpp>
 
@@ -70,7 +70,8 @@ struct metrics_http::impl : std::enable_shared_from_this<impl> {
   }
 };
 
-metrics_http::metrics_http(asio::any_io_executor ex, const std::string& listen, std::function<std::string()> text) {
+metrics_http::metrics_http(asio::any_io_executor ex, const std::string& listen, bool allow_remote,
+                           std::function<std::string()> text) {
   const auto colon = listen.rfind(':');
   if (colon == std::string::npos) throw std::invalid_argument("\"" + listen + "\" is not host:port");
   std::string host = listen.substr(0, colon);
@@ -78,7 +79,9 @@ metrics_http::metrics_http(asio::any_io_executor ex, const std::string& listen, 
   if (host == "localhost") host = "127.0.0.1";
   boost::system::error_code ec;
   const auto addr = asio::ip::make_address(host, ec);
-  if (ec || !addr.is_loopback()) throw std::invalid_argument("\"" + listen + "\" is not a loopback address");
+  if (ec) throw std::invalid_argument("\"" + listen + "\" is not an IP address and port");
+  if (!addr.is_loopback() && !allow_remote)
+    throw std::invalid_argument("\"" + listen + "\" is not a loopback address (metrics.allow_remote is false)");
   int port = -1;
   try {
     port = std::stoi(listen.substr(colon + 1));

@@ -4,6 +4,8 @@
 #include <portd/util/url.hpp>
 #include <portd/util/webhook_secret.hpp>
 
+#include <boost/asio/ip/address.hpp>
+
 #include <toml++/toml.h>
 
 #include <sys/stat.h>
@@ -439,15 +441,23 @@ config load_config(const std::filesystem::path& file, bool checking) {
       if (m.name.empty() || !names.insert(m.name).second) fail("command.name", "\"" + m.name + "\" is empty or used twice");
   }
   if (auto* t = section("metrics")) {
-    only_keys(*t, "metrics", {"listen"});
+    only_keys(*t, "metrics", {"listen", "allow_remote"});
     get(*t, "metrics", "listen", c.metrics.listen);
+    get(*t, "metrics", "allow_remote", c.metrics.allow_remote);
     const auto colon = c.metrics.listen.rfind(':');
-    const std::string host = colon == std::string::npos ? "" : c.metrics.listen.substr(0, colon);
+    std::string host = colon == std::string::npos ? "" : c.metrics.listen.substr(0, colon);
     const std::string port = colon == std::string::npos ? "" : c.metrics.listen.substr(colon + 1);
     const bool port_ok = !port.empty() && port.size() <= 5 && port.find_first_not_of("0123456789") == std::string::npos &&
                          std::stoi(port) <= 65535;
-    if (!c.metrics.listen.empty() && ((host != "127.0.0.1" && host != "localhost" && host != "[::1]") || !port_ok))
-      fail("metrics.listen", "\"" + c.metrics.listen + "\" must be a loopback host:port such as \"127.0.0.1:9464\"");
+    if (host.size() > 1 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    boost::system::error_code ec;
+    if (host != "localhost") boost::asio::ip::make_address(host, ec);
+    if (!c.metrics.listen.empty() && (ec || !port_ok))
+      fail("metrics.listen", "\"" + c.metrics.listen + "\" must be an IP address and port such as \"127.0.0.1:9464\"");
+    // The endpoint has no authentication: off this host only when the operator says so.
+    if (!c.metrics.listen.empty() && !c.metrics.allow_remote && !is_loopback_host(host))
+      fail("metrics.listen", "\"" + c.metrics.listen + "\" is not a loopback address; the endpoint is unauthenticated: "
+                             "set metrics.allow_remote = true to serve it off this host");
   }
   if (auto* t = section("log")) {
     only_keys(*t, "log", {"level"});

@@ -87,7 +87,8 @@ struct config {
   std::vector<webhook_config> webhooks;
   std::vector<command_config> commands;
   struct metrics_section {
-    std::string listen;  // "127.0.0.1:9464": serve GET /metrics on loopback; "" = off
+    std::string listen;  // "127.0.0.1:9464": serve GET /metrics there; "" = off
+    bool allow_remote = false;  // listen may be a non-loopback address
   } metrics;
   struct log_section {
     std::string level = "info";

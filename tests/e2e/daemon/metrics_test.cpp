@@ -41,7 +41,27 @@ BOOST_AUTO_TEST_CASE(a_metrics_address_off_loopback_is_refused_at_start) {
   portd::test::process p({portd::test::binary("PORTD_BIN"), "--config", d.file("portd.toml"), "--check-config"}, {},
                          d.file("err"));
   BOOST_TEST(p.wait(std::chrono::seconds(30)).value_or(-1) == 78);
-  BOOST_TEST(portd::test::read_file(d.file("err")).find("metrics.listen") != std::string::npos);
+  const std::string err = portd::test::read_file(d.file("err"));
+  BOOST_TEST(err.find("metrics.listen") != std::string::npos, err);
+  BOOST_TEST(err.find("metrics.allow_remote = true") != std::string::npos, err);  // the way out, named
+  // A start refuses it the same way.
+  portd::test::process start({portd::test::binary("PORTD_BIN"), "--config", d.file("portd.toml")}, {}, d.file("err2"));
+  BOOST_TEST(start.wait(std::chrono::seconds(30)).value_or(-1) == 78);
+}
+
+// With the explicit opt-in the endpoint binds every address (here 0.0.0.0) and is scraped.
+BOOST_AUTO_TEST_CASE(a_remote_metrics_address_is_served_with_allow_remote) {
+  stack_options opt;
+  opt.portd_config_extra = "[metrics]\nlisten = \"0.0.0.0:0\"\nallow_remote = true\n";
+  stack s(opt);
+  s.start_portd();
+  const std::string log = s.portd_log();
+  const auto at = log.find("(port ");
+  BOOST_TEST_REQUIRE(at != std::string::npos, log);
+  const std::string url = "http://127.0.0.1:" + std::to_string(std::stoi(log.substr(at + 6)));
+  auto [status, body] = portd::test::http_request(url, "GET", "/metrics");
+  BOOST_TEST(status == 200);
+  BOOST_TEST(body.find("portd_orders_needs_attention 0") != std::string::npos, body);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
