@@ -145,6 +145,10 @@ struct server::impl {
         co_await retry_timer.async_wait(use_nothrow);
         continue;
       }
+      if (connections.size() >= opts.max_connections) {  // full: nobody is identified
+        refuse(sock);
+        continue;
+      }
       auto conn = std::make_shared<connection>(std::move(sock), executor, opts.max_line_bytes);
       conn->who = identify(conn->socket);
       if (!has_slot(conn->who.role)) {
@@ -163,8 +167,7 @@ struct server::impl {
   // Operators may use every slot; readers and role-less peers only those not reserved for
   // operators, so that peers without rights cannot lock root out of `portctl status`.
   bool has_slot(role r) const {
-    if (connections.size() >= opts.max_connections) return false;
-    if (r == role::operator_) return true;
+    if (r == role::operator_) return connections.size() < opts.max_connections;
     const std::size_t reserve = std::min(opts.operator_reserve, opts.max_connections / 2);
     const auto others = std::count_if(connections.begin(), connections.end(), [](const auto& c) {
       return c->who.role != role::operator_;
