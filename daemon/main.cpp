@@ -238,6 +238,7 @@ int run(util::config cfg, const std::string& config_path) {
     for (const auto& s : notifier.store_sinks()) hooks.sinks.push_back(s.name);
     hooks.wake = [&notifier](const std::string& sink) { notifier.wake(sink); };
     hooks.sink_status = [&notifier] { return notifier.status(); };
+    hooks.sink_metrics = [&notifier](std::ostream& os) { notifier.write_metrics(os); };
     eng.set_outbox_hooks(std::move(hooks));
   }
 

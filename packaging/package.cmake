@@ -52,6 +52,8 @@ install(FILES ${PORTD_UNIT_BUILD_DIR}/portd.service ${PORTD_UNIT_BUILD_DIR}/port
 install(FILES systemd/portd.sysusers DESTINATION lib/sysusers.d RENAME portd.conf COMPONENT portd)
 install(FILES systemd/portd.tmpfiles DESTINATION lib/tmpfiles.d RENAME portd.conf COMPONENT portd)
 install(FILES systemd/portd.toml.example DESTINATION ${PORTD_DATADIR} COMPONENT portd)
+install(FILES packaging/prometheus/portd.rules.yml DESTINATION ${PORTD_DATADIR}/prometheus COMPONENT portd)
+install(FILES packaging/grafana/portd.json DESTINATION ${PORTD_DATADIR}/grafana COMPONENT portd)
 install(FILES packaging/bash-completion/portctl
         DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/bash-completion/completions COMPONENT portd)
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/portd COMPONENT portd)

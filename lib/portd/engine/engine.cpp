@@ -3,6 +3,7 @@
 #include <portd/core/status.hpp>
 #include <portd/engine/engine.hpp>
 #include <portd/util/log.hpp>
+#include <portd/util/metrics.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -1030,6 +1031,11 @@ std::string engine::status_line() const {
 
 std::string engine::metrics_text() {
   std::ostringstream os;
+  os << "# HELP portd_build_info The running portd's version (always 1).\n# TYPE portd_build_info gauge\n"
+     << "portd_build_info{version=\"" << util::label_value(PORTD_VERSION) << "\"} 1\n";
+  util::write_process_metrics(os);
+  os << "# HELP portd_database_size_bytes The database's files on disk (database, WAL and shared-memory index).\n"
+     << "# TYPE portd_database_size_bytes gauge\nportd_database_size_bytes " << repo_.size_bytes() << "\n";
   const auto& t = tally();
   os << "# HELP portd_orders Orders by state.\n# TYPE portd_orders gauge\n";
   for (int i = 0; i < core::order_state_count; ++i)
@@ -1044,6 +1050,12 @@ std::string engine::metrics_text() {
   const auto& st = client_.stats();
   os << "# HELP portd_api_requests_total Telegent requests by HTTP status.\n# TYPE portd_api_requests_total counter\n";
   for (auto& [k, v] : st.by_status) os << "portd_api_requests_total{status=\"" << k << "\"} " << v << "\n";
+  os << "# HELP portd_api_request_duration_seconds Telegent requests, from taking a connection to the answer (a "
+        "submission's includes writing its intent to disk), by path and status class.\n"
+     << "# TYPE portd_api_request_duration_seconds histogram\n";
+  for (const auto& [k, h] : st.latency)
+    h.write(os, "portd_api_request_duration_seconds",
+            "endpoint=\"" + util::label_value(k.first) + "\",status_class=\"" + util::label_value(k.second) + "\"");
   os << "# HELP portd_api_in_flight Telegent requests in flight.\n# TYPE portd_api_in_flight gauge\n"
      << "portd_api_in_flight " << st.in_flight << "\n";
   os << "# HELP portd_budget_waiting Requests waiting for the budget.\n# TYPE portd_budget_waiting gauge\n"
@@ -1059,6 +1071,7 @@ std::string engine::metrics_text() {
      << "portd_outbox_pending " << ob.pending << "\n"
      << "# HELP portd_outbox_dead Notifications given up on (dead letters).\n# TYPE portd_outbox_dead gauge\n"
      << "portd_outbox_dead " << ob.dead << "\n";
+  if (outbox_hooks_.sink_metrics) outbox_hooks_.sink_metrics(os);
   const auto now = core::now_ms();
   double paused = 0;
   if (auto p = budget_.paused_until(); p && *p > now) paused = std::chrono::duration<double>(*p - now).count();

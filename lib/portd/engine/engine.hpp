@@ -61,6 +61,7 @@ class engine final : public control::backend {
     std::vector<std::string> sinks;                    // names redeliver accepts
     std::function<void(const std::string&)> wake;      // after a redelivery committed
     std::function<boost::json::array()> sink_status;   // daemon.status outbox.sinks
+    std::function<void(std::ostream&)> sink_metrics;   // daemon.metrics: per-sink counters
   };
   void set_outbox_hooks(outbox_hooks h) { outbox_hooks_ = std::move(h); }
 

@@ -1,6 +1,7 @@
 // The webhook dispatcher (see notifier.hpp).
 #include <portd/notify/notifier.hpp>
 #include <portd/notify/signature.hpp>
+#include <portd/util/metrics.hpp>
 #include <portd/util/webhook_secret.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -37,7 +38,9 @@ struct notifier::sink_state {
   std::deque<store::outbox_row> ready;  // due heads, oldest first, not yet sent
   int in_flight = 0;
   bool disabled = false;
-  std::uint64_t delivered = 0, failed = 0;
+  std::uint64_t delivered = 0, failed = 0, dead = 0;
+  util::histogram attempt_seconds;  // one attempt: the request, or the command's run
+  util::histogram latency_seconds;  // an event's commit to its delivery
   std::string last_error;
 };
 
@@ -170,6 +173,29 @@ json::array notifier::status() const {
   return a;
 }
 
+void notifier::write_metrics(std::ostream& os) const {
+  auto family = [&](std::string_view name, std::string_view help, std::string_view type) {
+    os << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
+  };
+  auto per_sink = [&](std::string_view name, std::string_view help, auto value) {
+    family(name, help, "counter");
+    for (const auto& s : sinks_) os << name << "{sink=\"" << util::label_value(s->cfg.name) << "\"} " << value(*s) << "\n";
+  };
+  per_sink("portd_deliveries_delivered_total", "Notifications delivered, by sink (since start).",
+           [](const sink_state& s) { return s.delivered; });
+  per_sink("portd_deliveries_failed_total", "Delivery attempts that failed and will be retried or given up on, by sink.",
+           [](const sink_state& s) { return s.failed; });
+  per_sink("portd_deliveries_dead_total", "Notifications given up on (dead letters), by sink (since start).",
+           [](const sink_state& s) { return s.dead; });
+  family("portd_delivery_attempt_duration_seconds", "One delivery attempt: the webhook request or the command's run.",
+         "histogram");
+  for (const auto& s : sinks_)
+    s->attempt_seconds.write(os, "portd_delivery_attempt_duration_seconds", "sink=\"" + util::label_value(s->cfg.name) + "\"");
+  family("portd_delivery_latency_seconds", "From an event's commit to its delivery, by sink.", "histogram");
+  for (const auto& s : sinks_)
+    s->latency_seconds.write(os, "portd_delivery_latency_seconds", "sink=\"" + util::label_value(s->cfg.name) + "\"");
+}
+
 // ---- scheduling -----------------------------------------------------------------------------
 
 void notifier::scan_soon() {
@@ -267,10 +293,12 @@ void notifier::follow(sink_state& s, std::int64_t order_id) {
 
 asio::awaitable<void> notifier::deliver(sink_state& s, store::outbox_row row) {
   post_result r;
+  core::time_point event_at{};
   bool have_body = false;
   std::string body;
   try {
     if (auto ev = outbox_.event(row.event_id)) {
+      event_at = ev->at;
       auto o = repo_.read(row.order_id);  // as committed now; secrets never leave render_*
       body = render_body(*ev, o ? &*o : nullptr, s.cfg.body);
       have_body = true;
@@ -284,6 +312,7 @@ asio::awaitable<void> notifier::deliver(sink_state& s, store::outbox_row row) {
   if (have_body) {
     const auto id = message_id(row.event_id);
     const auto ts = std::to_string(duration_cast<seconds>(system_clock::now().time_since_epoch()).count());
+    const auto started = std::chrono::steady_clock::now();
     if (s.runner) {
       header_list env{{"WEBHOOK_ID", id}, {"ORDER_ID", std::to_string(row.order_id)}};
       r = co_await s.runner->run(std::move(body), std::move(env));
@@ -294,6 +323,7 @@ asio::awaitable<void> notifier::deliver(sink_state& s, store::outbox_row row) {
       r = co_await s.sender->post(std::move(body), std::move(headers));
     }
     if (stopped_) co_return;  // the row stays pending; the next start delivers it
+    s.attempt_seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }
   --s.in_flight;
   s.busy_orders.erase(row.order_id);
@@ -305,6 +335,7 @@ asio::awaitable<void> notifier::deliver(sink_state& s, store::outbox_row row) {
   switch (v) {
     case verdict::delivered:
       ++s.delivered;
+      s.latency_seconds.observe(std::chrono::duration<double>(now - event_at).count());
       settled = record({outcome_mark::kind::delivered, row.id, attempts, now, {}});
       spdlog::debug("notify: {} event {} (order {}) delivered, attempt {}", s.cfg.name, row.event_id,
                     row.order_id, attempts);
@@ -329,6 +360,7 @@ asio::awaitable<void> notifier::deliver(sink_state& s, store::outbox_row row) {
         spdlog::info("notify: {} event {} (order {}) attempt {} failed ({}); next in {}", s.cfg.name,
                      row.event_id, row.order_id, attempts, what, seconds_text(*delay));
       } else {
+        ++s.dead;
         settled = record({outcome_mark::kind::dead, row.id, attempts, now, what});
         spdlog::warn("notify: {} event {} (order {}) is a dead letter after {} attempts ({}); "
                      "`portctl redeliver {}` sends it again",

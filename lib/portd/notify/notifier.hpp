@@ -27,6 +27,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <set>
 #include <string>
 #include <vector>
@@ -77,6 +78,9 @@ class notifier {
   // Per sink: name, url (scheme and host only), disabled, in_flight, delivered/failed since start,
   // last_error. For daemon.status.
   boost::json::array status() const;
+  // Per sink: delivered, failed-attempt and dead-letter counters, attempt duration and
+  // commit-to-delivery latency histograms, as Prometheus text (for daemon.metrics).
+  void write_metrics(std::ostream& os) const;
   bool idle() const;  // nothing in flight (tests)
 
  private:

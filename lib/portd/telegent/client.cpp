@@ -121,6 +121,7 @@ struct client::impl {
       return !until || *until <= wall_now();
     };
     exchange_result ex_result;
+    auto started = std::chrono::steady_clock::now();
     for (;;) {
       if (!may_send() && !co_await take_budget(prio)) {
         exchange_result aborted;
@@ -128,6 +129,7 @@ struct client::impl {
         co_return aborted;
       }
       ++stats.in_flight;
+      started = std::chrono::steady_clock::now();
       ex_result = co_await net.exchange(spec.method, spec.target, spec.body, bearer, spec.resend_if_stale, may_send,
                                         gate);
       if (!ex_result.answer && ex_result.failure.ec == asio::error::try_again) {
@@ -142,6 +144,10 @@ struct client::impl {
     }
     ++stats.requests_total;
     --stats.in_flight;
+    const std::string status_class =
+        ex_result.answer ? std::to_string(ex_result.answer->status / 100) + "xx" : std::string("transport");
+    stats.latency[{spec.path, status_class}].observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     if (!ex_result.answer) {
       ++stats.by_status["transport"];
       co_return ex_result;

@@ -6,6 +6,7 @@
 #include <portd/core/event.hpp>
 #include <portd/core/order.hpp>
 #include <portd/telegent/budget.hpp>
+#include <portd/util/metrics.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -17,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace portd::telegent {
 
@@ -46,6 +48,9 @@ struct client_stats {
   std::map<std::string, std::uint64_t> by_status;  // "200", "429", "transport"
   std::uint64_t in_flight = 0;
   credentials_state credentials;
+  // Seconds from writing a request (a connection taken) to its answer or failure, by path
+  // ("/v1.0/numbers/order") and status class ("2xx", "4xx", "5xx", "transport").
+  std::map<std::pair<std::string, std::string>, util::histogram> latency;
 };
 
 class client {
