@@ -1,6 +1,7 @@
 // portd entry point: config → store → io_context{1} → signals → run. Thin on purpose: the
 // real code lives in lib/.
 #include <portd/control/metrics_http.hpp>
+#include <portd/control/options.hpp>
 #include <portd/control/server.hpp>
 #include <portd/engine/engine.hpp>
 #include <portd/notify/notifier.hpp>
@@ -33,6 +34,7 @@
 #include <optional>
 #include <iostream>
 #include <stdexcept>
+#include <system_error>
 #include <tuple>
 #include <vector>
 
@@ -58,10 +60,8 @@ std::vector<std::string> restart_needed(const util::config& a, const util::confi
   if (a.store.path != b.store.path) out.emplace_back("[store]");
   const auto& ac = a.control;
   const auto& bc = b.control;
-  if (std::tie(ac.socket, ac.operators.uids, ac.operators.gids, ac.readers.uids, ac.readers.gids,
-               ac.max_connections, ac.idle_timeout) !=
-      std::tie(bc.socket, bc.operators.uids, bc.operators.gids, bc.readers.uids, bc.readers.gids,
-               bc.max_connections, bc.idle_timeout))
+  // (operators and readers apply live: reload() resolves and applies them)
+  if (std::tie(ac.socket, ac.max_connections, ac.idle_timeout) != std::tie(bc.socket, bc.max_connections, bc.idle_timeout))
     out.emplace_back("[control]");
   const auto& ap = a.poll;
   const auto& bp = b.poll;
@@ -92,17 +92,49 @@ std::vector<std::string> restart_needed(const util::config& a, const util::confi
   return out;
 }
 
+// "operators: groups portd-operators, uids 1001; readers: groups portd-clients" for the log.
+std::string describe(const control::access_rules& a) {
+  auto part = [](const char* role, const std::vector<std::string>& groups, const std::vector<std::uint32_t>& uids) {
+    std::string s = std::string(role) + ":";
+    if (groups.empty() && uids.empty()) return s + " root and portd only";
+    for (std::size_t i = 0; i < groups.size(); ++i) s += (i ? ", " : " groups ") + groups[i];
+    for (std::size_t i = 0; i < uids.size(); ++i) s += (i ? ", " : groups.empty() ? " uids " : "; uids ") + std::to_string(uids[i]);
+    return s;
+  };
+  return part("operators", a.operator_groups, a.operator_uids) + "; " + part("readers", a.reader_groups, a.reader_uids);
+}
+
+// [control] operators/readers with their names resolved (NSS: at start and on SIGHUP only).
+// A name the system does not know is a warning, not an error: it grants nothing (fails closed),
+// and the group may be created after the configuration is written.
+control::resolved_access resolve_roles(const util::config& cfg) {
+  return control::resolve_access(cfg.control, control::system_names());
+}
+
 // SIGHUP: re-read the file, apply what can change live ([log] level; the log sinks write
-// straight to stderr/journald, so there is no file to reopen) and name what needs a restart.
-// A file that no longer validates changes nothing.
-void reload(const std::string& path, util::config& running) {
+// straight to stderr/journald, so there is no file to reopen; [control] operators and readers,
+// their user and group names resolved again, for connections accepted from now on) and name
+// what needs a restart. A file that no longer validates changes nothing; a user or group
+// name the system does not know is warned about and grants nothing.
+void reload(const std::string& path, util::config& running, control::server& srv) {
   util::config next;
+  control::access_rules access;
   try {
     next = util::load_config(path);
+    auto resolved = resolve_roles(next);
+    for (const auto& m : resolved.missing) spdlog::warn("SIGHUP: {}", m);
+    access = std::move(resolved.rules);
   } catch (const std::exception& e) {
     spdlog::error("SIGHUP: {} not reloaded, the running configuration stays: {}", path, e.what());
     return;
   }
+  const std::string roles = describe(access);
+  if (roles != describe(srv.options().access) || access.operator_gids != srv.options().access.operator_gids ||
+      access.reader_gids != srv.options().access.reader_gids)
+    spdlog::info("SIGHUP: roles for new connections: {}", roles);
+  srv.set_access(std::move(access));
+  running.control.operators = next.control.operators;
+  running.control.readers = next.control.readers;
   if (next.log.level != running.log.level) {
     util::set_log_level(next.log.level);
     spdlog::warn("SIGHUP: log level {} -> {}", running.log.level, next.log.level);
@@ -180,7 +212,7 @@ int check_online(const util::config& cfg) {
   return problem.starts_with("credentials refused") ? 77 : 69;
 }
 
-int run(util::config cfg, const std::string& config_path) {
+int run(util::config cfg, const std::string& config_path, control::resolved_access access) {
   util::setup_logging(cfg.log.level);
   store::repository repo(cfg.store.path);
   spdlog::info("portd {} starting; database {}", PORTD_VERSION, cfg.store.path.string());
@@ -244,10 +276,9 @@ int run(util::config cfg, const std::string& config_path) {
 
   control::server_options so;
   so.socket_path = cfg.control.socket;
-  so.access.operator_uids = cfg.control.operators.uids;
-  so.access.operator_gids = cfg.control.operators.gids;
-  so.access.reader_uids = cfg.control.readers.uids;
-  so.access.reader_gids = cfg.control.readers.gids;
+  for (const auto& m : access.missing) spdlog::warn("{}", m);
+  spdlog::info("control roles: {}", describe(access.rules));
+  so.access = std::move(access.rules);
   so.protocol.require_owner = cfg.orders.require_owner;
   so.max_connections = static_cast<std::size_t>(cfg.control.max_connections);
   so.idle_timeout = cfg.control.idle_timeout;
@@ -308,7 +339,7 @@ int run(util::config cfg, const std::string& config_path) {
       if (ec) return;
       if (sig == SIGHUP) {
         util::sd_notify_state("RELOADING=1");
-        reload(config_path, cfg);
+        reload(config_path, cfg, srv);
         util::sd_notify_state("READY=1\nSTATUS=" + status());
         wait_signal();
         return;
@@ -359,7 +390,15 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "portd: configuration %s: %s\n", config_path.c_str(), e.what());
     return 78;  // EX_CONFIG
   }
+  control::resolved_access access;
+  try {
+    access = resolve_roles(cfg);
+  } catch (const std::system_error& e) {  // NSS down (LDAP, sssd): may pass; a restart retries
+    std::fprintf(stderr, "portd: %s: %s\n", config_path.c_str(), e.what());
+    return 1;
+  }
   if (check) {
+    for (const auto& m : access.missing) std::printf("warning: %s\n", m.c_str());
     for (const auto& note : cfg.unchecked) std::printf("not checked: %s\n", note.c_str());
     for (const auto& w : cfg.warnings) std::fprintf(stderr, "portd: warning: %s\n", w.c_str());
     std::string note;
@@ -380,7 +419,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   try {
-    return run(std::move(cfg), config_path);
+    return run(std::move(cfg), config_path, std::move(access));
   } catch (const store::store_error& e) {
     spdlog::critical("portd cannot run: {}", e.what());
     std::fprintf(stderr, "portd: %s\n", e.what());

@@ -1,15 +1,61 @@
 // Configuration -> server_options.
 #include <portd/control/options.hpp>
 
-namespace portd::control {
+#include <algorithm>
 
-server_options make_server_options(const util::config& cfg) {
+namespace portd::control {
+namespace {
+
+template <class T>
+void add_unique(std::vector<T>& v, T x) {
+  if (std::find(v.begin(), v.end(), x) == v.end()) v.push_back(std::move(x));
+}
+
+// One role's uids and gids, and the names of its groups for messages.
+void resolve(const util::id_set& ids, const std::string& key, const name_lookup& names,
+             std::vector<std::uint32_t>& uids, std::vector<std::uint32_t>& gids,
+             std::vector<std::string>& group_names, std::vector<std::string>& missing) {
+  uids = ids.uids;
+  gids = ids.gids;
+  for (const auto& user : ids.users) {
+    const auto uid = names.uid_of(user);
+    if (!uid) {
+      missing.push_back(key + ".users: no user \"" + user + "\" on this system (yet); it grants nothing until it "
+                        "exists and portd is reloaded (systemctl reload portd)");
+      continue;
+    }
+    add_unique(uids, *uid);
+  }
+  for (const auto& name : ids.groups) {
+    const auto gid = names.gid_of(name);
+    if (!gid) {
+      missing.push_back(key + ".groups: no group \"" + name + "\" on this system (yet); it grants nothing until it "
+                        "exists and portd is reloaded (systemctl reload portd)");
+      continue;
+    }
+    add_unique(gids, *gid);
+    add_unique(group_names, name);
+  }
+  for (const auto gid : ids.gids) {
+    const auto name = names.group_name ? names.group_name(gid) : std::nullopt;
+    add_unique(group_names, name ? *name : "gid " + std::to_string(gid));
+  }
+}
+
+}  // namespace
+
+resolved_access resolve_access(const util::config::control_section& control, const name_lookup& names) {
+  resolved_access r;
+  auto& a = r.rules;
+  resolve(control.operators, "control.operators", names, a.operator_uids, a.operator_gids, a.operator_groups, r.missing);
+  resolve(control.readers, "control.readers", names, a.reader_uids, a.reader_gids, a.reader_groups, r.missing);
+  return r;
+}
+
+server_options make_server_options(const util::config& cfg, const name_lookup& names) {
   server_options o;
   o.socket_path = cfg.control.socket;
-  o.access.operator_uids = cfg.control.operators.uids;
-  o.access.operator_gids = cfg.control.operators.gids;
-  o.access.reader_uids = cfg.control.readers.uids;
-  o.access.reader_gids = cfg.control.readers.gids;
+  o.access = resolve_access(cfg.control, names).rules;
   if (cfg.control.max_connections > 0)
     o.max_connections = static_cast<std::size_t>(cfg.control.max_connections);
   if (cfg.control.idle_timeout.count() > 0) o.idle_timeout = cfg.control.idle_timeout;

@@ -1,12 +1,29 @@
 // The server's options from the daemon's configuration ([control] and [orders] of CONFIG.md).
 #pragma once
+#include <portd/control/access.hpp>
 #include <portd/control/server.hpp>
 #include <portd/util/config.hpp>
 
 namespace portd::control {
 
-// socket, operators, readers, max_connections, idle_timeout and orders.require_owner; the
-// other limits keep their defaults.
-server_options make_server_options(const util::config&);
+struct resolved_access {
+  access_rules rules;
+  // A name the system does not hold (yet) grants nothing: one sentence each, naming the key
+  // ("control.operators.groups: no group \"portd-operators\" on this system (yet); …").
+  std::vector<std::string> missing;
+};
+
+// [control] operators/readers with every user and group name resolved by `names` (kept with
+// the numbers given). A name the system does not know is left out and reported in `missing`,
+// not refused: a group may be created after the configuration is written (the package's
+// sysusers.d, configuration management ahead of the package), and leaving it out grants
+// nothing. Throws what `names` throws when the database cannot be read. At start and on
+// SIGHUP, never per connection.
+resolved_access resolve_access(const util::config::control_section&, const name_lookup& names);
+
+// socket, operators, readers (resolved by `names`; names not found grant nothing),
+// max_connections, idle_timeout and orders.require_owner; the other limits keep their
+// defaults. Throws as resolve_access.
+server_options make_server_options(const util::config&, const name_lookup& names = system_names());
 
 }  // namespace portd::control

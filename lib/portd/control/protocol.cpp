@@ -44,14 +44,25 @@ rpc_error method_not_found(std::string_view method) {
 
 // Says which role the method needs and where that role is granted. A peer is refused only
 // what its role lacks: with no role it needs at least reader; a reader needs operator.
-rpc_error forbidden(std::string_view method, role r) {
+rpc_error forbidden(std::string_view method, role r, const std::vector<std::string>& groups) {
   const bool reader = r == role::reader;
-  rpc_error e = make_error(code::forbidden, "forbidden",
-                           std::string(method) + " needs the " + (reader ? "operator" : "reader") +
-                               " role (this peer has role " + std::string(to_string(r)) +
-                               "): add its uid or one of its groups to [control] " +
-                               (reader ? "operators" : "readers (or operators)") + " in portd.toml");
+  std::string message = std::string(method) + " needs the " + (reader ? "operator" : "reader") +
+                        " role (this peer has role " + std::string(to_string(r)) + "): ";
+  std::string list;
+  for (std::size_t i = 0; i < groups.size(); ++i)
+    list += (i == 0 ? "" : i + 1 == groups.size() ? " or " : ", ") + groups[i];
+  if (!groups.empty())
+    message += "membership in " + list + " grants it (then log in again), or add its uid or one of its groups to [control] ";
+  else
+    message += "add its uid or one of its groups to [control] ";
+  message += std::string(reader ? "operators" : "readers (or operators)") + " in portd.toml";
+  rpc_error e = make_error(code::forbidden, "forbidden", std::move(message));
   e.data["needed_role"] = reader ? "operator" : "reader";
+  if (!groups.empty()) {
+    json::array names;
+    for (const auto& g : groups) names.emplace_back(g);
+    e.data["groups"] = std::move(names);
+  }
   return e;
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace portd::control {
 
@@ -42,7 +43,8 @@ rpc_error make_error(int code, std::string reason, std::string message);
 rpc_error invalid_params(std::string field, std::string message);
 rpc_error invalid_params(const core::invalid_field&);
 rpc_error method_not_found(std::string_view method);
-rpc_error forbidden(std::string_view method, role);
+// `groups`: those whose members have the role needed (named in the message and data.groups).
+rpc_error forbidden(std::string_view method, role, const std::vector<std::string>& groups = {});
 rpc_error internal_error(std::string message = "internal error: the request had no effect");
 rpc_error too_long_line();
 // {"code","message","data":{"reason",…data}}

@@ -272,8 +272,11 @@ struct server::impl {
     json::value id = req.id;
     handled h;
     try {
+      const method_entry* m = find_method(method);
       if (draining)  // started before the stop, scheduled after it: not run
         h.reply = render_error(id, not_run());
+      else if (m && !allowed(m->needed, c->who.role))  // refused here: the message names the groups
+        h.reply = render_error(id, forbidden(m->name, c->who.role, groups_granting(opts.access, m->needed)));
       else
         h = co_await dispatch.handle(std::move(req), c->who);
     } catch (const std::exception& e) {
@@ -293,7 +296,8 @@ struct server::impl {
                    request req) {
     const method_entry* m = find_method("events.watch");
     if (!allowed(m->needed, c->who.role)) {
-      if (!req.notification) c->push_ready(render_error(req.id, forbidden(m->name, c->who.role)), false);
+      if (!req.notification)
+        c->push_ready(render_error(req.id, forbidden(m->name, c->who.role, groups_granting(opts.access, m->needed))), false);
       return;
     }
     auto params = parse_watch(req.params);
@@ -649,5 +653,6 @@ void server::stop() {
 
 std::size_t server::connection_count() const { return impl_->connections.size(); }
 const server_options& server::options() const { return impl_->opts; }
+void server::set_access(access_rules a) { impl_->opts.access = std::move(a); }
 
 }  // namespace portd::control

@@ -65,6 +65,10 @@ class server {
   // Removes the socket file if listen() created it. Idempotent.
   void stop();
 
+  // New [control] operators/readers (SIGHUP): connections accepted from now on get their role
+  // from them; those already open keep theirs.
+  void set_access(access_rules);
+
   std::size_t connection_count() const;
   const server_options& options() const;
 

@@ -10,6 +10,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
@@ -82,8 +83,25 @@ id_set read_ids(const toml::table& t, const std::string& name) {
   const toml::node* n = t.get(name);
   if (!n) return ids;
   const toml::table* tt = n->as_table();
-  if (!tt) fail("control." + name, quoted(*n) + " is not a table { uids = [...], gids = [...] }");
-  only_keys(*tt, "control." + name, {"uids", "gids"});
+  if (!tt)
+    fail("control." + name, quoted(*n) + " is not a table { users = [...], groups = [...], uids = [...], gids = [...] }");
+  only_keys(*tt, "control." + name, {"uids", "gids", "users", "groups"});
+  for (const char* which : {"users", "groups"}) {
+    const toml::node* a = tt->get(which);
+    if (!a) continue;
+    const std::string key = "control." + name + "." + which;
+    const toml::array* arr = a->as_array();
+    if (!arr) fail(key, quoted(*a) + " is not an array of names");
+    for (const auto& e : *arr) {
+      auto v = e.value<std::string>();
+      // A name as useradd/groupadd allow it: no space, colon, comma or control character.
+      if (!e.is_string() || !v || v->empty() || v->size() > 256 ||
+          v->find_first_of(" :,\t\n\r") != std::string::npos ||
+          std::any_of(v->begin(), v->end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+        fail(key, quoted(e) + " is not a user or group name");
+      (std::string_view(which) == "users" ? ids.users : ids.groups).push_back(*v);
+    }
+  }
   for (const char* which : {"uids", "gids"}) {
     const toml::node* a = tt->get(which);
     if (!a) continue;

@@ -18,8 +18,12 @@ struct config_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// [control] operators/readers: users and groups by number, and by name ("portd-operators"),
+// which the daemon resolves at start and on SIGHUP (control::resolve_access), not here.
 struct id_set {
   std::vector<std::uint32_t> uids, gids;
+  std::vector<std::string> users, groups;
+  bool operator==(const id_set&) const = default;
 };
 
 struct webhook_config {
