@@ -542,6 +542,9 @@ struct repository::impl {
         throw e;
       }
     }
+    // Retention frees pages; incremental auto-vacuum gives them back to the file system. A new
+    // database gets it before its first table (the only moment it can be set without a VACUUM).
+    if (not_writable.empty() && w.query_int("PRAGMA user_version") == 0) w.exec("PRAGMA auto_vacuum = INCREMENTAL");
     migration_copy = copy_before_migration(w, path_text);
     detail::migrate(w, path_text);
     if (not_writable.empty() && w.query_int("PRAGMA application_id") != portd_application_id)
@@ -558,6 +561,14 @@ struct repository::impl {
     w.exec("PRAGMA secure_delete = ON");
     // After a burst, a checkpoint gives the WAL file back down to this size.
     w.exec("PRAGMA journal_size_limit = 67108864");
+    // A database made before retention (auto_vacuum NONE) is rebuilt once with incremental
+    // auto-vacuum: VACUUM, at start-up before anything is served, on the open that also
+    // upgrades it to schema 5 (after the pre-migration copy). It takes about as long as that
+    // copy; later opens find INCREMENTAL and skip it.
+    if (not_writable.empty() && w.query_int("PRAGMA auto_vacuum") != 2) {
+      w.exec("PRAGMA auto_vacuum = INCREMENTAL; VACUUM", "cannot turn on incremental auto-vacuum");
+      sqlite3_wal_checkpoint_v2(w.handle(), "main", SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+    }
     tighten_files(path_text);
 
     reader_db = uri.empty() ? std::make_unique<sqlite::database>(path_text, open_flags)
