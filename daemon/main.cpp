@@ -228,6 +228,7 @@ int run(util::config cfg, const std::string& config_path, control::resolved_acce
   engine::engine_options eo;
   eo.require_owner = cfg.orders.require_owner;
   eo.poll_concurrency = cfg.telegent.max_connections;
+  eo.retention = {cfg.retention.delivered_outbox, cfg.retention.raw_bodies, cfg.retention.interval, cfg.retention.batch};
   engine::engine eng(ioc, repo, client, budget, core::policy{cfg.poll, cfg.retry, cfg.stale, cfg.orders.resend_window},
                      eo);
 

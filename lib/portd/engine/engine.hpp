@@ -7,6 +7,7 @@
 #include <portd/core/decide.hpp>
 #include <portd/store/outbox.hpp>
 #include <portd/store/repository.hpp>
+#include <portd/store/retention.hpp>
 #include <portd/telegent/client.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -32,6 +33,14 @@ struct engine_options {
   int poll_concurrency = 4;    // polls handed to the client at once (the rest wait, due-first)
   int command_concurrency = 64;  // commands handed to the client at once (the rest queue, in order)
   std::string db_path;         // for daemon.status
+  // [retention]: ages past which delivered outbox rows are deleted and the raw Telegent bodies
+  // of finished orders emptied (0: kept for ever), how often that runs, rows per transaction.
+  struct retention_options {
+    std::chrono::milliseconds delivered_outbox{0};
+    std::chrono::milliseconds raw_bodies{0};
+    std::chrono::milliseconds interval = std::chrono::hours(1);
+    int batch = 500;
+  } retention;
 };
 
 // Something interested in committed events (watchers, the notifier).
@@ -253,6 +262,13 @@ class engine final : public control::backend {
   std::array<std::uint64_t, 7> lateness_buckets_{};
   std::uint64_t lateness_count_ = 0;
   double lateness_sum_ = 0;
+
+  // Retention: a pass every opts_.retention.interval (the first one a minute after start at
+  // most), each batch a unit of its own group, committed before the next batch starts.
+  boost::asio::awaitable<void> retention_loop();
+  boost::asio::awaitable<void> prune();
+  std::optional<boost::asio::steady_timer> retention_timer_;
+  std::unique_ptr<store::retention> retention_;
 
   // daemon.backup: the copy runs on a thread of its own with its own connection, so that
   // copying a large database never stalls the loop. Declared last: destroyed (joined) first.

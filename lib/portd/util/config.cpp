@@ -197,7 +197,8 @@ config load_config(const std::filesystem::path& file, bool checking) {
   }
   const std::filesystem::path dir = std::filesystem::absolute(file).parent_path();
   config c;
-  only_keys(root, "", {"telegent", "orders", "store", "control", "poll", "retry", "stale", "webhook", "command", "log", "metrics"});
+  only_keys(root, "", {"telegent", "orders", "store", "control", "poll", "retry", "stale", "webhook", "command", "log", "metrics",
+                       "retention"});
   auto section = [&](const char* name) -> const toml::table* {
     const toml::node* n = root.get(name);
     if (!n) return nullptr;
@@ -291,6 +292,16 @@ config load_config(const std::filesystem::path& file, bool checking) {
     get(*t, "stale", "carrier_approval", c.stale.carrier_approval);
     get(*t, "stale", "scheduled", c.stale.scheduled);
     get(*t, "stale", "past_port_date", c.stale.past_port_date);
+  }
+  if (auto* t = section("retention")) {
+    only_keys(*t, "retention", {"delivered_outbox", "raw_bodies", "interval", "batch"});
+    auto& r = c.retention;
+    get(*t, "retention", "delivered_outbox", r.delivered_outbox);
+    get(*t, "retention", "raw_bodies", r.raw_bodies);
+    get(*t, "retention", "interval", r.interval);
+    get(*t, "retention", "batch", r.batch);
+    if (r.interval < std::chrono::seconds(1)) fail("retention.interval", "must be at least 1s");
+    if (r.batch < 1 || r.batch > 100000) fail("retention.batch", "must be between 1 and 100000");
   }
   if (auto* t = section("retry")) {
     only_keys(*t, "retry", {"base", "cap", "max_attempts"});

@@ -94,6 +94,13 @@ struct config {
     std::string listen;  // "127.0.0.1:9464": serve GET /metrics there; "" = off
     bool allow_remote = false;  // listen may be a non-loopback address
   } metrics;
+  // [retention]: what portd stops keeping. "0s" keeps for ever.
+  struct retention_section {
+    std::chrono::milliseconds delivered_outbox = std::chrono::hours(24 * 30);  // delivered outbox rows
+    std::chrono::milliseconds raw_bodies = std::chrono::hours(24 * 90);        // raw bodies of finished orders
+    std::chrono::milliseconds interval = std::chrono::hours(1);                // how often it runs
+    int batch = 500;                                                           // rows per transaction
+  } retention;
   struct log_section {
     std::string level = "info";
   } log;
