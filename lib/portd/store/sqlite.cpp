@@ -19,13 +19,15 @@ namespace {
 // Process-wide settings, applied before SQLite initialises (a no-op if something in the
 // process initialised it first). Memory statistics take a global mutex on every allocation,
 // about a tenth of the cost of writing an order; portd never reads them. A savepoint journal
-// (one per repository::unit) is kept in memory in one 256 KiB chunk before it would spill to
+// (one per repository::unit) is kept in memory in one 128 KiB chunk before it would spill to
 // a file: an in-memory journal proper (temp_store=MEMORY) grows in 1 KiB chunks, ~50
-// allocations per order written.
+// allocations per order written. Not more: with a spill threshold of 200 KB or more, SQLite
+// 3.40 fails the spill itself with SQLITE_FULL ("database or disk is full"), so any unit that
+// journals more than that (a redelivery of many dead letters) failed as if the disk were full.
 void configure_once() {
   static const bool done = [] {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-    sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 256 * 1024);
+    sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 128 * 1024);
     return true;
   }();
   (void)done;

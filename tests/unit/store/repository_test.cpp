@@ -572,4 +572,31 @@ BOOST_AUTO_TEST_CASE(counts_by_state_active_and_attention) {
   BOOST_TEST(repo.size_bytes() > 0);
 }
 
+// One unit that rewrites a thousand orders journals megabytes of pages: the journal spills
+// from memory to a file, and the unit commits (it used to fail as "database or disk is full").
+BOOST_AUTO_TEST_CASE(a_unit_that_touches_many_pages_commits) {
+  temp_dir dir;
+  repository repo(dir.db());
+  std::vector<std::int64_t> ids;
+  repo.begin();
+  for (int i = 0; i < 1000; ++i) {
+    char number[16];
+    std::snprintf(number, sizeof number, "+1801557%04d", i);
+    auto o = full_order(number);
+    ids.push_back(repo.insert_order(o));
+  }
+  repo.commit();
+  {
+    repository::unit u(repo);
+    for (auto id : ids) {
+      auto o = repo.load(id);
+      o->attention_reason = std::string(300, 'r');
+      repo.update_order(*o);
+    }
+    u.release();
+  }
+  BOOST_CHECK_NO_THROW(repo.commit());
+  BOOST_TEST(repo.read(ids.back())->attention_reason.size() == 300u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
