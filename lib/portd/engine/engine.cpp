@@ -968,7 +968,7 @@ asio::awaitable<void> engine::prune() {
   std::int64_t outbox_rows = 0, raw_bodies = 0, pages = 0;
   // One batch in a transaction of its own, begun once the group has committed and committed
   // before anything else runs on the loop: it never rides in (or rolls back) anyone's writes,
-  // and needs no savepoint (see retention.hpp). Relaxed: a batch lost to a power cut is
+  // and needs no savepoint journal (see retention.hpp). Relaxed: a batch lost to a power cut is
   // simply done again. True when another batch may find more.
   auto batch = [&](auto&& work) -> asio::awaitable<bool> {
     while (!stopping_ && (repo_.in_transaction() || !staged_.empty()))

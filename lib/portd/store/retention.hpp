@@ -3,9 +3,8 @@
 // finished long ago are emptied while the events themselves stay (an order's history is its
 // audit trail, and event ids must never be reused or leave gaps a watcher could trip on).
 // Every call does one bounded batch in the repository's open transaction: the caller begins
-// one of its own (no other writes in it, and no repository::unit: a savepoint journals every
-// page the batch touches, and SQLite 3.40 fails a savepoint journal that spills past
-// SQLITE_CONFIG_STMTJRNL_SPILL with SQLITE_FULL) and commits it, a short transaction per batch.
+// one of its own and commits it, a short transaction per batch. No repository::unit: nothing
+// else is in that transaction to protect, and a savepoint would journal every page it touches.
 #pragma once
 #include <portd/core/types.hpp>
 #include <portd/store/repository.hpp>
