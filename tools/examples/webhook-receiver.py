@@ -33,10 +33,19 @@ import http.server
 import json
 import os
 import sys
+import threading
 import time
 
 TOLERANCE_SECONDS = 5 * 60
 SECRET_PREFIX = "whsec_"
+_output = threading.Lock()  # deliveries are handled on several threads: one whole line each
+
+
+def emit(record):
+    line = json.dumps(record) + "\n"
+    with _output:
+        sys.stdout.write(line)
+        sys.stdout.flush()
 
 
 def signing_key(secret: str) -> bytes:
@@ -93,7 +102,7 @@ def make_handler(key: bytes):
                 record["body"] = payload
             else:
                 record["why"] = why
-            print(json.dumps(record), flush=True)
+            emit(record)
             self.send_response(204 if why is None else 401)
             self.send_header("content-length", "0")
             self.end_headers()
