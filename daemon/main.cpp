@@ -50,10 +50,10 @@ std::vector<std::string> restart_needed(const util::config& a, const util::confi
   const auto& bt = b.telegent;
   if (std::tie(at.base_url, at.account_key, at.account_secret, at.ca_file, at.allow_insecure_http,
                at.requests_per_minute, at.burst, at.request_timeout, at.eligibility_classification,
-               at.max_connections) !=
+               at.max_connections, at.proxy) !=
       std::tie(bt.base_url, bt.account_key, bt.account_secret, bt.ca_file, bt.allow_insecure_http,
                bt.requests_per_minute, bt.burst, bt.request_timeout, bt.eligibility_classification,
-               bt.max_connections))
+               bt.max_connections, bt.proxy))
     out.emplace_back("[telegent]");
   if (a.orders.require_owner != b.orders.require_owner || a.orders.resend_window != b.orders.resend_window)
     out.emplace_back("[orders]");
@@ -76,7 +76,7 @@ std::vector<std::string> restart_needed(const util::config& a, const util::confi
     out.emplace_back("[stale]");
   auto hook = [](const util::webhook_config& w) {
     return std::tie(w.name, w.url, w.secrets, w.events, w.ca_file, w.timeout, w.retry_base, w.retry_cap,
-                    w.max_age, w.concurrency, w.body);
+                    w.max_age, w.concurrency, w.body, w.proxy);
   };
   bool hooks_differ = a.webhooks.size() != b.webhooks.size();
   for (std::size_t i = 0; !hooks_differ && i < a.webhooks.size(); ++i)
@@ -160,6 +160,7 @@ telegent::client_config client_config_of(const util::config& cfg) {
   cc.request_timeout = cfg.telegent.request_timeout;
   cc.eligibility_classification = cfg.telegent.eligibility_classification;
   cc.max_connections = cfg.telegent.max_connections;
+  cc.proxy = cfg.telegent.proxy;
   return cc;
 }
 
@@ -219,6 +220,9 @@ int run(util::config cfg, const std::string& config_path, control::resolved_acce
   for (const auto& w : cfg.warnings) spdlog::warn("configuration: {}", w);
   if (!repo.migration_copy().empty())
     spdlog::info("database schema upgraded; the database as it was is kept in {}", repo.migration_copy());
+  if (cfg.telegent.proxy) spdlog::info("Telegent through the proxy {}", cfg.telegent.proxy->display);
+  for (const auto& w : cfg.webhooks)
+    if (w.proxy) spdlog::info("notify: {} through the proxy {}", w.name, w.proxy->display);
   if (!repo.not_writable().empty()) spdlog::error("{}; until then every write is refused `unavailable`", repo.not_writable());
 
   asio::io_context ioc{1};
@@ -247,6 +251,7 @@ int run(util::config cfg, const std::string& config_path, control::resolved_acce
     s.schedule = {w.retry_base, w.retry_cap, w.max_age};
     s.concurrency = w.concurrency;
     s.body = notify::parse_body_format(w.body).value_or(notify::body_format::standard);
+    s.proxy = w.proxy;
     sinks.push_back(std::move(s));
   }
   for (std::size_t i = 0; i < cfg.commands.size(); ++i) {

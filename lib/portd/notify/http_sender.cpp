@@ -1,5 +1,6 @@
 // Beast/OpenSSL POST with a small keep-alive pool (see http_sender.hpp).
 #include <portd/notify/http_sender.hpp>
+#include <portd/util/proxy_tunnel.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -56,9 +57,10 @@ bool stale(const error_code& ec) {
 
 struct http_sender::impl {
   impl(asio::any_io_executor e, url_parts u, const std::string& ca_file,
-       std::chrono::milliseconds t, int max_conn)
+       std::chrono::milliseconds t, int max_conn, std::optional<util::proxy_endpoint> p)
       : ex(std::move(e)), url(std::move(u)), tls_ctx(ssl::context::tls_client), timeout(t),
-        max_idle(static_cast<std::size_t>(std::max(1, max_conn))) {
+        max_idle(static_cast<std::size_t>(std::max(1, max_conn))), proxy(std::move(p)) {
+    if (!url.tls) proxy.reset();  // only https goes through the proxy
     tls_ctx.set_verify_mode(ssl::verify_peer);
     error_code ec;
     if (!ca_file.empty()) {
@@ -78,6 +80,7 @@ struct http_sender::impl {
   ssl::context tls_ctx;
   std::chrono::milliseconds timeout;
   std::size_t max_idle;
+  std::optional<util::proxy_endpoint> proxy;
   asio::ip::address address;
   bool host_is_address = false;
   std::vector<std::unique_ptr<connection>> idle;
@@ -87,7 +90,22 @@ struct http_sender::impl {
   // Connects a fresh connection before `deadline`; "" or why not.
   asio::awaitable<std::string> connect(connection& c, asio::steady_timer::time_point deadline) {
     tcp::resolver::results_type endpoints;
-    if (host_is_address) {
+    error_code pec;
+    const auto proxy_address = proxy ? asio::ip::make_address(proxy->host, pec) : asio::ip::address();
+    if (proxy && !pec) {
+      endpoints = tcp::resolver::results_type::create(
+          tcp::endpoint(proxy_address, static_cast<unsigned short>(std::stoi(proxy->port))), proxy->host, proxy->port);
+    } else if (proxy) {
+      using namespace asio::experimental::awaitable_operators;
+      tcp::resolver resolver(ex);
+      asio::steady_timer timer(ex);
+      timer.expires_at(deadline);
+      auto r = co_await (resolver.async_resolve(proxy->host, proxy->port, use_tuple) || timer.async_wait(use_tuple));
+      if (r.index() == 1) co_return "resolve the proxy: timed out";
+      auto [ec, results] = std::get<0>(std::move(r));
+      if (ec) co_return describe("resolve the proxy " + proxy->display, ec);
+      endpoints = std::move(results);
+    } else if (host_is_address) {
       endpoints = tcp::resolver::results_type::create(
           tcp::endpoint(address, static_cast<unsigned short>(std::stoi(url.port))), url.host, url.port);
     } else {
@@ -105,7 +123,11 @@ struct http_sender::impl {
     c.tcp().expires_at(deadline);
     busy.insert(&c);  // so that close() can abort the connect
     auto [cec, ep] = co_await c.tcp().async_connect(endpoints, use_tuple);
-    if (cec) co_return describe("connect", cec);
+    if (cec) co_return describe(proxy ? "connect to the proxy " + proxy->display : std::string("connect"), cec);
+    if (proxy) {
+      auto t = co_await util::open_tunnel(c.tcp(), *proxy, url.host, url.port);
+      if (!t.problem.empty()) co_return t.ec == beast::error::timeout ? "proxy " + proxy->display + ": timed out" : t.problem;
+    }
     if (c.tls) {
       if (!host_is_address) SSL_set_tlsext_host_name(c.tls->native_handle(), url.host.c_str());
       c.tls->set_verify_callback(ssl::host_name_verification(url.host));
@@ -205,8 +227,10 @@ struct http_sender::impl {
 };
 
 http_sender::http_sender(asio::any_io_executor ex, url_parts url, std::string ca_file,
-                         std::chrono::milliseconds timeout, int max_connections)
-    : impl_(std::make_shared<impl>(std::move(ex), std::move(url), ca_file, timeout, max_connections)) {}
+                         std::chrono::milliseconds timeout, int max_connections,
+                         std::optional<util::proxy_endpoint> proxy)
+    : impl_(std::make_shared<impl>(std::move(ex), std::move(url), ca_file, timeout, max_connections,
+                                   std::move(proxy))) {}
 
 http_sender::~http_sender() {
   if (impl_) impl_->shutdown();

@@ -6,6 +6,7 @@
 // headers, an origin without a path) and portd_notify does not link portd_telegent; this is
 // the same Beast/OpenSSL recipe cut down to a single POST.
 #pragma once
+#include <portd/util/proxy.hpp>
 #include <portd/util/url.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -38,8 +39,10 @@ using header_list = std::vector<std::pair<std::string, std::string>>;
 class http_sender {
  public:
   // Throws std::invalid_argument when the CA file (or the system store) cannot be loaded.
+  // `proxy`: an https URL is reached through its CONNECT tunnel (TLS still with the receiver).
   http_sender(boost::asio::any_io_executor ex, url_parts url, std::string ca_file,
-              std::chrono::milliseconds timeout, int max_connections);
+              std::chrono::milliseconds timeout, int max_connections,
+              std::optional<util::proxy_endpoint> proxy = std::nullopt);
   ~http_sender();
   http_sender(const http_sender&) = delete;
   http_sender& operator=(const http_sender&) = delete;

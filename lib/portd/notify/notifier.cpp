@@ -82,7 +82,7 @@ notifier::notifier(asio::any_io_executor ex, store::repository& repo, std::vecto
     }
     if (c.concurrency < 1) c.concurrency = 1;
     s->url = *u;
-    s->sender = std::make_unique<http_sender>(ex, *u, c.ca_file, c.timeout, c.concurrency);
+    s->sender = std::make_unique<http_sender>(ex, *u, c.ca_file, c.timeout, c.concurrency, c.proxy);
     s->cfg = std::move(c);
     sinks_.push_back(std::move(s));
   }

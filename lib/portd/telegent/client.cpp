@@ -45,6 +45,7 @@ transport_config make_transport_config(const client_config& cfg) {
   t.timeout = cfg.request_timeout;
   t.max_connections = cfg.max_connections;
   t.max_response_bytes = cfg.max_response_bytes;
+  t.proxy = cfg.proxy;
   return t;
 }
 

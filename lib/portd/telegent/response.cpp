@@ -375,7 +375,8 @@ core::api_result classify_failure(core::call_kind call, const transport_failure&
   r.message = std::string(to_string(f.phase)) + " failed";
   if (f.timed_out) r.message += " (timed out)";
   if (f.too_large) r.message = "response larger than the configured limit";
-  if (f.ec) r.message += ": " + f.ec.message();
+  if (!f.detail.empty()) r.message += ": " + f.detail;
+  else if (f.ec) r.message += ": " + f.ec.message();
   r.message += f.sent ? " after the request was sent" : " before the request was sent";
   return r;
 }

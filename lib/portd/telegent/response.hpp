@@ -93,6 +93,7 @@ struct transport_failure {
   bool sent = false;       // every request byte was written
   bool timed_out = false;  // the phase's timeout fired
   bool too_large = false;  // the response passed max_response_bytes
+  std::string detail;      // why, when ec alone does not say (a proxy refused the tunnel)
 };
 // A transport failure as a transient result; maybe_processed = sent.
 core::api_result classify_failure(core::call_kind call, const transport_failure& f);

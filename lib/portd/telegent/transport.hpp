@@ -5,6 +5,7 @@
 #pragma once
 #include <portd/telegent/request.hpp>
 #include <portd/telegent/response.hpp>
+#include <portd/util/proxy.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -35,6 +36,9 @@ struct transport_config {
   std::chrono::milliseconds timeout{30000};
   int max_connections = 4;
   std::size_t max_response_bytes = 1 << 20;
+  // An https origin is reached through this proxy's CONNECT tunnel; TLS (SNI, verification)
+  // is still with the origin. nullopt = direct.
+  std::optional<util::proxy_endpoint> proxy;
 };
 
 // Either an answer or the failure that prevented one.

@@ -133,6 +133,36 @@ std::optional<std::filesystem::path> credential(const std::string& name) {
   return p;
 }
 
+// An environment variable, the lower-case spelling first (as curl reads them); "" when unset.
+std::string env(const char* lower_name, const char* upper_name) {
+  for (const char* n : {lower_name, upper_name})
+    if (const char* v = std::getenv(n); v && *v) return v;
+  return "";
+}
+
+// The proxy one destination goes through (nullopt = direct): its `proxy` key when the key is
+// there ("" = no proxy, whatever the environment says), else https_proxy/HTTPS_PROXY unless
+// no_proxy/NO_PROXY names the host. Only https destinations go through a proxy.
+std::optional<proxy_endpoint> egress_proxy(const std::optional<std::string>& key, const std::string& key_name,
+                                           const http_url& dest, const std::string& credentials) {
+  std::string url, from;
+  if (key) {
+    url = *key;
+    from = key_name;
+  } else if (auto e = env("https_proxy", "HTTPS_PROXY"); !e.empty() && !no_proxy_matches(env("no_proxy", "NO_PROXY"), dest.host)) {
+    url = e;
+    from = "HTTPS_PROXY (environment)";
+  }
+  if (url.empty()) return std::nullopt;
+  if (!dest.tls) {
+    if (key) fail(key_name, "applies to https:// destinations only; " + dest.display + " is plain http");
+    return std::nullopt;  // HTTPS_PROXY is for https; plain http goes only to this host anyway
+  }
+  auto p = parse_proxy(url, credentials);
+  if (!p.proxy) fail(from, p.problem);
+  return p.proxy;
+}
+
 // The delivery body of a sink (`body`): when the key is absent, say once what the default is, so
 // a receiver written for the earlier body does not stop understanding deliveries unnoticed.
 void read_body(const toml::table& t, const std::string& prefix, const std::string& sink, std::string& body,
@@ -197,6 +227,10 @@ config load_config(const std::filesystem::path& file, bool checking) {
   }
   const std::filesystem::path dir = std::filesystem::absolute(file).parent_path();
   config c;
+  // Proxy credentials ("user:password") only from a credential file, never a URL.
+  std::string proxy_credentials;
+  if (auto p = credential("proxy-credentials")) proxy_credentials = read_secret_file(*p, "credential proxy-credentials");
+  std::optional<std::string> telegent_proxy;
   only_keys(root, "", {"telegent", "orders", "store", "control", "poll", "retry", "stale", "webhook", "command", "log", "metrics",
                        "retention"});
   auto section = [&](const char* name) -> const toml::table* {
@@ -209,7 +243,7 @@ config load_config(const std::filesystem::path& file, bool checking) {
   if (auto* t = section("telegent")) {
     only_keys(*t, "telegent", {"base_url", "account_key", "account_key_file", "account_secret_file",
                                "ca_file", "allow_insecure_http", "requests_per_minute", "burst",
-                               "request_timeout", "eligibility_classification", "max_connections"});
+                               "request_timeout", "eligibility_classification", "max_connections", "proxy"});
     auto& s = c.telegent;
     get(*t, "telegent", "base_url", s.base_url);
     get(*t, "telegent", "account_key", s.account_key);
@@ -223,6 +257,7 @@ config load_config(const std::filesystem::path& file, bool checking) {
     get(*t, "telegent", "request_timeout", s.request_timeout);
     get(*t, "telegent", "eligibility_classification", s.eligibility_classification);
     get(*t, "telegent", "max_connections", s.max_connections);
+    if (t->get("proxy")) get(*t, "telegent", "proxy", telegent_proxy.emplace());
     if (!key_file.empty()) s.account_key = read_secret_file(resolve(dir, key_file), "telegent.account_key_file");
     if (!secret_file.empty())
       s.account_secret = read_secret_file(resolve(dir, secret_file), "telegent.account_secret_file");
@@ -245,6 +280,7 @@ config load_config(const std::filesystem::path& file, bool checking) {
       fail("telegent.base_url", redact_url(s.base_url) + " must be scheme://host[:port] only, without a path or query");
     if (!base.url->tls && !s.allow_insecure_http)
       fail("telegent.base_url", base.url->display + " is plain http; set telegent.allow_insecure_http = true only for a local simulator");
+    s.proxy = egress_proxy(telegent_proxy, "telegent.proxy", *base.url, proxy_credentials);
     if (s.requests_per_minute < 0) fail("telegent.requests_per_minute", std::to_string(s.requests_per_minute) + " is negative");
     if (s.burst < 1) fail("telegent.burst", std::to_string(s.burst) + " must be at least 1");
     if (s.max_connections < 1 || s.max_connections > 64)
@@ -319,7 +355,7 @@ config load_config(const std::filesystem::path& file, bool checking) {
       const toml::table* t = e.as_table();
       if (!t) fail(prefix, "must be a table");
       only_keys(*t, prefix, {"url", "secret_file", "events", "timeout", "retry_base", "retry_cap",
-                             "max_age", "concurrency", "ca_file", "name", "body"});
+                             "max_age", "concurrency", "ca_file", "name", "body", "proxy"});
       webhook_config w;
       w.name = "webhook:" + std::to_string(i - 1);
       get(*t, prefix, "name", w.name);
@@ -332,6 +368,9 @@ config load_config(const std::filesystem::path& file, bool checking) {
       if (!parsed.url->tls && !is_loopback_host(parsed.url->host))
         fail(prefix + ".url", parsed.url->display +
                                   " is plain http to another host; use https:// (http:// only to 127.0.0.1, ::1 or localhost)");
+      std::optional<std::string> proxy_key;
+      if (t->get("proxy")) get(*t, prefix, "proxy", proxy_key.emplace());
+      w.proxy = egress_proxy(proxy_key, prefix + ".proxy", *parsed.url, proxy_credentials);
       // The secret: secret_file, else a credential. A named sink's credential is keyed by its
       // name, so reordering blocks cannot swap secrets; the positional one is still read.
       std::filesystem::path sf;

@@ -2,6 +2,7 @@
 // default except the credentials, unknown keys and bad values refused with their names.
 #pragma once
 #include <portd/core/policy.hpp>
+#include <portd/util/proxy.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -43,6 +44,9 @@ struct webhook_config {
   std::chrono::milliseconds max_age = std::chrono::hours(72);        // then a dead letter
   int concurrency = 4;                                               // deliveries in flight
   std::string body = "standard";  // "standard" ({type, timestamp, data}) | "portd-v1" ({event, order})
+  // The proxy deliveries go through (https:// URLs only): the `proxy` key, else HTTPS_PROXY
+  // unless NO_PROXY names the host; nullopt = direct.
+  std::optional<proxy_endpoint> proxy;
 };
 
 // [[command]]: a program that gets each event's delivery JSON on stdin (same retry rules).
@@ -70,6 +74,9 @@ struct config {
     std::chrono::milliseconds request_timeout = std::chrono::seconds(30);
     std::string eligibility_classification = "mvno";
     int max_connections = 4;
+    // The proxy to Telegent (https base_url only): [telegent] proxy, else HTTPS_PROXY unless
+    // NO_PROXY names the host; nullopt = direct.
+    std::optional<proxy_endpoint> proxy;
   } telegent;
   struct orders_section {
     bool require_owner = false;

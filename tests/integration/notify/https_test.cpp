@@ -2,7 +2,9 @@
 // (a self-signed receiver works only with its CA given), headers arrive as sent, keep-alive is
 // reused, and a receiver that never answers costs one timeout. Server and client share one
 // io_context, as in the daemon.
+#include <common/connect_proxy.hpp>
 #include <portd/notify/http_sender.hpp>
+#include <portd/util/proxy.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -207,6 +209,62 @@ BOOST_AUTO_TEST_CASE(refused_connection_is_a_value) {
   auto a = run(ioc, sender.post("{}", {}));
   BOOST_TEST(a.status == 0);
   BOOST_TEST(a.error.find("connect") == 0u, a.error);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// Egress through an HTTP CONNECT proxy (HTTPS_PROXY or a sink's proxy key).
+BOOST_AUTO_TEST_SUITE(notify_https_proxy)
+
+BOOST_AUTO_TEST_CASE(an_https_receiver_is_reached_through_one_tunnel_verified_end_to_end) {
+  asio::io_context ioc;
+  portd::test::connect_proxy proxy;
+  receiver r(ioc, &localhost_cert());
+  http_sender sender(ioc.get_executor(), url_for("https://localhost", r.port()), localhost_cert().cert, 5s, 2,
+                     portd::util::parse_proxy(proxy.url()).proxy);
+  BOOST_TEST(run(ioc, sender.post(R"({"a":1})", {{"webhook-id", "evt_1"}})).status == 204);
+  BOOST_TEST(run(ioc, sender.post("{}", {})).status == 204);
+  BOOST_TEST(r.last.target() == "/hooks/portd?token=t");  // the path only ever inside the tunnel
+  BOOST_TEST(proxy.tunnels() == 1u);  // keep-alive: the second POST used the same tunnel
+  BOOST_REQUIRE(proxy.targets().size() == 1u);
+  BOOST_TEST(proxy.targets()[0] == "localhost:" + std::to_string(r.port()));  // the origin, by name
+}
+
+BOOST_AUTO_TEST_CASE(a_receiver_with_the_wrong_name_stays_refused_through_the_proxy) {
+  asio::io_context ioc;
+  portd::test::connect_proxy proxy;
+  receiver r(ioc, &other_cert());
+  http_sender sender(ioc.get_executor(), url_for("https://localhost", r.port()), other_cert().cert, 5s, 1,
+                     portd::util::parse_proxy(proxy.url()).proxy);
+  auto a = run(ioc, sender.post("{}", {}));
+  BOOST_TEST(a.status == 0);
+  BOOST_TEST(a.error.find("TLS handshake") != std::string::npos, a.error);
+  BOOST_TEST(r.requests == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_proxy_that_wants_credentials_is_named_in_the_error) {
+  asio::io_context ioc;
+  portd::test::connect_proxy proxy;
+  proxy.require_authorization("Basic dTpw");  // u:p
+  receiver r(ioc, &localhost_cert());
+  http_sender without(ioc.get_executor(), url_for("https://localhost", r.port()), localhost_cert().cert, 5s, 1,
+                      portd::util::parse_proxy(proxy.url()).proxy);
+  auto a = run(ioc, without.post("{}", {}));
+  BOOST_TEST(a.status == 0);
+  BOOST_TEST(a.error.find("asks for credentials (407)") != std::string::npos, a.error);
+  http_sender with(ioc.get_executor(), url_for("https://localhost", r.port()), localhost_cert().cert, 5s, 1,
+                   portd::util::parse_proxy(proxy.url(), "u:p").proxy);
+  BOOST_TEST(run(ioc, with.post("{}", {})).status == 204);
+  BOOST_TEST(proxy.tunnels() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(the_test_proxy_refuses_anything_but_connect) {
+  asio::io_context ioc;
+  portd::test::connect_proxy proxy;
+  http_sender plain(ioc.get_executor(), *parse_url(proxy.url() + "/"), "", 5s, 1);
+  BOOST_TEST(run(ioc, plain.post("{}", {})).status == 405);
+  BOOST_TEST(proxy.refused() == 1u);
+  BOOST_TEST(proxy.tunnels() == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

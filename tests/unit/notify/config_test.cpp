@@ -206,4 +206,46 @@ BOOST_AUTO_TEST_CASE(body_shape_is_chosen_per_sink_and_said_when_left_to_the_def
   BOOST_TEST(error("[[command]]\nprogram = \"/bin/true\"\nbody = 1\n").find("command[0].body") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(https_proxy_and_no_proxy_choose_the_way_out_per_destination) {
+  struct env_var {
+    const char* name;
+    env_var(const char* n, const char* v) : name(n) { ::setenv(n, v, 1); }
+    ~env_var() { ::unsetenv(name); }
+  };
+  const env_var proxy("HTTPS_PROXY", "http://proxy.corp.example:3128");
+  const env_var no_proxy("NO_PROXY", "localhost,.internal.example");
+  const std::string hooks =
+      "[[webhook]]\nname = \"crm\"\nurl = \"https://crm.example.com/h\"\nsecret_file = \"hook-secret\"\nbody = \"standard\"\n"
+      "[[webhook]]\nname = \"inside\"\nurl = \"https://hooks.internal.example/h\"\nsecret_file = \"hook-secret\"\nbody = \"standard\"\n"
+      "[[webhook]]\nname = \"local\"\nurl = \"http://127.0.0.1:8080/h\"\nsecret_file = \"hook-secret\"\nbody = \"standard\"\n";
+  auto c = load(hooks);
+  BOOST_REQUIRE(c.telegent.proxy);  // api.telegent.com is not in NO_PROXY
+  BOOST_TEST(c.telegent.proxy->display == "http://proxy.corp.example:3128");
+  BOOST_TEST(c.webhooks[0].proxy.has_value());
+  BOOST_TEST(!c.webhooks[1].proxy.has_value());  // NO_PROXY: .internal.example
+  BOOST_TEST(!c.webhooks[2].proxy.has_value());  // plain http is never proxied
+  // A sink's proxy key wins over the environment: "" goes direct, a URL is used as given.
+  c = load("proxy = \"\"\n" + hooks);  // lands in the fixture's [telegent]
+  BOOST_TEST(!c.telegent.proxy.has_value());
+  // Proxy credentials come from the credential file, as Proxy-Authorization; never a URL.
+  credentials_dir creds(dir / "creds");
+  write("creds/proxy-credentials", "svc-portd:pr0xy-pass\n");
+  c = load(hooks);
+  BOOST_TEST(c.telegent.proxy->authorization == "Basic c3ZjLXBvcnRkOnByMHh5LXBhc3M=");
+  const env_var bad("https_proxy", "http://svc:pr0xy-pass@proxy.corp.example:3128");  // the lower-case one is read first
+  const auto e = error(hooks);
+  BOOST_TEST(e.find("HTTPS_PROXY (environment)") != std::string::npos, e);
+  BOOST_TEST(e.find("proxy-credentials") != std::string::npos, e);
+  BOOST_TEST(e.find("pr0xy-pass") == std::string::npos, e);
+}
+
+BOOST_AUTO_TEST_CASE(a_proxy_key_is_checked_like_the_environment) {
+  BOOST_TEST(error("[[webhook]]\nurl = \"https://x/h\"\nsecret_file = \"hook-secret\"\nproxy = \"socks5://p:1080\"\n")
+                 .find("webhook[0].proxy") != std::string::npos);
+  BOOST_TEST(error("[[webhook]]\nurl = \"http://127.0.0.1/h\"\nsecret_file = \"hook-secret\"\nproxy = \"http://p:3128\"\n")
+                 .find("https:// destinations only") != std::string::npos);
+  auto c = load("[[webhook]]\nurl = \"https://x/h\"\nsecret_file = \"hook-secret\"\nproxy = \"http://p:3128\"\n");
+  BOOST_TEST(c.webhooks[0].proxy->display == "http://p:3128");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
