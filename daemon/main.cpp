@@ -215,7 +215,12 @@ int check_online(const util::config& cfg) {
 
 int run(util::config cfg, const std::string& config_path, control::resolved_access access) {
   util::setup_logging(cfg.log.level);
-  store::repository repo(cfg.store.path);
+  // A step as long as copying the database (before a schema upgrade) must not run into
+  // systemd's start timeout: each one extends it by 30 minutes, and says what it is doing.
+  store::repository repo(cfg.store.path, [](const std::string& what) {
+    spdlog::info("store: {}", what);
+    util::sd_notify_state("EXTEND_TIMEOUT_USEC=1800000000\nSTATUS=" + what);
+  });
   spdlog::info("portd {} starting; database {}", PORTD_VERSION, cfg.store.path.string());
   for (const auto& w : cfg.warnings) spdlog::warn("configuration: {}", w);
   if (!repo.migration_copy().empty())

@@ -412,11 +412,13 @@ void refuse_foreign(sqlite::database& db, const std::string& path) {
 // copy of the same step is replaced). A fresh database (version 0) has nothing to keep. When
 // the copy cannot be made (disk full), the upgrade is not attempted. Returns the copy's path,
 // "" when none was needed.
-std::string copy_before_migration(sqlite::database& db, const std::string& path) {
+std::string copy_before_migration(sqlite::database& db, const std::string& path,
+                                  const std::function<void(const std::string&)>& on_long_step) {
   const auto from = db.query_int("PRAGMA user_version");
   const auto to = detail::newest_schema_version();
   if (from == 0 || from >= to) return {};
   const auto copy = path + ".pre-" + std::to_string(from) + "-to-" + std::to_string(to);
+  if (on_long_step) on_long_step("copying the database to " + copy + " before its schema upgrade");
   try {
     copy_database(db, copy);
   } catch (const store_error& e) {
@@ -479,7 +481,10 @@ struct repository::impl {
     return e;
   }
 
-  explicit impl(const std::filesystem::path& p) : path(p), path_text(p.string()) {
+  std::function<void(const std::string&)> on_long_step;
+
+  impl(const std::filesystem::path& p, std::function<void(const std::string&)> long_step)
+      : path(p), path_text(p.string()), on_long_step(std::move(long_step)) {
     create_private_file(path_text);
     // Open failures name the path themselves; later ones get it added here.
     if (on_read_only_filesystem(path))
@@ -545,7 +550,7 @@ struct repository::impl {
     // Retention frees pages; incremental auto-vacuum gives them back to the file system. A new
     // database gets it before its first table (the only moment it can be set without a VACUUM).
     if (not_writable.empty() && w.query_int("PRAGMA user_version") == 0) w.exec("PRAGMA auto_vacuum = INCREMENTAL");
-    migration_copy = copy_before_migration(w, path_text);
+    migration_copy = copy_before_migration(w, path_text, on_long_step);
     detail::migrate(w, path_text);
     if (not_writable.empty() && w.query_int("PRAGMA application_id") != portd_application_id)
       w.exec("PRAGMA application_id = " + std::to_string(portd_application_id));
@@ -566,6 +571,7 @@ struct repository::impl {
     // upgrades it to schema 5 (after the pre-migration copy). It takes about as long as that
     // copy; later opens find INCREMENTAL and skip it.
     if (not_writable.empty() && w.query_int("PRAGMA auto_vacuum") != 2) {
+      if (on_long_step) on_long_step("rebuilding the database " + path_text + " once for incremental auto-vacuum");
       w.exec("PRAGMA auto_vacuum = INCREMENTAL; VACUUM", "cannot turn on incremental auto-vacuum");
       sqlite3_wal_checkpoint_v2(w.handle(), "main", SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
     }
@@ -665,8 +671,8 @@ struct repository::impl {
   }
 };
 
-repository::repository(const std::filesystem::path& path)
-    : impl_(std::make_unique<impl>(path)) {}
+repository::repository(const std::filesystem::path& path, std::function<void(const std::string&)> on_long_step)
+    : impl_(std::make_unique<impl>(path, std::move(on_long_step))) {}
 
 repository::~repository() {
   if (!impl_) return;

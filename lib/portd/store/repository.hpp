@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -86,7 +87,11 @@ class repository {
   // Throws store_error, e.g. when the file is not a database, is another program's SQLite
   // database, or its schema is newer than this binary knows (all `unusable`). A database the
   // OS lets portd only read opens for reads (see not_writable()) unless it needs an upgrade.
-  explicit repository(const std::filesystem::path& path);
+  // `on_long_step` is told, in words, before a step that takes as long as copying the whole
+  // database (the copy before a schema upgrade, the one-time VACUUM): portd extends systemd's
+  // start timeout with it.
+  explicit repository(const std::filesystem::path& path,
+                      std::function<void(const std::string&)> on_long_step = {});
   ~repository();
   repository(const repository&) = delete;
   repository& operator=(const repository&) = delete;
