@@ -389,12 +389,12 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_loses_nothing_and_duplicates_noth
       BOOST_TEST(settled(o), json::serialize(o));
       if (o.at("needs_attention").as_bool())
         BOOST_TEST(!o.at("attention_reason").as_string().empty(), json::serialize(o));
-      auto history = s.result("order.history", {{"id", id}})["events"].as_array();
-      events_checked += history.size();
-      for (auto& ev : history)
+      const auto read = portd::test::state_and_history(s, id);
+      events_checked += read.history.size();
+      for (auto& ev : read.history)
         if (ev.at("type") == "order.state_changed") ++state_changes;
       const auto problems = portd::test::history_problems(
-          id, *portd::core::parse_order_kind(o.at("kind").as_string()), state, history, legal);
+          id, *portd::core::parse_order_kind(o.at("kind").as_string()), read.state, read.history, legal);
       history_violations += problems.size();
       for (auto& p : problems) BOOST_TEST_ERROR(p);
     }

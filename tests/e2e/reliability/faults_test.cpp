@@ -244,10 +244,10 @@ BOOST_AUTO_TEST_CASE(every_fault_at_once_loses_nothing_and_duplicates_nothing) {
     ++by_state[state];
     BOOST_TEST(settled(o), json::serialize(o));
     if (o["needs_attention"].as_bool()) BOOST_TEST(!o["attention_reason"].as_string().empty());
-    auto history = s.result("order.history", {{"id", o["id"]}})["events"].as_array();
-    events += history.size();
+    const auto read = portd::test::state_and_history(s, o["id"].as_int64());
+    events += read.history.size();
     const auto problems = portd::test::history_problems(
-        o["id"].as_int64(), *portd::core::parse_order_kind(o["kind"].as_string()), state, history, legal);
+        o["id"].as_int64(), *portd::core::parse_order_kind(o["kind"].as_string()), read.state, read.history, legal);
     history_violations += problems.size();
     for (auto& p : problems) BOOST_TEST_ERROR(p);
   }

@@ -37,4 +37,15 @@ std::vector<json::object> all_events(stack& s) {
   }
 }
 
+state_with_history state_and_history(stack& s, std::int64_t order_id) {
+  auto state_of = [&] { return std::string(s.result("order.get", {{"id", order_id}})["order"].as_object()["state"].as_string()); };
+  state_with_history out{state_of(), {}};
+  for (int attempt = 0;; ++attempt) {
+    out.history = s.result("order.history", {{"id", order_id}})["events"].as_array();
+    const auto after = state_of();
+    if (after == out.state || attempt == 20) return out;
+    out.state = after;
+  }
+}
+
 }  // namespace portd::test
