@@ -467,6 +467,11 @@ struct server::impl {
   asio::awaitable<void> reader(std::shared_ptr<impl> self, std::shared_ptr<connection> c) {
     const backlog_limits limits{opts.max_pending_requests, opts.max_write_buffer};
     std::array<char, 65536> chunk;
+    // Lines run since the loop last had a turn. Requests that arrive together are run together,
+    // so that their writes share one group commit (one fsync); yielding after every line ran
+    // the engine's flush between them and cost intake two thirds of its throughput.
+    constexpr int lines_per_turn = 128;
+    int lines_this_turn = 0;
     while (!c->closed && !c->stop_reading) {
       // Checked before every line, not every read: one read can hold hundreds of requests.
       if (!may_take_line(c->backlog(), limits)) {
@@ -483,11 +488,15 @@ struct server::impl {
         // and is closed at idle_timeout instead of holding its slot for good.
         c->last_activity = steady::now();
         // Most requests are answered within on_line (co_spawn dispatches), so their replies
-        // count against the limits at the next line. Yield after each one all the same: a
-        // burst of slow requests on one connection must not hold the loop from the others.
-        if (on_line(self, c, next.line)) co_await asio::post(executor, asio::use_awaitable);
+        // count against the limits at the next line. Every lines_per_turn lines the loop gets a
+        // turn: a burst on one connection must not hold the loop from the others.
+        if (on_line(self, c, next.line) && ++lines_this_turn >= lines_per_turn) {
+          lines_this_turn = 0;
+          co_await asio::post(executor, asio::use_awaitable);
+        }
         continue;
       }
+      lines_this_turn = 0;  // a read is a turn of the loop of its own
       auto [ec, n] = co_await c->socket.async_read_some(asio::buffer(chunk), use_nothrow);
       if (c->closed) co_return;
       if (c->stop_reading) break;  // drain() answered what was read; the rest is dropped
