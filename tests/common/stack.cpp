@@ -280,4 +280,14 @@ std::pair<int, std::string> stack::portctl(const std::vector<std::string>& args,
   return {st.value_or(-1), out};
 }
 
+boost::json::object port_in_params(const std::string& number, const std::string& subscriber_name) {
+  boost::json::object p{{"number", number},
+                        {"carrier", "Verizon"},
+                        {"account_number", "123456782222"},
+                        {"account_pin", "4321"},
+                        {"billing_address", {{"street1", "1 Main St"}, {"city", "Lehi"}, {"state", "UT"}, {"zip", "84043"}}}};
+  if (!subscriber_name.empty()) p["subscriber_name"] = subscriber_name;
+  return p;
+}
+
 }  // namespace portd::test

@@ -97,4 +97,8 @@ class stack {
   int notify_fd_ = -1;
 };
 
+// The params of a valid portin.submit for `number` (carrier Verizon, PIN 4321, a Lehi address),
+// with a subscriber name when one is given.
+boost::json::object port_in_params(const std::string& number, const std::string& subscriber_name = {});
+
 }  // namespace portd::test

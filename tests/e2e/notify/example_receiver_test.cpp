@@ -50,14 +50,7 @@ std::string sink(const std::string& name, const std::string& url, const std::str
          "\"\nbody = \"standard\"\ntimeout = \"2s\"\nretry_base = \"" + retry_base + "\"\nretry_cap = \"1h\"\n" + extra;
 }
 
-json::object port_in(const std::string& number) {
-  return {{"number", number},
-          {"carrier", "Verizon"},
-          {"account_number", "123456782222"},
-          {"account_pin", "4321"},
-          {"billing_address", {{"street1", "1 Main St"}, {"city", "Lehi"}, {"state", "UT"}, {"zip", "84043"}}},
-          {"subscriber_name", "Jane Doe"}};
-}
+json::object port_in(const std::string& number) { return portd::test::port_in_params(number, "Jane Doe"); }
 
 }  // namespace
 

@@ -15,13 +15,7 @@ using portd::test::stack;
 
 namespace {
 
-json::object port_in(const std::string& number) {
-  return {{"number", number},
-          {"carrier", "Verizon"},
-          {"account_number", "123456782222"},
-          {"account_pin", "4321"},
-          {"billing_address", {{"street1", "1 Main St"}, {"city", "Lehi"}, {"state", "UT"}, {"zip", "84043"}}}};
-}
+json::object port_in(const std::string& number) { return portd::test::port_in_params(number); }
 
 // Reads event notifications until `stop(event)` says so; returns their ids in arrival order.
 template <class Stop>

@@ -21,13 +21,7 @@ using portd::test::stack_options;
 
 namespace {
 
-json::object port_in(const std::string& number) {
-  return {{"number", number},
-          {"carrier", "Verizon"},
-          {"account_number", "123456782222"},
-          {"account_pin", "4321"},
-          {"billing_address", {{"street1", "1 Main St"}, {"city", "Lehi"}, {"state", "UT"}, {"zip", "84043"}}}};
-}
+json::object port_in(const std::string& number) { return portd::test::port_in_params(number); }
 
 std::string sim_order_id(stack& s, const std::string& number) {
   auto [st, body] = portd::test::http_request(s.sim_url(), "GET", "/_sim/orders");

@@ -128,14 +128,7 @@ class read_only_file {
 
 // ---- orders and their expected ends --------------------------------------------------------
 
-json::object port_in(const std::string& number) {
-  return {{"number", number},
-          {"carrier", "Verizon"},
-          {"account_number", "123456782222"},
-          {"account_pin", "4321"},
-          {"billing_address", {{"street1", "1 Main St"}, {"city", "Lehi"}, {"state", "UT"}, {"zip", "84043"}}},
-          {"subscriber_name", "Jane Doe"}};
-}
+json::object port_in(const std::string& number) { return portd::test::port_in_params(number, "Jane Doe"); }
 
 // An order portd acknowledged, and where the simulator's fates (SIMULATOR.md, by last digit)
 // take it.
