@@ -128,8 +128,9 @@ stack::stack(stack_options opts) : opts_(std::move(opts)) {
   c += "max_connections = " + std::to_string(opts_.max_connections) + "\n";
   c += "[store]\npath = \"" + opts_.store_path + "\"\n[control]\nsocket = \"portd.sock\"\n" + opts_.control_extra + "\n";
   c += "[poll]\nsubmitted = \"" + opts_.poll + "\"\ncarrier_approval = \"" + opts_.poll + "\"\nscheduled = \"" +
-       opts_.poll + "\"\nrejected = \"" + opts_.poll + "\"\nfirst_after_submit = \"" + opts_.poll +
-       "\"\nnear_port_date = \"" + opts_.poll + "\"\n";
+       opts_.poll + "\"\nrejected = \"" + opts_.poll + "\"\n";
+  if (opts_.poll_every_key)
+    c += "first_after_submit = \"" + opts_.poll + "\"\nnear_port_date = \"" + opts_.poll + "\"\n";
   c += "[retry]\nbase = \"100ms\"\ncap = \"1s\"\n";
   c += "[log]\nlevel = \"debug\"\n";
   c += opts_.portd_config_extra;

@@ -23,9 +23,6 @@ milliseconds retry_policy::next_delay(int attempt, std::uint64_t salt) const {
   return milliseconds{static_cast<milliseconds::rep>(static_cast<double>(d.count()) * factor)};
 }
 
-namespace {
-
-// Start of the port date (UTC midnight), if the order has one we trust.
 std::optional<time_point> port_date_start(const order& o) {
   const std::string& s = !o.reported_port_date.empty() ? o.reported_port_date : o.details.port_in_date;
   if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
@@ -39,8 +36,6 @@ std::optional<time_point> port_date_start(const order& o) {
   if (!ymd.ok()) return std::nullopt;
   return time_point{sys_days{ymd}.time_since_epoch()};
 }
-
-}  // namespace
 
 std::string stale_reason(const order& o, time_point now, const stale_policy& p) {
   milliseconds limit{0};
@@ -63,6 +58,11 @@ std::string stale_reason(const order& o, time_point now, const stale_policy& p) 
            (hours % 24 == 0 ? std::to_string(hours / 24) + "d" : std::to_string(hours) + "h") + ")";
   }
   return {};
+}
+
+poll_policy as_guarantees(poll_policy p) {
+  p.first_after_submit = std::min(p.first_after_submit, p.submitted);
+  return p;
 }
 
 time_point next_poll_at(const order& o, time_point now, const poll_policy& p) {

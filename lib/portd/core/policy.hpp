@@ -4,19 +4,31 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
+#include <string>
 
 namespace portd::core {
 
 using namespace std::chrono_literals;
 
+// Every cadence is a guarantee: an order is checked at least this often in its state. Checks
+// beyond them come out of the spare budget (lib/portd/poll), where news is likeliest.
 struct poll_policy {
-  milliseconds first_after_submit = 2min;  // "soon after submit"
+  milliseconds first_after_submit = 2min;  // "soon after submit": never later than `submitted`
   milliseconds submitted = 15min;
   milliseconds carrier_approval = 30min;
   milliseconds scheduled = 1h;
   milliseconds rejected = 6h;
   milliseconds near_port_date = 10min;  // cadence from the port date's start until it passes
+  // The share of requests_per_minute that checks beyond the cadences may use (0 = cadences
+  // only), and how often at most such a check may look at one order.
+  double spare_share = 0.8;
+  milliseconds min_interval = 1min;
 };
+
+// The policy with its cadences kept as guarantees: the first check after a submission or a
+// correction (the order is then `submitted`) is never later than the `submitted` cadence.
+poll_policy as_guarantees(poll_policy p);
 
 struct retry_policy {
   milliseconds base = 1s;
@@ -54,6 +66,10 @@ struct policy {
 // given order and state (it names the state's start, not the elapsed time), so that the
 // alarm is raised once, not on every poll.
 std::string stale_reason(const order& o, time_point now, const stale_policy& p);
+
+// The start (UTC midnight) of the order's port date, reported or requested, if it has one
+// that parses.
+std::optional<time_point> port_date_start(const order& o);
 
 // When the order should next be polled, given its state (and port date), from `now`.
 time_point next_poll_at(const order& o, time_point now, const poll_policy& p);

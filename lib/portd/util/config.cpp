@@ -310,7 +310,8 @@ config load_config(const std::filesystem::path& file, bool checking) {
   }
   c.control.socket = resolve(dir, c.control.socket);
   if (auto* t = section("poll")) {
-    only_keys(*t, "poll", {"submitted", "carrier_approval", "scheduled", "rejected", "first_after_submit", "near_port_date"});
+    only_keys(*t, "poll", {"submitted", "carrier_approval", "scheduled", "rejected", "first_after_submit", "near_port_date",
+                           "spare_share", "min_interval"});
     get(*t, "poll", "submitted", c.poll.submitted);
     get(*t, "poll", "carrier_approval", c.poll.carrier_approval);
     get(*t, "poll", "scheduled", c.poll.scheduled);
@@ -321,7 +322,13 @@ config load_config(const std::filesystem::path& file, bool checking) {
                            {"scheduled", c.poll.scheduled}, {"rejected", c.poll.rejected},
                            {"first_after_submit", c.poll.first_after_submit}, {"near_port_date", c.poll.near_port_date}})
       if (d < milliseconds{100}) fail(std::string("poll.") + name, "must be at least 100ms");
+    get(*t, "poll", "spare_share", c.poll.spare_share);
+    get(*t, "poll", "min_interval", c.poll.min_interval);
+    if (!(c.poll.spare_share >= 0 && c.poll.spare_share <= 1))
+      fail("poll.spare_share", std::to_string(c.poll.spare_share) + " must be 0 to 1");
+    if (c.poll.min_interval < milliseconds{100}) fail("poll.min_interval", "must be at least 100ms");
   }
+  c.poll = core::as_guarantees(c.poll);
   if (auto* t = section("stale")) {
     only_keys(*t, "stale", {"submitted", "carrier_approval", "scheduled", "past_port_date"});
     get(*t, "stale", "submitted", c.stale.submitted);

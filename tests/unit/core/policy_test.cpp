@@ -104,6 +104,17 @@ BOOST_AUTO_TEST_CASE(each_state_has_its_cadence) {
   BOOST_TEST(p.scheduled < p.rejected);
 }
 
+// A cadence is a maximum: "soon after submit" never comes later than the submitted cadence.
+BOOST_AUTO_TEST_CASE(first_check_after_submit_is_never_later_than_the_submitted_cadence) {
+  poll_policy fast;
+  fast.submitted = 1s;  // first_after_submit stays at its 2 min default
+  BOOST_TEST((as_guarantees(fast).first_after_submit == 1s));
+  poll_policy sooner;
+  sooner.first_after_submit = 30s;  // already sooner than the cadence: kept
+  BOOST_TEST((as_guarantees(sooner).first_after_submit == 30s));
+  BOOST_TEST((as_guarantees(poll_policy{}).first_after_submit == poll_policy{}.first_after_submit));
+}
+
 BOOST_AUTO_TEST_CASE(port_date_pulls_a_slow_poll_to_its_start) {
   const poll_policy p;
   const time_point start = at("2026-12-03T00:00:00.000Z");
