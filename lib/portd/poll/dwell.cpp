@@ -1,0 +1,102 @@
+// Learned dwell times and the hazard built on them.
+#include <portd/poll/dwell.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+namespace portd::poll {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+double exp_survival(milliseconds t, milliseconds mean) {
+  return std::exp(-static_cast<double>(t.count()) / static_cast<double>(mean.count()));
+}
+
+}  // namespace
+
+double prior_survival(order_state state, milliseconds t) {
+  if (t.count() <= 0) return 1;
+  constexpr auto day = std::chrono::hours(24);
+  switch (state) {
+    case order_state::submitted:
+      // A third move within minutes (Telegent's own Pending → Submitted, a correction looked at
+      // again); the rest on the carrier's 1–5 business days (about 1.4 calendar days each).
+      return 0.35 * exp_survival(t, 10min) + 0.65 * exp_survival(t, day * 2);
+    case order_state::carrier_approval: return exp_survival(t, day * 2);
+    case order_state::scheduled: return exp_survival(t, day * 3);  // until the port date, if none is known
+    case order_state::rejected: return exp_survival(t, day * 7);   // moves when an operator corrects it
+    default: return exp_survival(t, day);
+  }
+}
+
+void dwell_stats::series::add(milliseconds d) {
+  if (recent.size() == keep) {
+    const milliseconds old = recent.front();
+    recent.pop_front();
+    sorted.erase(std::lower_bound(sorted.begin(), sorted.end(), old));
+  }
+  recent.push_back(d);
+  sorted.insert(std::upper_bound(sorted.begin(), sorted.end(), d), d);
+}
+
+double dwell_stats::series::above(milliseconds t) const {
+  if (sorted.empty()) return 1;
+  const auto longer = sorted.end() - std::upper_bound(sorted.begin(), sorted.end(), t);
+  return static_cast<double>(longer) / static_cast<double>(sorted.size());
+}
+
+std::string dwell_stats::key(std::string_view carrier) {
+  std::string k;
+  for (char c : carrier)
+    if (!std::isspace(static_cast<unsigned char>(c))) k += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return k;
+}
+
+void dwell_stats::add(const dwell_sample& s) {
+  if (s.dwell.count() < 0) return;
+  by_state_[s.state].add(s.dwell);
+  by_carrier_[{s.state, key(s.carrier)}].add(s.dwell);
+  ++total_;
+}
+
+std::size_t dwell_stats::count(order_state state, std::string_view carrier) const {
+  if (carrier.empty()) {
+    auto it = by_state_.find(state);
+    return it == by_state_.end() ? 0 : it->second.sorted.size();
+  }
+  auto it = by_carrier_.find(std::pair{state, key(carrier)});
+  return it == by_carrier_.end() ? 0 : it->second.sorted.size();
+}
+
+double dwell_stats::survival(order_state state, std::string_view carrier, milliseconds t) const {
+  const series* learned = nullptr;
+  if (auto it = by_carrier_.find(std::pair{state, key(carrier)});
+      it != by_carrier_.end() && it->second.sorted.size() >= per_carrier_min)
+    learned = &it->second;
+  else if (auto st = by_state_.find(state); st != by_state_.end())
+    learned = &st->second;
+  const double prior = prior_survival(state, t);
+  if (!learned) return prior;
+  const double n = static_cast<double>(learned->sorted.size());
+  return (n * learned->above(t) + prior_weight * prior) / (n + prior_weight);
+}
+
+double hazard(const dwell_stats& stats, order_state state, std::string_view carrier, core::time_point entered,
+              core::time_point since, core::time_point now) {
+  if (now <= since) return 0;
+  const milliseconds a = std::max(since - entered, milliseconds{0});
+  const milliseconds b = std::max(now - entered, milliseconds{0});
+  if (b <= a) return 0;
+  const double sa = stats.survival(state, carrier, a);
+  const double sb = stats.survival(state, carrier, b);
+  if (sa <= 1e-12) {
+    // Outlived the prior as well: fall back on the prior's hazard over the window's length.
+    return 1 - prior_survival(state, b - a);
+  }
+  return std::clamp((sa - sb) / sa, 0.0, 1.0);
+}
+
+}  // namespace portd::poll

@@ -1,0 +1,71 @@
+// How long orders stay in each state before Telegent moves them: learned dwell times (per
+// state, and per losing carrier where there is enough history) with documented priors where
+// there is none. Pure: samples come in from the store at start and from committed changes.
+#pragma once
+#include <portd/core/types.hpp>
+
+#include <cstddef>
+#include <deque>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace portd::poll {
+
+using core::milliseconds;
+using core::order_state;
+
+// One observed stay: an order entered `state` and Telegent moved it on `dwell` later.
+struct dwell_sample {
+  order_state state{};
+  std::string carrier;  // the losing carrier as the operator named it ("" for port-outs)
+  milliseconds dwell{0};
+  bool operator==(const dwell_sample&) const = default;
+};
+
+// What Telegent documents, as a survival curve: P(still in `state` after `t`). A port takes 1–5
+// business days (requests after 4 PM local start the next business day); a fresh submission
+// or correction is often looked at within minutes. Memoryless tails, so that an order that has
+// outlived every sample still gets a sensible hazard.
+double prior_survival(order_state state, milliseconds t);
+
+class dwell_stats {
+ public:
+  // The most recent stays kept per (state, carrier) and per state: learning follows a carrier
+  // that gets slower instead of averaging over its whole history.
+  static constexpr std::size_t keep = 256;
+  // Stays a carrier needs before its own curve is used instead of its state's.
+  static constexpr std::size_t per_carrier_min = 12;
+  // How many samples' worth the prior counts for in the blend.
+  static constexpr double prior_weight = 3;
+
+  // Adds a stay; samples must come oldest first.
+  void add(const dwell_sample& s);
+  // P(an order of `carrier` is still in `state` after `t`): the learned curve blended with the
+  // prior (the carrier's own when it has per_carrier_min stays, else the state's). In (0, 1].
+  double survival(order_state state, std::string_view carrier, milliseconds t) const;
+  // Stays known for (state, carrier); carrier "" for the state's total.
+  std::size_t count(order_state state, std::string_view carrier = {}) const;
+  std::size_t total() const { return total_; }
+
+ private:
+  struct series {
+    std::deque<milliseconds> recent;  // arrival order, at most `keep`
+    std::vector<milliseconds> sorted;
+    void add(milliseconds d);
+    double above(milliseconds t) const;  // fraction of stays longer than t
+  };
+  static std::string key(std::string_view carrier);
+  std::map<order_state, series> by_state_;
+  std::map<std::pair<order_state, std::string>, series, std::less<>> by_carrier_;
+  std::size_t total_ = 0;
+};
+
+// The hazard: P(the order moved in (since, now] | it had not moved by `since`), for an order
+// that entered `state` at `entered`. `since` before `entered` counts from `entered`.
+double hazard(const dwell_stats& stats, order_state state, std::string_view carrier, core::time_point entered,
+              core::time_point since, core::time_point now);
+
+}  // namespace portd::poll

@@ -1,0 +1,124 @@
+// The spare-budget planner: hazard scores, the spare share's token, min_interval.
+#include <portd/poll/planner.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace portd::poll {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// On its port date a scheduled port completes some time during the day: a memoryless curve
+// with this mean from the date's start.
+constexpr milliseconds port_day_mean = 8h;
+
+}  // namespace
+
+std::string_view to_string(check_reason r) {
+  switch (r) {
+    case check_reason::cadence: return "cadence";
+    case check_reason::port_date: return "port_date";
+    case check_reason::after_submit: return "after_submit";
+    case check_reason::expected_news: return "expected_news";
+  }
+  return "?";
+}
+
+std::ostream& operator<<(std::ostream& os, check_reason r) { return os << to_string(r); }
+
+check_reason why_due(const core::order& o, time_point due, const core::poll_policy& p) {
+  if (o.state == order_state::submitted && p.first_after_submit < p.submitted &&
+      due <= o.state_since + p.first_after_submit)
+    return check_reason::after_submit;
+  if (o.state == order_state::rejected || o.state == order_state::cancelling) return check_reason::cadence;
+  const milliseconds cadence = o.state == order_state::submitted          ? p.submitted
+                               : o.state == order_state::carrier_approval ? p.carrier_approval
+                                                                          : p.scheduled;
+  // next_poll_at() pulls a check to the date's start, and from then on polls at near_port_date.
+  if (auto start = core::port_date_start(o); start && (due == *start || (due > *start && p.near_port_date < cadence)))
+    return check_reason::port_date;
+  return check_reason::cadence;
+}
+
+planner::planner(core::poll_policy p, double requests_per_minute, time_point now)
+    : policy_(p), last_refill_(now) {
+  if (requests_per_minute > 0 && p.spare_share > 0) rate_per_ms_ = requests_per_minute * p.spare_share / 60000.0;
+}
+
+void planner::track(const core::order& o, time_point last_check) {
+  if (!o.active() || !core::is_polled(o.state)) {
+    orders_.erase(o.id);
+    return;
+  }
+  tracked& t = orders_[o.id];
+  t.state = o.state;
+  t.carrier = o.details.carrier;
+  t.entered = o.state_since;
+  t.last_check = std::max(last_check, t.last_check);
+  t.port_date = core::port_date_start(o);
+}
+
+void planner::checked(std::int64_t id, time_point at) {
+  if (auto it = orders_.find(id); it != orders_.end()) it->second.last_check = std::max(it->second.last_check, at);
+}
+
+double planner::score(const tracked& t, time_point now) const {
+  if (t.port_date && t.state == order_state::scheduled) {
+    if (now < *t.port_date) return 0;  // nothing moves a scheduled port before its date
+    const time_point from = std::max(t.last_check, *t.port_date);
+    if (now <= from) return 0;
+    return 1 - std::exp(-static_cast<double>((now - from).count()) / static_cast<double>(port_day_mean.count()));
+  }
+  return hazard(stats_, t.state, t.carrier, t.entered, t.last_check, now);
+}
+
+double planner::expected_news(std::int64_t id, time_point now) const {
+  auto it = orders_.find(id);
+  return it == orders_.end() ? 0 : score(it->second, now);
+}
+
+void planner::refill(time_point now) {
+  if (now > last_refill_) {
+    tokens_ = std::min(1.0, tokens_ + static_cast<double>((now - last_refill_).count()) * rate_per_ms_);
+    last_refill_ = now;
+  }
+}
+
+planner::pick planner::next(time_point now) {
+  if (!enabled() || orders_.empty()) return {};
+  refill(now);
+  if (tokens_ < 1) {
+    const auto wait = static_cast<milliseconds::rep>(std::ceil((1 - tokens_) / rate_per_ms_));
+    return {std::nullopt, now + milliseconds{std::max<milliseconds::rep>(wait, 1)}};
+  }
+  std::optional<std::int64_t> best;
+  double best_score = 0;
+  std::optional<time_point> soonest;  // when the next order comes out of min_interval
+  for (const auto& [id, t] : orders_) {
+    const time_point free_at = t.last_check + policy_.min_interval;
+    if (free_at > now) {
+      if (!soonest || free_at < *soonest) soonest = free_at;
+      continue;
+    }
+    const double s = score(t, now);
+    if (s > best_score || (s == best_score && best && s > 0 && id < *best)) {
+      best_score = s;
+      best = id;
+    }
+  }
+  if (best) {
+    tokens_ -= 1;
+    orders_[*best].last_check = now;
+    return {best, std::nullopt};
+  }
+  // Nobody worth a check now: the next chance is when an order leaves min_interval, or when a
+  // port date starts (scores of 0 rise only then).
+  for (const auto& [id, t] : orders_)
+    if (t.port_date && t.state == order_state::scheduled && *t.port_date > now && (!soonest || *t.port_date < *soonest))
+      soonest = *t.port_date;
+  return {std::nullopt, soonest};
+}
+
+}  // namespace portd::poll

@@ -1,0 +1,83 @@
+// What to check next with the budget the cadences leave over. The per-state cadences are
+// guarantees (decide() schedules them); the planner spends the spare share of the budget on the
+// active orders most likely to have news — the hazard that Telegent moved the order since it
+// was last checked, from learned dwell times and the port date — never one order more often
+// than min_interval. Pure: every call takes `now`; the engine drives it with one timer.
+#pragma once
+#include <portd/core/order.hpp>
+#include <portd/core/policy.hpp>
+#include <portd/poll/dwell.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string_view>
+#include <unordered_map>
+
+namespace portd::poll {
+
+using core::time_point;
+
+// Why an order's next guaranteed check comes when it does.
+enum class check_reason : std::uint8_t {
+  cadence,        // the state's [poll] cadence
+  port_date,      // pulled to the start of the port date, or near_port_date from then on
+  after_submit,   // soon after a submission or a correction (first_after_submit)
+  expected_news,  // a spare check: the order is among the likeliest to have moved
+};
+std::string_view to_string(check_reason);
+std::ostream& operator<<(std::ostream&, check_reason);
+
+// Why the check `o` has due at `due` (its next_check_at) comes then.
+check_reason why_due(const core::order& o, time_point due, const core::poll_policy& p);
+
+class planner {
+ public:
+  // `requests_per_minute` is the whole budget (0: unlimited, so no share and no spare checks).
+  planner(core::poll_policy p, double requests_per_minute, time_point now);
+
+  // `o` (active, polled) is in the plan, last checked at `last_check`; anything else leaves it.
+  void track(const core::order& o, time_point last_check);
+  void forget(std::int64_t id) { orders_.erase(id); }
+  // A check of `id` left at `at` (guaranteed or spare).
+  void checked(std::int64_t id, time_point at);
+  // A committed stay (an order left a state on Telegent's word).
+  void learn(const dwell_sample& s) { stats_.add(s); }
+
+  // P(order `id` has moved since its last check); 0 if it is not in the plan. A port date still
+  // ahead of a scheduled order holds it at 0; from the date's start it rises over the day.
+  double expected_news(std::int64_t id, time_point now) const;
+
+  struct pick {
+    std::optional<std::int64_t> id;  // check this order now (the share's token is taken)
+    std::optional<time_point> wake;  // else ask again then; neither: nothing to wait for
+  };
+  // The spare check to make at `now`: the likeliest order not checked within min_interval,
+  // when the spare share has a token.
+  pick next(time_point now);
+
+  bool enabled() const { return rate_per_ms_ > 0; }
+  std::size_t size() const { return orders_.size(); }
+  const dwell_stats& stats() const { return stats_; }
+  const core::poll_policy& policy() const { return policy_; }
+
+ private:
+  struct tracked {
+    order_state state{};
+    std::string carrier;
+    time_point entered{};
+    time_point last_check{};
+    std::optional<time_point> port_date;
+  };
+  double score(const tracked& t, time_point now) const;
+  void refill(time_point now);
+
+  core::poll_policy policy_;
+  dwell_stats stats_;
+  std::unordered_map<std::int64_t, tracked> orders_;
+  double rate_per_ms_ = 0;  // spare tokens per millisecond
+  double tokens_ = 1;       // at most one: spare checks never burst
+  time_point last_refill_;
+};
+
+}  // namespace portd::poll

@@ -1,0 +1,80 @@
+// Dwell statistics: learned curves, the carrier's own once it has history, the prior before,
+// a window that follows a carrier getting slower, and the hazard built on them.
+#include <portd/poll/dwell.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+using namespace portd::poll;
+using namespace std::chrono_literals;
+using portd::core::time_point;
+
+namespace {
+
+const time_point t0{std::chrono::hours(24 * 20000)};
+
+void add_n(dwell_stats& s, order_state st, const std::string& carrier, milliseconds d, int n) {
+  for (int i = 0; i < n; ++i) s.add({st, carrier, d});
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(poll_dwell)
+
+BOOST_AUTO_TEST_CASE(no_history_means_the_documented_prior) {
+  const dwell_stats s;
+  BOOST_TEST(s.survival(order_state::carrier_approval, "Verizon", 0ms) == 1.0);
+  BOOST_TEST(s.survival(order_state::carrier_approval, "Verizon", 48h) ==
+             prior_survival(order_state::carrier_approval, 48h));
+  // A fresh submission often moves within minutes; days later most ports are done.
+  BOOST_TEST(prior_survival(order_state::submitted, 30min) < 0.75);
+  BOOST_TEST(prior_survival(order_state::submitted, std::chrono::hours(24 * 7)) < 0.05);
+}
+
+BOOST_AUTO_TEST_CASE(learned_stays_outweigh_the_prior) {
+  dwell_stats s;
+  add_n(s, order_state::carrier_approval, "Verizon", 10min, 100);
+  // Almost every order has moved by 11 minutes (the prior keeps a little weight).
+  BOOST_TEST(s.survival(order_state::carrier_approval, "Verizon", 9min) > 0.95);
+  BOOST_TEST(s.survival(order_state::carrier_approval, "Verizon", 11min) < 0.05);
+  BOOST_TEST(s.count(order_state::carrier_approval) == 100u);
+  BOOST_TEST(s.count(order_state::carrier_approval, " verizon") == 100u);  // carrier names compare loosely
+}
+
+BOOST_AUTO_TEST_CASE(a_carrier_uses_its_own_curve_once_it_has_history) {
+  dwell_stats s;
+  add_n(s, order_state::submitted, "Verizon", 10min, 100);
+  add_n(s, order_state::submitted, "T-Mobile", 5h, dwell_stats::per_carrier_min - 1);
+  // Too few T-Mobile stays: the state's curve (mostly Verizon's 10 min) answers.
+  BOOST_TEST(s.survival(order_state::submitted, "T-Mobile", 1h) < 0.2);
+  s.add({order_state::submitted, "T-Mobile", 5h});
+  BOOST_TEST(s.survival(order_state::submitted, "T-Mobile", 1h) > 0.8);
+  // A carrier never seen gets the state's curve.
+  BOOST_TEST(s.survival(order_state::submitted, "AT&T", 1h) < 0.2);
+}
+
+BOOST_AUTO_TEST_CASE(learning_follows_a_carrier_that_gets_slower) {
+  dwell_stats s;
+  add_n(s, order_state::scheduled, "Verizon", 10min, dwell_stats::keep);
+  BOOST_TEST(s.survival(order_state::scheduled, "Verizon", 20min) < 0.05);
+  add_n(s, order_state::scheduled, "Verizon", 2h, dwell_stats::keep);  // the carrier slowed down
+  BOOST_TEST(s.survival(order_state::scheduled, "Verizon", 20min) > 0.95);
+  BOOST_TEST(s.count(order_state::scheduled, "Verizon") == dwell_stats::keep);
+}
+
+BOOST_AUTO_TEST_CASE(hazard_is_the_chance_of_a_move_since_the_last_check) {
+  dwell_stats s;
+  add_n(s, order_state::carrier_approval, "Verizon", 10min, 200);
+  const time_point entered = t0;
+  // Checked at 5 min, now 8 min: nothing moves before 10 min.
+  BOOST_TEST(hazard(s, order_state::carrier_approval, "Verizon", entered, entered + 5min, entered + 8min) < 0.05);
+  // Checked at 8 min, now 12 min: the window holds the move.
+  BOOST_TEST(hazard(s, order_state::carrier_approval, "Verizon", entered, entered + 8min, entered + 12min) > 0.9);
+  // Just checked: nothing to expect.
+  BOOST_TEST(hazard(s, order_state::carrier_approval, "Verizon", entered, entered + 8min, entered + 8min) == 0.0);
+  // Outlived every sample: the prior's tail still gives a rising, finite hazard.
+  const double late = hazard(s, order_state::carrier_approval, "Verizon", entered, entered + 10h, entered + 11h);
+  BOOST_TEST(late > 0.0);
+  BOOST_TEST(late < 1.0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,159 @@
+// The spare-budget planner: the likeliest order first, never over the spare share, never one
+// order more often than min_interval, nothing to do (and no timer) when nothing is active, and
+// the reason a guaranteed check comes when it does.
+#include <portd/poll/planner.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <map>
+
+using namespace portd::poll;
+using namespace std::chrono_literals;
+using portd::core::order;
+using portd::core::poll_policy;
+using portd::core::time_point;
+
+namespace {
+
+const time_point t0 = *portd::core::parse_time("2026-12-01T15:00:00.000Z");
+
+order active(std::int64_t id, order_state st, time_point entered, std::string carrier = "Verizon") {
+  order o;
+  o.id = id;
+  o.state = st;
+  o.state_since = entered;
+  o.details.carrier = std::move(carrier);
+  return o;
+}
+
+poll_policy spare(double share, milliseconds min_interval) {
+  poll_policy p;
+  p.spare_share = share;
+  p.min_interval = min_interval;
+  return p;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(poll_planner)
+
+BOOST_AUTO_TEST_CASE(nothing_active_means_no_check_and_no_timer) {
+  planner p(spare(1, 1s), 600, t0);
+  const auto pick = p.next(t0);
+  BOOST_TEST(!pick.id);
+  BOOST_TEST(!pick.wake);
+  // A finished order does not enter the plan.
+  p.track(active(1, order_state::completed, t0), t0);
+  BOOST_TEST(p.size() == 0u);
+  BOOST_TEST(!p.next(t0 + 1h).wake);
+}
+
+BOOST_AUTO_TEST_CASE(share_zero_or_an_unlimited_budget_means_cadences_only) {
+  planner none(spare(0, 1s), 600, t0);
+  none.track(active(1, order_state::submitted, t0), t0);
+  BOOST_TEST(!none.enabled());
+  BOOST_TEST(!none.next(t0 + 1h).id);
+  BOOST_TEST(!none.next(t0 + 1h).wake);
+  planner unlimited(spare(1, 1s), 0, t0);
+  BOOST_TEST(!unlimited.enabled());
+}
+
+BOOST_AUTO_TEST_CASE(the_likeliest_order_goes_first) {
+  planner p(spare(1, 1s), 600, t0);
+  for (int i = 0; i < 50; ++i) p.learn({order_state::carrier_approval, "Verizon", 10min});
+  for (int i = 0; i < 50; ++i) p.learn({order_state::carrier_approval, "T-Mobile", 3h});
+  // Both entered carrier approval 11 minutes ago and were checked at 9 minutes: the Verizon
+  // order has almost surely moved, the T-Mobile one almost surely not.
+  p.track(active(1, order_state::carrier_approval, t0 - 11min, "T-Mobile"), t0 - 2min);
+  p.track(active(2, order_state::carrier_approval, t0 - 11min, "Verizon"), t0 - 2min);
+  BOOST_TEST(p.expected_news(2, t0) > 0.9);
+  BOOST_TEST(p.expected_news(1, t0) < 0.1);
+  const auto pick = p.next(t0);
+  BOOST_TEST_REQUIRE(pick.id.has_value());
+  BOOST_TEST(*pick.id == 2);
+  BOOST_TEST(p.expected_news(2, t0) == 0.0);  // just checked
+}
+
+BOOST_AUTO_TEST_CASE(spare_checks_keep_to_the_share_and_to_min_interval) {
+  // 60 requests a minute, half of them spare: one spare check every 2 s at most.
+  planner p(spare(0.5, 10s), 60, t0);
+  for (std::int64_t id = 1; id <= 100; ++id) p.track(active(id, order_state::submitted, t0 - 1h), t0 - 1h);
+  std::map<std::int64_t, std::vector<time_point>> checks;
+  int total = 0;
+  time_point now = t0;
+  const time_point end = t0 + 10min;
+  while (now < end) {
+    auto pick = p.next(now);
+    if (pick.id) {
+      checks[*pick.id].push_back(now);
+      ++total;
+      continue;  // ask again at the same instant: the token is spent
+    }
+    BOOST_TEST_REQUIRE(pick.wake.has_value());
+    BOOST_TEST_REQUIRE((*pick.wake > now));
+    now = *pick.wake;
+  }
+  // 600 s at 0.5/s, plus the one token it starts with.
+  BOOST_TEST(total <= 301);
+  BOOST_TEST(total >= 299);
+  for (const auto& [id, at] : checks)
+    for (std::size_t i = 1; i < at.size(); ++i) BOOST_TEST((at[i] - at[i - 1] >= 10s), "order " << id);
+  // A few orders only: min_interval, not the share, is the limit.
+  planner few(spare(1, 10s), 600, t0);
+  few.track(active(1, order_state::submitted, t0 - 1h), t0 - 1h);
+  BOOST_TEST(few.next(t0).id.has_value());
+  const auto after = few.next(t0 + 1s);
+  BOOST_TEST(!after.id);
+  BOOST_TEST((after.wake == t0 + 10s));
+}
+
+BOOST_AUTO_TEST_CASE(a_scheduled_port_waits_for_its_date_then_rises) {
+  planner p(spare(1, 1s), 600, t0);
+  order o = active(1, order_state::scheduled, t0 - 1h);
+  o.reported_port_date = "2026-12-02";  // starts at 2026-12-02T00:00Z, 9 h after t0
+  p.track(o, t0);
+  const time_point start = *portd::core::parse_time("2026-12-02T00:00:00.000Z");
+  BOOST_TEST(p.expected_news(1, start - 1min) == 0.0);
+  const auto before = p.next(t0 + 1min);
+  BOOST_TEST(!before.id);
+  BOOST_TEST((before.wake == start));  // no polling of it in between: the next chance is the date
+  BOOST_TEST(p.expected_news(1, start + 2h) > p.expected_news(1, start + 10min));
+  BOOST_TEST(p.next(start + 10min).id.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(the_same_history_gives_the_same_plan) {
+  // What a restart does: the statistics rebuilt from the same stays choose the same orders.
+  auto build = [] {
+    planner p(spare(1, 1s), 600, t0);
+    for (int i = 0; i < 40; ++i) p.learn({order_state::submitted, "Verizon", milliseconds{60'000 + i * 1'000}});
+    for (int i = 0; i < 40; ++i) p.learn({order_state::carrier_approval, "T-Mobile", milliseconds{600'000 + i * 5'000}});
+    for (std::int64_t id = 1; id <= 20; ++id)
+      p.track(active(id, id % 2 ? order_state::submitted : order_state::carrier_approval, t0 - milliseconds{id * 37'000},
+                     id % 2 ? "Verizon" : "T-Mobile"),
+              t0 - milliseconds{id * 11'000});
+    return p;
+  };
+  planner a = build(), b = build();
+  for (int i = 0; i < 20; ++i) {
+    const time_point now = t0 + milliseconds{i * 200};
+    const auto pa = a.next(now), pb = b.next(now);
+    BOOST_TEST((pa.id == pb.id));
+    BOOST_TEST((pa.wake == pb.wake));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(why_a_guaranteed_check_comes_when_it_does) {
+  const poll_policy p;
+  order o = active(1, order_state::submitted, t0);
+  BOOST_TEST(why_due(o, t0 + p.first_after_submit, p) == check_reason::after_submit);
+  BOOST_TEST(why_due(o, t0 + p.submitted, p) == check_reason::cadence);
+  order s = active(2, order_state::scheduled, t0 - 1h);
+  s.details.port_in_date = "2026-12-02";
+  const time_point start = *portd::core::parse_time("2026-12-02T00:00:00.000Z");
+  BOOST_TEST(why_due(s, start, p) == check_reason::port_date);
+  BOOST_TEST(why_due(s, start + p.near_port_date, p) == check_reason::port_date);
+  order r = active(3, order_state::rejected, t0);
+  BOOST_TEST(why_due(r, t0 + p.rejected, p) == check_reason::cadence);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
