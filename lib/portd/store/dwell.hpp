@@ -1,0 +1,18 @@
+// The poller's memory across restarts: how long orders stayed in each state, read back from
+// the history (order_events) at start, so that a restart loses nothing the planner learned.
+#pragma once
+#include <portd/poll/dwell.hpp>
+#include <portd/store/repository.hpp>
+
+#include <cstdint>
+#include <vector>
+
+namespace portd::store {
+
+// Every stay that Telegent ended (a state change by the `telegent` actor out of a polled state,
+// timed from the change that entered it), oldest first, among the latest `window` events (a
+// bound on the work at start: ids are the primary key). Carrier from the order. Reads on the
+// reader connection (committed data). Throws store_error.
+std::vector<poll::dwell_sample> load_dwell_samples(repository& repo, std::int64_t window = 200'000);
+
+}  // namespace portd::store
