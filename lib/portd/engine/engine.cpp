@@ -88,7 +88,9 @@ boost::json::object credentials_json(const telegent::credentials_state& c) {
 engine::engine(asio::io_context& ioc, store::repository& repo, telegent::client& client,
                telegent::budget& budget, core::policy pol, engine_options opts)
     : ioc_(ioc), repo_(repo), client_(client), budget_(budget), policy_(pol), opts_(std::move(opts)),
-      started_at_(core::now_ms()), relaxed_timer_(ioc), timer_(ioc) {}
+      now_(opts_.clock), started_at_(now_()), relaxed_timer_(ioc),
+      sched_(ioc, opts_.poll_concurrency, now_,
+             [this](const schedule_state::due_entry& e, core::time_point now) { take_due(e, now); }) {}
 
 engine::~engine() = default;
 
@@ -119,7 +121,7 @@ void engine::start() {
   if (auto v = repo_.read_setting("api_paused_until"); v && !v->empty() &&
                                                       v->find_first_not_of("0123456789") == std::string::npos) {
     const core::time_point until{core::milliseconds{std::stoll(v->substr(0, 15))}};
-    if (until > core::now_ms()) {
+    if (until > now_()) {
       budget_.pause_until(until);
       spdlog::info("Telegent asked to pause until {}: no request before then", core::format_time(until));
     }
@@ -134,7 +136,7 @@ void engine::start() {
     }
   });
   const auto entries = repo_.load_schedule();
-  const auto now = core::now_ms();
+  const auto now = now_();
   std::size_t resumed = 0;
   for (const auto& e : entries) {
     if (!e.in_flight && e.state != order_state::received && e.state != order_state::submitting &&
@@ -167,7 +169,7 @@ asio::awaitable<void> engine::stop(std::chrono::milliseconds grace) {
   stopping_ = true;
   if (backup_running_) backup_running_->interrupt();  // its worker is joined with the engine
   if (retention_timer_) retention_timer_->cancel();
-  timer_.cancel();
+  sched_.stop();
   relaxed_timer_.cancel();
   asio::steady_timer t(ioc_);
   const auto deadline = std::chrono::steady_clock::now() + grace;
@@ -240,7 +242,7 @@ void engine::flush() {
       // The database still holds each order as before the group; resume those from there,
       // after a pause that grows while the store keeps failing (a full disk is not retried
       // in a loop).
-      const auto retry_at = core::now_ms() + grow_store_backoff();
+      const auto retry_at = now_() + grow_store_backoff();
       for (const auto& s : batch) {
         try {
           auto o = repo_.load(s.id);
@@ -252,7 +254,7 @@ void engine::flush() {
           retry_later(s.id, core::recovered{}, retry_at);
         }
       }
-      polls_reserved_ = 0;
+      sched_.state().drop_reservations();
     }
   }
   if (ok)
@@ -293,11 +295,11 @@ void engine::after_commit(staged& s) {
   }
   for (const auto& e : s.events) publish(e);
   if (s.terminal) {
-    due_.erase(s.id);
+    sched_.state().forget(s.id);
     return;
   }
   if (s.call) {
-    due_.erase(s.id);
+    sched_.state().forget(s.id);
     launch(s.id, *s.call, s.urgent, {}, s.guarded);
   } else if (s.wake_at) {
     schedule(s.id, *s.wake_at, s.guarded);
@@ -305,7 +307,7 @@ void engine::after_commit(staged& s) {
 }
 
 control::outcome<engine::applied> engine::apply(const order& cur, const core::input& in, bool urgent) {
-  const auto now = core::now_ms();
+  const auto now = now_();
   core::decision d = core::decide(cur, in, now, policy_);
   if (d.refused) return refusal_error(cur, *d.refused);
   if (d.next == cur && !d.call && !d.wake_at) return applied{cur, {}};
@@ -343,85 +345,11 @@ control::outcome<engine::applied> engine::apply(const order& cur, const core::in
 
 // ---- scheduler and calls -------------------------------------------------------------------
 
-void engine::schedule(std::int64_t id, core::time_point at, bool guarded) {
-  due_[id] = at;
-  (guarded ? guarded_heap_ : heap_).push({at, id});
-  if (!timer_at_ || at < *timer_at_) arm_timer();
-}
-
-const engine::due_entry* engine::due_top(
-    std::priority_queue<due_entry, std::vector<due_entry>, std::greater<>>& heap) {
-  while (!heap.empty()) {
-    const auto& top = heap.top();
-    auto it = due_.find(top.id);
-    if (it != due_.end() && it->second == top.at) return &top;
-    heap.pop();  // stale
-  }
-  return nullptr;
-}
-
-void engine::arm_timer() {
-  const due_entry* plain = due_top(heap_);
-  const due_entry* first = due_top(guarded_heap_);
-  if ((!plain && !first) || stopping_) {
-    timer_at_.reset();
-    timer_.cancel();
-    return;
-  }
-  // Re-arming costs a system call (and in a VM a trip to the hypervisor), so the timer only
-  // ever moves earlier: one armed for sooner fires, finds nothing due and re-arms. An order
-  // already due while every poll slot is taken needs no timer: a freed slot dispatches (a
-  // guarded resend never waits for a slot).
-  const auto now = core::now_ms();
-  const bool slots_full = polls_out_ + polls_reserved_ >= opts_.poll_concurrency;
-  std::optional<core::time_point> at;
-  if (first) at = first->at;
-  if (plain && !(plain->at <= now && slots_full) && (!at || plain->at < *at)) at = plain->at;
-  if (!at) return;
-  if (timer_at_ && *timer_at_ <= *at) return;
-  timer_at_ = *at;
-  timer_.expires_at(*at);
-  timer_.async_wait([this](boost::system::error_code ec) {
-    if (ec) return;
-    timer_at_.reset();
-    on_timer();
-  });
-}
-
-void engine::on_timer() {
-  ++wakeups_;
-  dispatch();
-}
-
-// Hands due orders to the client: every due order's timer_fired goes through decide(); polls
-// are limited to poll_concurrency at once so that a backlog waits here (earliest deadline
-// first) instead of as thousands of suspended requests. Guarded resends go first, unlimited.
-void engine::dispatch() {
-  if (stopping_) return;
-  const auto now = core::now_ms();
-  while (const due_entry* top = due_top(guarded_heap_)) {
-    if (top->at > now) break;
-    const due_entry e = *top;
-    guarded_heap_.pop();
-    take_due(e, now);
-  }
-  while (polls_out_ + polls_reserved_ < opts_.poll_concurrency) {
-    const due_entry* top = due_top(heap_);
-    if (!top || top->at > now) break;
-    const due_entry e = *top;
-    heap_.pop();
-    take_due(e, now);
-  }
-  arm_timer();
-}
-
-void engine::take_due(const due_entry& top, core::time_point now) {
-  due_.erase(top.id);
-  const double late = std::chrono::duration<double>(now - top.at).count();
-  ++lateness_count_;
-  lateness_sum_ += late;
-  for (std::size_t i = 0; i < lateness_bounds_.size(); ++i)
-    if (late <= lateness_bounds_[i]) ++lateness_buckets_[i];
+// Takes one order the scheduler hands out (a due order, guarded resends first and polls within
+// their slots, or the spare poller's pick): its timer_fired, or the input a failed store left
+// for it, goes through decide().
+void engine::take_due(const schedule_state::due_entry& top, core::time_point now) {
+  (void)now;
   auto pending = resume_.extract(top.id);
   try {
     auto o = load(top.id);
@@ -433,10 +361,10 @@ void engine::take_due(const due_entry& top, core::time_point now) {
   } catch (const std::exception& e) {
     util::log_order(spdlog::level::err, {top.id}, "the store failed; trying again later: {}", e.what());
     retry_later(top.id, pending.empty() ? core::input{core::recovered{}} : std::move(pending.mapped()),
-                core::now_ms() + grow_store_backoff());
+                now_() + grow_store_backoff());
     return;
   }
-  if (staged_.back().call == core::call_kind::status) ++polls_reserved_;  // counts until launched
+  if (staged_.back().call == core::call_kind::status) sched_.state().reserve_poll();  // counts until launched
 }
 
 // A plain poll leaves at once, without a write: a status request is read-only, so rule 1
@@ -444,14 +372,14 @@ void engine::take_due(const due_entry& top, core::time_point now) {
 // restart would resume — with a poll. Its result is written as usual. Anything more than a
 // poll (an event, another call) goes through apply() and the commit.
 bool engine::start_poll(const order& cur) {
-  core::decision d = core::decide(cur, core::timer_fired{}, core::now_ms(), policy_);
+  core::decision d = core::decide(cur, core::timer_fired{}, now_(), policy_);
   if (d.call != core::call_kind::status || !d.events.empty() || d.refused) return false;
   order bookkeeping = d.next;  // what a poll changes: the call out, the time, the wake-up
   bookkeeping.in_flight = cur.in_flight;
   bookkeeping.updated_at = cur.updated_at;
   bookkeeping.next_check_at = cur.next_check_at;
   if (bookkeeping != cur) return false;
-  ++polls_reserved_;  // launch() turns it into a poll out
+  sched_.state().reserve_poll();  // launch() turns it into a poll out
   launch(cur.id, core::call_kind::status, false, std::move(d.next));
   return true;
 }
@@ -463,9 +391,10 @@ std::optional<order> engine::load(std::int64_t id) {
 
 void engine::launch(std::int64_t id, core::call_kind kind, bool urgent, std::optional<order> o, bool guarded) {
   const bool poll = kind == core::call_kind::status && !urgent;
-  if (poll && polls_reserved_ > 0) --polls_reserved_;  // reserved until now, whether it goes or not
-  if (stopping_) return;
-  if (calls_.contains(id)) return;  // rule 2, belt and braces
+  if (stopping_ || calls_.contains(id)) {  // calls_: rule 2, belt and braces
+    if (poll) sched_.state().poll_launched(false);
+    return;
+  }
   const bool command = !poll;
   if (command && commands_out_ >= opts_.command_concurrency) {
     // Beyond this many, commands wait here as ids, first come first served (a bulk import's
@@ -477,10 +406,11 @@ void engine::launch(std::int64_t id, core::call_kind kind, bool urgent, std::opt
     return;
   }
   if (!o) o = repo_.load(id);
-  if (!o || o->in_flight != kind) return;
+  const bool goes = o && o->in_flight == kind;
+  if (poll) sched_.state().poll_launched(goes);  // reserved until now, whether it goes or not
+  if (!goes) return;
   calls_.emplace(id, std::move(*o));
   if (command) ++commands_out_;
-  else ++polls_out_;
   asio::co_spawn(ioc_, run_call(id, kind, urgent), asio::detached);
 }
 
@@ -510,7 +440,7 @@ asio::awaitable<void> engine::run_call(std::int64_t id, core::call_kind kind, bo
     util::log_order(spdlog::level::err, {id}, "{} call failed inside portd: {}", core::to_string(kind), e.what());
   }
   auto node = calls_.extract(id);
-  if (counted_poll && polls_out_ > 0) --polls_out_;
+  if (counted_poll) sched_.state().poll_done();
   if (!counted_poll) {
     --commands_out_;
     // The next queued commands take the freed place (one that no longer applies is skipped).
@@ -530,7 +460,7 @@ asio::awaitable<void> engine::run_call(std::int64_t id, core::call_kind kind, bo
   } catch (const std::exception& e) {
     // Kept, and recorded once the store takes writes again: the call happened.
     util::log_order(spdlog::level::err, {id}, "could not record the {} result yet: {}", core::to_string(kind), e.what());
-    retry_later(id, std::move(result), core::now_ms() + grow_store_backoff());
+    retry_later(id, std::move(result), now_() + grow_store_backoff());
   }
   dispatch();
 }
@@ -585,7 +515,7 @@ void engine::publish(const core::stored_event& e) {
 
 asio::awaitable<outcome<control::submitted>> engine::intake(order o, std::string pin, std::string actor) {
   if (stopping_) co_return unavailable("portd is shutting down");
-  const auto now = core::now_ms();
+  const auto now = now_();
   if (!o.client_ref.empty()) {
     if (auto existing = repo_.load_by_client_ref(o.client_ref)) {
       if (!same_submission(*existing, o)) {
@@ -734,7 +664,7 @@ asio::awaitable<outcome<std::string>> engine::check_adoption(std::int64_t id, co
   }
   if (!cur) co_return not_found(id);
   // The state rules first (only submit_unknown resolves): no call for an order that cannot be.
-  if (auto d = core::decide(*cur, in, core::now_ms(), policy_); d.refused) co_return refusal_error(*cur, *d.refused);
+  if (auto d = core::decide(*cur, in, now_(), policy_); d.refused) co_return refusal_error(*cur, *d.refused);
   auto bound_elsewhere = [&]() -> std::optional<rpc_error> {
     auto other = repo_.read_by_remote_id(remote);
     if (!other || other->id == id) return std::nullopt;
@@ -922,7 +852,7 @@ boost::json::object engine::status() {
   boost::json::object by_status;
   for (auto& [k, v] : st.by_status) by_status[k] = v;
   boost::json::value paused = nullptr;
-  if (auto p = budget_.paused_until(); p && *p > core::now_ms()) paused = core::format_time(*p);
+  if (auto p = budget_.paused_until(); p && *p > now_()) paused = core::format_time(*p);
   r["api"] = {{"budget_per_minute", budget_.requests_per_minute()},
               {"requests_total", st.requests_total},
               {"by_status", by_status},
@@ -964,7 +894,7 @@ asio::awaitable<void> engine::retention_loop() {
 asio::awaitable<void> engine::prune() {
   if (!retention_) retention_ = std::make_unique<store::retention>(repo_);
   const auto& keep = opts_.retention;
-  const auto now = core::now_ms();
+  const auto now = now_();
   std::int64_t outbox_rows = 0, raw_bodies = 0, pages = 0;
   // One batch in a transaction of its own, begun once the group has committed and committed
   // before anything else runs on the loop: it never rides in (or rolls back) anyone's writes,
@@ -1090,7 +1020,7 @@ asio::awaitable<outcome<std::int64_t>> engine::redeliver(store::redeliver_select
   std::int64_t n = 0;
   try {
     store::repository::unit u(repo_);
-    n = outbox().redeliver(sel, core::now_ms());
+    n = outbox().redeliver(sel, now_());
     u.release();
   } catch (const store::store_error& e) {
     spdlog::error("outbox.redeliver failed in the store: {}", e.what());
@@ -1107,7 +1037,7 @@ std::string engine::status_line() const {
   if (!repo_.not_writable().empty()) os << "store read-only, orders refused; ";
   os << active_orders() << " orders scheduled, " << calls_.size() << " calls out";
   if (!command_queue_.empty()) os << ", " << command_queue_.size() << " commands queued";
-  if (auto p = budget_.paused_until(); p && *p > core::now_ms()) os << ", API paused until " << core::format_time(*p);
+  if (auto p = budget_.paused_until(); p && *p > now_()) os << ", API paused until " << core::format_time(*p);
   return os.str();
 }
 
@@ -1145,7 +1075,7 @@ std::string engine::metrics_text() {
   os << "# HELP portd_commits_total Group commits.\n# TYPE portd_commits_total counter\n"
      << "portd_commits_total " << commits_ << "\n";
   os << "# HELP portd_scheduler_wakeups_total Times the scheduler's timer woke the loop.\n"
-     << "# TYPE portd_scheduler_wakeups_total counter\nportd_scheduler_wakeups_total " << wakeups_ << "\n";
+     << "# TYPE portd_scheduler_wakeups_total counter\nportd_scheduler_wakeups_total " << sched_.wakeups() << "\n";
   os << "# HELP portd_commit_failures_total Group commits that failed (disk full, I/O).\n"
      << "# TYPE portd_commit_failures_total counter\nportd_commit_failures_total " << commit_failures_ << "\n";
   const auto ob = repo_.read_outbox_counts();
@@ -1154,7 +1084,7 @@ std::string engine::metrics_text() {
      << "# HELP portd_outbox_dead Notifications given up on (dead letters).\n# TYPE portd_outbox_dead gauge\n"
      << "portd_outbox_dead " << ob.dead << "\n";
   if (outbox_hooks_.sink_metrics) outbox_hooks_.sink_metrics(os);
-  const auto now = core::now_ms();
+  const auto now = now_();
   double paused = 0;
   if (auto p = budget_.paused_until(); p && *p > now) paused = std::chrono::duration<double>(*p - now).count();
   os << "# HELP portd_api_paused_seconds Time left in a pause Telegent asked for (429).\n"
@@ -1168,11 +1098,13 @@ std::string engine::metrics_text() {
      << "# TYPE portd_oldest_active_order_age_seconds gauge\nportd_oldest_active_order_age_seconds " << age << "\n";
   os << "# HELP portd_dispatch_lateness_seconds How long due orders waited past their time for the budget.\n"
      << "# TYPE portd_dispatch_lateness_seconds histogram\n";
-  for (std::size_t i = 0; i < lateness_bounds_.size(); ++i)
-    os << "portd_dispatch_lateness_seconds_bucket{le=\"" << lateness_bounds_[i] << "\"} " << lateness_buckets_[i] << "\n";
-  os << "portd_dispatch_lateness_seconds_bucket{le=\"+Inf\"} " << lateness_count_ << "\n"
-     << "portd_dispatch_lateness_seconds_sum " << lateness_sum_ << "\n"
-     << "portd_dispatch_lateness_seconds_count " << lateness_count_ << "\n";
+  const auto& late = sched_.state().late();
+  for (std::size_t i = 0; i < schedule_state::lateness_bounds.size(); ++i)
+    os << "portd_dispatch_lateness_seconds_bucket{le=\"" << schedule_state::lateness_bounds[i] << "\"} "
+       << late.buckets[i] << "\n";
+  os << "portd_dispatch_lateness_seconds_bucket{le=\"+Inf\"} " << late.count << "\n"
+     << "portd_dispatch_lateness_seconds_sum " << late.sum << "\n"
+     << "portd_dispatch_lateness_seconds_count " << late.count << "\n";
   return os.str();
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 #include <portd/control/backend.hpp>
 #include <portd/core/decide.hpp>
+#include <portd/engine/scheduler.hpp>
 #include <portd/store/outbox.hpp>
 #include <portd/store/repository.hpp>
 #include <portd/store/retention.hpp>
@@ -13,7 +14,6 @@
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/system_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include <array>
@@ -21,7 +21,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <queue>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -41,6 +40,7 @@ struct engine_options {
     std::chrono::milliseconds interval = std::chrono::hours(1);
     int batch = 500;
   } retention;
+  now_fn clock = core::now_ms;  // the engine's only time source (tests move their own)
 };
 
 // Something interested in committed events (watchers, the notifier).
@@ -60,7 +60,11 @@ class engine final : public control::backend {
 
   // A one-line summary for sd_notify STATUS=.
   std::string status_line() const;
-  std::size_t active_orders() const { return due_.size() + calls_.size() + command_queue_.size(); }
+  std::size_t active_orders() const { return sched_.state().waiting() + calls_.size() + command_queue_.size(); }
+  // Issue 18's planner for budget the due orders leave over (nullptr: cadences only).
+  void set_spare_poller(spare_poller* p) { sched_.set_spare_poller(p); }
+  // Hands out what is due now; for a clock that moved without the timer (tests).
+  void run_due() { sched_.run_due(); }
   void add_listener(event_listener l) { listeners_.push_back(std::move(l)); }
   // Commits the open group on a coming loop turn (the notifier's outcome marks ride on it).
   void commit_soon() { request_flush(); }
@@ -131,11 +135,6 @@ class engine final : public control::backend {
     core::order order;
     std::vector<core::stored_event> events;
   };
-  struct due_entry {
-    core::time_point at;
-    std::int64_t id;
-    bool operator>(const due_entry& o) const { return at != o.at ? at > o.at : id > o.id; }
-  };
   struct watcher {
     std::int64_t order_id = 0;
     std::function<bool(const core::stored_event&)> fn;
@@ -154,14 +153,10 @@ class engine final : public control::backend {
   void request_flush();
   void flush();
   void after_commit(staged& s);
-  void schedule(std::int64_t id, core::time_point at, bool guarded = false);
-  // Pops stale entries; the valid top or nullptr.
-  const due_entry* due_top(std::priority_queue<due_entry, std::vector<due_entry>, std::greater<>>& heap);
-  // Hands the due order `top` (already popped) to decide().
-  void take_due(const due_entry& top, core::time_point now);
-  void arm_timer();
-  void on_timer();
-  void dispatch();
+  void schedule(std::int64_t id, core::time_point at, bool guarded = false) { sched_.schedule(id, at, guarded); }
+  // Hands the due order `top` (already off the schedule) to decide().
+  void take_due(const schedule_state::due_entry& top, core::time_point now);
+  void dispatch() { sched_.run_due(); }
   // The store failed: act on order `id` again at `at` with `in` instead of timer_fired (a
   // result not yet recorded, or `recovered`).
   void retry_later(std::int64_t id, core::input in, core::time_point at);
@@ -186,6 +181,7 @@ class engine final : public control::backend {
   telegent::budget& budget_;
   core::policy policy_;
   engine_options opts_;
+  now_fn now_;
   core::time_point started_at_;
 
   // Group commit.
@@ -201,20 +197,10 @@ class engine final : public control::backend {
   std::vector<staged> staged_;
   std::vector<boost::asio::any_completion_handler<void(bool)>> commit_waiters_;
 
-  // Scheduler: one heap of due times, one timer; due_ holds the authoritative time per order
-  // (heap entries that disagree with it are stale and skipped).
-  std::priority_queue<due_entry, std::vector<due_entry>, std::greater<>> heap_;
-  // Orders whose next step is a submission resent under Telegent's duplicate guard. The guard
-  // protects only while the first attempt's order is active, so these are taken when due
-  // whatever the poll slots, first in the command queue and first in the budget.
-  std::priority_queue<due_entry, std::vector<due_entry>, std::greater<>> guarded_heap_;
-  std::unordered_map<std::int64_t, core::time_point> due_;
-  boost::asio::system_timer timer_;
-  std::optional<core::time_point> timer_at_;
+  // When each waiting order is due, the poll slots, the timer.
+  scheduler sched_;
 
   // Calls.
-  int polls_out_ = 0;       // polls handed to the client
-  int polls_reserved_ = 0;  // polls decided, waiting for their commit to be launched
   // Orders with a call out, as of the latest decision: a poll's start is not written (it is
   // read-only), so this, not the database, says that the call is out.
   std::unordered_map<std::int64_t, core::order> calls_;
@@ -253,15 +239,8 @@ class engine final : public control::backend {
 
   // Counters for status and metrics.
   std::uint64_t commits_ = 0, commit_failures_ = 0;
-  std::uint64_t wakeups_ = 0;
   core::milliseconds store_backoff_{0};  // grows while commits fail, 0 after one succeeds
-  std::unordered_map<std::int64_t, core::input> resume_;  // see retry_later()  // the scheduler's timer fired (a busy loop shows here)
-  // How late due orders were handed to the client (seconds past their due time): the
-  // poller's stretch under the budget, as a Prometheus histogram.
-  static constexpr std::array<double, 7> lateness_bounds_{0.1, 1, 10, 60, 600, 3600, 21600};
-  std::array<std::uint64_t, 7> lateness_buckets_{};
-  std::uint64_t lateness_count_ = 0;
-  double lateness_sum_ = 0;
+  std::unordered_map<std::int64_t, core::input> resume_;  // see retry_later()
 
   // Retention: a pass every opts_.retention.interval (the first one a minute after start at
   // most), each batch a unit of its own group, committed before the next batch starts.
