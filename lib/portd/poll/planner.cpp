@@ -42,6 +42,15 @@ check_reason why_due(const core::order& o, time_point due, const core::poll_poli
   return check_reason::cadence;
 }
 
+time_point last_check_estimate(const core::order& o, const core::poll_policy& p) {
+  if (!o.next_check_at) return o.state_since;
+  const milliseconds cadence = o.state == order_state::submitted          ? p.submitted
+                               : o.state == order_state::carrier_approval ? p.carrier_approval
+                               : o.state == order_state::scheduled        ? p.scheduled
+                                                                          : p.rejected;
+  return std::max(o.state_since, *o.next_check_at - cadence);
+}
+
 planner::planner(core::poll_policy p, double requests_per_minute, time_point now)
     : policy_(p), last_refill_(now) {
   if (requests_per_minute > 0 && p.spare_share > 0) rate_per_ms_ = requests_per_minute * p.spare_share / 60000.0;
@@ -52,16 +61,36 @@ void planner::track(const core::order& o, time_point last_check) {
     orders_.erase(o.id);
     return;
   }
-  tracked& t = orders_[o.id];
+  auto [it, fresh] = orders_.try_emplace(o.id);
+  tracked& t = it->second;
   t.state = o.state;
   t.carrier = o.details.carrier;
   t.entered = o.state_since;
-  t.last_check = std::max(last_check, t.last_check);
+  if (fresh || last_check > t.last_check) t.previous_check = t.last_check = last_check;
   t.port_date = core::port_date_start(o);
+  idle_known_ = false;
+}
+
+void planner::mark(tracked& t, time_point at) {
+  if (at <= t.last_check) return;
+  t.previous_check = t.last_check;
+  t.last_check = at;
+  idle_known_ = false;
 }
 
 void planner::checked(std::int64_t id, time_point at) {
-  if (auto it = orders_.find(id); it != orders_.end()) it->second.last_check = std::max(it->second.last_check, at);
+  if (auto it = orders_.find(id); it != orders_.end()) mark(it->second, at);
+}
+
+std::optional<milliseconds> planner::detected(std::int64_t id, time_point now) const {
+  auto it = orders_.find(id);
+  if (it == orders_.end()) return std::nullopt;
+  const tracked& t = it->second;
+  // The move fell somewhere in (previous check, last check]: half that window on average,
+  // plus the time the last check took to come back.
+  const time_point from = std::max(t.previous_check, t.entered);
+  const milliseconds window = std::max(t.last_check - from, milliseconds{0});
+  return window / 2 + std::max(now - t.last_check, milliseconds{0});
 }
 
 double planner::score(const tracked& t, time_point now) const {
@@ -86,7 +115,18 @@ void planner::refill(time_point now) {
   }
 }
 
-planner::pick planner::next(time_point now) {
+std::optional<time_point> planner::next_at(time_point now) {
+  if (!enabled() || orders_.empty()) return std::nullopt;
+  refill(now);
+  if (tokens_ < 1) {
+    const auto wait = static_cast<milliseconds::rep>(std::ceil((1 - tokens_) / rate_per_ms_));
+    return now + milliseconds{std::max<milliseconds::rep>(wait, 1)};
+  }
+  if (idle_known_) return idle_until_ ? std::optional{std::max(*idle_until_, now)} : std::nullopt;
+  return now;
+}
+
+planner::pick planner::next(time_point now, const std::function<bool(std::int64_t)>& may) {
   if (!enabled() || orders_.empty()) return {};
   refill(now);
   if (tokens_ < 1) {
@@ -102,6 +142,7 @@ planner::pick planner::next(time_point now) {
       if (!soonest || free_at < *soonest) soonest = free_at;
       continue;
     }
+    if (may && !may(id)) continue;
     const double s = score(t, now);
     if (s > best_score || (s == best_score && best && s > 0 && id < *best)) {
       best_score = s;
@@ -110,7 +151,7 @@ planner::pick planner::next(time_point now) {
   }
   if (best) {
     tokens_ -= 1;
-    orders_[*best].last_check = now;
+    mark(orders_[*best], now);
     return {best, std::nullopt};
   }
   // Nobody worth a check now: the next chance is when an order leaves min_interval, or when a
@@ -118,6 +159,9 @@ planner::pick planner::next(time_point now) {
   for (const auto& [id, t] : orders_)
     if (t.port_date && t.state == order_state::scheduled && *t.port_date > now && (!soonest || *t.port_date < *soonest))
       soonest = *t.port_date;
+  // Orders `may` refused come back when their call ends (checked() or track() then).
+  idle_known_ = true;
+  idle_until_ = soonest;
   return {std::nullopt, soonest};
 }
 

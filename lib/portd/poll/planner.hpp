@@ -9,6 +9,7 @@
 #include <portd/poll/dwell.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <string_view>
@@ -31,6 +32,10 @@ std::ostream& operator<<(std::ostream&, check_reason);
 // Why the check `o` has due at `due` (its next_check_at) comes then.
 check_reason why_due(const core::order& o, time_point due, const core::poll_policy& p);
 
+// When `o` was last checked, as far as the order row tells (at a restart): its next check was
+// set one cadence after the last, and never before it entered its state.
+time_point last_check_estimate(const core::order& o, const core::poll_policy& p);
+
 class planner {
  public:
   // `requests_per_minute` is the whole budget (0: unlimited, so no share and no spare checks).
@@ -38,9 +43,16 @@ class planner {
 
   // `o` (active, polled) is in the plan, last checked at `last_check`; anything else leaves it.
   void track(const core::order& o, time_point last_check);
-  void forget(std::int64_t id) { orders_.erase(id); }
+  void forget(std::int64_t id) {
+    orders_.erase(id);
+    idle_known_ = false;
+  }
   // A check of `id` left at `at` (guaranteed or spare).
   void checked(std::int64_t id, time_point at);
+  // A check found that Telegent had moved order `id`, known at `now`: the estimated detection
+  // latency (the move is equally likely anywhere since the check before), or nullopt when
+  // the order is not in the plan.
+  std::optional<milliseconds> detected(std::int64_t id, time_point now) const;
   // A committed stay (an order left a state on Telegent's word).
   void learn(const dwell_sample& s) { stats_.add(s); }
 
@@ -52,9 +64,12 @@ class planner {
     std::optional<std::int64_t> id;  // check this order now (the share's token is taken)
     std::optional<time_point> wake;  // else ask again then; neither: nothing to wait for
   };
-  // The spare check to make at `now`: the likeliest order not checked within min_interval,
-  // when the spare share has a token.
-  pick next(time_point now);
+  // The spare check to make at `now`: the likeliest order not checked within min_interval
+  // that `may` allows (e.g. no call out), when the spare share has a token.
+  pick next(time_point now, const std::function<bool(std::int64_t)>& may = {});
+  // When next() may next return an order, without taking anything: `now` when it should be
+  // asked, nullopt when nothing will come of asking until an order is tracked or checked.
+  std::optional<time_point> next_at(time_point now);
 
   bool enabled() const { return rate_per_ms_ > 0; }
   std::size_t size() const { return orders_.size(); }
@@ -67,8 +82,10 @@ class planner {
     std::string carrier;
     time_point entered{};
     time_point last_check{};
+    time_point previous_check{};  // the check before last_check
     std::optional<time_point> port_date;
   };
+  void mark(tracked& t, time_point at);
   double score(const tracked& t, time_point now) const;
   void refill(time_point now);
 
@@ -78,6 +95,10 @@ class planner {
   double rate_per_ms_ = 0;  // spare tokens per millisecond
   double tokens_ = 1;       // at most one: spare checks never burst
   time_point last_refill_;
+  // What the last fruitless next() found: nothing to pick before this (nullopt: nothing at
+  // all). Valid until an order is tracked, checked or forgotten.
+  bool idle_known_ = false;
+  std::optional<time_point> idle_until_;
 };
 
 }  // namespace portd::poll

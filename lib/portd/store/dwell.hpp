@@ -15,4 +15,9 @@ namespace portd::store {
 // reader connection (committed data). Throws store_error.
 std::vector<poll::dwell_sample> load_dwell_samples(repository& repo, std::int64_t window = 200'000);
 
+// The polled orders (submitted, carrier approval, scheduled, rejected) with what the planner
+// needs of them: id, state, state_since, next_check_at, carrier and port dates; nothing else is
+// filled in. Ascending id, on the reader connection. Throws store_error.
+std::vector<core::order> load_polled_orders(repository& repo);
+
 }  // namespace portd::store

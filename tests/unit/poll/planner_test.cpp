@@ -142,6 +142,48 @@ BOOST_AUTO_TEST_CASE(the_same_history_gives_the_same_plan) {
   }
 }
 
+// The scheduler arms its timer from next_at(): it must never ask for a wake-up that finds
+// nothing and asks again at once (a busy timer).
+BOOST_AUTO_TEST_CASE(next_at_never_asks_twice_for_nothing) {
+  planner p(spare(1, 10s), 600, t0);
+  BOOST_TEST(!p.next_at(t0));  // nothing tracked: no timer
+  p.track(active(1, order_state::submitted, t0 - 1h), t0);
+  p.track(active(2, order_state::submitted, t0 - 1h), t0);
+  // An order with a call out is refused by `may`; the other was checked just now.
+  auto busy = [](std::int64_t id) { return id != 2; };
+  BOOST_TEST((p.next_at(t0) == t0));  // worth asking
+  const auto pick = p.next(t0, busy);
+  BOOST_TEST(!pick.id);
+  BOOST_TEST((pick.wake == t0 + 10s));
+  BOOST_TEST((p.next_at(t0 + 1s) == t0 + 10s));  // remembered: no asking in between
+  // Order 2's call ends (its check is recorded): worth asking again, and it is picked once
+  // min_interval has passed since that check.
+  p.checked(2, t0 + 2s);
+  BOOST_TEST((p.next_at(t0 + 2s) == t0 + 2s));
+  BOOST_TEST(!p.next(t0 + 2s).id);
+  BOOST_TEST((p.next_at(t0 + 3s) == t0 + 10s));
+  const auto later = p.next(t0 + 10s);
+  BOOST_TEST_REQUIRE(later.id.has_value());
+  BOOST_TEST(*later.id == 1);
+}
+
+BOOST_AUTO_TEST_CASE(detection_latency_is_estimated_from_the_last_two_checks) {
+  planner p(spare(1, 1s), 600, t0);
+  p.track(active(1, order_state::carrier_approval, t0 - 1h), t0);
+  p.checked(1, t0 + 60s);
+  // Moved somewhere in (t0, t0 + 60 s]; the answer came back 1 s after the check left.
+  BOOST_TEST((p.detected(1, t0 + 61s) == 31s));
+  BOOST_TEST(!p.detected(2, t0));
+}
+
+BOOST_AUTO_TEST_CASE(a_restart_estimates_the_last_check_from_the_next) {
+  const poll_policy p;
+  order o = active(1, order_state::carrier_approval, t0 - 5h);
+  BOOST_TEST((last_check_estimate(o, p) == t0 - 5h));
+  o.next_check_at = t0 + 10min;
+  BOOST_TEST((last_check_estimate(o, p) == t0 + 10min - p.carrier_approval));
+}
+
 BOOST_AUTO_TEST_CASE(why_a_guaranteed_check_comes_when_it_does) {
   const poll_policy p;
   order o = active(1, order_state::submitted, t0);

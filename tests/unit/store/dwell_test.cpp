@@ -118,4 +118,23 @@ BOOST_AUTO_TEST_CASE(the_window_bounds_the_work_at_start) {
   BOOST_TEST(load_dwell_samples(repo, 6).back().dwell.count() == 5'000);
 }
 
+BOOST_AUTO_TEST_CASE(polled_orders_come_back_with_what_the_planner_needs) {
+  temp_dir dir;
+  repository repo(dir.db());
+  repo.begin();
+  auto a = new_order(repo, "+18015550101", "Verizon");
+  move(repo, a, order_state::scheduled, t0 + 5'000);
+  auto b = new_order(repo, "+18015550102", "T-Mobile");
+  move(repo, b, order_state::completed, t0 + 6'000);
+  repo.commit();
+  const auto polled = load_polled_orders(repo);
+  BOOST_TEST_REQUIRE(polled.size() == 1u);
+  BOOST_TEST(polled[0].id == a.id);
+  BOOST_TEST(polled[0].state == order_state::scheduled);
+  BOOST_TEST(polled[0].details.carrier == "Verizon");
+  BOOST_TEST(polled[0].reported_port_date == a.reported_port_date);
+  BOOST_TEST((polled[0].state_since == at_ms(t0 + 5'000)));
+  BOOST_TEST((polled[0].next_check_at == a.next_check_at));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
