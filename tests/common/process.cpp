@@ -1,4 +1,4 @@
-// Child process and temp directory helpers for tests.
+// Child processes for tests (process.hpp) and small file helpers.
 #include "process.hpp"
 
 #include <fcntl.h>
@@ -52,21 +52,25 @@ process::~process() {
 }
 
 std::optional<std::string> process::read_line(std::chrono::milliseconds timeout) {
+  return test::read_line(out_fd_, buffer_, timeout);
+}
+
+std::optional<std::string> read_line(int fd, std::string& buffer, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    if (auto nl = buffer_.find('\n'); nl != std::string::npos) {
-      std::string line = buffer_.substr(0, nl);
-      buffer_.erase(0, nl + 1);
+    if (auto nl = buffer.find('\n'); nl != std::string::npos) {
+      std::string line = buffer.substr(0, nl);
+      buffer.erase(0, nl + 1);
       return line;
     }
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return std::nullopt;
-    pollfd p{out_fd_, POLLIN, 0};
+    pollfd p{fd, POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
-    char buf[4096];
-    const ssize_t n = ::read(out_fd_, buf, sizeof buf);
+    char buf[65536];
+    const ssize_t n = ::read(fd, buf, sizeof buf);
     if (n <= 0) return std::nullopt;
-    buffer_.append(buf, static_cast<std::size_t>(n));
+    buffer.append(buf, static_cast<std::size_t>(n));
   }
 }
 
@@ -101,18 +105,6 @@ bool process::running() {
     return false;
   }
   return true;
-}
-
-temp_dir::temp_dir() {
-  const char* base = std::getenv("TMPDIR");
-  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/portd-test-XXXXXX";
-  if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-  path_ = tmpl;
-}
-
-temp_dir::~temp_dir() {
-  std::error_code ec;
-  if (!std::getenv("PORTD_KEEP_TEMP")) std::filesystem::remove_all(path_, ec);
 }
 
 void write_file(const std::string& path, const std::string& content, unsigned mode) {

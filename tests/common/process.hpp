@@ -1,5 +1,7 @@
 // Child processes for end-to-end tests: start a binary, read its output, signal it, reap it.
 #pragma once
+#include "temp_dir.hpp"
+
 #include <chrono>
 #include <map>
 #include <optional>
@@ -34,17 +36,9 @@ class process {
   std::optional<int> status_;
 };
 
-// A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
-class temp_dir {
- public:
-  temp_dir();
-  ~temp_dir();
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+// One line (without its newline) from `fd`, waiting at most `timeout`; `buffer` keeps what was
+// read past that line for the next call. nullopt on EOF, error or timeout.
+std::optional<std::string> read_line(int fd, std::string& buffer, std::chrono::milliseconds timeout);
 
 // Writes `content` to `path` with `mode`.
 void write_file(const std::string& path, const std::string& content, unsigned mode = 0600);

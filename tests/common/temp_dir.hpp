@@ -1,0 +1,27 @@
+// The one temporary directory for tests. Use it whenever a test needs files (a database, a
+// config, a socket): each instance is a fresh directory, removed with everything in it when the
+// instance goes (kept when PORTD_KEEP_TEMP is set, to look at after a failure).
+#pragma once
+#include <filesystem>
+#include <string>
+
+namespace portd::test {
+
+// A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
+class temp_dir {
+ public:
+  temp_dir();
+  ~temp_dir();
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+  // The same as file(), as a filesystem path: `dir / "portd.db"`.
+  std::filesystem::path operator/(const std::string& name) const { return std::filesystem::path(path_) / name; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace portd::test
