@@ -37,24 +37,24 @@ BOOST_AUTO_TEST_SUITE(store_backup)
 // committed and nothing else, passes integrity_check, and only portd's user may read it.
 BOOST_AUTO_TEST_CASE(a_copy_holds_what_is_committed_and_is_private) {
   temp_dir dir;
-  repository repo(dir.db());
-  auto committed = full_order("+18015550100");
+  repository repo(db_file(dir));
+  auto committed = full_port_in("+18015550100");
   repo.begin();
   repo.insert_order(committed);
   repo.commit();
   repo.begin();
-  auto open = full_order("+18015550200");
+  auto open = full_port_in("+18015550200");
   repo.insert_order(open);  // not committed when the copy is made
 
-  const auto dest = dir.path / "copy.db";
-  backup_job job(dir.db(), dest, false);
+  const auto dest = dir / "copy.db";
+  backup_job job(db_file(dir), dest, false);
   const auto r = job.run();
   repo.rollback();
   BOOST_TEST(r.path == dest);
   BOOST_TEST(r.bytes == static_cast<std::int64_t>(std::filesystem::file_size(dest)));
   BOOST_TEST(r.schema_version == detail::newest_schema_version());
   BOOST_TEST(mode_of(dest) == 0600u);
-  BOOST_TEST(partial_files(dir.path) == 0u);
+  BOOST_TEST(partial_files(dir.path()) == 0u);
   raw_db copy(dest);
   BOOST_TEST(copy.integer("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'") == 1);
   BOOST_TEST(copy.integer("SELECT count(*) FROM orders WHERE number = '+18015550100'") == 1);
@@ -63,29 +63,29 @@ BOOST_AUTO_TEST_CASE(a_copy_holds_what_is_committed_and_is_private) {
 
 BOOST_AUTO_TEST_CASE(an_existing_file_is_refused_untouched_unless_forced) {
   temp_dir dir;
-  repository repo(dir.db());
-  const auto dest = dir.path / "copy.db";
+  repository repo(db_file(dir));
+  const auto dest = dir / "copy.db";
   { std::ofstream(dest) << "precious"; }
   try {
-    backup_job(dir.db(), dest, false).run();
+    backup_job(db_file(dir), dest, false).run();
     BOOST_FAIL("an existing file was overwritten");
   } catch (const backup_refused& e) {
     BOOST_TEST(e.exists);
     BOOST_TEST(std::string(e.what()).find(dest.string()) != std::string::npos);
   }
   BOOST_TEST(std::filesystem::file_size(dest) == 8u);
-  backup_job(dir.db(), dest, true).run();
+  backup_job(db_file(dir), dest, true).run();
   raw_db copy(dest);
   BOOST_TEST(copy.integer("SELECT count(*) FROM sqlite_schema WHERE name = 'orders'") == 1);
-  BOOST_TEST(partial_files(dir.path) == 0u);
+  BOOST_TEST(partial_files(dir.path()) == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(a_relative_path_or_a_missing_directory_is_refused) {
   temp_dir dir;
-  repository repo(dir.db());
-  BOOST_CHECK_THROW(backup_job(dir.db(), "copy.db", false).run(), backup_refused);
+  repository repo(db_file(dir));
+  BOOST_CHECK_THROW(backup_job(db_file(dir), "copy.db", false).run(), backup_refused);
   try {
-    backup_job(dir.db(), dir.path / "nowhere" / "copy.db", false).run();
+    backup_job(db_file(dir), dir / "nowhere" / "copy.db", false).run();
     BOOST_FAIL("a copy into a missing directory succeeded");
   } catch (const backup_refused& e) {
     BOOST_TEST(!e.exists);
@@ -96,13 +96,13 @@ BOOST_AUTO_TEST_CASE(a_relative_path_or_a_missing_directory_is_refused) {
 // portd is stopping: a copy under way gives up, and leaves no half-written file behind.
 BOOST_AUTO_TEST_CASE(an_interrupted_copy_leaves_nothing) {
   temp_dir dir;
-  repository repo(dir.db());
-  const auto dest = dir.path / "copy.db";
-  backup_job job(dir.db(), dest, false);
+  repository repo(db_file(dir));
+  const auto dest = dir / "copy.db";
+  backup_job job(db_file(dir), dest, false);
   job.interrupt();
   BOOST_CHECK_THROW(job.run(), store_error);
   BOOST_TEST(!std::filesystem::exists(dest));
-  BOOST_TEST(partial_files(dir.path) == 0u);
+  BOOST_TEST(partial_files(dir.path()) == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
