@@ -40,9 +40,6 @@ class process {
 // read past that line for the next call. nullopt on EOF, error or timeout.
 std::optional<std::string> read_line(int fd, std::string& buffer, std::chrono::milliseconds timeout);
 
-// Writes `content` to `path` with `mode`.
-void write_file(const std::string& path, const std::string& content, unsigned mode = 0600);
-std::string read_file(const std::string& path);
 // CPU time (user + system) process `pid` has used so far, in seconds (/proc/PID/stat).
 double cpu_seconds(pid_t pid);
 // The path of a binary under test from its environment variable (PORTD_BIN, PORTCTL_BIN,

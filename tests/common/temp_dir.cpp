@@ -1,7 +1,11 @@
 // The temporary directory of temp_dir.hpp.
 #include "temp_dir.hpp"
 
+#include <sys/stat.h>
+
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <system_error>
 
@@ -17,6 +21,21 @@ temp_dir::temp_dir() {
 temp_dir::~temp_dir() {
   std::error_code ec;
   if (!std::getenv("PORTD_KEEP_TEMP")) std::filesystem::remove_all(path_, ec);
+}
+
+void write_file(const std::string& path, const std::string& content, unsigned mode) {
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << content;
+  }
+  ::chmod(path.c_str(), mode);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 }  // namespace portd::test

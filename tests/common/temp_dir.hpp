@@ -1,4 +1,4 @@
-// The one temporary directory for tests. Use it whenever a test needs files (a database, a
+// The one temporary directory for tests, and writing and reading whole files. Use it whenever a test needs files (a database, a
 // config, a socket): each instance is a fresh directory, removed with everything in it when the
 // instance goes (kept when PORTD_KEEP_TEMP is set, to look at after a failure).
 #pragma once
@@ -23,5 +23,10 @@ class temp_dir {
  private:
   std::string path_;
 };
+
+// Writes `content` to `path` with `mode` (0600: what portd asks of a secret file).
+void write_file(const std::string& path, const std::string& content, unsigned mode = 0600);
+// The whole content of `path` ("" when it cannot be read).
+std::string read_file(const std::string& path);
 
 }  // namespace portd::test

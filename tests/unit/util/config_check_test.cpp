@@ -1,5 +1,7 @@
 // load_config for `portd --check-config`: secrets left to systemd credentials outside the
 // service, and Standard Webhooks secrets that must decode (issue 19).
+#include "common/temp_dir.hpp"
+
 #include <portd/util/config.hpp>
 #include <portd/util/webhook_secret.hpp>
 
@@ -7,7 +9,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 
 using namespace portd::util;
 
@@ -15,18 +16,12 @@ namespace {
 
 // A directory with portd.toml = `toml` and the files `files` (name → content, mode 0600).
 struct config_dir {
-  std::filesystem::path dir;
+  portd::test::temp_dir tmp;
+  std::filesystem::path dir = tmp.path();
   config_dir(const std::string& toml, std::initializer_list<std::pair<const char*, const char*>> files = {}) {
-    char tmpl[] = "/tmp/portd-config-test-XXXXXX";
-    BOOST_REQUIRE(::mkdtemp(tmpl));
-    dir = tmpl;
-    for (const auto& [name, content] : files) {
-      std::ofstream(dir / name) << content;
-      std::filesystem::permissions(dir / name, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-    }
-    std::ofstream(dir / "portd.toml") << toml;
+    for (const auto& [name, content] : files) portd::test::write_file(tmp.file(name), content);
+    portd::test::write_file(tmp.file("portd.toml"), toml);
   }
-  ~config_dir() { std::filesystem::remove_all(dir); }
   std::filesystem::path file() const { return dir / "portd.toml"; }
 };
 

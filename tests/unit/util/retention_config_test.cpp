@@ -1,11 +1,11 @@
 // [retention] in the configuration: defaults, "0s" to keep for ever, bad values named.
+#include "common/temp_dir.hpp"
+
 #include <portd/util/config.hpp>
 
 #include <boost/test/unit_test.hpp>
 
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 
 using namespace portd::util;
 using namespace std::chrono_literals;
@@ -13,16 +13,12 @@ using namespace std::chrono_literals;
 namespace {
 
 struct config_file {
-  std::filesystem::path dir;
+  portd::test::temp_dir dir;
   explicit config_file(const std::string& extra) {
-    char tmpl[] = "/tmp/portd-retention-test-XXXXXX";
-    BOOST_REQUIRE(::mkdtemp(tmpl));
-    dir = tmpl;
-    std::ofstream(dir / "secret") << "s3cret\n";
-    std::filesystem::permissions(dir / "secret", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-    std::ofstream(dir / "portd.toml") << "[telegent]\naccount_key = \"DID-x\"\naccount_secret_file = \"secret\"\n" << extra;
+    portd::test::write_file(dir.file("secret"), "s3cret\n");
+    portd::test::write_file(dir.file("portd.toml"),
+                            "[telegent]\naccount_key = \"DID-x\"\naccount_secret_file = \"secret\"\n" + extra);
   }
-  ~config_file() { std::filesystem::remove_all(dir); }
   std::filesystem::path path() const { return dir / "portd.toml"; }
 };
 

@@ -1,6 +1,8 @@
 // parse_http_url, is_loopback_host and redact_url: the one reading of an outgoing URL that the
 // configuration check and the webhook sender share (issue 16, item 6), and the configuration
 // errors built on it.
+#include "common/temp_dir.hpp"
+
 #include <portd/util/config.hpp>
 #include <portd/util/url.hpp>
 
@@ -10,7 +12,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 
 using namespace portd::util;
 
@@ -19,23 +20,19 @@ namespace {
 // The configuration error for `toml` (a Telegent section with its secret file is added), or
 // "" when it loads.
 std::string config_error_for(const std::string& toml, const std::string& telegent = {}) {
-  char tmpl[] = "/tmp/portd-url-test-XXXXXX";
-  BOOST_REQUIRE(::mkdtemp(tmpl));
-  const std::filesystem::path dir(tmpl);
-  for (const char* name : {"secret", "hook-secret"}) {
-    std::ofstream(dir / name) << "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n";  // a Standard Webhooks secret
-    std::filesystem::permissions(dir / name, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-  }
-  std::ofstream(dir / "portd.toml")
-      << (telegent.empty() ? "[telegent]\naccount_key = \"DID-x\"\naccount_secret_file = \"secret\"\n" : telegent)
-      << toml;
+  const portd::test::temp_dir tmp;
+  const std::filesystem::path dir(tmp.path());
+  for (const char* name : {"secret", "hook-secret"})
+    portd::test::write_file(tmp.file(name), "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n");  // a Standard Webhooks secret
+  portd::test::write_file(tmp.file("portd.toml"),
+                          (telegent.empty() ? "[telegent]\naccount_key = \"DID-x\"\naccount_secret_file = \"secret\"\n" : telegent) +
+                              toml);
   std::string error;
   try {
     load_config(dir / "portd.toml");
   } catch (const config_error& e) {
     error = e.what();
   }
-  std::filesystem::remove_all(dir);
   return error;
 }
 

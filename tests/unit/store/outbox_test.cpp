@@ -1,11 +1,10 @@
 // store::outbox over a real SQLite file: heads per order (the next event waits for the previous
 // one), rows of uncommitted events never handed out, outcome marks, dead letters, redelivery.
+#include "store_fixture.hpp"
+
 #include <portd/store/outbox.hpp>
 
 #include <boost/test/unit_test.hpp>
-
-#include <cstdlib>
-#include <filesystem>
 
 using namespace portd;
 using store::delivery_state;
@@ -13,30 +12,23 @@ using store::delivery_state;
 namespace {
 
 struct fixture {
-  std::filesystem::path dir;
+  store::test::temp_dir dir;
   std::unique_ptr<store::repository> repo;
   std::unique_ptr<store::outbox> box;
   fixture() {
-    std::string tmpl = "/tmp/portd-outbox-test-XXXXXX";
-    BOOST_REQUIRE(::mkdtemp(tmpl.data()));
-    dir = tmpl;
-    repo = std::make_unique<store::repository>(dir / "portd.db");
+    repo = std::make_unique<store::repository>(store::test::db_file(dir));
     repo->set_sinks({{"webhook:0", {}}, {"webhook:1", {core::event_type::state_changed}}});
     box = std::make_unique<store::outbox>(*repo);
   }
   ~fixture() {
     box.reset();
     repo.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
   }
-  core::time_point t(std::int64_t ms) { return core::time_point(core::milliseconds(ms)); }
+  core::time_point t(std::int64_t ms) { return store::test::at_ms(ms); }
 
   // An order with `n` events (created, then state changes), committed.
   std::vector<core::stored_event> order_with_events(const std::string& number, int n) {
-    core::order o;
-    o.kind = core::order_kind::port_in;
-    o.number = number;
+    core::order o = store::test::simple_order(number);
     o.created_at = o.updated_at = o.state_since = t(1000);
     repo->begin();
     repo->insert_order(o);
@@ -51,7 +43,7 @@ struct fixture {
 
 }  // namespace
 
-BOOST_FIXTURE_TEST_SUITE(notify_outbox, fixture)
+BOOST_FIXTURE_TEST_SUITE(store_outbox, fixture)
 
 BOOST_AUTO_TEST_CASE(one_head_per_order_oldest_first) {
   auto a = order_with_events("+18015550001", 3);

@@ -1,5 +1,7 @@
 // The notification keys of the configuration: [[webhook]] with its delivery settings and
 // rotated secrets, [[command]], and the mistakes refused with the key's name.
+#include "common/temp_dir.hpp"
+
 #include <portd/util/config.hpp>
 
 #include <boost/test/unit_test.hpp>
@@ -29,22 +31,13 @@ struct credentials_dir {
 };
 
 struct config_dir {
-  std::filesystem::path dir;
+  test::temp_dir tmp;
+  std::filesystem::path dir = tmp.path();
   config_dir() {
-    std::string tmpl = "/tmp/portd-notify-config-XXXXXX";
-    BOOST_REQUIRE(::mkdtemp(tmpl.data()));
-    dir = tmpl;
     write("telegent-secret", "s\n");
     write("hook-secret", new_secret + "\n" + old_secret + "\n");
   }
-  ~config_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-  }
-  void write(const std::string& name, const std::string& text) {
-    std::ofstream(dir / name) << text;
-    ::chmod((dir / name).c_str(), 0600);
-  }
+  void write(const std::string& name, const std::string& text) { test::write_file(tmp.file(name), text); }
   util::config load(const std::string& extra) {
     write("portd.toml", "[telegent]\naccount_key = \"k\"\naccount_secret_file = \"telegent-secret\"\n" + extra);
     return util::load_config(dir / "portd.toml");
@@ -61,7 +54,7 @@ struct config_dir {
 
 }  // namespace
 
-BOOST_FIXTURE_TEST_SUITE(notify_config, config_dir)
+BOOST_FIXTURE_TEST_SUITE(util_webhook_config, config_dir)
 
 BOOST_AUTO_TEST_CASE(webhook_with_every_key) {
   auto c = load(
