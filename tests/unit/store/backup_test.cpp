@@ -37,17 +37,17 @@ BOOST_AUTO_TEST_SUITE(store_backup)
 // committed and nothing else, passes integrity_check, and only portd's user may read it.
 BOOST_AUTO_TEST_CASE(a_copy_holds_what_is_committed_and_is_private) {
   temp_dir dir;
-  repository repo(db_file(dir));
-  auto committed = full_port_in("+18015550100");
+  repository repo(dir.db());
+  auto committed = full_order("+18015550100");
   repo.begin();
   repo.insert_order(committed);
   repo.commit();
   repo.begin();
-  auto open = full_port_in("+18015550200");
+  auto open = full_order("+18015550200");
   repo.insert_order(open);  // not committed when the copy is made
 
   const auto dest = dir / "copy.db";
-  backup_job job(db_file(dir), dest, false);
+  backup_job job(dir.db(), dest, false);
   const auto r = job.run();
   repo.rollback();
   BOOST_TEST(r.path == dest);
@@ -63,18 +63,18 @@ BOOST_AUTO_TEST_CASE(a_copy_holds_what_is_committed_and_is_private) {
 
 BOOST_AUTO_TEST_CASE(an_existing_file_is_refused_untouched_unless_forced) {
   temp_dir dir;
-  repository repo(db_file(dir));
+  repository repo(dir.db());
   const auto dest = dir / "copy.db";
   { std::ofstream(dest) << "precious"; }
   try {
-    backup_job(db_file(dir), dest, false).run();
+    backup_job(dir.db(), dest, false).run();
     BOOST_FAIL("an existing file was overwritten");
   } catch (const backup_refused& e) {
     BOOST_TEST(e.exists);
     BOOST_TEST(std::string(e.what()).find(dest.string()) != std::string::npos);
   }
   BOOST_TEST(std::filesystem::file_size(dest) == 8u);
-  backup_job(db_file(dir), dest, true).run();
+  backup_job(dir.db(), dest, true).run();
   raw_db copy(dest);
   BOOST_TEST(copy.integer("SELECT count(*) FROM sqlite_schema WHERE name = 'orders'") == 1);
   BOOST_TEST(partial_files(dir.path()) == 0u);
@@ -82,10 +82,10 @@ BOOST_AUTO_TEST_CASE(an_existing_file_is_refused_untouched_unless_forced) {
 
 BOOST_AUTO_TEST_CASE(a_relative_path_or_a_missing_directory_is_refused) {
   temp_dir dir;
-  repository repo(db_file(dir));
-  BOOST_CHECK_THROW(backup_job(db_file(dir), "copy.db", false).run(), backup_refused);
+  repository repo(dir.db());
+  BOOST_CHECK_THROW(backup_job(dir.db(), "copy.db", false).run(), backup_refused);
   try {
-    backup_job(db_file(dir), dir / "nowhere" / "copy.db", false).run();
+    backup_job(dir.db(), dir / "nowhere" / "copy.db", false).run();
     BOOST_FAIL("a copy into a missing directory succeeded");
   } catch (const backup_refused& e) {
     BOOST_TEST(!e.exists);
@@ -96,9 +96,9 @@ BOOST_AUTO_TEST_CASE(a_relative_path_or_a_missing_directory_is_refused) {
 // portd is stopping: a copy under way gives up, and leaves no half-written file behind.
 BOOST_AUTO_TEST_CASE(an_interrupted_copy_leaves_nothing) {
   temp_dir dir;
-  repository repo(db_file(dir));
+  repository repo(dir.db());
   const auto dest = dir / "copy.db";
-  backup_job job(db_file(dir), dest, false);
+  backup_job job(dir.db(), dest, false);
   job.interrupt();
   BOOST_CHECK_THROW(job.run(), store_error);
   BOOST_TEST(!std::filesystem::exists(dest));

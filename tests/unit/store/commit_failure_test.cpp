@@ -132,7 +132,7 @@ BOOST_AUTO_TEST_SUITE(store_commit_failure)
 BOOST_AUTO_TEST_CASE(a_full_disk_at_commit_rolls_the_group_back_and_the_next_group_works) {
   temp_dir dir;
   full_disk_vfs vfs;
-  repository repo(db_file(dir));
+  repository repo(dir.db());
   repo.set_sinks({{"webhook:0", {}}});
 
   auto kept = simple_order("+18015550401");
@@ -176,7 +176,7 @@ BOOST_AUTO_TEST_CASE(a_full_disk_at_commit_rolls_the_group_back_and_the_next_gro
 BOOST_AUTO_TEST_CASE(units_after_a_failed_commit_start_a_fresh_group) {
   temp_dir dir;
   full_disk_vfs vfs;
-  repository repo(db_file(dir));
+  repository repo(dir.db());
   {
     repository::unit u(repo);
     auto o = simple_order("+18015550403");
@@ -205,7 +205,7 @@ BOOST_AUTO_TEST_CASE(a_group_that_sqlite_rolled_back_fails_as_a_whole) {
   temp_dir dir;
   full_disk_vfs vfs;
   {
-    repository repo(db_file(dir));
+    repository repo(dir.db());
     repo.begin();
     for (int i = 0; i < 2000; ++i) {  // enough pages that a fresh connection must read some
       auto o = simple_order("+1801556" + std::to_string(1000 + i));
@@ -213,7 +213,7 @@ BOOST_AUTO_TEST_CASE(a_group_that_sqlite_rolled_back_fails_as_a_whole) {
     }
     repo.commit();
   }
-  repository repo(db_file(dir));
+  repository repo(dir.db());
   repo.begin();
   auto released = simple_order("+18015570001");
   {

@@ -39,10 +39,10 @@ BOOST_AUTO_TEST_CASE(a_fresh_database_gets_the_newest_schema) {
   const int newest = detail::newest_schema_version();
   BOOST_TEST(newest >= 1);
   {
-    repository repo(db_file(dir));
-    BOOST_TEST(repo.path() == db_file(dir));
+    repository repo(dir.db());
+    BOOST_TEST(repo.path() == dir.db());
   }
-  raw_db raw(db_file(dir));
+  raw_db raw(dir.db());
   BOOST_TEST(raw.integer("PRAGMA user_version") == newest);
   for (const char* table : {"orders", "order_events", "outbox"})
     BOOST_TEST(raw.integer(std::string("SELECT count(*) FROM sqlite_schema WHERE name = '") +
@@ -55,30 +55,30 @@ BOOST_AUTO_TEST_CASE(reopening_keeps_data_and_changes_nothing) {
   temp_dir dir;
   std::int64_t id = 0;
   {
-    repository repo(db_file(dir));
-    auto o = full_port_in();
+    repository repo(dir.db());
+    auto o = full_order();
     repo.insert_order(o);
     id = o.id;
   }
   std::int64_t schema_version_before = 0;
   {
-    raw_db raw(db_file(dir));
+    raw_db raw(dir.db());
     schema_version_before = raw.integer("PRAGMA schema_version");
   }
   {
-    repository repo(db_file(dir));
+    repository repo(dir.db());
     BOOST_TEST(repo.read(id).has_value());
   }
-  raw_db raw(db_file(dir));
+  raw_db raw(dir.db());
   BOOST_TEST(raw.integer("PRAGMA schema_version") == schema_version_before);
   BOOST_TEST(raw.integer("PRAGMA user_version") == detail::newest_schema_version());
 }
 
 BOOST_AUTO_TEST_CASE(an_upgrade_applies_only_the_newer_migrations) {
   temp_dir dir;
-  sqlite::database db(db_file(dir).string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  sqlite::database db(dir.db().string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   const detail::embedded_migration v1[] = {{1, "0001_a", "CREATE TABLE a (x INTEGER) STRICT;"}};
-  detail::migrate(db, db_file(dir).string(), v1);
+  detail::migrate(db, dir.db().string(), v1);
   BOOST_TEST(db.query_int("PRAGMA user_version") == 1);
   db.exec("INSERT INTO a VALUES (42)");
   const detail::embedded_migration v3[] = {
@@ -86,23 +86,23 @@ BOOST_AUTO_TEST_CASE(an_upgrade_applies_only_the_newer_migrations) {
       {2, "0002_b", "CREATE TABLE b (y TEXT) STRICT;"},
       {3, "0003_c", "ALTER TABLE a ADD COLUMN z INTEGER; CREATE INDEX a_z ON a (z);"},
   };
-  detail::migrate(db, db_file(dir).string(), v3);
+  detail::migrate(db, dir.db().string(), v3);
   BOOST_TEST(db.query_int("PRAGMA user_version") == 3);
   BOOST_TEST(db.query_int("SELECT x FROM a") == 42);
   BOOST_TEST(db.query_int("SELECT count(*) FROM sqlite_schema WHERE name IN ('b', 'a_z')") == 2);
-  detail::migrate(db, db_file(dir).string(), v3);  // nothing to do
+  detail::migrate(db, dir.db().string(), v3);  // nothing to do
   BOOST_TEST(db.query_int("PRAGMA user_version") == 3);
 }
 
 BOOST_AUTO_TEST_CASE(a_failing_migration_leaves_the_database_as_it_was) {
   temp_dir dir;
-  sqlite::database db(db_file(dir).string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  sqlite::database db(dir.db().string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   const detail::embedded_migration bad[] = {
       {1, "0001_a", "CREATE TABLE a (x INTEGER) STRICT;"},
       {2, "0002_broken", "CREATE TABLE b (y TEXT) STRICT; INSERT INTO nowhere VALUES (1);"},
   };
   try {
-    detail::migrate(db, db_file(dir).string(), bad);
+    detail::migrate(db, dir.db().string(), bad);
     BOOST_FAIL("a broken migration was applied");
   } catch (const store_error& e) {
     BOOST_TEST(contains(e.what(), "0002_broken"));
@@ -115,31 +115,31 @@ BOOST_AUTO_TEST_CASE(a_failing_migration_leaves_the_database_as_it_was) {
 
 BOOST_AUTO_TEST_CASE(a_newer_database_is_refused_untouched) {
   temp_dir dir;
-  { repository repo(db_file(dir)); }
+  { repository repo(dir.db()); }
   {
-    raw_db raw(db_file(dir));
+    raw_db raw(dir.db());
     raw.exec("PRAGMA user_version = 7000");
   }
-  auto what = message_of(db_file(dir));
+  auto what = message_of(dir.db());
   BOOST_TEST_MESSAGE(what);
-  BOOST_TEST(contains(what, db_file(dir).string()));
+  BOOST_TEST(contains(what, dir.db().string()));
   BOOST_TEST(contains(what, "schema version 7000"));
   BOOST_TEST(contains(what, "newer than this portd (" +
                                 std::to_string(detail::newest_schema_version()) + ")"));
   BOOST_TEST(contains(what, "upgrade portd or restore a backup"));
-  raw_db raw(db_file(dir));
+  raw_db raw(dir.db());
   BOOST_TEST(raw.integer("PRAGMA user_version") == 7000);
 }
 
 BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_database_is_refused) {
   temp_dir dir;
   {
-    std::ofstream f(db_file(dir));
+    std::ofstream f(dir.db());
     for (int i = 0; i < 512; ++i) f << "this is not a database, it is a shopping list\n";
   }
-  auto what = message_of(db_file(dir));
+  auto what = message_of(dir.db());
   BOOST_TEST_MESSAGE(what);
-  BOOST_TEST(contains(what, db_file(dir).string()));
+  BOOST_TEST(contains(what, dir.db().string()));
   BOOST_TEST(contains(what, "not a database"));
 }
 
@@ -154,12 +154,12 @@ BOOST_AUTO_TEST_CASE(the_database_and_its_side_files_are_private) {
   temp_dir dir;
   auto old = ::umask(0);  // even with a permissive umask
   {
-    repository repo(db_file(dir));
+    repository repo(dir.db());
     auto o = simple_order("+18015550301");
     repo.insert_order(o);
-    BOOST_TEST(mode_of(db_file(dir)) == 0600u);
-    auto wal = db_file(dir).string() + "-wal";
-    auto shm = db_file(dir).string() + "-shm";
+    BOOST_TEST(mode_of(dir.db()) == 0600u);
+    auto wal = dir.db().string() + "-wal";
+    auto shm = dir.db().string() + "-shm";
     BOOST_TEST(std::filesystem::exists(wal));
     BOOST_TEST(mode_of(wal) == 0600u);
     BOOST_TEST(mode_of(shm) == 0600u);
@@ -172,18 +172,18 @@ BOOST_AUTO_TEST_CASE(the_database_and_its_side_files_are_private) {
 BOOST_AUTO_TEST_CASE(an_existing_database_readable_by_others_is_made_private) {
   temp_dir dir;
   {
-    repository repo(db_file(dir));
+    repository repo(dir.db());
     auto o = simple_order("+18015550302");
     repo.insert_order(o);
   }
   for (const char* suffix : {"", "-wal", "-shm"}) {
-    const auto f = db_file(dir).string() + suffix;
+    const auto f = dir.db().string() + suffix;
     if (std::filesystem::exists(f)) ::chmod(f.c_str(), 0644);
   }
-  BOOST_TEST_REQUIRE(mode_of(db_file(dir)) == 0644u);
-  repository again(db_file(dir));
-  BOOST_TEST(mode_of(db_file(dir)) == 0600u);
-  BOOST_TEST(mode_of(db_file(dir).string() + "-wal") == 0600u);
+  BOOST_TEST_REQUIRE(mode_of(dir.db()) == 0644u);
+  repository again(dir.db());
+  BOOST_TEST(mode_of(dir.db()) == 0600u);
+  BOOST_TEST(mode_of(dir.db().string() + "-wal") == 0600u);
 }
 
 // Schema 3 adds request_sent. A database written by a portd before it holds calls in flight
@@ -192,17 +192,17 @@ BOOST_AUTO_TEST_CASE(an_existing_database_readable_by_others_is_made_private) {
 BOOST_AUTO_TEST_CASE(calls_out_under_an_older_schema_count_as_sent_after_the_upgrade) {
   temp_dir dir;
   {
-    sqlite::database db(db_file(dir).string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    sqlite::database db(dir.db().string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     std::vector<detail::embedded_migration> up_to_2;
     for (std::size_t i = 0; i < detail::embedded_migration_count; ++i)
       if (detail::embedded_migrations[i].version <= 2) up_to_2.push_back(detail::embedded_migrations[i]);
     BOOST_TEST_REQUIRE(up_to_2.size() == 2u);
-    detail::migrate(db, db_file(dir).string(), up_to_2);
+    detail::migrate(db, dir.db().string(), up_to_2);
     db.exec("INSERT INTO orders (id, kind, number, state, created_at, updated_at, state_since, in_flight) "
             "VALUES (1, 'port_out', '+17746996290', 'issuing_pin', 0, 0, 0, 'submit_port_out'), "
             "(2, 'port_in', '+18015550290', 'submitted', 0, 0, 0, NULL)");
   }
-  repository repo(db_file(dir));
+  repository repo(dir.db());
   BOOST_TEST(repo.load(1)->request_sent);
   BOOST_TEST(!repo.load(2)->request_sent);
 }
@@ -214,19 +214,19 @@ BOOST_AUTO_TEST_CASE(an_upgrade_leaves_the_database_as_it_was_next_to_it) {
   const int newest = detail::newest_schema_version();
   BOOST_TEST_REQUIRE(newest > 2);
   {
-    sqlite::database db(db_file(dir).string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    sqlite::database db(dir.db().string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     std::vector<detail::embedded_migration> up_to_2;
     for (std::size_t i = 0; i < detail::embedded_migration_count; ++i)
       if (detail::embedded_migrations[i].version <= 2) up_to_2.push_back(detail::embedded_migrations[i]);
-    detail::migrate(db, db_file(dir).string(), up_to_2);
+    detail::migrate(db, dir.db().string(), up_to_2);
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("INSERT INTO orders (id, kind, number, state, created_at, updated_at, state_since) "
             "VALUES (7, 'port_in', '+18015550290', 'submitted', 0, 0, 0)");
   }
-  const auto copy = db_file(dir).string() + ".pre-2-to-" + std::to_string(newest);
+  const auto copy = dir.db().string() + ".pre-2-to-" + std::to_string(newest);
   {
     std::vector<std::string> told;  // what portd extends systemd's start timeout for
-    repository repo(db_file(dir), [&](const std::string& what) { told.push_back(what); });
+    repository repo(dir.db(), [&](const std::string& what) { told.push_back(what); });
     BOOST_TEST(repo.migration_copy() == copy);
     BOOST_TEST(repo.load(7).has_value());
     BOOST_TEST_REQUIRE(!told.empty());
@@ -247,14 +247,14 @@ BOOST_AUTO_TEST_CASE(an_upgrade_leaves_the_database_as_it_was_next_to_it) {
   BOOST_TEST(others == 0u);
   // Opening the upgraded database again copies nothing, and takes no long step.
   bool long_step = false;
-  repository again(db_file(dir), [&](const std::string&) { long_step = true; });
+  repository again(dir.db(), [&](const std::string&) { long_step = true; });
   BOOST_TEST(again.migration_copy().empty());
   BOOST_TEST(!long_step);
 }
 
 BOOST_AUTO_TEST_CASE(a_fresh_database_is_not_copied) {
   temp_dir dir;
-  repository repo(db_file(dir));
+  repository repo(dir.db());
   BOOST_TEST(repo.migration_copy().empty());
   std::size_t files = 0;
   for (const auto& e : std::filesystem::directory_iterator(dir.path()))
@@ -264,8 +264,8 @@ BOOST_AUTO_TEST_CASE(a_fresh_database_is_not_copied) {
 
 BOOST_AUTO_TEST_CASE(pragmas_are_set_for_durability) {
   temp_dir dir;
-  repository repo(db_file(dir));
-  raw_db raw(db_file(dir));
+  repository repo(dir.db());
+  raw_db raw(dir.db());
   BOOST_TEST(raw.integer("SELECT journal_mode = 'wal' FROM pragma_journal_mode()") == 1);
 }
 

@@ -16,7 +16,7 @@ struct fixture {
   std::unique_ptr<store::repository> repo;
   std::unique_ptr<store::outbox> box;
   fixture() {
-    repo = std::make_unique<store::repository>(store::test::db_file(dir));
+    repo = std::make_unique<store::repository>(dir.db());
     repo->set_sinks({{"webhook:0", {}}, {"webhook:1", {core::event_type::state_changed}}});
     box = std::make_unique<store::outbox>(*repo);
   }

@@ -19,8 +19,8 @@ BOOST_AUTO_TEST_SUITE(store_repository)
 
 BOOST_AUTO_TEST_CASE(full_order_round_trips_through_insert_update_load_and_read) {
   temp_dir dir;
-  repository repo(db_file(dir));
-  auto o = full_port_in();
+  repository repo(dir.db());
+  auto o = full_order();
   repo.begin();
   auto id = repo.insert_order(o);
   BOOST_TEST(id > 0);
@@ -67,7 +67,7 @@ BOOST_AUTO_TEST_CASE(full_order_round_trips_through_insert_update_load_and_read)
 
 BOOST_AUTO_TEST_CASE(every_index_follows_updates_whatever_changed) {
   temp_dir dir;
-  repository repo(db_file(dir));
+  repository repo(dir.db());
   auto o = simple_order("+18015550030", order_state::submitted);
   repo.insert_order(o);
   auto check = [&](const char* what) {
@@ -130,7 +130,7 @@ BOOST_AUTO_TEST_CASE(every_index_follows_updates_whatever_changed) {
   BOOST_TEST(!repo.load_active(o.number, order_kind::port_in).has_value());
   check("completed");
 
-  raw_db raw(db_file(dir));
+  raw_db raw(dir.db());
   BOOST_TEST(raw.integer("SELECT count(*) FROM pragma_integrity_check "
                          "WHERE integrity_check <> 'ok'") == 0);
 }
@@ -141,10 +141,10 @@ BOOST_AUTO_TEST_CASE(purged_secrets_do_not_linger_in_the_file) {
   temp_dir dir;
   const std::string pin = "PIN-XYZZY-8675309";
   {
-    repository repo(db_file(dir));
+    repository repo(dir.db());
     std::vector<core::order> orders;
     for (int i = 0; i < 3; ++i) {
-      orders.push_back(full_port_in("+1801555004" + std::to_string(i)));
+      orders.push_back(full_order("+1801555004" + std::to_string(i)));
       orders.back().secrets.account_pin = pin + std::to_string(i);
       repo.insert_order(orders.back());
     }
@@ -157,7 +157,7 @@ BOOST_AUTO_TEST_CASE(purged_secrets_do_not_linger_in_the_file) {
   }  // the last connection checkpoints the WAL into the file
   std::string bytes;
   for (const char* suffix : {"", "-wal"}) {
-    std::ifstream f(db_file(dir).string() + suffix, std::ios::binary);
+    std::ifstream f(dir.db().string() + suffix, std::ios::binary);
     bytes.append(std::istreambuf_iterator<char>(f), {});
   }
   BOOST_TEST(!bytes.empty());
@@ -166,7 +166,7 @@ BOOST_AUTO_TEST_CASE(purged_secrets_do_not_linger_in_the_file) {
 
 BOOST_AUTO_TEST_CASE(missing_orders_read_as_nothing) {
   temp_dir dir;
-  repository repo(db_file(dir));
+  repository repo(dir.db());
   BOOST_TEST(!repo.load(42));
   BOOST_TEST(!repo.read(42));
   BOOST_TEST(!repo.read_by_client_ref(""));
@@ -185,7 +185,7 @@ BOOST_AUTO_TEST_CASE(missing_orders_read_as_nothing) {
 
 BOOST_AUTO_TEST_CASE(events_get_gap_free_seq_per_order_and_growing_global_ids) {
   temp_dir dir;
-  repository repo(db_file(dir));
+  repository repo(dir.db());
   auto a = simple_order("+18015550001");
   auto b = simple_order("+18015550002");
   repo.begin();
@@ -243,7 +243,7 @@ BOOST_AUTO_TEST_CASE(ids_keep_growing_after_a_rolled_back_group_and_a_reopen) {
   temp_dir dir;
   std::int64_t last = 0;
   {
-    repository repo(db_file(dir));
+    repository repo(dir.db());
     auto o = simple_order("+18015550003");
     repo.begin();
     repo.insert_order(o);
@@ -254,7 +254,7 @@ BOOST_AUTO_TEST_CASE(ids_keep_growing_after_a_rolled_back_group_and_a_reopen) {
     repo.commit();
     last = e[0].id;
   }
-  repository repo(db_file(dir));
+  repository repo(dir.db());
   auto o = *repo.load(1);
   repo.begin();
   auto e = repo.append_events(o, std::vector{record(event_type::note_added, o.state, o.state)}, at_ms(2));
@@ -266,7 +266,7 @@ BOOST_AUTO_TEST_CASE(ids_keep_growing_after_a_rolled_back_group_and_a_reopen) {
 
 BOOST_AUTO_TEST_CASE(outbox_gets_one_row_per_matching_sink) {
   temp_dir dir;
-  repository repo(db_file(dir));
+  repository repo(dir.db());
   repo.set_sinks({{"webhook:0", {}}, {"webhook:1", {event_type::state_changed}},
                   {"command:0", {event_type::needs_attention}}});
   auto o = simple_order("+18015550004");
@@ -281,7 +281,7 @@ BOOST_AUTO_TEST_CASE(outbox_gets_one_row_per_matching_sink) {
   repo.update_order(o);
   repo.commit();
 
-  raw_db raw(db_file(dir));
+  raw_db raw(dir.db());
   BOOST_TEST(raw.integer("SELECT count(*) FROM outbox") == 5);
   BOOST_TEST(raw.integer("SELECT count(*) FROM outbox WHERE sink = 'webhook:0'") == 3);
   BOOST_TEST(raw.integer("SELECT count(*) FROM outbox WHERE sink = 'webhook:1'") == 2);
@@ -303,7 +303,7 @@ BOOST_AUTO_TEST_CASE(outbox_gets_one_row_per_matching_sink) {
 
 BOOST_AUTO_TEST_CASE(one_active_order_per_number_and_kind) {
   temp_dir dir;
-  repository repo(db_file(dir));
+  repository repo(dir.db());
   auto first = simple_order("+18015550005");
   repo.begin();
   repo.insert_order(first);
@@ -337,7 +337,7 @@ BOOST_AUTO_TEST_CASE(one_active_order_per_number_and_kind) {
 
 BOOST_AUTO_TEST_CASE(a_client_ref_is_taken_once_even_by_finished_orders) {
   temp_dir dir;
-  repository repo(db_file(dir));
+  repository repo(dir.db());
   auto first = simple_order("+18015550006", order_state::cancelled);
   first.client_ref = "crm-1";
   repo.insert_order(first);  // outside a group: committed on its own
@@ -361,7 +361,7 @@ BOOST_AUTO_TEST_CASE(a_client_ref_is_taken_once_even_by_finished_orders) {
 
 BOOST_AUTO_TEST_CASE(reader_sees_only_committed_groups) {
   temp_dir dir;
-  repository repo(db_file(dir));
+  repository repo(dir.db());
   auto o = simple_order("+18015550010");
   repo.begin();
   BOOST_TEST(repo.in_transaction());
@@ -392,7 +392,7 @@ BOOST_AUTO_TEST_CASE(reader_sees_only_committed_groups) {
 
 BOOST_AUTO_TEST_CASE(a_unit_that_is_not_released_is_undone_and_the_group_goes_on) {
   temp_dir dir;
-  repository repo(db_file(dir));
+  repository repo(dir.db());
   auto kept = simple_order("+18015550012");
   auto undone = simple_order("+18015550013");
   auto after = simple_order("+18015550014");
@@ -430,7 +430,7 @@ BOOST_AUTO_TEST_CASE(a_unit_that_is_not_released_is_undone_and_the_group_goes_on
 
 BOOST_AUTO_TEST_CASE(schedule_holds_every_active_order_in_id_order) {
   temp_dir dir;
-  repository repo(db_file(dir));
+  repository repo(dir.db());
   repo.begin();
   auto a = simple_order("+18015550020", order_state::submitted);
   a.next_check_at = at_ms(99);
@@ -464,7 +464,7 @@ std::vector<std::int64_t> ids(const std::vector<core::order>& v) {
 
 BOOST_AUTO_TEST_CASE(read_list_honours_every_filter_and_pages_by_id) {
   temp_dir dir;
-  repository repo(db_file(dir));
+  repository repo(dir.db());
   struct spec {
     const char* number;
     order_state state;
@@ -546,7 +546,7 @@ BOOST_AUTO_TEST_CASE(read_list_honours_every_filter_and_pages_by_id) {
 
 BOOST_AUTO_TEST_CASE(counts_by_state_active_and_attention) {
   temp_dir dir;
-  repository repo(db_file(dir));
+  repository repo(dir.db());
   repo.begin();
   auto a = simple_order("+18015550201", order_state::received);
   auto b = simple_order("+18015550202", order_state::rejected);
@@ -576,13 +576,13 @@ BOOST_AUTO_TEST_CASE(counts_by_state_active_and_attention) {
 // from memory to a file, and the unit commits (it used to fail as "database or disk is full").
 BOOST_AUTO_TEST_CASE(a_unit_that_touches_many_pages_commits) {
   temp_dir dir;
-  repository repo(db_file(dir));
+  repository repo(dir.db());
   std::vector<std::int64_t> ids;
   repo.begin();
   for (int i = 0; i < 1000; ++i) {
     char number[16];
     std::snprintf(number, sizeof number, "+1801557%04d", i);
-    auto o = full_port_in(number);
+    auto o = full_order(number);
     ids.push_back(repo.insert_order(o));
   }
   repo.commit();

@@ -24,7 +24,7 @@ core::event_record with_raw(event_type t, order_state from, order_state to, std:
 }
 
 core::order new_order(repository& repo, const std::string& number, std::int64_t at) {
-  auto o = full_port_in(number);
+  auto o = full_order(number);
   o.state = order_state::received;
   o.client_ref.clear();
   repo.insert_order(o);
@@ -70,7 +70,7 @@ BOOST_AUTO_TEST_SUITE(store_retention)
 // cutoff reaches the rest without reading the first ones again.
 BOOST_AUTO_TEST_CASE(raw_bodies_of_orders_finished_before_the_cutoff_are_emptied_and_events_kept) {
   temp_dir dir;
-  repository repo(db_file(dir));
+  repository repo(dir.db());
   repo.begin();
   auto a = new_order(repo, "+18015550101", 1000);
   auto b = new_order(repo, "+18015550102", 1500);
@@ -80,7 +80,7 @@ BOOST_AUTO_TEST_CASE(raw_bodies_of_orders_finished_before_the_cutoff_are_emptied
   auto c = new_order(repo, "+18015550103", 2500);
   move(repo, c, order_state::cancelled, 5000);
   repo.commit();
-  raw_db db(db_file(dir));
+  raw_db db(dir.db());
   const auto events_before = db.integer("SELECT count(*) FROM order_events");
 
   retention keep(repo);
@@ -102,7 +102,7 @@ BOOST_AUTO_TEST_CASE(raw_bodies_of_orders_finished_before_the_cutoff_are_emptied
 // pending rows and dead letters stay.
 BOOST_AUTO_TEST_CASE(delivered_outbox_rows_older_than_the_cutoff_are_deleted) {
   temp_dir dir;
-  repository repo(db_file(dir));
+  repository repo(dir.db());
   repo.set_sinks({{"webhook:0", {}}});
   repo.begin();
   std::vector<core::order> orders;
@@ -118,7 +118,7 @@ BOOST_AUTO_TEST_CASE(delivered_outbox_rows_older_than_the_cutoff_are_deleted) {
 
   retention keep(repo);
   BOOST_TEST(run_batches(repo, [&] { return keep.prune_delivered_outbox(at_ms(2450), 2); }) == 5);
-  raw_db db(db_file(dir));
+  raw_db db(dir.db());
   BOOST_TEST(db.integer("SELECT count(*) FROM outbox WHERE state = 'delivered'") == 2);
   BOOST_TEST(db.integer("SELECT min(delivered_at) FROM outbox WHERE state = 'delivered'") == 2500);
   BOOST_TEST(db.integer("SELECT count(*) FROM outbox WHERE state = 'pending'") == 2);
@@ -131,7 +131,7 @@ BOOST_AUTO_TEST_CASE(delivered_outbox_rows_older_than_the_cutoff_are_deleted) {
 // emptying raw bodies are given back.
 BOOST_AUTO_TEST_CASE(freed_pages_are_given_back_to_the_file_system) {
   temp_dir dir;
-  repository repo(db_file(dir));
+  repository repo(dir.db());
   const std::string big(4000, 'x');
   repo.begin();
   for (int i = 0; i < 200; ++i) {
@@ -141,7 +141,7 @@ BOOST_AUTO_TEST_CASE(freed_pages_are_given_back_to_the_file_system) {
     move(repo, o, order_state::completed, 1001 + 2 * i, big);
   }
   repo.commit();
-  raw_db db(db_file(dir));
+  raw_db db(dir.db());
   BOOST_TEST(db.integer("PRAGMA auto_vacuum") == 2);  // INCREMENTAL
   const auto pages_before = db.integer("PRAGMA page_count");
 
@@ -164,17 +164,17 @@ BOOST_AUTO_TEST_CASE(freed_pages_are_given_back_to_the_file_system) {
 BOOST_AUTO_TEST_CASE(an_older_database_gets_incremental_auto_vacuum_once) {
   temp_dir dir;
   {
-    sqlite::database db(db_file(dir).string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    sqlite::database db(dir.db().string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     std::vector<detail::embedded_migration> up_to_4;
     for (std::size_t i = 0; i < detail::embedded_migration_count; ++i)
       if (detail::embedded_migrations[i].version <= 4) up_to_4.push_back(detail::embedded_migrations[i]);
-    detail::migrate(db, db_file(dir).string(), up_to_4);
+    detail::migrate(db, dir.db().string(), up_to_4);
     db.exec("INSERT INTO orders (id, kind, number, state, created_at, updated_at, state_since) "
             "VALUES (7, 'port_in', '+18015550290', 'completed', 0, 0, 0)");
     BOOST_TEST(db.query_int("PRAGMA auto_vacuum") == 0);
   }
-  { repository repo(db_file(dir)); }
-  raw_db db(db_file(dir));
+  { repository repo(dir.db()); }
+  raw_db db(dir.db());
   BOOST_TEST(db.integer("PRAGMA auto_vacuum") == 2);
   BOOST_TEST(db.integer("SELECT count(*) FROM orders WHERE id = 7") == 1);
   BOOST_TEST(db.integer("SELECT count(*) FROM sqlite_schema WHERE name = 'outbox_delivered'") == 1);

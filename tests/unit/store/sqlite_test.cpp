@@ -24,7 +24,7 @@ BOOST_AUTO_TEST_SUITE(store_sqlite)
 
 BOOST_AUTO_TEST_CASE(statements_bind_step_and_read_64_bit_values_and_text) {
   temp_dir dir;
-  sqlite::database db(db_file(dir).string(), rw_create);
+  sqlite::database db(dir.db().string(), rw_create);
   db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER, s TEXT, o INTEGER) STRICT");
   sqlite::statement insert(db, "INSERT INTO t (id, n, s, o) VALUES (?1, ?2, ?3, ?4)");
   const std::int64_t big = (std::int64_t{1} << 40) + 7;
@@ -61,7 +61,7 @@ BOOST_AUTO_TEST_CASE(statements_bind_step_and_read_64_bit_values_and_text) {
 
 BOOST_AUTO_TEST_CASE(errors_carry_sqlites_message_and_extended_code) {
   temp_dir dir;
-  sqlite::database db(db_file(dir).string(), rw_create);
+  sqlite::database db(dir.db().string(), rw_create);
   db.exec("CREATE TABLE t (k TEXT UNIQUE) STRICT");
   try {
     sqlite::statement bad(db, "SELEKT 1");
@@ -108,13 +108,13 @@ BOOST_AUTO_TEST_CASE(opening_a_missing_directory_names_the_path) {
 BOOST_AUTO_TEST_CASE(order_ids_beyond_32_bits_work_end_to_end) {
   temp_dir dir;
   const std::int64_t base = std::int64_t{1} << 33;
-  { repository repo(db_file(dir)); }
+  { repository repo(dir.db()); }
   {
-    raw_db raw(db_file(dir));
+    raw_db raw(dir.db());
     raw.exec("INSERT INTO orders (id, kind, number, state, created_at, updated_at, state_since) "
              "VALUES (" + std::to_string(base) + ", 'port_in', '+18015550999', 'completed', 0, 0, 0)");
   }
-  repository repo(db_file(dir));
+  repository repo(dir.db());
   auto o = simple_order("+18015550998");
   repo.insert_order(o);
   BOOST_TEST(o.id == base + 1);
@@ -133,17 +133,17 @@ BOOST_AUTO_TEST_CASE(order_ids_beyond_32_bits_work_end_to_end) {
 // instead of blocking the commit for the busy timeout.
 BOOST_AUTO_TEST_CASE(the_commit_that_purges_a_pin_takes_it_out_of_the_wal) {
   temp_dir dir;
-  repository repo(db_file(dir));
+  repository repo(dir.db());
   const std::string pin = "WalPin8675309";
   auto files = [&] {
     std::string bytes;
     for (const char* suffix : {"", "-wal", "-shm"}) {
-      std::ifstream f(db_file(dir).string() + suffix, std::ios::binary);
+      std::ifstream f(dir.db().string() + suffix, std::ios::binary);
       bytes.append(std::istreambuf_iterator<char>(f), {});
     }
     return bytes;
   };
-  auto o = full_port_in("+18015550040");
+  auto o = full_order("+18015550040");
   o.secrets.account_pin = pin;
   repo.begin();
   repo.insert_order(o);
@@ -172,7 +172,7 @@ BOOST_AUTO_TEST_CASE(the_commit_that_purges_a_pin_takes_it_out_of_the_wal) {
   repo.write_setting("unrelated", "write");
   repo.commit();
   BOOST_TEST(files().find(pin) == std::string::npos);
-  BOOST_TEST(std::filesystem::file_size(db_file(dir).string() + "-wal") == 0u);
+  BOOST_TEST(std::filesystem::file_size(dir.db().string() + "-wal") == 0u);
   BOOST_TEST((repo.read(o.id)->state == core::order_state::completed));
 }
 

@@ -15,13 +15,17 @@
 namespace portd::store::test {
 
 using portd::test::at_ms;
-using portd::test::temp_dir;
-
-// The database file the store's tests keep in their temp directory.
-inline std::filesystem::path db_file(const temp_dir& dir) { return dir / "portd.db"; }
-
-using portd::test::full_port_in;
 using portd::test::simple_order;
+
+// The common temp_dir, with the database file the store's tests keep in it.
+struct temp_dir : portd::test::temp_dir {
+  std::filesystem::path db() const { return *this / "portd.db"; }
+};
+
+// A port-in with every field set, secrets, optionals and intents included.
+inline core::order full_order(std::string number = "+18015551234") {
+  return portd::test::full_port_in(std::move(number));
+}
 
 inline core::event_record record(core::event_type t, core::order_state from, core::order_state to,
                                  std::string message = "") {
