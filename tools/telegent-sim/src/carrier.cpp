@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <numbers>
 
 namespace telegent_sim {
 
@@ -45,6 +47,23 @@ std::string_view to_string(stage s) noexcept {
   return "?";
 }
 
+std::string_view to_string(dwell_distribution d) noexcept {
+  switch (d) {
+    case dwell_distribution::fixed: return "fixed";
+    case dwell_distribution::lognormal: return "lognormal";
+    case dwell_distribution::uniform: return "uniform";
+  }
+  return "?";
+}
+
+std::optional<dwell_distribution> dwell_distribution_from(std::string_view s) noexcept {
+  for (auto d : {dwell_distribution::fixed, dwell_distribution::lognormal, dwell_distribution::uniform}) {
+    if (s == to_string(d)) return d;
+  }
+  return std::nullopt;
+}
+
+std::ostream& operator<<(std::ostream& os, dwell_distribution d) { return os << to_string(d); }
 std::ostream& operator<<(std::ostream& os, dialect d) { return os << to_string(d); }
 std::ostream& operator<<(std::ostream& os, order_kind k) { return os << to_string(k); }
 std::ostream& operator<<(std::ostream& os, port_in_fate f) { return os << to_string(f); }
@@ -76,6 +95,32 @@ char last_digit(std::string_view number) noexcept {
   return '0';
 }
 
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  return out;
+}
+
+// splitmix64: a well-mixed 64-bit value from any 64-bit input (the draws need no more).
+std::uint64_t mix(std::uint64_t x) noexcept {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// A uniform in (0, 1), never 0 (its log is taken).
+double unit(std::uint64_t x) noexcept { return (double(mix(x) >> 11) + 0.5) * 0x1.0p-53; }
+
+std::uint64_t fnv1a(std::string_view s) noexcept {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
+  return h;
+}
+
+// The script's steps, for the draw keys.
+enum class script_step : std::uint64_t { submitted, carrier_approval, decision, completion, port_date };
+
 std::string squash(std::string_view s) {
   std::string out;
   for (char c : s) {
@@ -105,8 +150,41 @@ bool is_terminal_status(std::string_view status) noexcept {
          s == "portoutrejected";
 }
 
+std::chrono::microseconds draw_delay(std::chrono::seconds median, dwell_distribution d, double spread,
+                                     std::uint64_t key) noexcept {
+  const double m = double(std::chrono::microseconds{median}.count());
+  double factor = 1;
+  switch (d) {
+    case dwell_distribution::fixed: break;
+    case dwell_distribution::lognormal: {  // Box-Muller from two uniforms of the key
+      const double z = std::sqrt(-2 * std::log(unit(key))) * std::cos(2 * std::numbers::pi * unit(key ^ 0x5bd1e995));
+      factor = std::exp(spread * z);
+      break;
+    }
+    case dwell_distribution::uniform: factor = 1 + spread * (2 * unit(key) - 1); break;
+  }
+  return std::chrono::microseconds{std::max<std::int64_t>(0, std::llround(m * factor))};
+}
+
 carrier::carrier(const sim_clock& clock, dialect d, carrier_delays delays)
-    : clock_(clock), dialect_(d), delays_(delays) {}
+    : clock_(clock), dialect_(d), delays_(delays), model_{carrier_profile{delays}, {}, {}} {}
+
+carrier::carrier(const sim_clock& clock, dialect d, dwell_model model, std::uint64_t seed)
+    : clock_(clock), dialect_(d), delays_(model.standard.delays), model_(std::move(model)), seed_(seed) {}
+
+const carrier_profile& carrier::profile_of(std::string_view carrier_name) const {
+  const auto it = model_.carriers.find(lower(carrier_name));
+  return it == model_.carriers.end() ? model_.standard : it->second;
+}
+
+double carrier::factor_at(std::string_view carrier_name, sim_time entered) const {
+  double f = 1;
+  const std::string name = lower(carrier_name);
+  for (const auto& c : model_.changes) {
+    if ((c.carrier == "*" || lower(c.carrier) == name) && clock_.origin() + c.at <= entered) f *= c.factor;
+  }
+  return f;
+}
 
 bool carrier::eligible(std::string_view number) const noexcept {
   return port_in_fate_of(number) != port_in_fate::ineligible;
@@ -129,9 +207,19 @@ void carrier::restart_port_in(order& o, sim_time from) {
     o.script.push_back({at, name, std::string(message), !terminal, s == stage::rejected});
   };
 
-  const sim_time submitted = from + delays_.submitted;
-  const sim_time approval = submitted + delays_.carrier_approval;
-  const sim_time decision = approval + delays_.scheduled;
+  // Each delay is drawn when the script is made, with the factor in effect when the order
+  // enters the state the step leaves; keyed by number and attempt, not by OrderId, so every
+  // simulator with this seed plays a number the same way.
+  const carrier_profile& p = profile_of(o.carrier);
+  const std::uint64_t order_key = mix(seed_ ^ fnv1a(o.number)) ^ (std::uint64_t(o.attempts) << 8);
+  auto delay = [&](script_step which, std::chrono::seconds median, sim_time entered) {
+    const double f = factor_at(o.carrier, entered);
+    const auto scaled = std::chrono::seconds{std::llround(double(median.count()) * f)};
+    return draw_delay(scaled, p.distribution, p.spread, mix(order_key + std::uint64_t(which)));
+  };
+  const sim_time submitted = from + delay(script_step::submitted, p.delays.submitted, from);
+  const sim_time approval = submitted + delay(script_step::carrier_approval, p.delays.carrier_approval, submitted);
+  const sim_time decision = approval + delay(script_step::decision, p.delays.scheduled, approval);
   step(submitted, stage::submitted);
   step(approval, stage::carrier_approval);
   switch (o.fate) {
@@ -154,12 +242,13 @@ void carrier::restart_port_in(order& o, sim_time from) {
       break;
   }
   step(decision, stage::scheduled);
-  sim_time complete = decision + delays_.completed;
+  sim_time complete = decision + delay(script_step::completion, p.delays.completed, decision);
   if (o.port_in_date) {
-    // A requested date is honoured: completion at its start (UTC), or right after Scheduled
-    // when that has already passed.
-    complete = std::max(as_sim(std::chrono::sys_time<std::chrono::microseconds>{*o.port_in_date}),
-                        decision + std::chrono::seconds{1});
+    // A requested date is honoured: the port_date delay after its start (UTC), or after
+    // Scheduled (one second at least) when that is later.
+    const sim_time day = as_sim(std::chrono::sys_time<std::chrono::microseconds>{*o.port_in_date});
+    const sim_time from_day = std::max(day, decision + std::chrono::seconds{1});
+    complete = from_day + delay(script_step::port_date, p.delays.port_date, from_day);
   }
   step(complete, stage::completed);
 }
@@ -202,6 +291,8 @@ result<const order*> carrier::submit_port_in(port_in_request req, std::string id
   o.created_sim = clock_.to_sim(now);
   o.fate = port_in_fate_of(o.number);
   o.port_in_date = req.port_in_date;
+  o.carrier = std::move(req.carrier);
+  o.attempts = 1;
   restart_port_in(o, o.created_sim);
   by_number_[o.number].push_back(id);
   return &orders_.insert_or_assign(id, std::move(o)).first->second;
@@ -237,6 +328,7 @@ result<const order*> carrier::update(std::string_view account, std::string_view 
   settle(*o, now);
   if (!o->open) return sim_errc::order_not_open;
   if (port_in_date) o->port_in_date = port_in_date;
+  ++o->attempts;
   restart_port_in(*o, clock_.to_sim(now));
   return o;
 }

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <toml++/toml.h>
 
+#include <cctype>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -59,6 +60,34 @@ json::value to_json(const toml::node& n) {
   return nullptr;
 }
 
+// One key of [delays] or [carriers.NAME] into `p`; false when the key is not one of them.
+bool profile_key(carrier_profile& p, const std::string& name, const toml::node& v, const std::string& where) {
+  auto delay = [&] {
+    const double d = number(v, where);
+    if (d < 0) bad(where, "must be >= 0");
+    return std::chrono::seconds{static_cast<std::int64_t>(d)};
+  };
+  if (name == "submitted") p.delays.submitted = delay();
+  else if (name == "carrier_approval") p.delays.carrier_approval = delay();
+  else if (name == "scheduled") p.delays.scheduled = delay();
+  else if (name == "completed") p.delays.completed = delay();
+  else if (name == "port_date") p.delays.port_date = delay();
+  else if (name == "distribution") {
+    const auto d = dwell_distribution_from(text(v, where));
+    if (!d) bad(where, "must be \"fixed\", \"lognormal\" or \"uniform\"");
+    p.distribution = *d;
+  } else if (name == "spread") {
+    p.spread = number(v, where);
+    if (p.spread < 0) bad(where, "must be >= 0");
+  } else {
+    return false;
+  }
+  return true;
+}
+
+constexpr std::string_view profile_keys =
+    "submitted, carrier_approval, scheduled, completed, port_date, distribution, spread";
+
 }  // namespace
 
 sim_config parse_config(std::string_view toml_text) {
@@ -71,6 +100,7 @@ sim_config parse_config(std::string_view toml_text) {
     throw std::runtime_error(os.str());
   }
   sim_config c;
+  const toml::table* carriers = nullptr;  // read after [delays], whose values they default to
   for (const auto& [key_node, node] : root) {
     const std::string key(key_node.str());
     if (key == "seed") {
@@ -122,12 +152,38 @@ sim_config parse_config(std::string_view toml_text) {
       if (t == nullptr) bad(key, "must be a table");
       for (const auto& [dk, dv] : *t) {
         const std::string name(dk.str());
-        const std::chrono::seconds d{static_cast<std::int64_t>(number(dv, "delays." + name))};
-        if (name == "submitted") c.delays.submitted = d;
-        else if (name == "carrier_approval") c.delays.carrier_approval = d;
-        else if (name == "scheduled") c.delays.scheduled = d;
-        else if (name == "completed") c.delays.completed = d;
-        else bad("delays." + name, "unknown key (submitted, carrier_approval, scheduled, completed)");
+        if (!profile_key(c.dwell.standard, name, dv, "delays." + name))
+          bad("delays." + name, "unknown key (" + std::string(profile_keys) + ")");
+      }
+      c.delays = c.dwell.standard.delays;
+    } else if (key == "carriers") {
+      carriers = node.as_table();
+      if (carriers == nullptr) bad(key, "must be a table of [carriers.NAME] tables");
+    } else if (key == "dwell_changes") {
+      const auto* arr = node.as_array();
+      if (arr == nullptr) bad(key, "must be an array of tables ([[dwell_changes]])");
+      for (const auto& item : *arr) {
+        const auto* t = item.as_table();
+        if (t == nullptr) bad(key, "each entry must be a table with carrier, at and factor");
+        dwell_change change;
+        for (const auto& [ck, cv] : *t) {
+          const std::string name(ck.str());
+          const std::string where = "dwell_changes." + name;
+          if (name == "carrier") {
+            change.carrier = text(cv, where);
+          } else if (name == "at") {
+            const double at = number(cv, where);
+            if (at < 0) bad(where, "must be >= 0");
+            change.at = std::chrono::seconds{static_cast<std::int64_t>(at)};
+          } else if (name == "factor") {
+            change.factor = number(cv, where);
+            if (change.factor <= 0) bad(where, "must be > 0");
+          } else {
+            bad(where, "unknown key (carrier, at, factor)");
+          }
+        }
+        if (change.carrier.empty()) bad(key, "each entry needs a carrier (a name, or \"*\" for every carrier)");
+        c.dwell.changes.push_back(std::move(change));
       }
     } else if (key == "faults") {
       std::string error;
@@ -136,6 +192,23 @@ sim_config parse_config(std::string_view toml_text) {
       c.faults = std::move(*p);
     } else {
       bad(key, "unknown key");
+    }
+  }
+  c.dwell.standard.delays = c.delays;
+  if (carriers != nullptr) {
+    for (const auto& [name_node, profile_node] : *carriers) {
+      const std::string name(name_node.str());
+      const auto* t = profile_node.as_table();
+      if (t == nullptr) bad("carriers." + name, "must be a table");
+      carrier_profile p = c.dwell.standard;
+      for (const auto& [pk, pv] : *t) {
+        const std::string k(pk.str());
+        if (!profile_key(p, k, pv, "carriers." + name + "." + k))
+          bad("carriers." + name + "." + k, "unknown key (" + std::string(profile_keys) + ")");
+      }
+      std::string lowered = name;
+      for (char& ch : lowered) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+      c.dwell.carriers.insert_or_assign(std::move(lowered), std::move(p));
     }
   }
   return c;

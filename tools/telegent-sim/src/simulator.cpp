@@ -270,6 +270,12 @@ std::uint64_t initial_seed(const sim_config& c) {
   if (c.seed) return *c.seed;
   return (std::uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
 }
+
+dwell_model dwell_of(const sim_config& c) {
+  dwell_model m = c.dwell;
+  m.standard.delays = c.delays;  // a program may set `delays` alone
+  return m;
+}
 }  // namespace
 
 simulator::simulator(sim_config config, real_time now)
@@ -277,7 +283,7 @@ simulator::simulator(sim_config config, real_time now)
       clock_(now, config_.time_scale),
       tokens_(config_.accounts, config_.token_lifetime),
       limiter_(config_.rate_limit),
-      carrier_(clock_, config_.carrier_dialect, config_.delays),
+      carrier_(clock_, config_.carrier_dialect, dwell_of(config_), initial_seed(config_)),
       faults_(config_.faults, 0),
       rng_(initial_seed(config_)) {
   faults_.reseed(rng_());
@@ -546,7 +552,7 @@ sim_response simulator::on_eligibility(const json::object& body) {
 sim_response simulator::on_portin(const std::string& account, const json::object& body, real_time now) {
   validator v(body);
   auto number = v.number("PortInNumber", true);
-  v.string("CurrentCarrierName", true);
+  auto losing_carrier = v.string("CurrentCarrierName", true);
   v.string("CurrentAccountNumber", true);
   v.string("CurrentAccountPassword", true);
   v.address(true);
@@ -555,7 +561,7 @@ sim_response simulator::on_portin(const std::string& account, const json::object
   auto iccid = v.iccid();
   auto date = v.date("PortInDate");
   if (!v.errors.empty()) return problem(400, "", "", v.errors);
-  auto created = carrier_.submit_port_in({account, *number, iccid, date}, new_order_id(), now);
+  auto created = carrier_.submit_port_in({account, *number, iccid, date, *losing_carrier}, new_order_id(), now);
   if (!created) {
     if (created.error() == sim_errc::duplicate_port_in) {
       ++counters_.duplicate_submits;
@@ -746,7 +752,10 @@ sim_response simulator::control(const sim_request& req, std::string_view path, r
       json::object item{{"OrderId", o.id},     {"account", o.account}, {"OrderType", to_string(o.kind)},
                         {"number", o.number},  {"status", o.status},   {"message", o.message},
                         {"open", o.open}};
-      if (o.kind == order_kind::port_in) item["fate"] = to_string(o.fate);
+      if (o.kind == order_kind::port_in) {
+        item["fate"] = to_string(o.fate);
+        item["carrier"] = o.carrier;
+      }
       list.push_back(std::move(item));
     }
     return json_response(200, json::object{{"orders", std::move(list)}});

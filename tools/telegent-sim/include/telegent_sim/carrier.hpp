@@ -60,13 +60,49 @@ inline constexpr std::string_view rejection_message = "1P-Other: name or account
 inline constexpr std::string_view carrier_cancel_message = "Port cancelled by the losing carrier";
 inline constexpr std::string_view port_out_reject_message = "6B: transfer PIN mismatch";
 
-// Delays between script steps, in sim time.
+// Delays between script steps, in sim time: the median of each when a spread is configured.
 struct carrier_delays {
   std::chrono::seconds submitted{600};           // Pending -> Submitted
   std::chrono::seconds carrier_approval{3600};   // Submitted -> Pending Carrier Approval
   std::chrono::seconds scheduled{86400};         // carrier approval -> Scheduled (or rejected/cancelled)
   std::chrono::seconds completed{86400};         // Scheduled -> Completed (unless a PortInDate says otherwise)
+  std::chrono::seconds port_date{0};             // start of a requested PortInDate -> Completed
 };
+
+// How each step's delay is drawn around its median: fixed (the median itself), lognormal
+// (ln of the delay normal with sigma = spread) or uniform (median × (1 ± spread)).
+enum class dwell_distribution { fixed, lognormal, uniform };
+std::string_view to_string(dwell_distribution d) noexcept;
+std::optional<dwell_distribution> dwell_distribution_from(std::string_view s) noexcept;
+std::ostream& operator<<(std::ostream& os, dwell_distribution d);
+
+// A losing carrier's timing.
+struct carrier_profile {
+  carrier_delays delays;
+  dwell_distribution distribution = dwell_distribution::fixed;
+  double spread = 0;
+};
+
+// From `at` (sim time since the start or the last reset) on, the delays of `carrier`'s steps
+// ("*": every carrier's) are multiplied by `factor`: a step counts as begun when the order
+// entered the state it leaves, so a state entered before the change keeps its delay.
+struct dwell_change {
+  std::string carrier;
+  std::chrono::seconds at{0};
+  double factor = 1;
+};
+
+// Every carrier's timing: the profile of a port-in's CurrentCarrierName (compared ignoring
+// case), or `standard` for a carrier not listed; and the timed changes.
+struct dwell_model {
+  carrier_profile standard;
+  std::map<std::string, carrier_profile, std::less<>> carriers;  // keys in lower case
+  std::vector<dwell_change> changes;
+};
+
+// One step's delay drawn for `key` (the same key gives the same delay); never negative.
+std::chrono::microseconds draw_delay(std::chrono::seconds median, dwell_distribution d, double spread,
+                                     std::uint64_t key) noexcept;
 
 // A status that became true at the carrier by the carrier's doing (a scripted step or a forced
 // status), with the real time it happened and the real time an order request first saw it.
@@ -96,6 +132,8 @@ struct order {
   port_in_fate fate = port_in_fate::completes;
   int rejections = 0;
   std::optional<std::chrono::sys_days> port_in_date;
+  std::string carrier;  // CurrentCarrierName as submitted (port-ins)
+  int attempts = 0;     // scripts started: 1 after the submit, one more per update
   std::string status;
   std::string message;  // OrderStatusMessage; empty when none
   bool open = true;
@@ -110,11 +148,16 @@ struct port_in_request {
   std::string number;
   std::optional<std::string> iccid;
   std::optional<std::chrono::sys_days> port_in_date;
+  std::string carrier;  // CurrentCarrierName: picks the timing profile
 };
 
 class carrier {
  public:
+  // Port-in delays come from `model` (its `standard` profile for unlisted carriers); draws are
+  // keyed by `seed`, the number, the attempt and the step, so two simulators with the same seed
+  // give a number the same delays whatever order its orders arrive in. Port-outs use `delays`.
   carrier(const sim_clock& clock, dialect d, carrier_delays delays);
+  carrier(const sim_clock& clock, dialect d, dwell_model model, std::uint64_t seed);
 
   dialect current_dialect() const noexcept { return dialect_; }
   bool eligible(std::string_view number) const noexcept;
@@ -144,10 +187,14 @@ class carrier {
   void settle(order& o, real_time now);
   void restart_port_in(order& o, sim_time from);
   order* find(std::string_view account, std::string_view id);
+  const carrier_profile& profile_of(std::string_view carrier_name) const;
+  double factor_at(std::string_view carrier_name, sim_time entered) const;
 
   const sim_clock& clock_;
   dialect dialect_;
   carrier_delays delays_;
+  dwell_model model_;
+  std::uint64_t seed_ = 0;
   std::map<std::string, order, std::less<>> orders_;
   std::map<std::string, std::vector<std::string>, std::less<>> by_number_;
 };

@@ -33,7 +33,10 @@ struct sim_config {
   problem_casing casing = problem_casing::camel;
   dialect carrier_dialect = dialect::lifecycle;
   double time_scale = 1.0;
-  carrier_delays delays;
+  carrier_delays delays;  // [delays]: the delays of a carrier without a profile of its own
+  // [delays] distribution and spread (in dwell.standard; its delays are `delays`), the
+  // [carriers.NAME] profiles (unset keys taken from [delays]) and [[dwell_changes]].
+  dwell_model dwell;
   fault_profile faults;
   std::optional<std::uint64_t> seed;  // random when absent
 };

@@ -42,6 +42,8 @@ class sim_clock {
   // The first real instant at which the sim clock showed `s` or later.
   real_time to_real(sim_time s) const noexcept;
   double scale() const noexcept { return segments_.back().scale; }
+  // The sim instant the clock started at (equal to the real instant it was made at).
+  sim_time origin() const noexcept { return segments_.front().sim_start; }
 
   // Precondition: scale > 0 (callers validate).
   void set_scale(double scale, real_time now);
