@@ -1,19 +1,16 @@
-// POSTs to one webhook URL: HTTPS with peer and host-name verification (plain http only for a
-// loopback receiver), a keep-alive connection pool, one deadline per attempt covering resolve,
-// connect, TLS, write and read. Failures come back as values.
-//
-// Why not telegent::transport: that one is bound to Telegent's request shape (no custom
-// headers, an origin without a path) and portd_notify does not link portd_telegent; this is
-// the same Beast/OpenSSL recipe cut down to a single POST.
+// POSTs to one webhook URL over the shared HTTP client (http/client.hpp): HTTPS as it sets it
+// up (plain http only for a loopback receiver), its keep-alive pool and egress proxy, and one
+// deadline per POST covering resolve, connect, TLS, write and read. Failures come back as
+// values, in words for the delivery log.
 #pragma once
-#include <portd/util/proxy.hpp>
-#include <portd/util/url.hpp>
+#include <portd/http/client.hpp>
+#include <portd/http/proxy.hpp>
+#include <portd/http/url.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,12 +19,12 @@
 
 namespace portd::notify {
 
-// The URL reading that the configuration check uses too (util/url.hpp).
-using url_parts = util::http_url;
+// The URL reading that the configuration check uses too (http/url.hpp).
+using url_parts = http::http_url;
 // nullopt unless http(s)://host[:port][/path][?query], no user info, no fragment.
-inline std::optional<url_parts> parse_url(std::string_view url) { return util::parse_http_url(url).url; }
+inline std::optional<url_parts> parse_url(std::string_view url) { return http::parse_http_url(url).url; }
 // 127.0.0.0/8, ::1 or "localhost": where plain http is acceptable.
-inline bool is_loopback(std::string_view host) { return util::is_loopback_host(host); }
+inline bool is_loopback(std::string_view host) { return http::is_loopback_host(host); }
 
 struct post_result {
   int status = 0;     // the HTTP status; 0 when no answer came
@@ -42,19 +39,17 @@ class http_sender {
   // `proxy`: an https URL is reached through its CONNECT tunnel (TLS still with the receiver).
   http_sender(boost::asio::any_io_executor ex, url_parts url, std::string ca_file,
               std::chrono::milliseconds timeout, int max_connections,
-              std::optional<util::proxy_endpoint> proxy = std::nullopt);
-  ~http_sender();
-  http_sender(const http_sender&) = delete;
-  http_sender& operator=(const http_sender&) = delete;
+              std::optional<http::proxy_endpoint> proxy = std::nullopt);
 
   // One POST of `body` (application/json) with `headers`. Never throws for network failures.
   boost::asio::awaitable<post_result> post(std::string body, header_list headers);
   // Aborts posts in flight (they return an error) and closes every connection.
-  void close();
+  void close() { net_.close(); }
 
  private:
-  struct impl;
-  std::shared_ptr<impl> impl_;
+  url_parts url_;
+  std::optional<http::proxy_endpoint> proxy_;
+  http::client net_;
 };
 
 }  // namespace portd::notify

@@ -68,9 +68,9 @@ notifier::notifier(asio::any_io_executor ex, store::repository& repo, std::vecto
       sinks_.push_back(std::move(s));
       continue;
     }
-    auto parsed = util::parse_http_url(c.url);
+    auto parsed = http::parse_http_url(c.url);
     auto& u = parsed.url;
-    if (!u) throw std::invalid_argument(c.name + ": " + util::redact_url(c.url) + " " + parsed.problem);
+    if (!u) throw std::invalid_argument(c.name + ": " + http::redact_url(c.url) + " " + parsed.problem);
     if (!u->tls && !is_loopback(u->host))
       throw std::invalid_argument(c.name + ": plain http is only allowed to a loopback receiver; use https://");
     if (c.secrets.empty()) throw std::invalid_argument(c.name + ": no secret");

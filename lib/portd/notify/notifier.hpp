@@ -47,7 +47,7 @@ struct sink_config {
   std::chrono::milliseconds timeout{std::chrono::seconds(10)};  // per attempt
   retry_schedule schedule;
   int concurrency = 4;                   // deliveries in flight to this sink
-  std::optional<util::proxy_endpoint> proxy;  // for an https URL; nullopt = direct
+  std::optional<http::proxy_endpoint> proxy;  // for an https URL; nullopt = direct
 };
 
 class notifier {

@@ -1,4 +1,5 @@
-// HMAC-SHA256 and base64 through OpenSSL (see signature.hpp).
+// HMAC-SHA256 through OpenSSL (see signature.hpp).
+#include <portd/http/base64.hpp>
 #include <portd/notify/signature.hpp>
 #include <portd/util/webhook_secret.hpp>
 
@@ -7,34 +8,6 @@
 #include <openssl/hmac.h>
 
 namespace portd::notify {
-
-std::string base64_encode(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()),
-                                static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
-
-std::optional<std::string> base64_decode(std::string_view text) {
-  if (text.size() % 4 != 0) return std::nullopt;
-  for (char c : text) {
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '+' || c == '/' || c == '=';
-    if (!ok) return std::nullopt;
-  }
-  std::string out(3 * text.size() / 4, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(text.data()),
-                                static_cast<int>(text.size()));
-  if (n < 0) return std::nullopt;
-  // EVP_DecodeBlock counts the padding as zero bytes: drop one per '='.
-  std::size_t len = static_cast<std::size_t>(n);
-  for (auto it = text.rbegin(); it != text.rend() && *it == '=' && len > 0; ++it) --len;
-  out.resize(len);
-  return out;
-}
 
 std::optional<std::string> signing_key(std::string_view secret) {
   return util::decode_webhook_secret(secret).key;
@@ -49,7 +22,7 @@ std::string sign(std::string_view key, std::string_view msg_id, std::string_view
   unsigned int len = 0;
   HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
        reinterpret_cast<const unsigned char*>(content.data()), content.size(), mac, &len);
-  return "v1," + base64_encode(std::string_view(reinterpret_cast<const char*>(mac), len));
+  return "v1," + http::base64_encode(std::string_view(reinterpret_cast<const char*>(mac), len));
 }
 
 std::string signature_header(std::span<const std::string> keys, std::string_view msg_id,

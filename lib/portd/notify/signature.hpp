@@ -10,10 +10,6 @@
 
 namespace portd::notify {
 
-std::string base64_encode(std::string_view bytes);
-// nullopt for text that is not standard (padded) base64.
-std::optional<std::string> base64_decode(std::string_view text);
-
 // The HMAC key of a configured secret, as the Standard Webhooks libraries take it: the base64
 // after "whsec_", decoded. nullopt for anything else (util::decode_webhook_secret says why).
 std::optional<std::string> signing_key(std::string_view secret);

@@ -34,7 +34,7 @@ core::time_point wall_now() {
 }
 
 transport_config make_transport_config(const client_config& cfg) {
-  auto where = parse_origin(cfg.base_url);
+  auto where = http::parse_origin(cfg.base_url).url;
   if (!where) throw std::invalid_argument("telegent base_url is not scheme://host[:port]");
   if (!where->tls && !cfg.allow_insecure_http) {
     throw std::invalid_argument("telegent base_url is http:// but allow_insecure_http is off");
@@ -87,7 +87,7 @@ std::string credentials_problem(const core::api_result& r) {
 struct client::impl {
   impl(asio::any_io_executor ex_, client_config cfg_, budget& b)
       : ex(ex_), net(ex_, make_transport_config(cfg_)), cfg(std::move(cfg_)), bud(b) {
-    origin_text = *parse_origin(cfg.base_url);
+    origin_text = *http::parse_origin(cfg.base_url).url;
   }
 
   struct token_slot {
@@ -105,7 +105,7 @@ struct client::impl {
   transport net;
   client_config cfg;
   budget& bud;
-  origin origin_text;
+  http::http_url origin_text;
   client_stats stats;
   rate_limit_tracker rate_limits;
   bool closed = false;
@@ -251,7 +251,7 @@ struct client::impl {
   void note_token_outcome(const std::variant<access_token, core::api_result>& fetched) {
     auto& c = stats.credentials;
     if (std::holds_alternative<access_token>(fetched)) {
-      if (!c.problem.empty()) spdlog::info("telegent: credentials accepted again at {}", origin_text.text);
+      if (!c.problem.empty()) spdlog::info("telegent: credentials accepted again at {}", origin_text.display);
       c.verified = true;
       c.problem.clear();
       c.detail.clear();
@@ -262,7 +262,7 @@ struct client::impl {
     std::string problem = credentials_problem(r);
     if (problem.empty()) return;
     if (problem != c.problem)
-      spdlog::error("telegent: {} at {} (account {}): {}", problem, origin_text.text, cfg.account_key,
+      spdlog::error("telegent: {} at {} (account {}): {}", problem, origin_text.display, cfg.account_key,
                     util::escape_controls(r.message));  // the detail quotes Telegent
     c.problem = std::move(problem);
     c.detail = r.message;
@@ -270,7 +270,7 @@ struct client::impl {
   }
 
   asio::awaitable<core::api_result> probe() {
-    const std::string endpoint = origin_text.text + std::string(paths::order);
+    const std::string endpoint = origin_text.display + std::string(paths::order);
     auto tok = co_await get_token(endpoint, core::call_kind::status, priority::command);
     if (auto* failure = std::get_if<core::api_result>(&tok)) co_return std::move(*failure);
     core::api_result ok;
@@ -289,7 +289,7 @@ struct client::impl {
   // One call with its token; a 401 drops the token and tries once more with a fresh one.
   asio::awaitable<core::api_result> perform(core::call_kind kind, const request_spec& spec,
                                             priority prio, const client::send_gate& gate) {
-    const std::string endpoint = origin_text.text + spec.path;
+    const std::string endpoint = origin_text.display + spec.path;
     for (int auth_try = 0;; ++auth_try) {
       auto tok = co_await get_token(endpoint, kind, prio);
       if (auto* failure = std::get_if<core::api_result>(&tok)) co_return std::move(*failure);

@@ -7,7 +7,7 @@
 #include <portd/core/order.hpp>
 #include <portd/telegent/budget.hpp>
 #include <portd/util/metrics.hpp>
-#include <portd/util/proxy.hpp>
+#include <portd/http/proxy.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -33,7 +33,7 @@ struct client_config {
   std::string eligibility_classification = "mvno";
   int max_connections = 4;                  // keep-alive connections to the API
   std::size_t max_response_bytes = 1 << 20;
-  std::optional<util::proxy_endpoint> proxy;  // for an https base_url; nullopt = direct
+  std::optional<http::proxy_endpoint> proxy;  // for an https base_url; nullopt = direct
 };
 
 // What the last token request said about the account's credentials and the way to Telegent.

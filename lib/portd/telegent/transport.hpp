@@ -1,44 +1,32 @@
-// HTTPS (or, when allowed, plain HTTP) exchanges with one origin over a small pool of keep-alive
-// connections. Every phase (resolve, connect, TLS handshake, write, read) has the same timeout;
-// failures come back as values. TLS always verifies the peer and its host name; there is no
-// plaintext fallback.
+// Telegent's requests over the shared HTTP client (http/client.hpp): its request shape
+// (JSON, a bearer token) and its answers and failures in the terms response.hpp classifies.
+// One phase timeout for each of resolve, connect, TLS handshake, write and read; TLS always
+// verifies the peer and its host name; there is no plaintext fallback.
 #pragma once
+#include <portd/http/client.hpp>
 #include <portd/telegent/request.hpp>
 #include <portd/telegent/response.hpp>
-#include <portd/util/proxy.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
 #include <functional>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace portd::telegent {
 
-// scheme://host[:port], as parsed from client_config::base_url.
-struct origin {
-  bool tls = true;
-  std::string host;  // without brackets for IPv6
-  std::string port;  // "443" / "80" when not given
-  std::string text;  // scheme://host[:port] as it prefixes ApiEndpoint (no trailing '/')
-  std::string host_header;
-};
-// nullopt for anything but http(s)://host[:port] with an optional trailing '/'.
-std::optional<origin> parse_origin(std::string_view base_url);
-
 struct transport_config {
-  origin where;
-  std::string ca_file;  // "" = system store
+  http::http_url where;  // the origin (http::parse_origin of client_config::base_url)
+  std::string ca_file;   // "" = system store
   std::chrono::milliseconds timeout{30000};
   int max_connections = 4;
   std::size_t max_response_bytes = 1 << 20;
   // An https origin is reached through this proxy's CONNECT tunnel; TLS (SNI, verification)
   // is still with the origin. nullopt = direct.
-  std::optional<util::proxy_endpoint> proxy;
+  std::optional<http::proxy_endpoint> proxy;
 };
 
 // Either an answer or the failure that prevented one.
@@ -52,17 +40,11 @@ class transport {
  public:
   // Throws std::invalid_argument when the CA file cannot be loaded.
   transport(boost::asio::any_io_executor ex, transport_config cfg);
-  ~transport();
 
   // Sends one request (with `bearer` as its Authorization when non-empty) and reads the answer.
-  // A request on a reused connection that the server had already closed is sent again once
-  // on a fresh connection, if `resend_if_stale` (only for calls that change nothing): when
-  // the connection broke after the request was written, the server may have acted on it.
-  // `may_send`, when given, is asked right before the request is written (after waiting for a
-  // connection); false ends the exchange with failure `try_again` and nothing sent.
-  // `before_write`, when given, is awaited on the connection the request is about to be written
-  // to, before `may_send`; false ends the exchange `withheld`, nothing sent.
-  // Never throws for network failures.
+  // `resend_if_stale`, `may_send` and `before_write` are http::exchange_options' (a `may_send`
+  // refusal ends the exchange with failure `try_again`, nothing sent). Never throws for
+  // network failures.
   using write_gate = std::function<boost::asio::awaitable<bool>()>;
   boost::asio::awaitable<exchange_result> exchange(http_method method, std::string_view target,
                                                    std::string_view body, std::string_view bearer,
@@ -71,15 +53,14 @@ class transport {
                                                    write_gate before_write = {});
 
   // Aborts in-flight exchanges and closes every connection; later exchanges fail at once.
-  void close();
+  void close() { net_.close(); }
 
-  std::size_t open_connections() const;  // idle + in use
-  std::size_t idle_connections() const;
-  std::uint64_t connections_opened() const;  // since construction
+  std::size_t open_connections() const { return net_.open_connections(); }
+  std::size_t idle_connections() const { return net_.idle_connections(); }
+  std::uint64_t connections_opened() const { return net_.connections_opened(); }
 
  private:
-  struct impl;
-  std::unique_ptr<impl> impl_;
+  http::client net_;
 };
 
 }  // namespace portd::telegent

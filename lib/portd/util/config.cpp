@@ -1,7 +1,7 @@
 // TOML configuration loading and validation.
 #include <portd/core/event.hpp>
 #include <portd/util/config.hpp>
-#include <portd/util/url.hpp>
+#include <portd/http/url.hpp>
 #include <portd/util/webhook_secret.hpp>
 
 #include <boost/asio/ip/address.hpp>
@@ -19,6 +19,16 @@
 
 namespace portd::util {
 namespace {
+
+// The one URL and proxy reading of the senders (http/), so the check passes what they can use.
+using http::http_url;
+using http::is_loopback_host;
+using http::no_proxy_matches;
+using http::parse_http_url;
+using http::parse_origin;
+using http::parse_proxy;
+using http::proxy_endpoint;
+using http::redact_url;
 
 using namespace std::chrono;
 
@@ -274,10 +284,8 @@ config load_config(const std::filesystem::path& file, bool checking) {
           "\"telegent-secret\" (LoadCredential= in portd.service), which this check outside the service cannot see");
     else if (s.account_secret.empty())
       fail("telegent.account_secret_file", "missing (or pass the systemd credential \"telegent-secret\")");
-    const auto base = parse_http_url(s.base_url);
+    const auto base = parse_origin(s.base_url);  // the client adds Telegent's own paths
     if (!base.url) fail("telegent.base_url", redact_url(s.base_url) + " " + base.problem);
-    if (base.url->target != "/")  // the client adds Telegent's own paths
-      fail("telegent.base_url", redact_url(s.base_url) + " must be scheme://host[:port] only, without a path or query");
     if (!base.url->tls && !s.allow_insecure_http)
       fail("telegent.base_url", base.url->display + " is plain http; set telegent.allow_insecure_http = true only for a local simulator");
     s.proxy = egress_proxy(telegent_proxy, "telegent.proxy", *base.url, proxy_credentials);
@@ -368,7 +376,7 @@ config load_config(const std::filesystem::path& file, bool checking) {
       get(*t, prefix, "name", w.name);
       get(*t, prefix, "url", w.url);
       if (w.url.empty()) fail(prefix + ".url", "missing");
-      // Read as the sender reads it (util/url.hpp); never printed with its user-info.
+      // Read as the sender reads it (http/url.hpp); never printed with its user-info.
       const auto parsed = parse_http_url(w.url);
       if (!parsed.url) fail(prefix + ".url", redact_url(w.url) + " " + parsed.problem);
       // Plain http carries the signed events in clear: only to a receiver on this host.

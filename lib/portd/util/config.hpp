@@ -2,7 +2,7 @@
 // default except the credentials, unknown keys and bad values refused with their names.
 #pragma once
 #include <portd/core/policy.hpp>
-#include <portd/util/proxy.hpp>
+#include <portd/http/proxy.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -46,7 +46,7 @@ struct webhook_config {
   std::string body = "standard";  // "standard" ({type, timestamp, data}) | "portd-v1" ({event, order})
   // The proxy deliveries go through (https:// URLs only): the `proxy` key, else HTTPS_PROXY
   // unless NO_PROXY names the host; nullopt = direct.
-  std::optional<proxy_endpoint> proxy;
+  std::optional<http::proxy_endpoint> proxy;
 };
 
 // [[command]]: a program that gets each event's delivery JSON on stdin (same retry rules).
@@ -76,7 +76,7 @@ struct config {
     int max_connections = 4;
     // The proxy to Telegent (https base_url only): [telegent] proxy, else HTTPS_PROXY unless
     // NO_PROXY names the host; nullopt = direct.
-    std::optional<proxy_endpoint> proxy;
+    std::optional<http::proxy_endpoint> proxy;
   } telegent;
   struct orders_section {
     bool require_owner = false;

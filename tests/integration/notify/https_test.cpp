@@ -4,7 +4,7 @@
 // io_context, as in the daemon.
 #include <common/connect_proxy.hpp>
 #include <portd/notify/http_sender.hpp>
-#include <portd/util/proxy.hpp>
+#include <portd/http/proxy.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -221,7 +221,7 @@ BOOST_AUTO_TEST_CASE(an_https_receiver_is_reached_through_one_tunnel_verified_en
   portd::test::connect_proxy proxy;
   receiver r(ioc, &localhost_cert());
   http_sender sender(ioc.get_executor(), url_for("https://localhost", r.port()), localhost_cert().cert, 5s, 2,
-                     portd::util::parse_proxy(proxy.url()).proxy);
+                     portd::http::parse_proxy(proxy.url()).proxy);
   BOOST_TEST(run(ioc, sender.post(R"({"a":1})", {{"webhook-id", "evt_1"}})).status == 204);
   BOOST_TEST(run(ioc, sender.post("{}", {})).status == 204);
   BOOST_TEST(r.last.target() == "/hooks/portd?token=t");  // the path only ever inside the tunnel
@@ -235,7 +235,7 @@ BOOST_AUTO_TEST_CASE(a_receiver_with_the_wrong_name_stays_refused_through_the_pr
   portd::test::connect_proxy proxy;
   receiver r(ioc, &other_cert());
   http_sender sender(ioc.get_executor(), url_for("https://localhost", r.port()), other_cert().cert, 5s, 1,
-                     portd::util::parse_proxy(proxy.url()).proxy);
+                     portd::http::parse_proxy(proxy.url()).proxy);
   auto a = run(ioc, sender.post("{}", {}));
   BOOST_TEST(a.status == 0);
   BOOST_TEST(a.error.find("TLS handshake") != std::string::npos, a.error);
@@ -248,12 +248,12 @@ BOOST_AUTO_TEST_CASE(a_proxy_that_wants_credentials_is_named_in_the_error) {
   proxy.require_authorization("Basic dTpw");  // u:p
   receiver r(ioc, &localhost_cert());
   http_sender without(ioc.get_executor(), url_for("https://localhost", r.port()), localhost_cert().cert, 5s, 1,
-                      portd::util::parse_proxy(proxy.url()).proxy);
+                      portd::http::parse_proxy(proxy.url()).proxy);
   auto a = run(ioc, without.post("{}", {}));
   BOOST_TEST(a.status == 0);
   BOOST_TEST(a.error.find("asks for credentials (407)") != std::string::npos, a.error);
   http_sender with(ioc.get_executor(), url_for("https://localhost", r.port()), localhost_cert().cert, 5s, 1,
-                   portd::util::parse_proxy(proxy.url(), "u:p").proxy);
+                   portd::http::parse_proxy(proxy.url(), "u:p").proxy);
   BOOST_TEST(run(ioc, with.post("{}", {})).status == 204);
   BOOST_TEST(proxy.tunnels() == 1u);
 }

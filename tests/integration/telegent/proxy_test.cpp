@@ -7,7 +7,7 @@
 #include <common/connect_proxy.hpp>
 #include <portd/telegent/budget.hpp>
 #include <portd/telegent/client.hpp>
-#include <portd/util/proxy.hpp>
+#include <portd/http/proxy.hpp>
 #include <telegent_sim/server.hpp>
 #include <telegent_sim/simulator.hpp>
 
@@ -48,7 +48,7 @@ client_config config_for(const tls_sim& s, const portd::test::connect_proxy& pro
   c.account_secret = "sim-secret";
   c.ca_file = portd::test::localhost_certificate().cert_file;
   c.request_timeout = 5s;
-  c.proxy = portd::util::parse_proxy(proxy.url(), credentials).proxy;
+  c.proxy = portd::http::parse_proxy(proxy.url(), credentials).proxy;
   return c;
 }
 

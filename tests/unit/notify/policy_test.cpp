@@ -45,9 +45,6 @@ BOOST_AUTO_TEST_CASE(only_a_standard_webhooks_secret_gives_a_key) {
   BOOST_TEST(!signing_key("old-raw-secret-of-enough-length"));
   BOOST_TEST(!signing_key("whsec_not base64!"));
   BOOST_TEST(!signing_key("whsec_bmV3LXNlY3JldA=="));  // 10 bytes: under the spec's 24
-  BOOST_TEST(*base64_decode("aGVsbG8=") == "hello");
-  BOOST_TEST(base64_encode("hello") == "aGVsbG8=");
-  BOOST_TEST(!base64_decode("abc"));
 }
 
 BOOST_AUTO_TEST_CASE(retry_schedule_doubles_up_to_the_cap_then_gives_up) {

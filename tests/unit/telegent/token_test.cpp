@@ -1,6 +1,6 @@
 // Token answers in either casing, their expiry, and when to refresh.
 #include <portd/telegent/token.hpp>
-#include <portd/telegent/transport.hpp>
+#include <portd/telegent/response.hpp>
 
 #include <boost/test/unit_test.hpp>
 
@@ -81,28 +81,6 @@ BOOST_AUTO_TEST_CASE(refresh_when_less_than_a_minute_or_a_tenth_is_left) {
   BOOST_TEST(needs_refresh(five, now + 4min + 1ms));
   // Already past.
   BOOST_TEST(needs_refresh(five, now + 10min));
-}
-
-BOOST_AUTO_TEST_CASE(base_urls) {
-  auto o = parse_origin("https://api.telegent.com");
-  BOOST_REQUIRE(o.has_value());
-  BOOST_TEST(o->tls);
-  BOOST_TEST(o->host == "api.telegent.com");
-  BOOST_TEST(o->port == "443");
-  BOOST_TEST(o->text == "https://api.telegent.com");
-  o = parse_origin("http://127.0.0.1:8080/");
-  BOOST_REQUIRE(o.has_value());
-  BOOST_TEST(!o->tls);
-  BOOST_TEST(o->port == "8080");
-  BOOST_TEST(o->text == "http://127.0.0.1:8080");
-  BOOST_TEST(o->host_header == "127.0.0.1:8080");
-  o = parse_origin("https://[::1]:9443");
-  BOOST_REQUIRE(o.has_value());
-  BOOST_TEST(o->host == "::1");
-  for (const char* bad : {"ftp://x", "https://", "https://host/path", "https://host:99999",
-                          "https://host:abc", "api.telegent.com"}) {
-    BOOST_TEST_CONTEXT(bad) { BOOST_TEST(!parse_origin(bad).has_value()); }
-  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

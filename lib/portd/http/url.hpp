@@ -1,12 +1,12 @@
 // The one reading of an http(s) URL that portd uses for outgoing requests (webhooks, Telegent's
-// base_url): Boost.URL's RFC 3986 parser plus portd's rules, applied alike by the configuration
-// check and by the sender, so that a URL the check passes is one the sender can use.
+// base_url, a proxy): Boost.URL's RFC 3986 parser plus portd's rules, applied alike by the
+// configuration check and by the senders, so that a URL the check passes is one they can use.
 #pragma once
 #include <optional>
 #include <string>
 #include <string_view>
 
-namespace portd::util {
+namespace portd::http {
 
 struct http_url {
   bool tls = true;
@@ -29,6 +29,10 @@ struct parsed_url {
 // user-info (credentials belong in a secret file, where they are not logged), no fragment.
 parsed_url parse_http_url(std::string_view text);
 
+// An origin, as telegent.base_url is given: parse_http_url's rules, and nothing after
+// scheme://host[:port] but an optional "/" (the client adds its own paths).
+parsed_url parse_origin(std::string_view text);
+
 // True for the parsed host "localhost", 127.0.0.0/8 and ::1 — decided on the host itself,
 // never by its spelling ("127.evil.example" is a name like any other).
 bool is_loopback_host(std::string_view host);
@@ -37,4 +41,4 @@ bool is_loopback_host(std::string_view host);
 // query may carry a token) — "https://***@crm.example.com/…".
 std::string redact_url(std::string_view text);
 
-}  // namespace portd::util
+}  // namespace portd::http

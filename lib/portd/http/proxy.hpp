@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace portd::util {
+namespace portd::http {
 
 struct proxy_endpoint {
   std::string host;           // as parsed (IPv6 without brackets)
@@ -33,4 +33,4 @@ parsed_proxy parse_proxy(std::string_view url, std::string_view credentials = {}
 // Case-insensitive.
 bool no_proxy_matches(std::string_view no_proxy, std::string_view host);
 
-}  // namespace portd::util
+}  // namespace portd::http

@@ -1,5 +1,5 @@
 // http(s) URLs by Boost.URL, with portd's rules on top (see url.hpp).
-#include <portd/util/url.hpp>
+#include <portd/http/url.hpp>
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/url/parse.hpp>
@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <cctype>
 
-namespace portd::util {
+namespace portd::http {
 
 namespace urls = boost::urls;
 
@@ -76,6 +76,15 @@ parsed_url parse_http_url(std::string_view text) {
   return out;
 }
 
+parsed_url parse_origin(std::string_view text) {
+  auto out = parse_http_url(text);
+  if (out.url && out.url->target != "/") {
+    out.url.reset();
+    out.problem = "must be scheme://host[:port] only, without a path or query";
+  }
+  return out;
+}
+
 bool is_loopback_host(std::string_view host) {
   std::string lower(host);
   std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -101,4 +110,4 @@ std::string redact_url(std::string_view text) {
   return out;
 }
 
-}  // namespace portd::util
+}  // namespace portd::http

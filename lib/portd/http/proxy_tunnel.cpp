@@ -1,5 +1,5 @@
 // The CONNECT exchange that opens a tunnel through an HTTP proxy (see proxy_tunnel.hpp).
-#include <portd/util/proxy_tunnel.hpp>
+#include <portd/http/proxy_tunnel.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -8,27 +8,27 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
-namespace portd::util {
+namespace portd::http {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace http = beast::http;
+namespace bhttp = beast::http;  // (portd::http is this namespace)
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 asio::awaitable<tunnel_result> open_tunnel(beast::tcp_stream& s, const proxy_endpoint& p, std::string_view host,
                                            std::string_view port) {
   const bool v6 = host.find(':') != std::string_view::npos;
   const std::string authority = (v6 ? "[" + std::string(host) + "]" : std::string(host)) + ":" + std::string(port);
-  http::request<http::empty_body> req{http::verb::connect, authority, 11};
-  req.set(http::field::host, authority);
-  req.set(http::field::user_agent, "portd/" PORTD_VERSION);
-  if (!p.authorization.empty()) req.set(http::field::proxy_authorization, p.authorization);
-  auto [wec, wn] = co_await http::async_write(s, req, use_tuple);
+  bhttp::request<bhttp::empty_body> req{bhttp::verb::connect, authority, 11};
+  req.set(bhttp::field::host, authority);
+  req.set(bhttp::field::user_agent, "portd/" PORTD_VERSION);
+  if (!p.authorization.empty()) req.set(bhttp::field::proxy_authorization, p.authorization);
+  auto [wec, wn] = co_await bhttp::async_write(s, req, use_tuple);
   if (wec) co_return tunnel_result{"proxy " + p.display + ": " + wec.message(), wec};
   beast::flat_buffer buffer;
-  http::response_parser<http::empty_body> parser;
+  bhttp::response_parser<bhttp::empty_body> parser;
   parser.skip(true);  // an answer to CONNECT has no body: what follows is the tunnel
-  auto [rec, rn] = co_await http::async_read_header(s, buffer, parser, use_tuple);
+  auto [rec, rn] = co_await bhttp::async_read_header(s, buffer, parser, use_tuple);
   if (rec) co_return tunnel_result{"proxy " + p.display + ": " + rec.message(), rec};
   const int status = static_cast<int>(parser.get().result_int());
   if (status == 407)
@@ -43,4 +43,4 @@ asio::awaitable<tunnel_result> open_tunnel(beast::tcp_stream& s, const proxy_end
   co_return tunnel_result{};
 }
 
-}  // namespace portd::util
+}  // namespace portd::http

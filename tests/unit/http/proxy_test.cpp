@@ -1,12 +1,12 @@
 // Which proxy a destination uses: the proxy URL's rules (http:// only, no credentials in it)
 // and NO_PROXY matching as curl and most tools read it.
-#include <portd/util/proxy.hpp>
+#include <portd/http/proxy.hpp>
 
 #include <boost/test/unit_test.hpp>
 
-using namespace portd::util;
+using namespace portd::http;
 
-BOOST_AUTO_TEST_SUITE(util_proxy)
+BOOST_AUTO_TEST_SUITE(http_proxy)
 
 BOOST_AUTO_TEST_CASE(a_proxy_is_http_host_port_with_credentials_from_elsewhere) {
   auto p = parse_proxy("http://proxy.corp.example:3128");

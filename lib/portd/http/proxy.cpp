@@ -1,16 +1,15 @@
 // Proxy selection (see proxy.hpp): pure, no I/O — the configuration check (and its fuzzer)
 // uses it; the CONNECT exchange is in proxy_tunnel.cpp.
-#include <portd/util/proxy.hpp>
-#include <portd/util/url.hpp>
+#include <portd/http/proxy.hpp>
+#include <portd/http/base64.hpp>
+#include <portd/http/url.hpp>
 
 #include <boost/asio/ip/address.hpp>
-
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cctype>
 
-namespace portd::util {
+namespace portd::http {
 
 namespace asio = boost::asio;
 
@@ -19,14 +18,6 @@ namespace {
 std::string lower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-std::string base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(n));
   return out;
 }
 
@@ -55,7 +46,7 @@ parsed_proxy parse_proxy(std::string_view url, std::string_view credentials) {
   p.host = parsed.url->host;
   p.port = parsed.url->port;
   p.display = parsed.url->display;
-  if (!credentials.empty()) p.authorization = "Basic " + base64(credentials);
+  if (!credentials.empty()) p.authorization = "Basic " + base64_encode(credentials);
   out.proxy = std::move(p);
   return out;
 }
@@ -91,4 +82,4 @@ bool no_proxy_matches(std::string_view no_proxy, std::string_view host_in) {
   return false;
 }
 
-}  // namespace portd::util
+}  // namespace portd::http

@@ -1,6 +1,6 @@
 // The CONNECT exchange that opens a tunnel through an HTTP proxy (see proxy.hpp).
 #pragma once
-#include <portd/util/proxy.hpp>
+#include <portd/http/proxy.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace portd::util {
+namespace portd::http {
 
 struct tunnel_result {
   std::string problem;           // "" when the tunnel is open, else why not ("proxy http://p:3128
@@ -21,4 +21,4 @@ struct tunnel_result {
 boost::asio::awaitable<tunnel_result> open_tunnel(boost::beast::tcp_stream& s, const proxy_endpoint& p,
                                                   std::string_view host, std::string_view port);
 
-}  // namespace portd::util
+}  // namespace portd::http

@@ -1,46 +1,12 @@
-// parse_http_url, is_loopback_host and redact_url: the one reading of an outgoing URL that the
-// configuration check and the webhook sender share (issue 16, item 6), and the configuration
-// errors built on it.
-#include "common/temp_dir.hpp"
-
-#include <portd/util/config.hpp>
-#include <portd/util/url.hpp>
+// parse_http_url, parse_origin, is_loopback_host and redact_url: the one reading of an outgoing
+// URL that the configuration check, Telegent's client and the webhook sender share.
+#include <portd/http/url.hpp>
 
 #include <boost/test/unit_test.hpp>
 
-#include <sys/stat.h>
+using namespace portd::http;
 
-#include <cstdlib>
-#include <filesystem>
-
-using namespace portd::util;
-
-namespace {
-
-// The configuration error for `toml` (a Telegent section with its secret file is added), or
-// "" when it loads.
-std::string config_error_for(const std::string& toml, const std::string& telegent = {}) {
-  const portd::test::temp_dir tmp;
-  const std::filesystem::path dir(tmp.path());
-  for (const char* name : {"secret", "hook-secret"})
-    portd::test::write_file(tmp.file(name), "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n");  // a Standard Webhooks secret
-  portd::test::write_file(tmp.file("portd.toml"),
-                          (telegent.empty() ? "[telegent]\naccount_key = \"DID-x\"\naccount_secret_file = \"secret\"\n" : telegent) +
-                              toml);
-  std::string error;
-  try {
-    load_config(dir / "portd.toml");
-  } catch (const config_error& e) {
-    error = e.what();
-  }
-  return error;
-}
-
-std::string hook(const std::string& url) { return "[[webhook]]\nurl = \"" + url + "\"\nsecret_file = \"hook-secret\"\n"; }
-
-}  // namespace
-
-BOOST_AUTO_TEST_SUITE(util_url)
+BOOST_AUTO_TEST_SUITE(http_url)
 
 BOOST_AUTO_TEST_CASE(an_https_url_splits_into_what_the_sender_needs) {
   const auto p = parse_http_url("https://crm.example.com/hooks/portd?token=abc");
@@ -107,30 +73,32 @@ BOOST_AUTO_TEST_CASE(a_redacted_url_keeps_neither_password_nor_path) {
   BOOST_TEST(redact_url("crm.example.com:Hunter2") == "(not a URL)");
 }
 
-BOOST_AUTO_TEST_CASE(the_configuration_refuses_what_the_sender_would_and_names_the_key) {
-  const auto creds = config_error_for(hook("https://crm:Hunter2@crm.example.com/hooks"));
-  BOOST_TEST(creds.starts_with("webhook[0].url: "), creds);
-  BOOST_TEST(creds.find("Hunter2") == std::string::npos, creds);
-  const auto evil = config_error_for(hook("http://127.evil.example/hooks"));
-  BOOST_TEST(evil.starts_with("webhook[0].url: "), evil);
-  BOOST_TEST(evil.find("plain http") != std::string::npos, evil);
-  BOOST_TEST(config_error_for(hook("http://127.0.0.1:8080/h")).empty());
-  BOOST_TEST(config_error_for(hook("http://localhost/h")).empty());
-  BOOST_TEST(config_error_for(hook("https://crm.example.com/h?token=t")).empty());
-  BOOST_TEST(config_error_for(hook("")).starts_with("webhook[0].url: missing"));
-
-  const auto base = [](const std::string& url, bool insecure = false) {
-    return config_error_for("", "[telegent]\nbase_url = \"" + url + "\"\naccount_key = \"DID-x\"\n"
-                                "account_secret_file = \"secret\"\n" +
-                                    (insecure ? "allow_insecure_http = true\n" : ""));
-  };
-  const auto base_creds = base("https://DID-x:Hunter2@api.telegent.example");
-  BOOST_TEST(base_creds.starts_with("telegent.base_url: "), base_creds);
-  BOOST_TEST(base_creds.find("Hunter2") == std::string::npos, base_creds);
-  BOOST_TEST(base("https://api.telegent.example/v1").starts_with("telegent.base_url: "));
-  BOOST_TEST(base("http://127.0.0.1:9000").starts_with("telegent.base_url: "));  // http needs the switch
-  BOOST_TEST(base("http://127.0.0.1:9000", true).empty());
-  BOOST_TEST(base("https://api.telegent.example/").empty());
+BOOST_AUTO_TEST_CASE(an_origin_is_scheme_host_and_port_only) {
+  auto o = parse_origin("https://api.telegent.com").url;
+  BOOST_REQUIRE(o.has_value());
+  BOOST_TEST(o->tls);
+  BOOST_TEST(o->host == "api.telegent.com");
+  BOOST_TEST(o->port == "443");
+  BOOST_TEST(o->display == "https://api.telegent.com");
+  o = parse_origin("http://127.0.0.1:8080/").url;
+  BOOST_REQUIRE(o.has_value());
+  BOOST_TEST(!o->tls);
+  BOOST_TEST(o->port == "8080");
+  BOOST_TEST(o->display == "http://127.0.0.1:8080");
+  BOOST_TEST(o->host_header == "127.0.0.1:8080");
+  o = parse_origin("https://[::1]:9443").url;
+  BOOST_REQUIRE(o.has_value());
+  BOOST_TEST(o->host == "::1");
+  BOOST_TEST(o->display == "https://[::1]:9443");
+  for (const char* bad : {"ftp://x", "https://", "https://host/path", "https://host/?q", "https://host:99999",
+                          "https://host:abc", "api.telegent.com", "https://u:p@host"}) {
+    BOOST_TEST_CONTEXT(bad) {
+      const auto p = parse_origin(bad);
+      BOOST_TEST(!p.url.has_value());
+      BOOST_TEST(!p.problem.empty());
+    }
+  }
+  BOOST_TEST(parse_origin("https://host/x").problem == "must be scheme://host[:port] only, without a path or query");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
