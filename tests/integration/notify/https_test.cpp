@@ -17,6 +17,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <openssl/ssl.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -181,6 +182,21 @@ BOOST_AUTO_TEST_CASE(wrong_host_name_is_refused) {
   auto a = run(ioc, sender.post("{}", {}));
   BOOST_TEST(a.status == 0);
   BOOST_TEST(a.error.find("TLS handshake") != std::string::npos, a.error);
+  BOOST_TEST(r.requests == 0);
+}
+
+// Before the shared client (http/tls.hpp), only Telegent's transport refused TLS 1.0/1.1: a
+// receiver that offered no more than TLS 1.1 (here with RSA key exchange, which needs no
+// legacy signature) got the webhook, signature and all.
+BOOST_AUTO_TEST_CASE(a_receiver_limited_to_tls_1_1_is_refused_before_anything_is_sent) {
+  asio::io_context ioc;
+  receiver r(ioc, &localhost_cert());
+  SSL_CTX_set_max_proto_version(r.ctx.native_handle(), TLS1_1_VERSION);
+  SSL_CTX_set_cipher_list(r.ctx.native_handle(), "AES128-SHA:@SECLEVEL=0");
+  http_sender sender(ioc.get_executor(), url_for("https://localhost", r.port()), localhost_cert().cert, 5s, 1);
+  auto a = run(ioc, sender.post("{}", {{"webhook-id", "evt_1"}}));
+  BOOST_TEST(a.status == 0);
+  BOOST_TEST(a.error.find("TLS handshake") == 0u, a.error);
   BOOST_TEST(r.requests == 0);
 }
 
