@@ -1,5 +1,8 @@
 // Integration tests: the in-process telegent-sim server on 127.0.0.1:0, on the test's own
 // io_context, driven by a small Beast client over real sockets (plain HTTP and TLS).
+#include "common/io_fixture.hpp"
+#include "common/tls_certificate.hpp"
+
 #include <telegent_sim/server.hpp>
 #include <telegent_sim/simulator.hpp>
 
@@ -109,20 +112,23 @@ sim_config test_config(double rpm = 0) {
   return c;
 }
 
-// Runs `body` as a coroutine on ioc with the server up, then stops the server; rethrows.
-template <class F>
-void run_test(asio::io_context& ioc, server& srv, F body) {
-  std::exception_ptr failure;
-  bool done = false;
-  asio::co_spawn(ioc, body(), [&](std::exception_ptr e) {
-    failure = e;
-    done = true;
-    srv.stop();
-  });
-  ioc.run_for(60s);
-  BOOST_REQUIRE_MESSAGE(done, "the test coroutine did not finish");
-  if (failure) std::rethrow_exception(failure);
-}
+// The test's io_context (io_fixture: work left running fails the test).
+struct sim_fixture : portd::test::io_fixture {
+  // Runs `body` on ioc with the server up, then stops the server, whether body threw or not.
+  template <class F>
+  void run_test(server& srv, F body) {
+    run([&]() -> asio::awaitable<void> {
+      std::exception_ptr failure;
+      try {
+        co_await body();
+      } catch (...) {
+        failure = std::current_exception();
+      }
+      srv.stop();
+      if (failure) std::rethrow_exception(failure);
+    });
+  }
+};
 
 asio::awaitable<tcp::socket> connect(std::uint16_t port) {
   tcp::socket s(co_await asio::this_coro::executor);
@@ -132,16 +138,15 @@ asio::awaitable<tcp::socket> connect(std::uint16_t port) {
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(sim_server)
+BOOST_FIXTURE_TEST_SUITE(sim_server, sim_fixture)
 
 BOOST_AUTO_TEST_CASE(port_in_over_one_keep_alive_connection) {
-  asio::io_context ioc{1};
   simulator sim{test_config(), real_now()};
   server srv{ioc.get_executor(), sim};
   srv.start();
   BOOST_TEST(srv.port() != 0);
   BOOST_TEST(srv.url() == "http://127.0.0.1:" + std::to_string(srv.port()));
-  run_test(ioc, srv, [&]() -> asio::awaitable<void> {
+  run_test(srv, [&]() -> asio::awaitable<void> {
     beast::tcp_stream stream(co_await connect(srv.port()));
     client c(stream);
     const auto el_tok = co_await c.token("/v1.0/numbers/portin/eligibility");
@@ -173,11 +178,10 @@ BOOST_AUTO_TEST_CASE(port_in_over_one_keep_alive_connection) {
 }
 
 BOOST_AUTO_TEST_CASE(error_shapes_on_the_wire) {
-  asio::io_context ioc{1};
   simulator sim{test_config(), real_now()};
   server srv{ioc.get_executor(), sim};
   srv.start();
-  run_test(ioc, srv, [&]() -> asio::awaitable<void> {
+  run_test(srv, [&]() -> asio::awaitable<void> {
     beast::tcp_stream stream(co_await connect(srv.port()));
     client c(stream);
     const auto tok = co_await c.token("/v1.0/numbers/portin");
@@ -205,11 +209,10 @@ BOOST_AUTO_TEST_CASE(error_shapes_on_the_wire) {
 }
 
 BOOST_AUTO_TEST_CASE(rate_limit_429_with_retry_after) {
-  asio::io_context ioc{1};
   simulator sim{test_config(50), real_now()};
   server srv{ioc.get_executor(), sim};
   srv.start();
-  run_test(ioc, srv, [&]() -> asio::awaitable<void> {
+  run_test(srv, [&]() -> asio::awaitable<void> {
     beast::tcp_stream stream(co_await connect(srv.port()));
     client c(stream);
     const auto tok = co_await c.token("/v1.0/numbers/order");
@@ -227,11 +230,10 @@ BOOST_AUTO_TEST_CASE(rate_limit_429_with_retry_after) {
 }
 
 BOOST_AUTO_TEST_CASE(hang_keeps_the_connection_open_without_answering) {
-  asio::io_context ioc{1};
   simulator sim{test_config(), real_now()};
   server srv{ioc.get_executor(), sim};
   srv.start();
-  run_test(ioc, srv, [&]() -> asio::awaitable<void> {
+  run_test(srv, [&]() -> asio::awaitable<void> {
     beast::tcp_stream stream(co_await connect(srv.port()));
     client c(stream);
     const auto tok = co_await c.token("/v1.0/numbers/order");
@@ -245,11 +247,10 @@ BOOST_AUTO_TEST_CASE(hang_keeps_the_connection_open_without_answering) {
 }
 
 BOOST_AUTO_TEST_CASE(reset_after_creates_the_order_but_drops_the_connection) {
-  asio::io_context ioc{1};
   simulator sim{test_config(), real_now()};
   server srv{ioc.get_executor(), sim};
   srv.start();
-  run_test(ioc, srv, [&]() -> asio::awaitable<void> {
+  run_test(srv, [&]() -> asio::awaitable<void> {
     std::string tok;
     {
       beast::tcp_stream stream(co_await connect(srv.port()));
@@ -285,11 +286,10 @@ BOOST_AUTO_TEST_CASE(reset_after_creates_the_order_but_drops_the_connection) {
 }
 
 BOOST_AUTO_TEST_CASE(delay_answers_late) {
-  asio::io_context ioc{1};
   simulator sim{test_config(), real_now()};
   server srv{ioc.get_executor(), sim};
   srv.start();
-  run_test(ioc, srv, [&]() -> asio::awaitable<void> {
+  run_test(srv, [&]() -> asio::awaitable<void> {
     beast::tcp_stream stream(co_await connect(srv.port()));
     client c(stream);
     auto f = co_await c.request(http::verb::post, "/_sim/faults", R"({"endpoints":{"tokens":{"delay":1}},"delay_ms":200})");
@@ -302,26 +302,18 @@ BOOST_AUTO_TEST_CASE(delay_answers_late) {
 }
 
 BOOST_AUTO_TEST_CASE(https_with_a_self_signed_certificate) {
-  const auto dir = std::filesystem::temp_directory_path() / ("telegent-sim-tls-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  const auto cert = dir / "cert.pem", key = dir / "key.pem";
-  const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost "
-                          "-addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout " +
-                          key.string() + " -out " + cert.string() + " >/dev/null 2>&1";
-  BOOST_REQUIRE(std::system(cmd.c_str()) == 0);
-
-  asio::io_context ioc{1};
+  const auto& cert = portd::test::tls_certificate::localhost();
   simulator sim{test_config(), real_now()};
   server_options opts;
-  opts.tls_cert = cert;
-  opts.tls_key = key;
+  opts.tls_cert = cert.cert_file;
+  opts.tls_key = cert.key_file;
   server srv{ioc.get_executor(), sim, opts};
   srv.start();
   BOOST_TEST(srv.url().starts_with("https://127.0.0.1:"));
   asio::ssl::context ctx{asio::ssl::context::tls_client};
-  ctx.load_verify_file(cert.string());
+  ctx.load_verify_file(cert.cert_file);
   ctx.set_verify_mode(asio::ssl::verify_peer);
-  run_test(ioc, srv, [&]() -> asio::awaitable<void> {
+  run_test(srv, [&]() -> asio::awaitable<void> {
     beast::ssl_stream<beast::tcp_stream> stream(co_await connect(srv.port()), ctx);
     SSL_set_tlsext_host_name(stream.native_handle(), "localhost");
     stream.set_verify_callback(asio::ssl::host_name_verification("localhost"));
@@ -333,7 +325,6 @@ BOOST_AUTO_TEST_CASE(https_with_a_self_signed_certificate) {
     auto r = co_await c.request(http::verb::get, "/v1.0/numbers/order?OrderId=JNUOID-x", "", tok);
     BOOST_TEST(r.status == 404u);
   });
-  std::filesystem::remove_all(dir);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
