@@ -266,6 +266,40 @@ std::pair<int, std::string> stack::portctl(const std::vector<std::string>& args,
   return {st.value_or(-1), out};
 }
 
+std::int64_t stack::submit_port_in(json::object params) {
+  return result("portin.submit", std::move(params))["order"].as_object()["id"].as_int64();
+}
+
+void stack::wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout,
+                       const std::string& what) {
+  event_pacer pacer(*this);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) BOOST_FAIL("timed out waiting for " << what << "\n" << portd_log());
+    pacer.wait(std::chrono::milliseconds(200));
+  }
+}
+
+// ---- event_pacer ---------------------------------------------------------------------------
+
+event_pacer::event_pacer(const stack& s) : socket_(s.socket_path()) {
+  open();
+  BOOST_TEST_REQUIRE(watch_->read_line().value_or("").find("\"watching\":true") != std::string::npos);
+}
+
+void event_pacer::open() {
+  watch_ = std::make_unique<rpc_connection>(socket_);
+  watch_->send_line(R"({"jsonrpc":"2.0","id":1,"method":"events.watch","params":{}})");
+}
+
+bool event_pacer::wait(std::chrono::milliseconds most) {
+  const auto t0 = std::chrono::steady_clock::now();
+  if (watch_->read_line(most)) return true;
+  // Nothing within `most` is a quiet stream; nothing much sooner is a watch portd closed.
+  if (std::chrono::steady_clock::now() - t0 < most / 2) open();
+  return false;
+}
+
 boost::json::object port_in_params(const std::string& number, const std::string& subscriber_name) {
   boost::json::object p{{"number", number},
                         {"carrier", "Verizon"},

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -70,6 +71,11 @@ class stack {
   boost::json::object call(const std::string& method, boost::json::object params = {});
   // The result of a call that must succeed (fails the test otherwise).
   boost::json::object result(const std::string& method, boost::json::object params = {});
+  // Submits a port-in (params: port_in_params()) that must be accepted; returns the order's id.
+  std::int64_t submit_port_in(boost::json::object params);
+  // Waits, woken by portd's events (event_pacer), until `done()` holds; fails the test after
+  // `timeout` with `what` and portd's log.
+  void wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout, const std::string& what);
   // Waits (via events.watch, not by sleeping) until order `id` is in `state`; returns the
   // order. Fails the test after `timeout`.
   boost::json::object wait_for_state(std::int64_t id, const std::string& state,
@@ -96,6 +102,23 @@ class stack {
   std::unique_ptr<process> sim_, portd_;
   std::string sim_url_, socket_, config_;
   int notify_fd_ = -1;
+};
+
+// Paces a test that polls for a condition: wait() returns at portd's next committed event, or
+// after `most` when nothing happens, so the test neither sleeps for a fixed time nor spins. It
+// is an events.watch connection of its own; a watch portd closed (a watcher that fell behind)
+// is reopened.
+class event_pacer {
+ public:
+  // Opens the watch and waits for portd to confirm it (events from then on wake wait()).
+  explicit event_pacer(const stack& s);
+  // True when an event came within `most`, false when `most` passed without one.
+  bool wait(std::chrono::milliseconds most);
+
+ private:
+  void open();
+  std::string socket_;
+  std::unique_ptr<rpc_connection> watch_;
 };
 
 // The params of a valid portin.submit for `number` (carrier Verizon, PIN 4321, a Lehi address),

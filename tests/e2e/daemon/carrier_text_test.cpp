@@ -37,7 +37,7 @@ BOOST_AUTO_TEST_CASE(a_hostile_status_message_is_shown_escaped_and_kept_raw_in_j
   json::object p{{"number", "+18015550190"}, {"carrier", "Verizon"}, {"account_number", "123456782222"},
                  {"account_pin", "4321"},
                  {"billing_address", {{"street1", "1 Main St"}, {"city", "Lehi"}, {"state", "UT"}, {"zip", "84043"}}}};
-  const auto id = s.result("portin.submit", p)["order"].as_object()["id"].as_int64();
+  const auto id = s.submit_port_in(p);
   auto o = s.wait_for_state(id, "submitted");
   const std::string remote(o["remote_order_id"].as_string());
   s.sim_post("/_sim/orders/" + remote + "/status",

@@ -16,13 +16,11 @@ namespace {
 // daemon.status's api.credentials once the start-up probe has ended (paced by a watch that
 // sees no event: nothing is committed while no order exists).
 json::object credentials_after_probe(stack& s) {
-  portd::test::rpc_connection pace(s.socket_path());
-  pace.send_line(R"({"jsonrpc":"2.0","id":1,"method":"events.watch","params":{}})");
-  BOOST_TEST_REQUIRE(pace.read_line().value_or("").find("\"watching\":true") != std::string::npos);
+  portd::test::event_pacer pace(s);
   for (int i = 0; i < 300; ++i) {
     auto c = s.result("daemon.status")["api"].as_object()["credentials"].as_object();
     if (c["state"] != "unchecked") return c;
-    (void)pace.read_line(std::chrono::milliseconds(100));
+    pace.wait(std::chrono::milliseconds(100));
   }
   BOOST_FAIL("the start-up probe did not end");
   return {};

@@ -23,7 +23,7 @@ namespace {
 json::object port_in(const std::string& number) { return portd::test::port_in_params(number, "Jane Doe"); }
 
 std::int64_t submit_in(stack& s, const std::string& number) {
-  return s.result("portin.submit", port_in(number))["order"].as_object()["id"].as_int64();
+  return s.submit_port_in(port_in(number));
 }
 
 std::int64_t submit_out(stack& s, const std::string& number) {

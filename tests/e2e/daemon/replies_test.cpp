@@ -18,7 +18,7 @@ BOOST_AUTO_TEST_CASE(update_and_poll_say_what_they_queued) {
   json::object p{{"number", "+18015550195"}, {"carrier", "Verizon"}, {"account_number", "123456782222"},
                  {"account_pin", "4321"},
                  {"billing_address", {{"street1", "1 Main St"}, {"city", "Lehi"}, {"state", "UT"}, {"zip", "84043"}}}};
-  const auto id = s.result("portin.submit", p)["order"].as_object()["id"].as_int64();
+  const auto id = s.submit_port_in(p);
   s.wait_for_state(id, "submitted");
   const std::string sid = std::to_string(id);
 

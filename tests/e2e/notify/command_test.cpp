@@ -33,17 +33,6 @@ std::size_t lines(const std::string& path) {
   return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
-template <class F>
-void wait_until(stack& s, F done, std::chrono::milliseconds timeout, const std::string& what) {
-  portd::test::rpc_connection c(s.socket_path());
-  c.send_line(R"({"jsonrpc":"2.0","id":1,"method":"events.watch","params":{}})");
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) BOOST_FAIL("timed out waiting for " << what << "\n" << s.portd_log());
-    c.read_line(200ms);  // an event, or a short wait when nothing happens
-  }
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(notify_command)
@@ -62,18 +51,18 @@ BOOST_AUTO_TEST_CASE(command_sink_gets_every_event_after_failures_and_a_timeout)
                                {"account_number", "123456782222"},
                                {"account_pin", "4321"},
                                {"billing_address", {{"street1", "1 Main St"}, {"city", "Lehi"}, {"state", "UT"}, {"zip", "84043"}}}});
-  wait_until(s, [&] { return lines(s.dir().file("failed.txt")) >= 8; }, 30s, "failed runs");
+  s.wait_until([&] { return lines(s.dir().file("failed.txt")) >= 8; }, 30s, "failed runs");
   std::filesystem::rename(s.dir().file("fail"), s.dir().file("hang"));
-  wait_until(s, [&] { return lines(s.dir().file("hung.txt")) >= 2; }, 30s, "hanging runs");
-  wait_until(s, [&] {
+  s.wait_until([&] { return lines(s.dir().file("hung.txt")) >= 2; }, 30s, "hanging runs");
+  s.wait_until([&] {
     auto st = s.result("daemon.status")["outbox"].as_object()["sinks"].as_array().at(0).as_object();
     return st["last_error"].is_string() && st["last_error"].as_string() == "timed out (killed)";
   }, 30s, "a run to be killed after its timeout");
   std::filesystem::remove(s.dir().file("hang"));
-  wait_until(s, [&] { return s.result("daemon.status")["orders"].as_object()["active"].as_int64() == 0; }, 120s,
+  s.wait_until([&] { return s.result("daemon.status")["orders"].as_object()["active"].as_int64() == 0; }, 120s,
              "every order to finish");
   auto events = s.result("events.list", {{"after", 0}, {"limit", 1000}})["events"].as_array();
-  wait_until(s, [&] { return s.result("daemon.status")["outbox"].as_object()["pending"].as_int64() == 0; }, 60s,
+  s.wait_until([&] { return s.result("daemon.status")["outbox"].as_object()["pending"].as_int64() == 0; }, 60s,
              "the outbox to drain");
   // Each event once (no crash here), in seq order per order, with the payload of a webhook.
   std::istringstream out(portd::test::read_file(s.dir().file("out.txt")));

@@ -45,12 +45,9 @@ void write_secret(stack& s, const std::string& text = secret) {
 }
 
 json::object port_in(const std::string& number, const std::string& pin = "4321") {
-  return {{"number", number},
-          {"carrier", "Verizon"},
-          {"account_number", "123456782222"},
-          {"account_pin", pin},
-          {"billing_address", {{"street1", "1 Main St"}, {"city", "Lehi"}, {"state", "UT"}, {"zip", "84043"}}},
-          {"subscriber_name", "Jane Doe"}};
+  auto p = portd::test::port_in_params(number, "Jane Doe");
+  p["account_pin"] = pin;
+  return p;
 }
 
 // `n` port-ins whose fates finish quickly (completes, or ineligible for a last digit 4).
@@ -60,25 +57,13 @@ std::vector<std::int64_t> submit_orders(stack& s, int n, int base = 0) {
   for (int i = 0; i < n; ++i) {
     char num[32];
     std::snprintf(num, sizeof num, "+1801%05d%c", base + i, digits[i % 6]);
-    ids.push_back(s.result("portin.submit", port_in(num))["order"].as_object()["id"].as_int64());
+    ids.push_back(s.submit_port_in(port_in(num)));
   }
   return ids;
 }
 
-// Waits (woken by events on a watch connection, not by the clock) until `done()` holds.
-template <class F>
-void wait_until(stack& s, F done, std::chrono::milliseconds timeout, const std::string& what) {
-  portd::test::rpc_connection c(s.socket_path());
-  c.send_line(R"({"jsonrpc":"2.0","id":1,"method":"events.watch","params":{}})");
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) BOOST_FAIL("timed out waiting for " << what << "\n" << s.portd_log());
-    c.read_line(200ms);  // an event, or a short wait when nothing happens
-  }
-}
-
 void wait_all_finished(stack& s) {
-  wait_until(s, [&] { return s.result("daemon.status")["orders"].as_object()["active"].as_int64() == 0; }, 120s,
+  s.wait_until([&] { return s.result("daemon.status")["orders"].as_object()["active"].as_int64() == 0; }, 120s,
              "every order to finish");
 }
 
@@ -154,7 +139,7 @@ BOOST_AUTO_TEST_CASE(every_event_of_300_orders_arrives_signed_and_in_order) {
   check_deliveries(recv.deliveries(), events, false);
   BOOST_TEST_MESSAGE("300 orders: " << events.size() << " events, " << recv.count() << " deliveries");
   BOOST_TEST(recv.count() == events.size());  // no failure, so no second attempt
-  wait_until(s, [&] { return outbox_status(s)["pending"].as_int64() == 0; }, 30s, "the outbox to drain");
+  s.wait_until([&] { return outbox_status(s)["pending"].as_int64() == 0; }, 30s, "the outbox to drain");
   BOOST_TEST(outbox_status(s)["dead"].as_int64() == 0);
   const auto sink = outbox_status(s)["sinks"].as_array().at(0).as_object();
   BOOST_TEST(sink.at("name") == "webhook:0");
@@ -169,7 +154,7 @@ BOOST_AUTO_TEST_CASE(receiver_down_then_failing_gets_everything_afterwards) {
   s.start_portd();
   submit_orders(s, 30);
   wait_all_finished(s);
-  wait_until(s, [&] { return outbox_status(s)["sinks"].as_array().at(0).as_object().at("failed_attempts").as_int64() >= 30; },
+  s.wait_until([&] { return outbox_status(s)["sinks"].as_array().at(0).as_object().at("failed_attempts").as_int64() >= 30; },
              30s, "attempts against the receiver that is down");
   BOOST_TEST(recv.count() == 0u);
   // Back, but answering 500 for a while.
@@ -185,7 +170,7 @@ BOOST_AUTO_TEST_CASE(receiver_down_then_failing_gets_everything_afterwards) {
   for (auto& d : recv.deliveries())
     if (d.answered == 500) failed_ids.insert(d.id);
   BOOST_TEST(!failed_ids.empty());
-  wait_until(s, [&] { return outbox_status(s)["pending"].as_int64() == 0; }, 30s, "the outbox to drain");
+  s.wait_until([&] { return outbox_status(s)["pending"].as_int64() == 0; }, 30s, "the outbox to drain");
 }
 
 BOOST_AUTO_TEST_CASE(a_receiver_that_never_answers_times_out_and_is_retried) {
@@ -196,7 +181,7 @@ BOOST_AUTO_TEST_CASE(a_receiver_that_never_answers_times_out_and_is_retried) {
   s.start_portd();
   submit_orders(s, 3);
   auto sink = [&] { return outbox_status(s)["sinks"].as_array().at(0).as_object(); };
-  wait_until(s, [&] { return sink().at("failed_attempts").as_int64() >= 6; }, 30s, "attempts to time out");
+  s.wait_until([&] { return sink().at("failed_attempts").as_int64() >= 6; }, 30s, "attempts to time out");
   BOOST_TEST(sink().at("last_error").as_string().find("timed out") != std::string::npos,
              json::serialize(sink()));
   BOOST_TEST(recv.count() == 0u);  // a hanging request is not recorded as received
@@ -222,7 +207,7 @@ BOOST_AUTO_TEST_CASE(kill_9_with_a_backlog_loses_nothing) {
   s.start_portd();
   BOOST_TEST_REQUIRE(recv.wait_for([&](auto& got) { return all_delivered(got, events); }, 60s));
   check_deliveries(recv.deliveries(), events, true);
-  wait_until(s, [&] { return outbox_status(s)["pending"].as_int64() == 0; }, 30s, "the outbox to drain");
+  s.wait_until([&] { return outbox_status(s)["pending"].as_int64() == 0; }, 30s, "the outbox to drain");
 }
 
 BOOST_AUTO_TEST_CASE(dead_letters_are_listed_and_redelivered) {
@@ -234,7 +219,7 @@ BOOST_AUTO_TEST_CASE(dead_letters_are_listed_and_redelivered) {
   submit_orders(s, 5);
   wait_all_finished(s);
   const auto events = s.all_events();
-  wait_until(s, [&] { return outbox_status(s)["dead"].as_int64() == static_cast<std::int64_t>(events.size()); }, 60s,
+  s.wait_until([&] { return outbox_status(s)["dead"].as_int64() == static_cast<std::int64_t>(events.size()); }, 60s,
              "every delivery to become a dead letter");
   BOOST_TEST(outbox_status(s)["pending"].as_int64() == 0);
 
@@ -258,7 +243,7 @@ BOOST_AUTO_TEST_CASE(dead_letters_are_listed_and_redelivered) {
   BOOST_TEST(r2 == 0);
   BOOST_TEST_REQUIRE(recv.wait_for([&](auto& got) { return all_delivered(got, events); }, 30s));
   check_deliveries(recv.deliveries(), events, false);
-  wait_until(s, [&] {
+  s.wait_until([&] {
     auto o = outbox_status(s);
     return o["pending"].as_int64() == 0 && o["dead"].as_int64() == 0;
   }, 30s, "the dead letters to be delivered");
@@ -281,7 +266,7 @@ BOOST_AUTO_TEST_CASE(gone_disables_the_sink_until_redelivery) {
   write_secret(s);
   s.start_portd();
   submit_orders(s, 2);
-  wait_until(s, [&] { return outbox_status(s)["sinks"].as_array().at(0).as_object().at("disabled").as_bool(); }, 30s,
+  s.wait_until([&] { return outbox_status(s)["sinks"].as_array().at(0).as_object().at("disabled").as_bool(); }, 30s,
              "the sink to be disabled by 410");
   wait_all_finished(s);
   const auto attempts = recv.count();
@@ -311,7 +296,7 @@ BOOST_AUTO_TEST_CASE(secrets_never_leave_portd) {
   s.result("portin.submit", port_in("+18015551235", pin));  // rejected once: an update re-sends
   s.result("portout.submit", {{"number", "+18015551231"}, {"pin", po_pin}});
   s.result("portout.submit", {{"number", "+18015551236"}, {"pin", po_pin}});  // PIN mismatch
-  wait_until(s, [&] {
+  s.wait_until([&] {
     auto st = s.result("daemon.status")["orders"].as_object();
     return st["active"].as_int64() == st["needs_attention"].as_int64();
   }, 60s, "orders to finish or stop for a human");

@@ -77,25 +77,6 @@ std::string story_of(stack& s, const std::string& number) {
   return out;
 }
 
-// Wakes a waiting test when something happens (an event on a watch) and at the latest after
-// `most`. A watch portd closed (a watcher that fell behind) is reopened, so waiting never spins.
-class waker {
- public:
-  explicit waker(stack& s) : s_(s) { open(); }
-  void wait(std::chrono::milliseconds most) {
-    const auto t0 = std::chrono::steady_clock::now();
-    if (!c_->read_line(most) && std::chrono::steady_clock::now() - t0 < most / 2) open();
-  }
-
- private:
-  void open() {
-    c_ = std::make_unique<portd::test::rpc_connection>(s_.socket_path());
-    c_->send_line(R"({"jsonrpc":"2.0","id":1,"method":"events.watch","params":{}})");
-  }
-  stack& s_;
-  std::unique_ptr<portd::test::rpc_connection> c_;
-};
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(reliability)
@@ -186,7 +167,7 @@ BOOST_AUTO_TEST_CASE(every_fault_at_once_loses_nothing_and_duplicates_nothing) {
     std::snprintf(number, sizeof number, "+1801%07d", 5560000 + submitted++);
     s.result("portin.submit", port_in(number));
   };
-  waker wake(s);
+  portd::test::event_pacer wake(s);
   for (int i = 0; i < n; ++i) submit_one();
   // The soak: as orders settle, new ones keep n moving, until the time is up (orders are
   // counted at most once a second, however many events arrive).

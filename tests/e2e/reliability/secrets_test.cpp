@@ -23,12 +23,9 @@ using portd::test::webhook_receiver;
 namespace {
 
 json::object port_in(const std::string& number, const std::string& pin) {
-  return {{"number", number},
-          {"carrier", "Verizon"},
-          {"account_number", "123456782222"},
-          {"account_pin", pin},
-          {"billing_address", {{"street1", "1 Main St"}, {"city", "Lehi"}, {"state", "UT"}, {"zip", "84043"}}},
-          {"subscriber_name", "Jane Doe"}};
+  auto p = portd::test::port_in_params(number, "Jane Doe");
+  p["account_pin"] = pin;
+  return p;
 }
 
 std::int64_t id_of(const json::object& result) { return result.at("order").as_object().at("id").as_int64(); }

@@ -480,16 +480,14 @@ BOOST_AUTO_TEST_CASE(a_disk_that_stays_full_is_retried_calmly_not_in_a_loop) {
   const double cpu_before = portd::test::cpu_seconds(portd);
   const double failures_before = metric(s, "portd_commit_failures_total");
   const auto since = std::chrono::steady_clock::now();
-  portd::test::rpc_connection pace(s.socket_path());
-  pace.send_line(R"({"jsonrpc":"2.0","id":1,"method":"events.watch","params":{}})");
-  BOOST_TEST_REQUIRE(pace.read_line().value_or("").find("\"watching\":true") != std::string::npos);
+  portd::test::event_pacer pace(s);
   int reads = 0;
   while (std::chrono::steady_clock::now() - since < std::chrono::seconds(2)) {
     auto listed = s.result("order.list", {{"limit", 1000}})["orders"].as_array();
     BOOST_TEST_REQUIRE(listed.size() == all.size());
     ++reads;
     // Nothing commits, so no event comes: this paces the reads, one per 100 ms at most.
-    BOOST_TEST_REQUIRE(!pace.read_line(std::chrono::milliseconds(100)), "an event was committed on a full disk");
+    BOOST_TEST_REQUIRE(!pace.wait(std::chrono::milliseconds(100)), "an event was committed on a full disk");
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
   const double cpu = portd::test::cpu_seconds(portd) - cpu_before;
@@ -566,11 +564,9 @@ BOOST_AUTO_TEST_CASE(the_log_records_a_transition_only_once_it_is_committed) {
   // again (paced by a watch that never sees an event, as nothing commits).
   const double failures_before = metric(s, "portd_commit_failures_total");
   advance_sim(s, 3 * 86400);
-  portd::test::rpc_connection pace(s.socket_path());
-  pace.send_line(R"({"jsonrpc":"2.0","id":1,"method":"events.watch","params":{}})");
-  BOOST_TEST_REQUIRE(pace.read_line().value_or("").find("\"watching\":true") != std::string::npos);
+  portd::test::event_pacer pace(s);
   for (int i = 0; i < 300 && metric(s, "portd_commit_failures_total") < failures_before + 3; ++i)
-    BOOST_TEST_REQUIRE(!pace.read_line(std::chrono::milliseconds(100)), "an event was committed on a full disk");
+    BOOST_TEST_REQUIRE(!pace.wait(std::chrono::milliseconds(100)), "an event was committed on a full disk");
   BOOST_TEST_REQUIRE(metric(s, "portd_commit_failures_total") >= failures_before + 3);
   for (const auto& a : all) BOOST_TEST(order_of(s, a.id)["state"] == "submitted");
   auto completions = [&](const acked& a) {

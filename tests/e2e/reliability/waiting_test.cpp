@@ -28,15 +28,14 @@ BOOST_AUTO_TEST_CASE(orders_waiting_for_a_poll_slot_do_not_make_portd_spin) {
   std::vector<std::int64_t> ids;
   for (const char* n : {"+18015550700", "+18015550701", "+18015550702", "+18015550703", "+18015550709",
                         "+18015550710", "+18015550711", "+18015550712"})  // fates that complete
-    ids.push_back(s.result("portin.submit", port_in(n))["order"].as_object()["id"].as_int64());
+    ids.push_back(s.submit_port_in(port_in(n)));
   for (auto id : ids) s.wait_for_state(id, "submitted");
   s.sim_post("/_sim/faults", R"({"endpoints":{"order":{"delay":1.0}},"delay_ms":3000})");
   // The next polls are the slow ones: wait until all four slots hold one.
-  portd::test::rpc_connection pace(s.socket_path());
-  pace.send_line(R"({"jsonrpc":"2.0","id":1,"method":"events.watch","params":{}})");
+  portd::test::event_pacer pace(s);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   auto in_flight = [&] { return s.result("daemon.status")["api"].as_object()["in_flight"].as_int64(); };
-  while (in_flight() < 4 && std::chrono::steady_clock::now() < deadline) pace.read_line(std::chrono::milliseconds(50));
+  while (in_flight() < 4 && std::chrono::steady_clock::now() < deadline) pace.wait(std::chrono::milliseconds(50));
   BOOST_TEST_REQUIRE(in_flight() == 4);
 
   const pid_t portd = s.portd_pid();
@@ -46,7 +45,7 @@ BOOST_AUTO_TEST_CASE(orders_waiting_for_a_poll_slot_do_not_make_portd_spin) {
   while (std::chrono::steady_clock::now() - since < std::chrono::seconds(2)) {
     BOOST_TEST_REQUIRE(s.result("order.list", {{"limit", 100}})["orders"].as_array().size() == ids.size());
     ++answered;
-    pace.read_line(std::chrono::milliseconds(100));  // paces the reads; the slow polls commit nothing
+    pace.wait(std::chrono::milliseconds(100));  // paces the reads; the slow polls commit nothing
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
   const double cpu = portd::test::cpu_seconds(portd) - cpu_before;

@@ -83,7 +83,7 @@ BOOST_AUTO_TEST_CASE(a_completed_order_is_in_the_journal_with_its_fields_and_no_
   json::object p{{"number", "+18015550182"}, {"carrier", "Verizon"}, {"account_number", "123456782222"},
                  {"account_pin", pin},
                  {"billing_address", {{"street1", "1 Main St"}, {"city", "Lehi"}, {"state", "UT"}, {"zip", "84043"}}}};
-  const auto id = s.result("portin.submit", p)["order"].as_object()["id"].as_int64();
+  const auto id = s.submit_port_in(p);
   auto o = s.wait_for_state(id, "completed");
   const std::string remote(o["remote_order_id"].as_string());
   const std::string sid = std::to_string(id);
@@ -133,7 +133,7 @@ BOOST_AUTO_TEST_CASE(the_readme_recipes_find_failed_orders_and_orders_that_need_
     json::object p{{"number", number}, {"carrier", "Verizon"}, {"account_number", "123456782222"},
                    {"account_pin", "4321"}, {"skip_eligibility", skip_eligibility},
                    {"billing_address", {{"street1", "1 Main St"}, {"city", "Lehi"}, {"state", "UT"}, {"zip", "84043"}}}};
-    return s.result("portin.submit", p)["order"].as_object()["id"].as_int64();
+    return s.submit_port_in(p);
   };
   // Ends 4: ineligible; submitted anyway, Telegent refuses it (422) and the order fails.
   const auto failed = port_in("+18015550184", true);
