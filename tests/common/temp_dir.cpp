@@ -38,4 +38,10 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
+unsigned file_mode(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return 0;
+  return st.st_mode & 07777;
+}
+
 }  // namespace portd::test

@@ -28,5 +28,7 @@ class temp_dir {
 void write_file(const std::string& path, const std::string& content, unsigned mode = 0600);
 // The whole content of `path` ("" when it cannot be read).
 std::string read_file(const std::string& path);
+// The permission bits of `path` (07777 of st_mode), 0 when it does not exist.
+unsigned file_mode(const std::string& path);
 
 }  // namespace portd::test

@@ -55,12 +55,6 @@ struct copy_db {
   }
 };
 
-unsigned mode_of(const std::string& p) {
-  struct stat st {};
-  if (::stat(p.c_str(), &st) != 0) return 0;
-  return st.st_mode & 07777;
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(backup)
@@ -93,7 +87,7 @@ BOOST_AUTO_TEST_CASE(a_backup_under_load_is_intact_and_holds_every_order_acknowl
   BOOST_TEST_MESSAGE(out << (after_backup - before_backup) << " orders acknowledged while the backup was made");
   BOOST_TEST_REQUIRE(status == 0, "portctl backup: " << out << portd::test::read_file(s.dir().file("portctl.stderr")));
   BOOST_TEST(out.find("backup written to " + file) != std::string::npos, out);
-  BOOST_TEST(mode_of(file) == 0600u);
+  BOOST_TEST(portd::test::file_mode(file) == 0600u);
 
   copy_db copy(file);
   const auto check = copy.rows("PRAGMA integrity_check");
@@ -128,7 +122,7 @@ BOOST_AUTO_TEST_CASE(an_existing_file_is_kept_unless_forced_and_a_relative_path_
 
   std::tie(status, out) = s.portctl({"backup", "--force", file});
   BOOST_TEST(status == 0, out << portd::test::read_file(s.dir().file("portctl.stderr")));
-  BOOST_TEST(mode_of(file) == 0600u);
+  BOOST_TEST(portd::test::file_mode(file) == 0600u);
   copy_db copy(file);
   BOOST_TEST(copy.rows("SELECT number FROM orders").size() == 1u);
 

@@ -16,12 +16,6 @@ using namespace portd::store::test;
 
 namespace {
 
-unsigned mode_of(const std::filesystem::path& p) {
-  struct stat st {};
-  if (::stat(p.c_str(), &st) != 0) return 0;
-  return st.st_mode & 07777;
-}
-
 std::size_t partial_files(const std::filesystem::path& dir) {
   std::size_t n = 0;
   for (const auto& e : std::filesystem::directory_iterator(dir))
@@ -53,7 +47,7 @@ BOOST_AUTO_TEST_CASE(a_copy_holds_what_is_committed_and_is_private) {
   BOOST_TEST(r.path == dest);
   BOOST_TEST(r.bytes == static_cast<std::int64_t>(std::filesystem::file_size(dest)));
   BOOST_TEST(r.schema_version == detail::newest_schema_version());
-  BOOST_TEST(mode_of(dest) == 0600u);
+  BOOST_TEST(file_mode(dest) == 0600u);
   BOOST_TEST(partial_files(dir.path()) == 0u);
   raw_db copy(dest);
   BOOST_TEST(copy.integer("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'") == 1);

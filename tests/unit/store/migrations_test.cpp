@@ -14,12 +14,6 @@ using namespace portd::store::test;
 
 namespace {
 
-unsigned mode_of(const std::filesystem::path& p) {
-  struct stat st {};
-  if (::stat(p.c_str(), &st) != 0) return 0;
-  return st.st_mode & 07777;
-}
-
 std::string message_of(const std::filesystem::path& p) {
   try {
     repository repo(p);
@@ -157,12 +151,12 @@ BOOST_AUTO_TEST_CASE(the_database_and_its_side_files_are_private) {
     repository repo(dir.db());
     auto o = simple_order("+18015550301");
     repo.insert_order(o);
-    BOOST_TEST(mode_of(dir.db()) == 0600u);
+    BOOST_TEST(file_mode(dir.db()) == 0600u);
     auto wal = dir.db().string() + "-wal";
     auto shm = dir.db().string() + "-shm";
     BOOST_TEST(std::filesystem::exists(wal));
-    BOOST_TEST(mode_of(wal) == 0600u);
-    BOOST_TEST(mode_of(shm) == 0600u);
+    BOOST_TEST(file_mode(wal) == 0600u);
+    BOOST_TEST(file_mode(shm) == 0600u);
   }
   ::umask(old);
 }
@@ -180,10 +174,10 @@ BOOST_AUTO_TEST_CASE(an_existing_database_readable_by_others_is_made_private) {
     const auto f = dir.db().string() + suffix;
     if (std::filesystem::exists(f)) ::chmod(f.c_str(), 0644);
   }
-  BOOST_TEST_REQUIRE(mode_of(dir.db()) == 0644u);
+  BOOST_TEST_REQUIRE(file_mode(dir.db()) == 0644u);
   repository again(dir.db());
-  BOOST_TEST(mode_of(dir.db()) == 0600u);
-  BOOST_TEST(mode_of(dir.db().string() + "-wal") == 0600u);
+  BOOST_TEST(file_mode(dir.db()) == 0600u);
+  BOOST_TEST(file_mode(dir.db().string() + "-wal") == 0600u);
 }
 
 // Schema 3 adds request_sent. A database written by a portd before it holds calls in flight
@@ -232,7 +226,7 @@ BOOST_AUTO_TEST_CASE(an_upgrade_leaves_the_database_as_it_was_next_to_it) {
     BOOST_TEST_REQUIRE(!told.empty());
     BOOST_TEST(told.front().find(copy) != std::string::npos);
   }
-  BOOST_TEST(mode_of(copy) == 0600u);
+  BOOST_TEST(file_mode(copy) == 0600u);
   {
     raw_db old(copy);
     BOOST_TEST(old.integer("PRAGMA user_version") == 2);

@@ -15,6 +15,7 @@
 namespace portd::store::test {
 
 using portd::test::at_ms;
+using portd::test::file_mode;
 using portd::test::simple_order;
 
 // The common temp_dir, with the database file the store's tests keep in it.
