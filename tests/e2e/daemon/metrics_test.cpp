@@ -89,6 +89,14 @@ struct scraped {
   }
 };
 
+// The metrics endpoint's URL, from the port portd logged when it bound it.
+std::string metrics_url(const stack& s) {
+  const std::string log = s.portd_log();
+  const auto at = log.find("(port ");
+  BOOST_TEST_REQUIRE(at != std::string::npos, log);
+  return "http://127.0.0.1:" + std::to_string(std::stoi(log.substr(at + 6)));
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(daemon_metrics)
@@ -105,10 +113,7 @@ BOOST_AUTO_TEST_CASE(prometheus_text_on_the_socket_and_on_loopback_http) {
   BOOST_TEST(text.find("portd_outbox_pending") != std::string::npos);
   BOOST_TEST(text.find("portd_dispatch_lateness_seconds_count") != std::string::npos);
   // The HTTP endpoint: the port it bound is in the log.
-  const std::string log = s.portd_log();
-  const auto at = log.find("(port ");
-  BOOST_TEST_REQUIRE(at != std::string::npos, log);
-  const std::string url = "http://127.0.0.1:" + std::to_string(std::stoi(log.substr(at + 6)));
+  const std::string url = metrics_url(s);
   auto [status, body] = portd::test::http_request(url, "GET", "/metrics");
   BOOST_TEST(status == 200);
   BOOST_TEST(body.find("portd_orders{state=\"completed\"} 1") != std::string::npos, body);
@@ -139,10 +144,7 @@ BOOST_AUTO_TEST_CASE(a_remote_metrics_address_is_served_with_allow_remote) {
   opt.portd_config_extra = "[metrics]\nlisten = \"0.0.0.0:0\"\nallow_remote = true\n";
   stack s(opt);
   s.start_portd();
-  const std::string log = s.portd_log();
-  const auto at = log.find("(port ");
-  BOOST_TEST_REQUIRE(at != std::string::npos, log);
-  const std::string url = "http://127.0.0.1:" + std::to_string(std::stoi(log.substr(at + 6)));
+  const std::string url = metrics_url(s);
   auto [status, body] = portd::test::http_request(url, "GET", "/metrics");
   BOOST_TEST(status == 200);
   BOOST_TEST(body.find("portd_orders_needs_attention 0") != std::string::npos, body);

@@ -30,6 +30,23 @@ bool has(const journal_entry& e, const std::string& k, const std::string& v) {
   return it != e.end() && it->second == v;
 }
 
+// portd started with its stderr on the fake journal, beside the stack's telegent-sim and with
+// the stack's config (and control socket), inside the journal's namespace; READY=1 awaited.
+struct journaled_portd {
+  stack s;  // for telegent-sim, the temp dir and the control-socket helpers
+  fake_journal journal{s.dir()};
+  const std::string log = s.dir().file("portd.log");
+  notify_socket notify{s.dir().file("notify-j.sock")};
+  std::map<std::string, std::string> env{{"NOTIFY_SOCKET", notify.path()}};
+  process portd = start();
+
+  journaled_portd() { BOOST_TEST_REQUIRE(notify.wait_for("READY=1", portd).has_value(), read_file(log)); }
+  process start() {
+    auto argv = journal.wrap({binary("PORTD_BIN"), "--config", s.dir().file("portd.toml")}, log, env);
+    return process(argv, env, log);
+  }
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(systemd_journal)
@@ -67,22 +84,12 @@ BOOST_AUTO_TEST_CASE(native_protocol_parser_reads_binary_values) {
   BOOST_TEST(e["PRIORITY"] == "6");
 }
 
-BOOST_AUTO_TEST_CASE(a_completed_order_is_in_the_journal_with_its_fields_and_no_secret,
-                     *utf::precondition(journal_available())) {
-  stack s;  // for telegent-sim, the temp dir and the control-socket helpers
-  fake_journal journal(s.dir());
-  // The stack's config, with its own socket: portd started here, inside the namespace.
-  const std::string log = s.dir().file("portd.log");
-  notify_socket notify(s.dir().file("notify-j.sock"));
-  std::map<std::string, std::string> env{{"NOTIFY_SOCKET", notify.path()}};
-  auto argv = journal.wrap({binary("PORTD_BIN"), "--config", s.dir().file("portd.toml")}, log, env);
-  process portd(argv, env, log);
-  BOOST_TEST_REQUIRE(notify.wait_for("READY=1", portd).has_value(), read_file(log));
+BOOST_FIXTURE_TEST_CASE(a_completed_order_is_in_the_journal_with_its_fields_and_no_secret, journaled_portd,
+                        *utf::precondition(journal_available())) {
 
   const std::string pin = "JournalPin8642";
-  json::object p{{"number", "+18015550182"}, {"carrier", "Verizon"}, {"account_number", "123456782222"},
-                 {"account_pin", pin},
-                 {"billing_address", {{"street1", "1 Main St"}, {"city", "Lehi"}, {"state", "UT"}, {"zip", "84043"}}}};
+  json::object p = portd::test::port_in_params("+18015550182");
+  p["account_pin"] = pin;
   const auto id = s.submit_port_in(p);
   auto o = s.wait_for_state(id, "completed");
   const std::string remote(o["remote_order_id"].as_string());
@@ -118,21 +125,12 @@ BOOST_AUTO_TEST_CASE(a_completed_order_is_in_the_journal_with_its_fields_and_no_
 // up on, and `-p warning` alone an order that needs a human, while routine progress stays at
 // info. (Before, every order event was logged at info: an operator alerting on warnings never
 // heard of either.)
-BOOST_AUTO_TEST_CASE(the_readme_recipes_find_failed_orders_and_orders_that_need_a_human_at_warning,
-                     *utf::precondition(journal_available())) {
-  stack s;
-  fake_journal journal(s.dir());
-  const std::string log = s.dir().file("portd.log");
-  notify_socket notify(s.dir().file("notify-j.sock"));
-  std::map<std::string, std::string> env{{"NOTIFY_SOCKET", notify.path()}};
-  auto argv = journal.wrap({binary("PORTD_BIN"), "--config", s.dir().file("portd.toml")}, log, env);
-  process portd(argv, env, log);
-  BOOST_TEST_REQUIRE(notify.wait_for("READY=1", portd).has_value(), read_file(log));
+BOOST_FIXTURE_TEST_CASE(the_readme_recipes_find_failed_orders_and_orders_that_need_a_human_at_warning, journaled_portd,
+                        *utf::precondition(journal_available())) {
 
   auto port_in = [&](const std::string& number, bool skip_eligibility) {
-    json::object p{{"number", number}, {"carrier", "Verizon"}, {"account_number", "123456782222"},
-                   {"account_pin", "4321"}, {"skip_eligibility", skip_eligibility},
-                   {"billing_address", {{"street1", "1 Main St"}, {"city", "Lehi"}, {"state", "UT"}, {"zip", "84043"}}}};
+    json::object p = portd::test::port_in_params(number);
+    p["skip_eligibility"] = skip_eligibility;
     return s.submit_port_in(p);
   };
   // Ends 4: ineligible; submitted anyway, Telegent refuses it (422) and the order fails.
