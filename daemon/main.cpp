@@ -2,6 +2,7 @@
 // real code lives in lib/.
 #include <portd/control/metrics_http.hpp>
 #include <portd/control/options.hpp>
+#include <portd/control/report.hpp>
 #include <portd/control/server.hpp>
 #include <portd/engine/engine.hpp>
 #include <portd/notify/notifier.hpp>
@@ -237,7 +238,6 @@ int run(util::config cfg, const std::string& config_path, control::resolved_acce
   telegent::client client(ioc.get_executor(), client_config_of(cfg), budget);
 
   engine::engine_options eo;
-  eo.require_owner = cfg.orders.require_owner;
   eo.poll_concurrency = cfg.telegent.max_connections;
   eo.retention = {cfg.retention.delivered_outbox, cfg.retention.raw_bodies, cfg.retention.interval, cfg.retention.batch};
   engine::engine eng(ioc, repo, client, budget, core::policy{cfg.poll, cfg.retry, cfg.stale, cfg.orders.resend_window},
@@ -283,7 +283,7 @@ int run(util::config cfg, const std::string& config_path, control::resolved_acce
     for (const auto& s : notifier.store_sinks()) hooks.sinks.push_back(s.name);
     hooks.wake = [&notifier](const std::string& sink) { notifier.wake(sink); };
     hooks.sink_status = [&notifier] { return notifier.status(); };
-    hooks.sink_metrics = [&notifier](std::ostream& os) { notifier.write_metrics(os); };
+    hooks.sink_metrics = [&notifier] { return notifier.metrics(); };
     eng.set_outbox_hooks(std::move(hooks));
   }
 
@@ -307,7 +307,7 @@ int run(util::config cfg, const std::string& config_path, control::resolved_acce
   std::unique_ptr<control::metrics_http> metrics;
   if (!cfg.metrics.listen.empty()) {
     metrics = std::make_unique<control::metrics_http>(ioc.get_executor(), cfg.metrics.listen, cfg.metrics.allow_remote,
-                                                      [&eng] { return eng.metrics_text(); });
+                                                      [&eng] { return control::render_metrics(eng.metrics()); });
     spdlog::info("metrics on http://{}/metrics (port {})", cfg.metrics.listen, metrics->port());
   }
 

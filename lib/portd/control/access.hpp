@@ -1,6 +1,7 @@
 // Who may do what on the control socket: peer credentials (SO_PEERCRED, SO_PEERGROUPS) -> role.
 #pragma once
-#include <portd/control/backend.hpp>
+#include <portd/control/errors.hpp>
+#include <portd/control/vocabulary.hpp>
 
 #include <cstdint>
 #include <functional>

@@ -1,7 +1,8 @@
 // A blocking client of the control socket, for portctl, scripts and tests: connect, call a
 // method, or follow an events.watch stream. Not for use on the daemon's io_context thread.
 #pragma once
-#include <portd/control/backend.hpp>
+#include <portd/control/errors.hpp>
+#include <portd/control/vocabulary.hpp>
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>

@@ -1,6 +1,7 @@
 // The method table and the handlers behind it.
 #include <portd/control/dispatch.hpp>
 #include <portd/control/next_step.hpp>
+#include <portd/control/report.hpp>
 
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
@@ -50,37 +51,38 @@ std::string command_result(const core::order& o) {
   return r;
 }
 
+// The service's answer as the reply's result text, or its error as JSON-RPC.
 template <class T, class F>
-result map(outcome<T> o, F f) {
-  if (!o.ok()) return std::move(o.error());
+result map(service::result<T> o, F f) {
+  if (!o) return to_rpc_error(o.error());
   if constexpr (std::is_same_v<std::invoke_result_t<F, T&>, std::string>)
-    return f(o.value());
+    return f(*o);
   else
-    return json::serialize(f(o.value()));
+    return json::serialize(f(*o));
 }
 
-awaitable<result> portin_submit(backend& b, const json::object& p, const caller& c,
+awaitable<result> portin_submit(service::order_service& b, const json::object& p, const caller& c,
                                 const protocol_options& opts) {
   auto req = parse_port_in(p, opts);
   if (!req.ok()) co_return std::move(req.error());
   co_return map(co_await b.submit_port_in(std::move(req.value()), c), submitted_result);
 }
 
-awaitable<result> portout_submit(backend& b, const json::object& p, const caller& c,
+awaitable<result> portout_submit(service::order_service& b, const json::object& p, const caller& c,
                                  const protocol_options&) {
   auto req = parse_port_out(p);
   if (!req.ok()) co_return std::move(req.error());
   co_return map(co_await b.submit_port_out(std::move(req.value()), c), submitted_result);
 }
 
-awaitable<result> order_get(backend& b, const json::object& p, const caller&,
+awaitable<result> order_get(service::order_service& b, const json::object& p, const caller&,
                             const protocol_options&) {
   auto key = parse_order_get(p);
   if (!key.ok()) co_return std::move(key.error());
   co_return map(b.get_order(key.value()), order_result);
 }
 
-awaitable<result> order_list(backend& b, const json::object& p, const caller&,
+awaitable<result> order_list(service::order_service& b, const json::object& p, const caller&,
                              const protocol_options&) {
   auto filter = parse_order_list(p);
   if (!filter.ok()) co_return std::move(filter.error());
@@ -107,28 +109,28 @@ json::value events_result(const std::vector<core::stored_event>& events) {
   return r;
 }
 
-awaitable<result> order_history(backend& b, const json::object& p, const caller&,
+awaitable<result> order_history(service::order_service& b, const json::object& p, const caller&,
                                 const protocol_options&) {
   auto id = parse_id_only(p);
   if (!id.ok()) co_return std::move(id.error());
   co_return map(b.history(id.value()), events_result);
 }
 
-awaitable<result> order_update(backend& b, const json::object& p, const caller& c,
+awaitable<result> order_update(service::order_service& b, const json::object& p, const caller& c,
                                const protocol_options&) {
   auto u = parse_update(p);
   if (!u.ok()) co_return std::move(u.error());
   co_return map(co_await b.update(u.value().id, std::move(u.value().patch), c), command_result);
 }
 
-awaitable<result> order_cancel(backend& b, const json::object& p, const caller& c,
+awaitable<result> order_cancel(service::order_service& b, const json::object& p, const caller& c,
                                const protocol_options&) {
   auto x = parse_cancel(p);
   if (!x.ok()) co_return std::move(x.error());
   co_return map(co_await b.cancel(x.value().id, std::move(x.value().reason), c), command_result);
 }
 
-awaitable<result> order_resolve(backend& b, const json::object& p, const caller& c,
+awaitable<result> order_resolve(service::order_service& b, const json::object& p, const caller& c,
                                 const protocol_options&) {
   auto x = parse_resolve(p);
   if (!x.ok()) co_return std::move(x.error());
@@ -137,28 +139,28 @@ awaitable<result> order_resolve(backend& b, const json::object& p, const caller&
                 command_result);
 }
 
-awaitable<result> order_close(backend& b, const json::object& p, const caller& c,
+awaitable<result> order_close(service::order_service& b, const json::object& p, const caller& c,
                               const protocol_options&) {
   auto x = parse_close(p);
   if (!x.ok()) co_return std::move(x.error());
   co_return map(co_await b.close(x.value().id, std::move(x.value().reason), c), command_result);
 }
 
-awaitable<result> order_retry(backend& b, const json::object& p, const caller& c,
+awaitable<result> order_retry(service::order_service& b, const json::object& p, const caller& c,
                               const protocol_options&) {
   auto id = parse_id_only(p);
   if (!id.ok()) co_return std::move(id.error());
   co_return map(co_await b.retry(id.value(), c), command_result);
 }
 
-awaitable<result> order_poll(backend& b, const json::object& p, const caller& c,
+awaitable<result> order_poll(service::order_service& b, const json::object& p, const caller& c,
                              const protocol_options&) {
   auto id = parse_id_only(p);
   if (!id.ok()) co_return std::move(id.error());
   co_return map(co_await b.poll(id.value(), c), command_result);
 }
 
-awaitable<result> order_note(backend& b, const json::object& p, const caller& c,
+awaitable<result> order_note(service::order_service& b, const json::object& p, const caller& c,
                              const protocol_options&) {
   auto n = parse_note(p);
   if (!n.ok()) co_return std::move(n.error());
@@ -170,7 +172,7 @@ awaitable<result> order_note(backend& b, const json::object& p, const caller& c,
                 });
 }
 
-awaitable<result> events_list(backend& b, const json::object& p, const caller&,
+awaitable<result> events_list(service::order_service& b, const json::object& p, const caller&,
                               const protocol_options&) {
   auto x = parse_events_list(p);
   if (!x.ok()) co_return std::move(x.error());
@@ -183,7 +185,7 @@ awaitable<result> events_list(backend& b, const json::object& p, const caller&,
   });
 }
 
-awaitable<result> group_summary_(backend& b, const json::object& p, const caller&,
+awaitable<result> group_summarize(service::order_service& b, const json::object& p, const caller&,
                                  const protocol_options&) {
   auto g = parse_group_summary(p);
   if (!g.ok()) co_return std::move(g.error());
@@ -191,17 +193,17 @@ awaitable<result> group_summary_(backend& b, const json::object& p, const caller
                 [](group_summary& s) { return json::value(render_group_summary(s)); });
 }
 
-awaitable<result> daemon_status(backend& b, const json::object& p, const caller&,
+awaitable<result> daemon_status(service::order_service& b, const json::object& p, const caller&,
                                 const protocol_options&) {
   if (auto e = parse_no_params(p)) co_return std::move(*e);
-  co_return json::serialize(b.status());
+  co_return json::serialize(render_status(b.status()));
 }
 
-awaitable<result> daemon_metrics(backend& b, const json::object& p, const caller&,
+awaitable<result> daemon_metrics(service::order_service& b, const json::object& p, const caller&,
                                  const protocol_options&) {
   if (auto e = parse_no_params(p)) co_return std::move(*e);
   json::object r;
-  r["text"] = b.metrics_text();
+  r["text"] = render_metrics(b.metrics());
   co_return json::serialize(r);
 }
 
@@ -209,15 +211,15 @@ json::value time_or_null(const std::optional<core::time_point>& t) {
   return t ? json::value(core::format_time(*t)) : json::value(nullptr);
 }
 
-json::object render_outbox_row(const store::outbox_row& r, const std::optional<core::stored_event>& e) {
+json::object render_outbox_row(const service::outbox_row& r, const std::optional<core::stored_event>& e) {
   json::object j;
   j["id"] = r.id;
   j["event_id"] = r.event_id;
   j["order_id"] = r.order_id;
   j["sink"] = r.sink;
-  j["state"] = store::to_string(r.state);
+  j["state"] = service::to_string(r.state);
   j["attempts"] = r.attempts;
-  j["next_attempt_at"] = r.state == store::delivery_state::pending
+  j["next_attempt_at"] = r.state == service::delivery_state::pending
                              ? json::value(core::format_time(r.next_attempt_at))
                              : json::value(nullptr);
   j["last_error"] = r.last_error.empty() ? json::value(nullptr) : json::value(r.last_error);
@@ -226,7 +228,7 @@ json::object render_outbox_row(const store::outbox_row& r, const std::optional<c
   return j;
 }
 
-awaitable<result> outbox_list(backend& b, const json::object& p, const caller&,
+awaitable<result> outbox_list(service::order_service& b, const json::object& p, const caller&,
                               const protocol_options&) {
   auto q = parse_outbox_list(p);
   if (!q.ok()) co_return std::move(q.error());
@@ -242,7 +244,7 @@ awaitable<result> outbox_list(backend& b, const json::object& p, const caller&,
   });
 }
 
-awaitable<result> outbox_redeliver(backend& b, const json::object& p, const caller& c,
+awaitable<result> outbox_redeliver(service::order_service& b, const json::object& p, const caller& c,
                                    const protocol_options&) {
   auto sel = parse_outbox_redeliver(p);
   if (!sel.ok()) co_return std::move(sel.error());
@@ -253,11 +255,11 @@ awaitable<result> outbox_redeliver(backend& b, const json::object& p, const call
   });
 }
 
-awaitable<result> daemon_backup(backend& b, const json::object& p, const caller& c,
+awaitable<result> daemon_backup(service::order_service& b, const json::object& p, const caller& c,
                                 const protocol_options&) {
   auto x = parse_backup(p);
   if (!x.ok()) co_return std::move(x.error());
-  co_return map(co_await b.backup(std::move(x.value().path), x.value().force, c), [](store::backup_result& r) {
+  co_return map(co_await b.backup(std::move(x.value().path), x.value().force, c), [](service::backup_result& r) {
     json::object j;
     j["path"] = r.path.string();
     j["bytes"] = r.bytes;
@@ -280,7 +282,7 @@ constexpr std::array<method_entry, 20> table{{
     {"order.poll", role::operator_, order_poll},
     {"events.list", role::reader, events_list},
     {"events.watch", role::reader, nullptr},
-    {"group.summary", role::reader, group_summary_},
+    {"group.summary", role::reader, group_summarize},
     {"daemon.status", role::reader, daemon_status},
     {"daemon.metrics", role::reader, daemon_metrics},
     // Additions (README "Notifications"): dead letters and their redelivery.
@@ -341,7 +343,7 @@ awaitable<handled> dispatcher::handle(request req, caller who) {
   }
   std::optional<result> r;
   try {
-    r.emplace(co_await m->handler(backend_, req.params, who, opts_));
+    r.emplace(co_await m->handler(service_, req.params, who, opts_));
   } catch (const std::exception& e) {
     // The text may carry infrastructure detail (paths, SQLite's words): the log has it, the
     // peer gets a plain internal_error.

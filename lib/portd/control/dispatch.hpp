@@ -1,8 +1,9 @@
 // The dispatch table: method -> {role needed, handler}. Turns a parsed request into the reply
-// line by checking the caller's role, validating params and calling the backend. Knows nothing
+// line by checking the caller's role, validating params and calling the service. Knows nothing
 // of sockets; events.watch is recognised and validated here but streamed by the server.
 #pragma once
-#include <portd/control/backend.hpp>
+#include <portd/control/errors.hpp>
+#include <portd/control/vocabulary.hpp>
 #include <portd/control/params.hpp>
 #include <portd/control/protocol.hpp>
 
@@ -18,7 +19,7 @@ namespace portd::control {
 
 // A handler's result is the JSON text of the reply's `result` member.
 using method_handler = boost::asio::awaitable<outcome<std::string>> (*)(
-    backend&, const boost::json::object& params, const caller&, const protocol_options&);
+    service::order_service&, const boost::json::object& params, const caller&, const protocol_options&);
 
 struct method_entry {
   std::string_view name;
@@ -41,20 +42,20 @@ struct handled {
 
 class dispatcher {
  public:
-  dispatcher(backend& b, protocol_options opts) : backend_(b), opts_(opts) {}
+  dispatcher(service::order_service& b, protocol_options opts) : service_(b), opts_(opts) {}
 
   // Parses, authorises, validates and runs one line. Never throws for a request's sake: an
-  // exception from the backend becomes internal_error (its text is not shown to the peer).
+  // exception from the service becomes internal_error (its text is not shown to the peer).
   boost::asio::awaitable<handled> handle(std::string line, caller who);
 
   // The same for an already parsed request.
   boost::asio::awaitable<handled> handle(request req, caller who);
 
-  backend& get_backend() { return backend_; }
+  service::order_service& service() { return service_; }
   const protocol_options& options() const { return opts_; }
 
  private:
-  backend& backend_;
+  service::order_service& service_;
   protocol_options opts_;
 };
 

@@ -256,11 +256,11 @@ outcome<order_key> parse_order_get(const json::object& o) {
   return k;
 }
 
-outcome<store::order_filter> parse_order_list(const json::object& o) {
+outcome<service::order_filter> parse_order_list(const json::object& o) {
   fields f(o);
   f.only({"state", "kind", "number", "group", "active", "needs_attention", "limit", "after_id"});
   if (f.error) return *f.error;
-  store::order_filter filter;
+  service::order_filter filter;
   if (auto* v = o.if_contains("state"); v && !v->is_null()) {
     auto add = [&](const json::value& s) -> bool {
       if (!s.is_string()) return false;
@@ -414,13 +414,13 @@ outcome<std::string> parse_group_summary(const json::object& o) {
   return *g;
 }
 
-outcome<store::outbox_query> parse_outbox_list(const json::object& o) {
+outcome<service::outbox_query> parse_outbox_list(const json::object& o) {
   fields f(o);
   f.only({"state", "sink", "order_id", "after", "limit"});
-  store::outbox_query q;
-  q.state = store::delivery_state::dead;
+  service::outbox_query q;
+  q.state = service::delivery_state::dead;
   if (auto s = f.string("state", false)) {
-    q.state = store::parse_delivery_state(*s);
+    q.state = service::parse_delivery_state(*s);
     if (!q.state) return invalid_params("state", "state must be \"pending\", \"delivered\" or \"dead\"");
   }
   if (auto s = f.text("sink", false)) q.sink = *s;
@@ -431,10 +431,10 @@ outcome<store::outbox_query> parse_outbox_list(const json::object& o) {
   return q;
 }
 
-outcome<store::redeliver_selector> parse_outbox_redeliver(const json::object& o) {
+outcome<service::redeliver_selector> parse_outbox_redeliver(const json::object& o) {
   fields f(o);
   f.only({"id", "event_id", "sink", "all"});
-  store::redeliver_selector r;
+  service::redeliver_selector r;
   if (auto n = f.id("id", false)) r.id = *n;
   if (auto n = f.id("event_id", false)) r.event_id = *n;
   if (auto s = f.text("sink", false)) r.sink = *s;

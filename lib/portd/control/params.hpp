@@ -2,7 +2,8 @@
 // are refused naming them, types are checked, values go through core/validate; the first
 // problem comes back as invalid_params with data.field.
 #pragma once
-#include <portd/control/backend.hpp>
+#include <portd/control/errors.hpp>
+#include <portd/control/vocabulary.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -52,7 +53,7 @@ outcome<port_in_request> parse_port_in(const boost::json::object&, const protoco
 outcome<port_out_request> parse_port_out(const boost::json::object&);
 // Exactly one of id, client_ref, remote_order_id, number (normalised to E.164).
 outcome<order_key> parse_order_get(const boost::json::object&);
-outcome<store::order_filter> parse_order_list(const boost::json::object&);
+outcome<service::order_filter> parse_order_list(const boost::json::object&);
 // {"id": int >= 1} and nothing else: order.history, order.retry, order.poll.
 outcome<std::int64_t> parse_id_only(const boost::json::object&);
 outcome<update_params> parse_update(const boost::json::object&);
@@ -65,10 +66,10 @@ outcome<watch_params> parse_watch(const boost::json::object&);
 outcome<std::string> parse_group_summary(const boost::json::object&);
 // outbox.list: state? ("pending" | "delivered" | "dead", default "dead"), sink?, order_id?,
 // after?, limit? (1–1000, default 100).
-outcome<store::outbox_query> parse_outbox_list(const boost::json::object&);
+outcome<service::outbox_query> parse_outbox_list(const boost::json::object&);
 // outbox.redeliver: exactly one of id (an outbox row), event_id with sink, or all: true (every
 // dead letter, of sink? when given).
-outcome<store::redeliver_selector> parse_outbox_redeliver(const boost::json::object&);
+outcome<service::redeliver_selector> parse_outbox_redeliver(const boost::json::object&);
 struct backup_params {
   std::string path;  // absolute
   bool force = false;

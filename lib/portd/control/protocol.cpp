@@ -13,16 +13,6 @@ namespace json = boost::json;
 
 namespace portd::control {
 
-std::string_view to_string(role r) {
-  switch (r) {
-    case role::none: return "none";
-    case role::reader: return "reader";
-    case role::operator_: return "operator";
-  }
-  return "?";
-}
-std::ostream& operator<<(std::ostream& os, role r) { return os << to_string(r); }
-
 rpc_error make_error(int code, std::string reason, std::string message) {
   return rpc_error{code, std::move(reason), std::move(message), {}};
 }

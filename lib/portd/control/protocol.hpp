@@ -1,7 +1,8 @@
 // The control protocol's wire format (PROTOCOL.md), pure: a line becomes a JSON-RPC request or
 // the error to answer with; results, errors, orders and events become JSON. No sockets here.
 #pragma once
-#include <portd/control/backend.hpp>
+#include <portd/control/errors.hpp>
+#include <portd/control/vocabulary.hpp>
 #include <portd/core/validate.hpp>
 
 #include <boost/json/value.hpp>
@@ -14,9 +15,6 @@
 namespace portd::control {
 
 inline constexpr std::size_t max_line_bytes = 1024 * 1024;
-
-std::string_view to_string(role);
-std::ostream& operator<<(std::ostream&, role);
 
 struct request {
   boost::json::value id;  // string, number or null (as sent)

@@ -116,7 +116,7 @@ struct connection {
 };
 
 struct server::impl {
-  impl(asio::any_io_executor ex, backend& b, server_options o)
+  impl(asio::any_io_executor ex, service::order_service& b, server_options o)
       : executor(ex), acceptor(ex), opts(std::move(o)), dispatch(b, opts.protocol),
         daemon_uid(static_cast<std::uint32_t>(geteuid())), retry_timer(ex), drained(ex) {}
 
@@ -333,7 +333,7 @@ struct server::impl {
     p["message"] = std::move(message);
     p["last_event_id"] = c->last_event_id;
     c->push_ready(render_notification("watch.ended", std::move(p)), false);
-    c->subscribed = false;  // ended from our side: the backend is told by returning false
+    c->subscribed = false;  // ended from our side: the service is told by returning false
     c->stop_reading = true;
     c->close_after_flush = true;
     c->writer_wake.notify();
@@ -341,7 +341,7 @@ struct server::impl {
 
   asio::awaitable<void> watch(std::shared_ptr<impl> self, std::shared_ptr<connection> c,
                               std::uint64_t seq, json::value id, watch_params p) {
-    backend& b = dispatch.get_backend();
+    service::order_service& b = dispatch.service();
     auto reply = [&](std::int64_t after) {
       json::object r;
       r["watching"] = true;
@@ -361,8 +361,8 @@ struct server::impl {
         for (;;) {
           auto events = b.list_events(c->last_event_id, p.order_id, page);
           if (c->closed) co_return;
-          if (!events.ok()) {
-            end_watch(c, events.error().reason, events.error().message);
+          if (!events) {
+            end_watch(c, to_rpc_error(events.error()).reason, events.error().message);
             co_return;
           }
           for (auto& e : events.value().events) deliver(c, e);
@@ -385,14 +385,14 @@ struct server::impl {
                            return srv->deliver(conn, e);
                          });
       if (c->closed) {
-        if (sub.ok() && sub.value().cancel) sub.value().cancel();
+        if (sub && sub->cancel) sub->cancel();
         co_return;
       }
-      if (!sub.ok()) {
+      if (!sub) {
         if (p.after)
-          end_watch(c, sub.error().reason, sub.error().message);
+          end_watch(c, to_rpc_error(sub.error()).reason, sub.error().message);
         else {
-          c->fill(seq, render_error(id, sub.error()));
+          c->fill(seq, render_error(id, to_rpc_error(sub.error())));
           c->close_after_flush = true;
         }
         co_return;
@@ -579,7 +579,7 @@ struct server::impl {
   }
 };
 
-server::server(asio::any_io_executor ex, backend& b, server_options opts)
+server::server(asio::any_io_executor ex, service::order_service& b, server_options opts)
     : impl_(std::make_shared<impl>(ex, b, std::move(opts))) {}
 
 server::~server() { stop(); }

@@ -4,7 +4,8 @@
 // connection into an event stream. Runs on one io_context thread, no strands.
 #pragma once
 #include <portd/control/access.hpp>
-#include <portd/control/backend.hpp>
+#include <portd/control/errors.hpp>
+#include <portd/control/vocabulary.hpp>
 #include <portd/control/dispatch.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -40,7 +41,7 @@ struct server_options {
 class server {
  public:
   // `b` must outlive the server and every connection's in-flight requests.
-  server(boost::asio::any_io_executor ex, backend& b, server_options opts);
+  server(boost::asio::any_io_executor ex, service::order_service& b, server_options opts);
   ~server();
   server(const server&) = delete;
   server& operator=(const server&) = delete;
@@ -61,7 +62,7 @@ class server {
   void drain();
   // After drain(): waits until every connection has closed, at most `limit`, then stop().
   boost::asio::awaitable<void> drained(std::chrono::milliseconds limit);
-  // Stops accepting and closes every connection; in-flight backend calls finish unanswered.
+  // Stops accepting and closes every connection; in-flight service calls finish unanswered.
   // Removes the socket file if listen() created it. Idempotent.
   void stop();
 

@@ -20,25 +20,22 @@
 namespace portd::engine {
 
 namespace asio = boost::asio;
-using control::outcome;
-using control::rpc_error;
 using core::order;
 using core::order_state;
-namespace code = control::code;
 
 namespace {
 
-rpc_error make_error(int c, std::string reason, std::string message, boost::json::object data = {}) {
-  rpc_error e;
-  e.code = c;
-  e.reason = std::move(reason);
-  e.message = std::move(message);
-  e.data = std::move(data);
-  return e;
-}
+service::error fail(errc code, std::string message) { return {.code = code, .message = std::move(message)}; }
 
-rpc_error not_found(std::int64_t id) {
-  return make_error(code::not_found, "not_found", "no order with id " + std::to_string(id));
+service::error not_found(std::int64_t id) { return fail(errc::not_found, "no order with id " + std::to_string(id)); }
+
+service::error unavailable(std::string why) { return fail(errc::unavailable, std::move(why)); }
+
+// decide()'s refusal of a command: the order's state does not allow it, or a value is wrong.
+service::error refusal_error(const order& cur, const core::refusal& r) {
+  if (r.kind == core::refusal_kind::invalid_state)
+    return {.code = errc::invalid_state, .message = r.message, .field = r.field, .state = cur.state};
+  return {.code = errc::invalid_params, .message = r.message, .field = r.field};
 }
 
 // A port-in whose next step is a submission resent under Telegent's duplicate guard (rule 3).
@@ -73,16 +70,6 @@ spdlog::level::level_enum log_level(const core::event_record& r) {
   }
 }
 
-// daemon.status's view of the start-up probe and of every token request since.
-boost::json::object credentials_json(const telegent::credentials_state& c) {
-  boost::json::object o;
-  o["state"] = !c.problem.empty() ? "failing" : c.verified ? "ok" : "unchecked";
-  o["problem"] = c.problem.empty() ? boost::json::value(nullptr) : boost::json::value(c.problem);
-  o["detail"] = c.detail.empty() ? boost::json::value(nullptr) : boost::json::value(c.detail);
-  o["at"] = c.at ? boost::json::value(core::format_time(*c.at)) : boost::json::value(nullptr);
-  return o;
-}
-
 }  // namespace
 
 engine::engine(asio::io_context& ioc, store::repository& repo, telegent::client& client,
@@ -93,18 +80,6 @@ engine::engine(asio::io_context& ioc, store::repository& repo, telegent::client&
              [this](const schedule_state::due_entry& e, core::time_point now) { take_due(e, now); }) {}
 
 engine::~engine() = default;
-
-rpc_error engine::refusal_error(const order& cur, const core::refusal& r) const {
-  const int c = r.kind == core::refusal_kind::invalid_state ? code::invalid_state : code::invalid_params;
-  boost::json::object data;
-  if (c == code::invalid_state) data["state"] = std::string(core::to_string(cur.state));
-  if (!r.field.empty()) data["field"] = r.field;
-  return make_error(c, c == code::invalid_state ? "invalid_state" : "invalid_params", r.message, std::move(data));
-}
-
-rpc_error engine::unavailable(const std::string& why) const {
-  return make_error(code::unavailable, "unavailable", why);
-}
 
 // ---- start-up and shutdown -----------------------------------------------------------------
 
@@ -151,7 +126,7 @@ void engine::start() {
     auto o = repo_.load(e.id);
     if (!o) continue;
     auto r = apply(*o, core::recovered{});
-    if (r.ok()) ++resumed;
+    if (r.has_value()) ++resumed;
   }
   spdlog::info("resumed {} active orders ({} needed recovery)", entries.size(), resumed);
   const auto& keep = opts_.retention;
@@ -306,7 +281,7 @@ void engine::after_commit(staged& s) {
   }
 }
 
-control::outcome<engine::applied> engine::apply(const order& cur, const core::input& in, bool urgent) {
+service::result<engine::applied> engine::apply(const order& cur, const core::input& in, bool urgent) {
   const auto now = now_();
   core::decision d = core::decide(cur, in, now, policy_);
   if (d.refused) return refusal_error(cur, *d.refused);
@@ -357,7 +332,7 @@ void engine::take_due(const schedule_state::due_entry& top, core::time_point now
     if (pending.empty() && start_poll(*o)) return;
     const core::input& in = pending.empty() ? core::input{core::timer_fired{}} : pending.mapped();
     auto r = apply(*o, in);
-    if (!r.ok() || staged_.empty() || staged_.back().id != top.id) return;  // nothing to do now
+    if (!r.has_value() || staged_.empty() || staged_.back().id != top.id) return;  // nothing to do now
   } catch (const std::exception& e) {
     util::log_order(spdlog::level::err, {top.id}, "the store failed; trying again later: {}", e.what());
     retry_later(top.id, pending.empty() ? core::input{core::recovered{}} : std::move(pending.mapped()),
@@ -513,23 +488,21 @@ void engine::publish(const core::stored_event& e) {
 
 // ---- commands ------------------------------------------------------------------------------
 
-asio::awaitable<outcome<control::submitted>> engine::intake(order o, std::string pin, std::string actor) {
+asio::awaitable<service::result<service::submitted>> engine::intake(order o, std::string pin, std::string actor) {
   if (stopping_) co_return unavailable("portd is shutting down");
   const auto now = now_();
   if (!o.client_ref.empty()) {
     if (auto existing = repo_.load_by_client_ref(o.client_ref)) {
       if (!same_submission(*existing, o)) {
-        boost::json::object data;
-        data["order_id"] = existing->id;
-        data["field"] = "client_ref";
-        co_return make_error(code::conflict, "conflict",
-                             "client_ref \"" + o.client_ref + "\" was used for order " +
-                                 std::to_string(existing->id) + " with different content",
-                             std::move(data));
+        co_return service::error{.code = errc::conflict,
+                                 .message = "client_ref \"" + o.client_ref + "\" was used for order " +
+                                            std::to_string(existing->id) + " with different content",
+                                 .field = "client_ref",
+                                 .order_id = existing->id};
       }
       if (!co_await committed()) co_return unavailable("the store is not writable");
       auto again = repo_.read(existing->id);
-      co_return control::submitted{again ? *again : *existing, false};
+      co_return service::submitted{again ? *again : *existing, false};
     }
   }
   o.created_at = o.updated_at = o.state_since = now;
@@ -564,32 +537,22 @@ asio::awaitable<outcome<control::submitted>> engine::intake(order o, std::string
     staged_.push_back(std::move(s));
     u.release();
   } catch (const store::conflict_error& e) {
-    boost::json::object data;
-    data["order_id"] = e.existing_id;
-    if (e.client_ref) data["field"] = "client_ref";
-    co_return make_error(code::conflict, "conflict", e.what(), std::move(data));
+    co_return service::error{.code = errc::conflict,
+                             .message = e.what(),
+                             .field = e.client_ref ? "client_ref" : "",
+                             .order_id = e.existing_id};
   } catch (const store::store_error& e) {
     spdlog::error("intake failed: {}", e.what());
     co_return e.disk_full   ? unavailable("the store is full; the order was not accepted")
            : e.read_only ? unavailable("the store is not writable (read-only); the order was not accepted")
-                         : make_error(code::internal_error, "internal_error", "the store failed; the order was not accepted");
+                         : fail(errc::internal, "the store failed; the order was not accepted");
   }
   if (!co_await committed()) co_return unavailable("the store is not writable; the order was not accepted");
-  co_return control::submitted{std::move(n), true};
+  co_return service::submitted{std::move(n), true};
 }
 
-asio::awaitable<outcome<control::submitted>> engine::submit_port_in(control::port_in_request req,
-                                                                    const control::caller& c) {
-  if (opts_.require_owner) {
-    if (req.details.account_id.empty())
-      co_return make_error(code::invalid_params, "invalid_params",
-                           "account_id is required: decide the number's Account before porting it",
-                           boost::json::object{{"field", "account_id"}});
-    if (req.details.subscriber_id.empty())
-      co_return make_error(code::invalid_params, "invalid_params",
-                           "subscriber_id is required: decide the number's Subscriber before porting it",
-                           boost::json::object{{"field", "subscriber_id"}});
-  }
+asio::awaitable<service::result<service::submitted>> engine::submit_port_in(service::port_in_request req,
+                                                                    const service::caller& c) {
   order o;
   o.kind = core::order_kind::port_in;
   o.number = req.number;
@@ -601,8 +564,8 @@ asio::awaitable<outcome<control::submitted>> engine::submit_port_in(control::por
   co_return co_await intake(std::move(o), std::move(req.account_pin), std::move(actor));
 }
 
-asio::awaitable<outcome<control::submitted>> engine::submit_port_out(control::port_out_request req,
-                                                                     const control::caller& c) {
+asio::awaitable<service::result<service::submitted>> engine::submit_port_out(service::port_out_request req,
+                                                                     const service::caller& c) {
   order o;
   o.kind = core::order_kind::port_out;
   o.number = req.number;
@@ -612,20 +575,20 @@ asio::awaitable<outcome<control::submitted>> engine::submit_port_out(control::po
   co_return co_await intake(std::move(o), std::move(req.pin), std::move(actor));
 }
 
-asio::awaitable<outcome<order>> engine::command(std::int64_t id, core::input in, bool urgent) {
+asio::awaitable<service::result<order>> engine::command(std::int64_t id, core::input in, bool urgent) {
   if (stopping_) co_return unavailable("portd is shutting down");
   std::optional<applied> done;
   try {
     auto cur = load(id);
     if (!cur) co_return not_found(id);
     auto r = apply(*cur, in, urgent);
-    if (!r.ok()) co_return r.error();
+    if (!r.has_value()) co_return r.error();
     done = std::move(r.value());
   } catch (const store::store_error& e) {
     spdlog::error("order {}: command failed in the store: {}", id, e.what());
     co_return e.disk_full   ? unavailable("the store is full; nothing was changed")
            : e.read_only ? unavailable("the store is not writable (read-only); nothing was changed")
-                         : make_error(code::internal_error, "internal_error", "the store failed; nothing was changed");
+                         : fail(errc::internal, "the store failed; nothing was changed");
   }
   if (!co_await committed()) co_return unavailable("the store is not writable; nothing was changed");
   co_return done->order;
@@ -633,26 +596,26 @@ asio::awaitable<outcome<order>> engine::command(std::int64_t id, core::input in,
 
 // Inputs are built as named locals before co_await: GCC 12 destroys a temporary that lives
 // across a co_await twice.
-asio::awaitable<outcome<order>> engine::update(std::int64_t id, core::order_patch p, const control::caller& c) {
+asio::awaitable<service::result<order>> engine::update(std::int64_t id, core::order_patch p, const service::caller& c) {
   core::input in = core::cmd_update{std::move(p), c.actor()};
   co_return co_await command(id, std::move(in));
 }
-asio::awaitable<outcome<order>> engine::cancel(std::int64_t id, std::string reason, const control::caller& c) {
+asio::awaitable<service::result<order>> engine::cancel(std::int64_t id, std::string reason, const service::caller& c) {
   core::input in = core::cmd_cancel{std::move(reason), c.actor()};
   co_return co_await command(id, std::move(in));
 }
-asio::awaitable<outcome<order>> engine::resolve(std::int64_t id, std::string adopt, bool resubmit,
-                                                const control::caller& c) {
+asio::awaitable<service::result<order>> engine::resolve(std::int64_t id, std::string adopt, bool resubmit,
+                                                const service::caller& c) {
   core::input in = core::cmd_resolve{adopt, resubmit, c.actor(), {}};
   if (!adopt.empty()) {
     auto checked = co_await check_adoption(id, adopt, in);
-    if (!checked.ok()) co_return checked.error();
+    if (!checked.has_value()) co_return checked.error();
     std::get<core::cmd_resolve>(in).checked = std::move(checked.value());
   }
   co_return co_await command(id, std::move(in));
 }
 
-asio::awaitable<outcome<std::string>> engine::check_adoption(std::int64_t id, const std::string& remote,
+asio::awaitable<service::result<std::string>> engine::check_adoption(std::int64_t id, const std::string& remote,
                                                              const core::input& in) {
   if (stopping_) co_return unavailable("portd is shutting down");
   std::optional<order> cur;
@@ -660,21 +623,20 @@ asio::awaitable<outcome<std::string>> engine::check_adoption(std::int64_t id, co
     cur = load(id);
   } catch (const store::store_error& e) {
     spdlog::error("order {}: cannot read it for resolve: {}", id, e.what());
-    co_return make_error(code::internal_error, "internal_error", "the store failed; nothing was changed");
+    co_return fail(errc::internal, "the store failed; nothing was changed");
   }
   if (!cur) co_return not_found(id);
   // The state rules first (only submit_unknown resolves): no call for an order that cannot be.
   if (auto d = core::decide(*cur, in, now_(), policy_); d.refused) co_return refusal_error(*cur, *d.refused);
-  auto bound_elsewhere = [&]() -> std::optional<rpc_error> {
+  auto bound_elsewhere = [&]() -> std::optional<service::error> {
     auto other = repo_.read_by_remote_id(remote);
     if (!other || other->id == id) return std::nullopt;
-    boost::json::object data;
-    data["field"] = "remote_order_id";
-    data["order_id"] = other->id;
-    return make_error(code::invalid_params, "invalid_params",
-                      "Telegent order " + remote + " already belongs to order " + std::to_string(other->id) +
-                          "; order " + std::to_string(id) + " stays submit_unknown",
-                      std::move(data));
+    return service::error{.code = errc::invalid_params,
+                          .message = "Telegent order " + remote + " already belongs to order " +
+                                     std::to_string(other->id) + "; order " + std::to_string(id) +
+                                     " stays submit_unknown",
+                          .field = "remote_order_id",
+                          .order_id = other->id};
   };
   if (auto e = bound_elsewhere()) co_return *e;
   // Ask Telegent, at command priority, within the budget.
@@ -682,12 +644,11 @@ asio::awaitable<outcome<std::string>> engine::check_adoption(std::int64_t id, co
   probe.remote_order_id = remote;
   const core::api_result r = co_await client_.call(probe, core::call_kind::status, telegent::priority::command);
   auto refuse = [&](std::string why) {
-    boost::json::object data;
-    data["field"] = "remote_order_id";
-    return make_error(code::invalid_params, "invalid_params",
-                      "Telegent order " + remote + " cannot be adopted for order " + std::to_string(id) + ": " + why +
-                          "; order " + std::to_string(id) + " stays submit_unknown",
-                      std::move(data));
+    return service::error{.code = errc::invalid_params,
+                          .message = "Telegent order " + remote + " cannot be adopted for order " +
+                                     std::to_string(id) + ": " + why + "; order " + std::to_string(id) +
+                                     " stays submit_unknown",
+                          .field = "remote_order_id"};
   };
   if (r.outcome == core::call_outcome::transient)
     co_return unavailable("could not check Telegent order " + remote + " with Telegent (" + r.reason +
@@ -710,53 +671,53 @@ asio::awaitable<outcome<std::string>> engine::check_adoption(std::int64_t id, co
   if (auto e = bound_elsewhere()) co_return *e;  // another resolve may have taken it meanwhile
   co_return checked;
 }
-asio::awaitable<outcome<order>> engine::retry(std::int64_t id, const control::caller& c) {
+asio::awaitable<service::result<order>> engine::retry(std::int64_t id, const service::caller& c) {
   core::input in = core::cmd_retry{c.actor()};
   co_return co_await command(id, std::move(in));
 }
-asio::awaitable<outcome<order>> engine::close(std::int64_t id, std::string reason, const control::caller& c) {
+asio::awaitable<service::result<order>> engine::close(std::int64_t id, std::string reason, const service::caller& c) {
   core::input in = core::cmd_close{std::move(reason), c.actor()};
   co_return co_await command(id, std::move(in));
 }
-asio::awaitable<outcome<order>> engine::poll(std::int64_t id, const control::caller& c) {
+asio::awaitable<service::result<order>> engine::poll(std::int64_t id, const service::caller& c) {
   core::input in = core::cmd_poll_now{c.actor()};
   co_return co_await command(id, std::move(in), true);
 }
 
-asio::awaitable<outcome<core::stored_event>> engine::note(std::int64_t id, std::string text,
-                                                          const control::caller& c) {
+asio::awaitable<service::result<core::stored_event>> engine::note(std::int64_t id, std::string text,
+                                                          const service::caller& c) {
   if (stopping_) co_return unavailable("portd is shutting down");
   std::optional<applied> done;
   try {
     auto cur = load(id);
     if (!cur) co_return not_found(id);
     auto r = apply(*cur, core::cmd_note{std::move(text), c.actor()});
-    if (!r.ok()) co_return r.error();
+    if (!r.has_value()) co_return r.error();
     done = std::move(r.value());
   } catch (const store::store_error& e) {
     co_return unavailable("the store is not writable; the note was not kept");
   }
   if (!co_await committed()) co_return unavailable("the store is not writable; the note was not kept");
-  if (done->events.empty()) co_return make_error(code::internal_error, "internal_error", "the note was not recorded");
+  if (done->events.empty()) co_return fail(errc::internal, "the note was not recorded");
   co_return done->events.back();
 }
 
 // ---- reads (committed data only) -----------------------------------------------------------
 
-outcome<order> engine::get_order(const control::order_key& k) {
+service::result<order> engine::get_order(const service::order_key& k) {
   std::optional<order> o;
   std::string what;
   if (k.id) { o = repo_.read(*k.id); what = "id " + std::to_string(*k.id); }
   else if (!k.client_ref.empty()) { o = repo_.read_by_client_ref(k.client_ref); what = "client_ref \"" + k.client_ref + "\""; }
   else if (!k.remote_order_id.empty()) { o = repo_.read_by_remote_id(k.remote_order_id); what = "remote_order_id \"" + k.remote_order_id + "\""; }
   else if (!k.number.empty()) { o = repo_.read_latest_for_number(k.number); what = "number " + k.number; }
-  if (!o) return make_error(code::not_found, "not_found", "no order with " + what);
+  if (!o) return fail(errc::not_found, "no order with " + what);
   return *o;
 }
 
-outcome<control::order_page> engine::list_orders(const store::order_filter& f) {
-  control::order_page page;
-  store::order_filter g = f;
+service::result<service::order_page> engine::list_orders(const service::order_filter& f) {
+  service::order_page page;
+  service::order_filter g = f;
   g.limit = f.limit + 1;  // one more tells whether there is a next page
   page.orders = repo_.read_list(g);
   if (static_cast<int>(page.orders.size()) > f.limit) {
@@ -766,13 +727,13 @@ outcome<control::order_page> engine::list_orders(const store::order_filter& f) {
   return page;
 }
 
-outcome<std::vector<core::stored_event>> engine::history(std::int64_t id) {
+service::result<std::vector<core::stored_event>> engine::history(std::int64_t id) {
   if (!repo_.read(id)) return not_found(id);
   return repo_.read_history(id);
 }
 
-outcome<control::event_page> engine::list_events(std::int64_t after, std::int64_t order_id, int limit) {
-  control::event_page page;
+service::result<service::event_page> engine::list_events(std::int64_t after, std::int64_t order_id, int limit) {
+  service::event_page page;
   page.events = repo_.read_events(after, order_id, limit + 1);
   if (static_cast<int>(page.events.size()) > limit) {
     page.events.resize(static_cast<std::size_t>(limit));
@@ -781,9 +742,9 @@ outcome<control::event_page> engine::list_events(std::int64_t after, std::int64_
   return page;
 }
 
-outcome<control::subscription> engine::watch(std::int64_t after, std::int64_t order_id,
+service::result<service::subscription> engine::watch(std::int64_t after, std::int64_t order_id,
                                              std::function<bool(const core::stored_event&)> on_event) {
-  control::subscription sub;
+  service::subscription sub;
   std::int64_t from = after < 0 ? last_committed_event_ : after;
   sub.after = from;
   // Backlog: committed events after `from` up to the last one published; the reader sees
@@ -811,11 +772,11 @@ outcome<control::subscription> engine::watch(std::int64_t after, std::int64_t or
   return sub;
 }
 
-outcome<control::group_summary> engine::summarize_group(const std::string& group) {
-  control::group_summary g;
+service::result<service::group_summary> engine::summarize_group(const std::string& group) {
+  service::group_summary g;
   g.group = group;
   std::map<order_state, std::int64_t> by;
-  store::order_filter f;
+  service::order_filter f;
   f.group = group;
   f.limit = 1000;
   for (;;) {
@@ -830,41 +791,30 @@ outcome<control::group_summary> engine::summarize_group(const std::string& group
     if (static_cast<int>(page.size()) < f.limit) break;
     f.after_id = page.back().id;
   }
-  if (g.total == 0) return make_error(code::not_found, "not_found", "no orders in group \"" + group + "\"");
+  if (g.total == 0) return fail(errc::not_found, "no orders in group \"" + group + "\"");
   for (auto& [s, n] : by) g.by_state.emplace_back(s, n);
   return g;
 }
 
-boost::json::object engine::status() {
-  boost::json::object r;
-  r["version"] = PORTD_VERSION;
-  r["started_at"] = core::format_time(started_at_);
-  const auto& t = tally();
-  boost::json::object by_state;
-  std::int64_t active = 0;
-  for (int i = 0; i < core::order_state_count; ++i) {
-    const auto st = static_cast<order_state>(i);
-    by_state[core::to_string(st)] = t.by_state[static_cast<std::size_t>(i)];
-    if (!core::is_terminal(st)) active += t.by_state[static_cast<std::size_t>(i)];
-  }
-  r["orders"] = {{"by_state", by_state}, {"active", active}, {"needs_attention", t.needs_attention}};
+service::daemon_status engine::status() {
+  service::daemon_status r;
+  r.version = PORTD_VERSION;
+  r.started_at = started_at_;
+  r.orders = {tally().by_state, tally().needs_attention};
   const auto& st = client_.stats();
-  boost::json::object by_status;
-  for (auto& [k, v] : st.by_status) by_status[k] = v;
-  boost::json::value paused = nullptr;
-  if (auto p = budget_.paused_until(); p && *p > now_()) paused = core::format_time(*p);
-  r["api"] = {{"budget_per_minute", budget_.requests_per_minute()},
-              {"requests_total", st.requests_total},
-              {"by_status", by_status},
-              {"paused_until", paused},
-              {"in_flight", st.in_flight},
-              {"credentials", credentials_json(st.credentials)}};
+  r.api.budget_per_minute = budget_.requests_per_minute();
+  r.api.requests_total = st.requests_total;
+  r.api.by_status = st.by_status;
+  if (auto p = budget_.paused_until(); p && *p > now_()) r.api.paused_until = *p;
+  r.api.in_flight = st.in_flight;
+  r.api.credentials = {st.credentials.verified, st.credentials.problem, st.credentials.detail, st.credentials.at};
   const auto ob = repo_.read_outbox_counts();
-  r["outbox"] = {{"pending", ob.pending}, {"dead", ob.dead}};
-  if (outbox_hooks_.sink_status) r["outbox"].as_object()["sinks"] = outbox_hooks_.sink_status();
-  r["db"] = {{"path", repo_.path().string()}, {"size_bytes", repo_.size_bytes()},
-             {"writable", repo_.not_writable().empty()}};
-  if (!repo_.not_writable().empty()) r["db"].as_object()["problem"] = repo_.not_writable();
+  r.outbox.pending = ob.pending;
+  r.outbox.dead = ob.dead;
+  if (outbox_hooks_.sink_status) r.outbox.sinks = outbox_hooks_.sink_status();
+  r.db.path = repo_.path().string();
+  r.db.size_bytes = repo_.size_bytes();
+  r.db.problem = repo_.not_writable();
   return r;
 }
 
@@ -949,7 +899,7 @@ asio::awaitable<void> engine::prune() {
 
 namespace {
 
-asio::awaitable<store::backup_result> run_backup(std::shared_ptr<store::backup_job> job) {
+asio::awaitable<service::backup_result> run_backup(std::shared_ptr<store::backup_job> job) {
   co_return job->run();
 }
 
@@ -959,26 +909,30 @@ asio::awaitable<store::backup_result> run_backup(std::shared_ptr<store::backup_j
 // its read transaction is one snapshot of committed groups, while the loop's writer keeps
 // committing (its checkpoints only stop short of the frames the copy still reads). The loop
 // only waits for the result, as for any other I/O.
-asio::awaitable<outcome<store::backup_result>> engine::backup(std::string path, bool force,
-                                                              const control::caller& c) {
+asio::awaitable<service::result<service::backup_result>> engine::backup(std::string path, bool force,
+                                                              const service::caller& c) {
   if (stopping_) co_return unavailable("portd is stopping");
   if (backup_running_)
-    co_return make_error(code::conflict, "backup_running", "a backup is already running; try again when it is done");
+    co_return service::error{.code = errc::conflict,
+                             .message = "a backup is already running; try again when it is done",
+                             .reason = "backup_running"};
   auto job = std::make_shared<store::backup_job>(repo_.path(), path, force);
   backup_running_ = job;
   if (!backup_worker_) backup_worker_ = std::make_unique<asio::thread_pool>(1);
   spdlog::info("backup of {} to {} started by {}", repo_.path().string(), path, c.actor());
   const auto started = std::chrono::steady_clock::now();
-  std::optional<rpc_error> refused;
-  std::optional<store::backup_result> done;
+  std::optional<service::error> refused;
+  std::optional<service::backup_result> done;
   try {
     done = co_await asio::co_spawn(backup_worker_->get_executor(), run_backup(job), asio::use_awaitable);
   } catch (const store::backup_refused& e) {
-    refused = make_error(e.exists ? code::conflict : code::invalid_params, e.exists ? "exists" : "invalid_params",
-                         e.what(), e.exists ? boost::json::object{} : boost::json::object{{"field", "path"}});
+    refused = e.exists ? service::error{.code = errc::conflict, .message = e.what(), .reason = "exists"}
+                       : service::error{.code = errc::invalid_params, .message = e.what(), .field = "path"};
   } catch (const std::exception& e) {  // store_error: disk full, I/O, interrupted
     spdlog::error("backup to {} failed: {}", path, e.what());
-    refused = make_error(code::unavailable, "backup_failed", std::string("the backup failed: ") + e.what());
+    refused = service::error{.code = errc::unavailable,
+                             .message = std::string("the backup failed: ") + e.what(),
+                             .reason = "backup_failed"};
   }
   backup_running_.reset();
   if (refused) co_return std::move(*refused);
@@ -993,9 +947,9 @@ store::outbox& engine::outbox() {
   return *outbox_;
 }
 
-outcome<control::outbox_page> engine::list_outbox(const store::outbox_query& q) {
-  control::outbox_page page;
-  store::outbox_query g = q;
+service::result<service::outbox_page> engine::list_outbox(const service::outbox_query& q) {
+  service::outbox_page page;
+  service::outbox_query g = q;
   g.limit = q.limit + 1;  // one more tells whether there is a next page
   page.rows = outbox().list(g);
   if (static_cast<int>(page.rows.size()) > q.limit) {
@@ -1006,17 +960,17 @@ outcome<control::outbox_page> engine::list_outbox(const store::outbox_query& q) 
   return page;
 }
 
-asio::awaitable<outcome<std::int64_t>> engine::redeliver(store::redeliver_selector sel,
-                                                         const control::caller& c) {
+asio::awaitable<service::result<std::int64_t>> engine::redeliver(service::redeliver_selector sel,
+                                                         const service::caller& c) {
   if (stopping_) co_return unavailable("portd is shutting down");
   const auto& names = outbox_hooks_.sinks;
   if (!sel.sink.empty() && std::find(names.begin(), names.end(), sel.sink) == names.end())
-    co_return make_error(code::invalid_params, "invalid_params", "no sink named \"" + sel.sink + "\"",
-                         boost::json::object{{"field", "sink"}});
+    co_return service::error{
+        .code = errc::invalid_params, .message = "no sink named \"" + sel.sink + "\"", .field = "sink"};
   if (sel.id && !outbox().row(sel.id))
-    co_return make_error(code::not_found, "not_found", "no outbox row with id " + std::to_string(sel.id));
+    co_return fail(errc::not_found, "no outbox row with id " + std::to_string(sel.id));
   if (sel.event_id && outbox().event(sel.event_id) == std::nullopt)
-    co_return make_error(code::not_found, "not_found", "no event with id " + std::to_string(sel.event_id));
+    co_return fail(errc::not_found, "no event with id " + std::to_string(sel.event_id));
   std::int64_t n = 0;
   try {
     store::repository::unit u(repo_);
@@ -1041,71 +995,37 @@ std::string engine::status_line() const {
   return os.str();
 }
 
-std::string engine::metrics_text() {
-  std::ostringstream os;
-  os << "# HELP portd_build_info The running portd's version (always 1).\n# TYPE portd_build_info gauge\n"
-     << "portd_build_info{version=\"" << util::label_value(PORTD_VERSION) << "\"} 1\n";
-  util::write_process_metrics(os);
-  os << "# HELP portd_database_size_bytes The database's files on disk (database, WAL and shared-memory index).\n"
-     << "# TYPE portd_database_size_bytes gauge\nportd_database_size_bytes " << repo_.size_bytes() << "\n";
-  const auto& t = tally();
-  os << "# HELP portd_orders Orders by state.\n# TYPE portd_orders gauge\n";
-  for (int i = 0; i < core::order_state_count; ++i)
-    os << "portd_orders{state=\"" << core::to_string(static_cast<order_state>(i)) << "\"} "
-       << t.by_state[static_cast<std::size_t>(i)] << "\n";
-  os << "# HELP portd_orders_needs_attention Orders that need an operator.\n# TYPE portd_orders_needs_attention gauge\n"
-     << "portd_orders_needs_attention " << t.needs_attention << "\n";
-  os << "# HELP portd_transitions_total Committed order state changes.\n# TYPE portd_transitions_total counter\n";
-  for (const auto& [k, n] : transitions_)
-    os << "portd_transitions_total{from=\"" << core::to_string(k.first) << "\",to=\"" << core::to_string(k.second)
-       << "\"} " << n << "\n";
+service::daemon_metrics engine::metrics() {
+  service::daemon_metrics m;
+  m.version = PORTD_VERSION;
+  m.database_size_bytes = repo_.size_bytes();
+  m.orders = {tally().by_state, tally().needs_attention};
+  m.transitions = transitions_;
   const auto& st = client_.stats();
-  os << "# HELP portd_api_requests_total Telegent requests by HTTP status.\n# TYPE portd_api_requests_total counter\n";
-  for (auto& [k, v] : st.by_status) os << "portd_api_requests_total{status=\"" << k << "\"} " << v << "\n";
-  os << "# HELP portd_api_request_duration_seconds Telegent requests, from taking a connection to the answer (a "
-        "submission's includes writing its intent to disk), by path and status class.\n"
-     << "# TYPE portd_api_request_duration_seconds histogram\n";
-  for (const auto& [k, h] : st.latency)
-    h.write(os, "portd_api_request_duration_seconds",
-            "endpoint=\"" + util::label_value(k.first) + "\",status_class=\"" + util::label_value(k.second) + "\"");
-  os << "# HELP portd_api_in_flight Telegent requests in flight.\n# TYPE portd_api_in_flight gauge\n"
-     << "portd_api_in_flight " << st.in_flight << "\n";
-  os << "# HELP portd_budget_waiting Requests waiting for the budget.\n# TYPE portd_budget_waiting gauge\n"
-     << "portd_budget_waiting " << budget_.waiting() << "\n";
-  os << "# HELP portd_commits_total Group commits.\n# TYPE portd_commits_total counter\n"
-     << "portd_commits_total " << commits_ << "\n";
-  os << "# HELP portd_scheduler_wakeups_total Times the scheduler's timer woke the loop.\n"
-     << "# TYPE portd_scheduler_wakeups_total counter\nportd_scheduler_wakeups_total " << sched_.wakeups() << "\n";
-  os << "# HELP portd_commit_failures_total Group commits that failed (disk full, I/O).\n"
-     << "# TYPE portd_commit_failures_total counter\nportd_commit_failures_total " << commit_failures_ << "\n";
+  m.api_requests = st.by_status;
+  m.api_latency = st.latency;
+  m.api_in_flight = st.in_flight;
+  m.budget_waiting = budget_.waiting();
+  m.commits = commits_;
+  m.scheduler_wakeups = sched_.wakeups();
+  m.commit_failures = commit_failures_;
   const auto ob = repo_.read_outbox_counts();
-  os << "# HELP portd_outbox_pending Notifications waiting for delivery.\n# TYPE portd_outbox_pending gauge\n"
-     << "portd_outbox_pending " << ob.pending << "\n"
-     << "# HELP portd_outbox_dead Notifications given up on (dead letters).\n# TYPE portd_outbox_dead gauge\n"
-     << "portd_outbox_dead " << ob.dead << "\n";
-  if (outbox_hooks_.sink_metrics) outbox_hooks_.sink_metrics(os);
+  m.outbox_pending = ob.pending;
+  m.outbox_dead = ob.dead;
+  if (outbox_hooks_.sink_metrics) m.sinks = outbox_hooks_.sink_metrics();
   const auto now = now_();
-  double paused = 0;
-  if (auto p = budget_.paused_until(); p && *p > now) paused = std::chrono::duration<double>(*p - now).count();
-  os << "# HELP portd_api_paused_seconds Time left in a pause Telegent asked for (429).\n"
-     << "# TYPE portd_api_paused_seconds gauge\nportd_api_paused_seconds " << paused << "\n";
+  if (auto p = budget_.paused_until(); p && *p > now) m.api_paused_seconds = std::chrono::duration<double>(*p - now).count();
   store::order_filter oldest;
   oldest.active = true;
   oldest.limit = 1;
-  double age = 0;
-  if (auto o = repo_.read_list(oldest); !o.empty()) age = std::chrono::duration<double>(now - o.front().created_at).count();
-  os << "# HELP portd_oldest_active_order_age_seconds Age of the oldest order still moving.\n"
-     << "# TYPE portd_oldest_active_order_age_seconds gauge\nportd_oldest_active_order_age_seconds " << age << "\n";
-  os << "# HELP portd_dispatch_lateness_seconds How long due orders waited past their time for the budget.\n"
-     << "# TYPE portd_dispatch_lateness_seconds histogram\n";
+  if (auto o = repo_.read_list(oldest); !o.empty())
+    m.oldest_active_order_age_seconds = std::chrono::duration<double>(now - o.front().created_at).count();
+  static_assert(service::daemon_metrics::lateness_bounds == schedule_state::lateness_bounds);
   const auto& late = sched_.state().late();
-  for (std::size_t i = 0; i < schedule_state::lateness_bounds.size(); ++i)
-    os << "portd_dispatch_lateness_seconds_bucket{le=\"" << schedule_state::lateness_bounds[i] << "\"} "
-       << late.buckets[i] << "\n";
-  os << "portd_dispatch_lateness_seconds_bucket{le=\"+Inf\"} " << late.count << "\n"
-     << "portd_dispatch_lateness_seconds_sum " << late.sum << "\n"
-     << "portd_dispatch_lateness_seconds_count " << late.count << "\n";
-  return os.str();
+  m.lateness_buckets = late.buckets;
+  m.lateness_count = late.count;
+  m.lateness_sum = late.sum;
+  return m;
 }
 
 }  // namespace portd::engine

@@ -3,9 +3,10 @@
 // performs its effects — starts the Telegent call, arms the order's next wake-up, answers the
 // socket, tells watchers. One thread, one io_context; no locks.
 #pragma once
-#include <portd/control/backend.hpp>
 #include <portd/core/decide.hpp>
 #include <portd/engine/scheduler.hpp>
+#include <portd/service/order_service.hpp>
+#include <portd/store/backup.hpp>
 #include <portd/store/outbox.hpp>
 #include <portd/store/repository.hpp>
 #include <portd/store/retention.hpp>
@@ -28,7 +29,6 @@
 namespace portd::engine {
 
 struct engine_options {
-  bool require_owner = false;  // port-ins must name account_id and subscriber_id
   int poll_concurrency = 4;    // polls handed to the client at once (the rest wait, due-first)
   int command_concurrency = 64;  // commands handed to the client at once (the rest queue, in order)
   std::string db_path;         // for daemon.status
@@ -46,7 +46,7 @@ struct engine_options {
 // Something interested in committed events (watchers, the notifier).
 using event_listener = std::function<void(const core::stored_event&)>;
 
-class engine final : public control::backend {
+class engine final : public service::order_service {
  public:
   engine(boost::asio::io_context& ioc, store::repository& repo, telegent::client& client,
          telegent::budget& budget, core::policy pol, engine_options opts);
@@ -73,46 +73,46 @@ class engine final : public control::backend {
   struct outbox_hooks {
     std::vector<std::string> sinks;                    // names redeliver accepts
     std::function<void(const std::string&)> wake;      // after a redelivery committed
-    std::function<boost::json::array()> sink_status;   // daemon.status outbox.sinks
-    std::function<void(std::ostream&)> sink_metrics;   // daemon.metrics: per-sink counters
+    std::function<std::vector<service::sink_status>()> sink_status;    // daemon.status outbox.sinks
+    std::function<std::vector<service::sink_metrics>()> sink_metrics;  // per-sink counters
   };
   void set_outbox_hooks(outbox_hooks h) { outbox_hooks_ = std::move(h); }
 
-  // ---- control::backend ----
-  boost::asio::awaitable<control::outcome<control::submitted>> submit_port_in(control::port_in_request,
-                                                                             const control::caller&) override;
-  boost::asio::awaitable<control::outcome<control::submitted>> submit_port_out(control::port_out_request,
-                                                                              const control::caller&) override;
-  control::outcome<core::order> get_order(const control::order_key&) override;
-  control::outcome<control::order_page> list_orders(const store::order_filter&) override;
-  control::outcome<std::vector<core::stored_event>> history(std::int64_t id) override;
-  boost::asio::awaitable<control::outcome<core::order>> update(std::int64_t id, core::order_patch,
-                                                               const control::caller&) override;
-  boost::asio::awaitable<control::outcome<core::order>> cancel(std::int64_t id, std::string reason,
-                                                               const control::caller&) override;
-  boost::asio::awaitable<control::outcome<core::order>> resolve(std::int64_t id, std::string adopt,
-                                                                bool resubmit, const control::caller&) override;
-  boost::asio::awaitable<control::outcome<core::order>> retry(std::int64_t id, const control::caller&) override;
-  boost::asio::awaitable<control::outcome<core::order>> close(std::int64_t id, std::string reason,
-                                                              const control::caller&) override;
-  boost::asio::awaitable<control::outcome<core::order>> poll(std::int64_t id, const control::caller&) override;
+  // ---- service::order_service ----
+  boost::asio::awaitable<service::result<service::submitted>> submit_port_in(service::port_in_request,
+                                                                             const service::caller&) override;
+  boost::asio::awaitable<service::result<service::submitted>> submit_port_out(service::port_out_request,
+                                                                              const service::caller&) override;
+  service::result<core::order> get_order(const service::order_key&) override;
+  service::result<service::order_page> list_orders(const service::order_filter&) override;
+  service::result<std::vector<core::stored_event>> history(std::int64_t id) override;
+  boost::asio::awaitable<service::result<core::order>> update(std::int64_t id, core::order_patch,
+                                                               const service::caller&) override;
+  boost::asio::awaitable<service::result<core::order>> cancel(std::int64_t id, std::string reason,
+                                                               const service::caller&) override;
+  boost::asio::awaitable<service::result<core::order>> resolve(std::int64_t id, std::string adopt,
+                                                                bool resubmit, const service::caller&) override;
+  boost::asio::awaitable<service::result<core::order>> retry(std::int64_t id, const service::caller&) override;
+  boost::asio::awaitable<service::result<core::order>> close(std::int64_t id, std::string reason,
+                                                              const service::caller&) override;
+  boost::asio::awaitable<service::result<core::order>> poll(std::int64_t id, const service::caller&) override;
   // order.resolve adopting `remote`: Telegent must know it as a port of this order's number and
   // kind, and no other order may hold it. The refusal, or what Telegent said (for the history).
-  boost::asio::awaitable<control::outcome<std::string>> check_adoption(std::int64_t id, const std::string& remote,
+  boost::asio::awaitable<service::result<std::string>> check_adoption(std::int64_t id, const std::string& remote,
                                                                        const core::input& in);
-  boost::asio::awaitable<control::outcome<core::stored_event>> note(std::int64_t id, std::string text,
-                                                                    const control::caller&) override;
-  control::outcome<control::event_page> list_events(std::int64_t after, std::int64_t order_id, int limit) override;
-  control::outcome<control::subscription> watch(std::int64_t after, std::int64_t order_id,
+  boost::asio::awaitable<service::result<core::stored_event>> note(std::int64_t id, std::string text,
+                                                                    const service::caller&) override;
+  service::result<service::event_page> list_events(std::int64_t after, std::int64_t order_id, int limit) override;
+  service::result<service::subscription> watch(std::int64_t after, std::int64_t order_id,
                                                 std::function<bool(const core::stored_event&)> on_event) override;
-  control::outcome<control::group_summary> summarize_group(const std::string& group) override;
-  control::outcome<control::outbox_page> list_outbox(const store::outbox_query&) override;
-  boost::asio::awaitable<control::outcome<std::int64_t>> redeliver(store::redeliver_selector,
-                                                                   const control::caller&) override;
-  boost::asio::awaitable<control::outcome<store::backup_result>> backup(std::string path, bool force,
-                                                                        const control::caller&) override;
-  boost::json::object status() override;
-  std::string metrics_text() override;
+  service::result<service::group_summary> summarize_group(const std::string& group) override;
+  service::result<service::outbox_page> list_outbox(const service::outbox_query&) override;
+  boost::asio::awaitable<service::result<std::int64_t>> redeliver(service::redeliver_selector,
+                                                                   const service::caller&) override;
+  boost::asio::awaitable<service::result<service::backup_result>> backup(std::string path, bool force,
+                                                                        const service::caller&) override;
+  service::daemon_status status() override;
+  service::daemon_metrics metrics() override;
 
  private:
   struct staged {  // what to do once the group commits
@@ -140,12 +140,12 @@ class engine final : public control::backend {
     std::function<bool(const core::stored_event&)> fn;
   };
 
-  // decide() + stage in the open group; returns the refusal as an rpc_error.
-  control::outcome<applied> apply(const core::order& cur, const core::input& in, bool urgent = false);
+  // decide() + stage in the open group; returns the refusal as a service error.
+  service::result<applied> apply(const core::order& cur, const core::input& in, bool urgent = false);
   // A command on an existing order, acknowledged after the commit.
-  boost::asio::awaitable<control::outcome<core::order>> command(std::int64_t id, core::input in,
+  boost::asio::awaitable<service::result<core::order>> command(std::int64_t id, core::input in,
                                                                 bool urgent = false);
-  boost::asio::awaitable<control::outcome<control::submitted>> intake(core::order o, std::string pin,
+  boost::asio::awaitable<service::result<service::submitted>> intake(core::order o, std::string pin,
                                                                      std::string actor);
   // Completes after the group that holds everything staged so far has committed (true) or
   // failed to (false).
@@ -172,8 +172,6 @@ class engine final : public control::backend {
   // The client's send gate for a submission: records (synced) that its request may leave now.
   boost::asio::awaitable<bool> mark_sent(std::int64_t id);
   void publish(const core::stored_event& e);
-  control::rpc_error unavailable(const std::string& why) const;
-  control::rpc_error refusal_error(const core::order& cur, const core::refusal& r) const;
 
   boost::asio::io_context& ioc_;
   store::repository& repo_;

@@ -157,43 +157,17 @@ bool notifier::idle() const {
   return true;
 }
 
-json::array notifier::status() const {
-  json::array a;
-  for (const auto& s : sinks_) {
-    json::object o;
-    o["name"] = s->cfg.name;
-    o["url"] = s->url.display;
-    o["disabled"] = s->disabled;
-    o["in_flight"] = s->in_flight;
-    o["delivered"] = s->delivered;
-    o["failed_attempts"] = s->failed;
-    o["last_error"] = s->last_error.empty() ? json::value(nullptr) : json::value(s->last_error);
-    a.push_back(std::move(o));
-  }
-  return a;
+std::vector<service::sink_status> notifier::status() const {
+  std::vector<service::sink_status> v;
+  for (const auto& s : sinks_)
+    v.push_back({s->cfg.name, s->url.display, s->disabled, s->in_flight, s->delivered, s->failed, s->last_error});
+  return v;
 }
 
-void notifier::write_metrics(std::ostream& os) const {
-  auto family = [&](std::string_view name, std::string_view help, std::string_view type) {
-    os << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
-  };
-  auto per_sink = [&](std::string_view name, std::string_view help, auto value) {
-    family(name, help, "counter");
-    for (const auto& s : sinks_) os << name << "{sink=\"" << util::label_value(s->cfg.name) << "\"} " << value(*s) << "\n";
-  };
-  per_sink("portd_deliveries_delivered_total", "Notifications delivered, by sink (since start).",
-           [](const sink_state& s) { return s.delivered; });
-  per_sink("portd_deliveries_failed_total", "Delivery attempts that failed and will be retried or given up on, by sink.",
-           [](const sink_state& s) { return s.failed; });
-  per_sink("portd_deliveries_dead_total", "Notifications given up on (dead letters), by sink (since start).",
-           [](const sink_state& s) { return s.dead; });
-  family("portd_delivery_attempt_duration_seconds", "One delivery attempt: the webhook request or the command's run.",
-         "histogram");
-  for (const auto& s : sinks_)
-    s->attempt_seconds.write(os, "portd_delivery_attempt_duration_seconds", "sink=\"" + util::label_value(s->cfg.name) + "\"");
-  family("portd_delivery_latency_seconds", "From an event's commit to its delivery, by sink.", "histogram");
-  for (const auto& s : sinks_)
-    s->latency_seconds.write(os, "portd_delivery_latency_seconds", "sink=\"" + util::label_value(s->cfg.name) + "\"");
+std::vector<service::sink_metrics> notifier::metrics() const {
+  std::vector<service::sink_metrics> v;
+  for (const auto& s : sinks_) v.push_back({s->cfg.name, s->delivered, s->failed, s->dead, s->attempt_seconds, s->latency_seconds});
+  return v;
 }
 
 // ---- scheduling -----------------------------------------------------------------------------

@@ -16,6 +16,7 @@
 #include <portd/notify/command_runner.hpp>
 #include <portd/notify/http_sender.hpp>
 #include <portd/notify/policy.hpp>
+#include <portd/service/status.hpp>
 #include <portd/store/outbox.hpp>
 #include <portd/store/repository.hpp>
 
@@ -78,10 +79,10 @@ class notifier {
 
   // Per sink: name, url (scheme and host only), disabled, in_flight, delivered/failed since start,
   // last_error. For daemon.status.
-  boost::json::array status() const;
+  std::vector<service::sink_status> status() const;
   // Per sink: delivered, failed-attempt and dead-letter counters, attempt duration and
-  // commit-to-delivery latency histograms, as Prometheus text (for daemon.metrics).
-  void write_metrics(std::ostream& os) const;
+  // commit-to-delivery latency histograms (for the metrics).
+  std::vector<service::sink_metrics> metrics() const;
   bool idle() const;  // nothing in flight (tests)
 
  private:

@@ -2,6 +2,7 @@
 // migration. A copy is made by VACUUM INTO on a connection of its own, so it is one snapshot
 // of committed data: WAL lets that reader run while the writer keeps committing.
 #pragma once
+#include <portd/service/queries.hpp>
 #include <portd/store/repository.hpp>
 
 #include <cstdint>
@@ -24,11 +25,7 @@ struct backup_refused : store_error {
   bool exists = false;
 };
 
-struct backup_result {
-  std::filesystem::path path;
-  std::int64_t bytes = 0;
-  std::int64_t schema_version = 0;
-};
+using service::backup_result;  // service/queries.hpp
 
 // One copy of the database at `db` into `dest`. run() may be called from any thread (it opens
 // its own connection, used by that thread only); interrupt() from another one stops it.

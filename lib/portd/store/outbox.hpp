@@ -5,6 +5,7 @@
 #pragma once
 #include <portd/core/event.hpp>
 #include <portd/core/types.hpp>
+#include <portd/service/queries.hpp>
 #include <portd/store/repository.hpp>
 
 #include <cstdint>
@@ -17,53 +18,13 @@
 
 namespace portd::store {
 
-// Inline: the control protocol (which does not link the store) parses and renders these.
-enum class delivery_state : std::uint8_t { pending, delivered, dead };
-inline std::string_view to_string(delivery_state s) {
-  switch (s) {
-    case delivery_state::pending: return "pending";
-    case delivery_state::delivered: return "delivered";
-    case delivery_state::dead: return "dead";
-  }
-  return "?";
-}
-inline std::optional<delivery_state> parse_delivery_state(std::string_view s) {
-  for (auto v : {delivery_state::pending, delivery_state::delivered, delivery_state::dead})
-    if (to_string(v) == s) return v;
-  return std::nullopt;
-}
-inline std::ostream& operator<<(std::ostream& os, delivery_state s) { return os << to_string(s); }
-
-struct outbox_row {
-  std::int64_t id = 0;
-  std::int64_t event_id = 0;
-  std::int64_t order_id = 0;
-  std::string sink;
-  delivery_state state = delivery_state::pending;
-  int attempts = 0;
-  core::time_point next_attempt_at{};
-  std::string last_error;
-  std::optional<core::time_point> delivered_at;
-};
-
-struct outbox_query {
-  std::optional<delivery_state> state;  // none: any
-  std::string sink;                     // "" any
-  std::int64_t order_id = 0;            // 0 any
-  std::int64_t after = 0;               // rows with id > after, ascending
-  int limit = 100;
-};
-
-// What a redelivery request selects. Exactly one form:
-//   id            one outbox row (a dead letter, or any row: it is queued again)
-//   event_id+sink that event to that sink, whether it was delivered, dead or never queued
-//   all_dead      every dead letter (of `sink` when given)
-struct redeliver_selector {
-  std::int64_t id = 0;
-  std::int64_t event_id = 0;
-  std::string sink;
-  bool all_dead = false;
-};
+// The rows, queries and selectors are the service vocabulary (service/queries.hpp).
+using service::delivery_state;
+using service::outbox_query;
+using service::outbox_row;
+using service::parse_delivery_state;
+using service::redeliver_selector;
+using service::to_string;
 
 class outbox {
  public:

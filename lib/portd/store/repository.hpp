@@ -5,6 +5,7 @@
 #pragma once
 #include <portd/core/event.hpp>
 #include <portd/core/order.hpp>
+#include <portd/service/queries.hpp>
 
 #include <cstdint>
 #include <filesystem>
@@ -43,16 +44,7 @@ struct conflict_error : std::runtime_error {
   bool client_ref;
 };
 
-struct order_filter {
-  std::vector<core::order_state> states;  // empty: any
-  std::optional<core::order_kind> kind;
-  std::string number;  // "" any
-  std::string group;   // "" any
-  std::optional<bool> active;
-  std::optional<bool> needs_attention;
-  int limit = 100;
-  std::int64_t after_id = 0;  // orders with id > after_id, ascending
-};
+using service::order_filter;  // the service vocabulary (service/queries.hpp)
 
 // What the scheduler needs of an active order at start-up (compact: no details).
 struct schedule_entry {

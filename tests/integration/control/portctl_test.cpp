@@ -269,7 +269,7 @@ BOOST_FIXTURE_TEST_CASE(every_method_is_reachable, fixture) {
       {"note 1 'called the customer'", "called the customer"},
       {"events --after 0", "order 1"},
       {"group acme", "group acme"},
-      {"metrics", "portd_orders_active"},
+      {"metrics", "portd_build_info{version=\"test\"} 1"},
       {"attention", "portctl update 1"},
       {"--json attention", "\"orders\""},
       {"cancel 1 --reason 'customer asked'", "cancelled"},

@@ -15,12 +15,12 @@ using core::order_state;
 
 namespace {
 
-const control::caller operator_caller{1000, 1000, 1, control::role::operator_};
+const service::caller operator_caller{1000, 1000, 1, service::role::operator_};
 
 // Starts one engine command; its reply lands in *out.
 template <class T>
-void spawn(rig& r, asio::awaitable<control::outcome<T>> a, std::optional<control::outcome<T>>* out) {
-  auto into = [](asio::awaitable<control::outcome<T>> a, std::optional<control::outcome<T>>* out) -> asio::awaitable<void> {
+void spawn(rig& r, asio::awaitable<service::result<T>> a, std::optional<service::result<T>>* out) {
+  auto into = [](asio::awaitable<service::result<T>> a, std::optional<service::result<T>>* out) -> asio::awaitable<void> {
     out->emplace(co_await std::move(a));
   };
   asio::co_spawn(r.ioc, into(std::move(a), out), asio::detached);
@@ -28,8 +28,8 @@ void spawn(rig& r, asio::awaitable<control::outcome<T>> a, std::optional<control
 
 // Runs one engine command to its reply (the loop turns until it comes; nothing waits for time).
 template <class T>
-control::outcome<T> run(rig& r, asio::awaitable<control::outcome<T>> a) {
-  std::optional<control::outcome<T>> out;
+service::result<T> run(rig& r, asio::awaitable<service::result<T>> a) {
+  std::optional<service::result<T>> out;
   spawn(r, std::move(a), &out);
   for (int i = 0; i < 100000 && !out; ++i) r.ioc.poll_one();
   BOOST_TEST_REQUIRE(out.has_value(), "the command never answered");
@@ -64,7 +64,7 @@ std::vector<std::int64_t> insert_orders(store::repository& repo, int n, order_st
 
 // daemon.status's orders.by_state and needs_attention against SELECT … GROUP BY state now.
 void check_against_group_by(rig& r) {
-  const auto st = r.eng->status();
+  const auto st = control::render_status(r.eng->status());
   const auto& orders = st.at("orders").as_object();
   const auto fresh = r.repo.read_counts();
   for (const auto& [state, n] : fresh.by_state)
@@ -74,7 +74,7 @@ void check_against_group_by(rig& r) {
 }
 
 std::int64_t shown(rig& r, order_state s) {
-  return r.eng->status().at("orders").at("by_state").at(core::to_string(s)).as_int64();
+  return control::render_status(r.eng->status()).at("orders").at("by_state").at(core::to_string(s)).as_int64();
 }
 
 }  // namespace
@@ -90,7 +90,7 @@ BOOST_AUTO_TEST_CASE(counts_by_state_match_a_fresh_group_by_after_a_mixed_run_wi
   check_against_group_by(r);
 
   for (int i = 0; i < 5; ++i) {  // intake: each goes to submitting, its submission hangs
-    control::port_in_request req;
+    service::port_in_request req;
     req.number = "+1801558" + std::to_string(1000 + i);
     req.details.carrier = "Verizon";
     req.details.account_number = "12345";
@@ -98,12 +98,12 @@ BOOST_AUTO_TEST_CASE(counts_by_state_match_a_fresh_group_by_after_a_mixed_run_wi
     req.account_pin = "1234";
     req.skip_eligibility = true;
     auto s = run(r, r.eng->submit_port_in(req, operator_caller));
-    if (!s.ok()) BOOST_FAIL(s.error().message);
+    if (!s.has_value()) BOOST_FAIL(s.error().message);
   }
   for (int i = 0; i < 2; ++i)  // cancels of submitted orders: the cancel call hangs
-    BOOST_TEST_REQUIRE(run(r, r.eng->cancel(waiting[i], "customer withdrew", operator_caller)).ok());
-  BOOST_TEST_REQUIRE(run(r, r.eng->close(unknown[0], "handled by phone", operator_caller)).ok());
-  BOOST_TEST_REQUIRE(run(r, r.eng->note(waiting[3], "called the carrier", operator_caller)).ok());
+    BOOST_TEST_REQUIRE(run(r, r.eng->cancel(waiting[i], "customer withdrew", operator_caller)).has_value());
+  BOOST_TEST_REQUIRE(run(r, r.eng->close(unknown[0], "handled by phone", operator_caller)).has_value());
+  BOOST_TEST_REQUIRE(run(r, r.eng->note(waiting[3], "called the carrier", operator_caller)).has_value());
   check_against_group_by(r);
   const auto closed_before = shown(r, order_state::closed);
   const auto cancelling_before = shown(r, order_state::cancelling);
@@ -116,23 +116,23 @@ BOOST_AUTO_TEST_CASE(counts_by_state_match_a_fresh_group_by_after_a_mixed_run_wi
       "CREATE TABLE trap_child (parent INTEGER REFERENCES trap_parent(id) DEFERRABLE INITIALLY DEFERRED);"
       "CREATE TRIGGER trap AFTER UPDATE ON orders WHEN NEW.id = " + std::to_string(unknown[1]) +
       " AND NEW.state = 'closed' BEGIN INSERT INTO trap_child VALUES (42); END;");
-  std::optional<control::outcome<core::order>> closed, cancelled;
+  std::optional<service::result<core::order>> closed, cancelled;
   spawn(r, r.eng->close(unknown[1], "handled by phone", operator_caller), &closed);
   spawn(r, r.eng->cancel(waiting[2], "customer withdrew", operator_caller), &cancelled);
   for (int i = 0; i < 100000 && !(closed && cancelled); ++i) r.ioc.poll_one();
   BOOST_TEST_REQUIRE((closed && cancelled));
-  BOOST_TEST(!closed->ok(), "the close was acknowledged though its group was rolled back");
-  BOOST_TEST(!cancelled->ok(), "the cancel was acknowledged though its group was rolled back");
-  BOOST_TEST(metric(r.eng->metrics_text(), "portd_commit_failures_total") == 1u);
+  BOOST_TEST(!closed->has_value(), "the close was acknowledged though its group was rolled back");
+  BOOST_TEST(!cancelled->has_value(), "the cancel was acknowledged though its group was rolled back");
+  BOOST_TEST(metric(control::render_metrics(r.eng->metrics()), "portd_commit_failures_total") == 1u);
   BOOST_TEST(shown(r, order_state::closed) == closed_before);
   BOOST_TEST(shown(r, order_state::cancelling) == cancelling_before);
   check_against_group_by(r);
 
   r.repo.writer_connection().exec("DROP TRIGGER trap");  // the store works again
-  BOOST_TEST_REQUIRE(run(r, r.eng->close(unknown[1], "handled by phone", operator_caller)).ok());
+  BOOST_TEST_REQUIRE(run(r, r.eng->close(unknown[1], "handled by phone", operator_caller)).has_value());
   BOOST_TEST(shown(r, order_state::closed) == closed_before + 1);
   check_against_group_by(r);
-  const auto text = r.eng->metrics_text();
+  const auto text = control::render_metrics(r.eng->metrics());
   BOOST_TEST(text.find("portd_transitions_total{from=\"submit_unknown\",to=\"closed\"} 2") != std::string::npos, text);
   BOOST_TEST(text.find("portd_transitions_total{from=\"received\",to=\"submitting\"} 5") != std::string::npos, text);
 }
@@ -147,7 +147,7 @@ BOOST_AUTO_TEST_CASE(a_scrape_and_daemon_status_do_not_scan_the_orders_table) {
   BOOST_TEST(r.repo.read_counts().by_state[static_cast<std::size_t>(order_state::completed)].second == 2);
   BOOST_TEST(shown(r, order_state::completed) == 0);
   BOOST_TEST(shown(r, order_state::submitted) == 3);
-  const auto text = r.eng->metrics_text();
+  const auto text = control::render_metrics(r.eng->metrics());
   BOOST_TEST(text.find("portd_orders{state=\"completed\"} 0\n") != std::string::npos, text);
 }
 

@@ -2,6 +2,7 @@
 // Telegent that accepts connections and never answers (the peer hangs; nothing waits for time).
 #pragma once
 #include <common/process.hpp>
+#include <portd/control/report.hpp>
 #include <portd/engine/engine.hpp>
 
 #include <boost/asio/ip/tcp.hpp>

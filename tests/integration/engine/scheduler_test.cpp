@@ -18,7 +18,7 @@ BOOST_AUTO_TEST_CASE(due_orders_waiting_for_a_poll_slot_do_not_spin_the_loop) {
   eo.poll_concurrency = 1;
   r.start(1, eo);
 
-  const auto text = r.eng->metrics_text();
+  const auto text = control::render_metrics(r.eng->metrics());
   BOOST_TEST(metric(text, "portd_api_in_flight") == 1u);  // the one poll slot is taken
   BOOST_TEST(metric(text, "portd_scheduler_wakeups_total") <= 2u);
   BOOST_TEST(r.eng->active_orders() == 50u);

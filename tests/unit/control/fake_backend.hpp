@@ -1,8 +1,8 @@
-// An in-memory control::backend for the control tests: orders and events in maps, watchers
+// An in-memory service::order_service for the control tests: orders and events in maps, watchers
 // fed by emit(), write methods that can be made to finish late (yields on the executor).
 #pragma once
-#include <portd/control/backend.hpp>
 #include <portd/control/protocol.hpp>
+#include <portd/service/order_service.hpp>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -14,8 +14,9 @@
 namespace portd::test {
 
 using namespace portd::control;
+using service::result;
 
-class fake_backend : public backend {
+class fake_backend : public service::order_service {
  public:
   std::map<std::int64_t, core::order> orders;
   std::vector<core::stored_event> events;
@@ -75,9 +76,9 @@ class fake_backend : public backend {
     if (throw_everywhere) throw std::runtime_error("disk I/O error at /var/lib/portd/portd.db");
   }
 
-  static rpc_error not_found() { return make_error(code::not_found, "not_found", "no such order"); }
+  static service::error not_found() { return {.code = errc::not_found, .message = "no such order"}; }
 
-  boost::asio::awaitable<outcome<submitted>> submit_port_in(port_in_request r,
+  boost::asio::awaitable<result<submitted>> submit_port_in(port_in_request r,
                                                             const caller&) override {
     check();
     for (int i = 0; i < submit_yields; ++i)
@@ -88,10 +89,9 @@ class fake_backend : public backend {
         if (o.client_ref == r.client_ref) co_return submitted{o, false};
     for (auto& [id, o] : orders)
       if (o.number == r.number && o.active()) {
-        rpc_error e = make_error(code::conflict, "conflict", "an active order exists for that number");
-        e.data["order_id"] = id;
         completed.push_back("portin.submit");
-        co_return e;
+        co_return service::error{
+            .code = errc::conflict, .message = "an active order exists for that number", .order_id = id};
       }
     auto& o = add_order(r.number);
     o.details = r.details;
@@ -101,14 +101,14 @@ class fake_backend : public backend {
     completed.push_back("portin.submit " + r.number);
     co_return submitted{o, true};
   }
-  boost::asio::awaitable<outcome<submitted>> submit_port_out(port_out_request r,
+  boost::asio::awaitable<result<submitted>> submit_port_out(port_out_request r,
                                                              const caller&) override {
     check();
     auto& o = add_order(r.number, core::order_kind::port_out);
     o.secrets.port_out_pin = r.pin;
     co_return submitted{o, true};
   }
-  outcome<core::order> get_order(const order_key& k) override {
+  result<core::order> get_order(const order_key& k) override {
     check();
     for (auto it = orders.rbegin(); it != orders.rend(); ++it) {
       auto& o = it->second;
@@ -119,7 +119,7 @@ class fake_backend : public backend {
     }
     return not_found();
   }
-  outcome<order_page> list_orders(const store::order_filter& f) override {
+  result<order_page> list_orders(const service::order_filter& f) override {
     check();
     ++list_calls;
     order_page p;
@@ -139,7 +139,7 @@ class fake_backend : public backend {
     }
     return p;
   }
-  outcome<std::vector<core::stored_event>> history(std::int64_t id) override {
+  result<std::vector<core::stored_event>> history(std::int64_t id) override {
     check();
     if (!orders.count(id)) return not_found();
     std::vector<core::stored_event> r;
@@ -147,7 +147,7 @@ class fake_backend : public backend {
       if (e.order_id == id) r.push_back(e);
     return r;
   }
-  boost::asio::awaitable<outcome<core::order>> update(std::int64_t id, core::order_patch p,
+  boost::asio::awaitable<result<core::order>> update(std::int64_t id, core::order_patch p,
                                                       const caller& c) override {
     check();
     if (!orders.count(id)) co_return not_found();
@@ -163,45 +163,43 @@ class fake_backend : public backend {
     emit(id, core::event_type::updated, "details corrected", c.actor());
     co_return o;
   }
-  boost::asio::awaitable<outcome<core::order>> cancel(std::int64_t id, std::string reason,
+  boost::asio::awaitable<result<core::order>> cancel(std::int64_t id, std::string reason,
                                                       const caller& c) override {
     check();
     if (!orders.count(id)) co_return not_found();
     auto& o = orders[id];
     if (!o.active()) {
-      rpc_error e = make_error(code::invalid_state, "invalid_state", "the order is finished");
-      e.data["state"] = std::string(core::to_string(o.state));
-      co_return e;
+      co_return service::error{.code = errc::invalid_state, .message = "the order is finished", .state = o.state};
     }
     o.state = core::order_state::cancelled;
     emit(id, core::event_type::state_changed, "cancelled: " + reason, c.actor());
     completed.push_back("order.cancel");
     co_return o;
   }
-  boost::asio::awaitable<outcome<core::order>> resolve(std::int64_t id, std::string remote,
+  boost::asio::awaitable<result<core::order>> resolve(std::int64_t id, std::string remote,
                                                        bool, const caller&) override {
     check();
     if (!orders.count(id)) co_return not_found();
     orders[id].remote_order_id = remote;
     co_return orders[id];
   }
-  boost::asio::awaitable<outcome<core::order>> retry(std::int64_t id, const caller&) override {
+  boost::asio::awaitable<result<core::order>> retry(std::int64_t id, const caller&) override {
     check();
     if (!orders.count(id)) co_return not_found();
     co_return orders[id];
   }
-  boost::asio::awaitable<outcome<core::order>> poll(std::int64_t id, const caller&) override {
+  boost::asio::awaitable<result<core::order>> poll(std::int64_t id, const caller&) override {
     check();
     if (!orders.count(id)) co_return not_found();
     co_return orders[id];
   }
-  boost::asio::awaitable<outcome<core::stored_event>> note(std::int64_t id, std::string text,
+  boost::asio::awaitable<result<core::stored_event>> note(std::int64_t id, std::string text,
                                                            const caller& c) override {
     check();
     if (!orders.count(id)) co_return not_found();
     co_return emit(id, core::event_type::note_added, text, c.actor());
   }
-  outcome<event_page> list_events(std::int64_t after, std::int64_t order_id, int limit) override {
+  result<event_page> list_events(std::int64_t after, std::int64_t order_id, int limit) override {
     check();
     event_page p;
     for (auto& e : events) {
@@ -214,7 +212,7 @@ class fake_backend : public backend {
     }
     return p;
   }
-  outcome<subscription> watch(std::int64_t after, std::int64_t order_id,
+  result<subscription> watch(std::int64_t after, std::int64_t order_id,
                               std::function<bool(const core::stored_event&)> fn) override {
     check();
     auto w = std::make_shared<watcher>(watcher{order_id, std::move(fn)});
@@ -226,7 +224,7 @@ class fake_backend : public backend {
     s.cancel = [w] { w->live = false; };
     return s;
   }
-  outcome<group_summary> summarize_group(const std::string& g) override {
+  result<group_summary> summarize_group(const std::string& g) override {
     check();
     group_summary s;
     s.group = g;
@@ -235,14 +233,18 @@ class fake_backend : public backend {
     s.by_state.push_back({core::order_state::received, s.total});
     return s;
   }
-  boost::json::object status() override {
+  service::daemon_status status() override {
     check();
-    boost::json::object o;
-    o["version"] = "test";
-    o["started_at"] = core::format_time(t0());
-    return o;
+    service::daemon_status s;
+    s.version = "test";
+    s.started_at = t0();
+    return s;
   }
-  std::string metrics_text() override { return "portd_orders_active 1\n"; }
+  service::daemon_metrics metrics() override {
+    service::daemon_metrics m;
+    m.version = "test";
+    return m;
+  }
 };
 
 }  // namespace portd::test
