@@ -23,11 +23,16 @@ std::ostream& operator<<(std::ostream& os, errc e) { return os << to_string(e); 
 
 namespace {
 
+// Boost's base keeps its destructor protected and non-virtual on purpose (categories are
+// static singletons, never deleted through the base); GCC warns about it all the same.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
 class category final : public boost::system::error_category {
  public:
   const char* name() const noexcept override { return "portd"; }
   std::string message(int ev) const override { return std::string(to_string(static_cast<errc>(ev))); }
 };
+#pragma GCC diagnostic pop
 
 }  // namespace
 
