@@ -87,8 +87,8 @@ struct loopback_server::impl : std::enable_shared_from_this<impl> {
   std::vector<std::function<void()>> closers;
   bool stopped = false;
 
-  explicit impl(asio::io_context& io)
-      : ioc(io), acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)), hang(io) {
+  impl(asio::io_context& io, unsigned short at)
+      : ioc(io), acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), at)), hang(io) {
     hang.expires_at(asio::steady_timer::time_point::max());
     port = acceptor.local_endpoint().port();
   }
@@ -190,8 +190,8 @@ struct loopback_server::impl : std::enable_shared_from_this<impl> {
   }
 };
 
-loopback_server::loopback_server(asio::io_context& ioc, const tls_certificate* cert)
-    : impl_(std::make_shared<impl>(ioc)) {
+loopback_server::loopback_server(asio::io_context& ioc, const tls_certificate* cert, unsigned short port)
+    : impl_(std::make_shared<impl>(ioc, port)) {
   if (cert) {
     impl_->tls = std::make_unique<ssl::context>(ssl::context::tls_server);
     impl_->tls->use_certificate_chain_file(cert->cert_file);

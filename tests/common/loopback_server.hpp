@@ -55,8 +55,10 @@ struct loopback_reply {
 
 class loopback_server {
  public:
-  // TLS with `cert` when given, plain HTTP otherwise. Listens at once.
-  explicit loopback_server(boost::asio::io_context& ioc, const tls_certificate* cert = nullptr);
+  // TLS with `cert` when given, plain HTTP otherwise. Listens at once, on `port` when given
+  // (to come back where a stopped server was), else on a port the kernel chooses.
+  explicit loopback_server(boost::asio::io_context& ioc, const tls_certificate* cert = nullptr,
+                           unsigned short port = 0);
   ~loopback_server();  // stop()
   loopback_server(const loopback_server&) = delete;
   loopback_server& operator=(const loopback_server&) = delete;
