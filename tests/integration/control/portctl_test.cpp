@@ -34,12 +34,7 @@ std::string portctl_bin() {
   return b ? b : "";
 }
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string slurp(const std::filesystem::path& p) { return test::read_file(p); }
 
 struct result {
   int code = -1;
@@ -50,14 +45,12 @@ struct fixture {
   asio::io_context ctx;
   asio::executor_work_guard<asio::io_context::executor_type> guard = asio::make_work_guard(ctx);
   test::fake_backend backend;
-  std::filesystem::path dir;
+  test::temp_dir tmp;
+  std::filesystem::path dir = tmp.path();
   std::unique_ptr<server> srv;
   std::thread io;
 
   fixture() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "portctl-XXXXXX").string();
-    BOOST_REQUIRE(::mkdtemp(tmpl.data()));
-    dir = tmpl;
     auto& o = backend.add_order("+18015551234");  // order 1, event 1
     o.client_ref = "crm-1";
     o.group = "acme";
@@ -78,8 +71,6 @@ struct fixture {
       guard.reset();
     });
     io.join();
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
   }
 
   // Runs `f` on the server's thread and waits for its value.

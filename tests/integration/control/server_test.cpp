@@ -2,6 +2,9 @@
 // test's own io_context: pipelining, ordering, limits, roles, watch streams.
 #include "../../unit/control/fake_backend.hpp"
 
+#include <common/io_fixture.hpp>
+#include <common/temp_dir.hpp>
+
 #include <portd/control/server.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -40,12 +43,6 @@ using asio::use_awaitable;
 namespace {
 
 constexpr auto nothrow = asio::as_tuple(use_awaitable);
-
-std::filesystem::path make_temp_dir() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "portd-ctl-XXXXXX").string();
-  BOOST_REQUIRE(::mkdtemp(tmpl.data()));
-  return tmpl;
-}
 
 // A line-oriented async client for the test coroutines.
 struct line_client {
@@ -91,18 +88,20 @@ std::string portin(int n) {
          R"("billing_address":{"street1":"1 Main St","city":"Lehi","state":"UT","zip":"84043"}})";
 }
 
-struct fixture {
-  asio::io_context ctx;
+// The server on io_fixture's io_context: at the end of a test nothing of it may be left running.
+struct fixture : test::io_fixture {
+  asio::io_context& ctx = ioc;
   test::fake_backend backend;
-  std::filesystem::path dir = make_temp_dir();
+  test::temp_dir tmp;
+  std::filesystem::path dir = tmp.path();
   server_options opts;
   std::unique_ptr<server> srv;
 
   fixture() { opts.socket_path = dir / "portd.sock"; }
   ~fixture() {
+    if (srv) srv->stop();
+    BOOST_CHECK_MESSAGE(idle(), "the control server left async work running after stop()");
     srv.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
   }
 
   void start() {
@@ -114,17 +113,16 @@ struct fixture {
   // Runs `body` on the io_context with the server; stops the server when it finishes.
   void run(std::function<awaitable<void>()> body) {
     if (!srv) start();
-    bool done = false;
-    std::exception_ptr failure;
-    asio::co_spawn(ctx, body(), [&](std::exception_ptr e) {
-      failure = e;
-      done = true;
+    io_fixture::run([&]() -> awaitable<void> {
+      std::exception_ptr failure;
+      try {
+        co_await body();
+      } catch (...) {
+        failure = std::current_exception();
+      }
       srv->stop();
+      if (failure) std::rethrow_exception(failure);
     });
-    // A guard against a hung test, not a way to let time pass.
-    ctx.run_for(std::chrono::seconds(60));
-    BOOST_REQUIRE_MESSAGE(done, "the test coroutine did not finish");
-    if (failure) std::rethrow_exception(failure);
   }
 
   awaitable<std::unique_ptr<line_client>> connect() {
