@@ -163,6 +163,7 @@ struct loopback_server::impl : std::enable_shared_from_this<impl> {
         case loopback_reply::action::raw:
           co_await asio::async_write(*stream, asio::buffer(rep.raw), use_tuple);
           lowest(*stream).close(ignored);
+          ++self->closed_after_reply;
           co_return;
         case loopback_reply::action::reply:
         case loopback_reply::action::head_then_close:

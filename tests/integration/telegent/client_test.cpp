@@ -8,7 +8,9 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/test/unit_test.hpp>
@@ -25,6 +27,7 @@ using portd::telegent::budget;
 using portd::telegent::client;
 using portd::telegent::client_config;
 using portd::telegent::priority;
+using portd::test::answer_then_close;
 using portd::test::fake_reply;
 using portd::test::fake_request;
 using portd::test::fake_telegent;
@@ -103,7 +106,7 @@ BOOST_AUTO_TEST_CASE(token_single_flight_for_concurrent_calls) {
   // The scope is the endpoint URL without its query string.
   BOOST_TEST(body.at("ApiEndpoint").as_string() == server.base_url() + "/v1.0/numbers/order");
   BOOST_TEST(server.api_requests().size() == static_cast<std::size_t>(n));
-  BOOST_TEST(server.connections <= 4);  // max_connections
+  BOOST_TEST(server.connections() <= 4);  // max_connections
   for (const auto& r : server.api_requests()) {
     BOOST_TEST(r.authorization == "Bearer tok-1");
     BOOST_TEST(r.target == "/v1.0/numbers/order?OrderId=JNUOID-Case%2FSensitive");
@@ -236,7 +239,7 @@ BOOST_AUTO_TEST_CASE(keep_alive_carries_many_calls_over_one_connection) {
   });
   BOOST_TEST(ok == 20);
   BOOST_TEST(server.requests.size() == 21u);  // one token + 20 polls
-  BOOST_TEST(server.connections == 1);
+  BOOST_TEST(server.connections() == 1);
   BOOST_TEST(c.stats().requests_total == 21u);
   BOOST_TEST(c.stats().by_status.at("200") == 21u);
   BOOST_TEST(c.stats().in_flight == 0u);
@@ -245,10 +248,7 @@ BOOST_AUTO_TEST_CASE(keep_alive_carries_many_calls_over_one_connection) {
 BOOST_AUTO_TEST_CASE(a_connection_the_server_closed_while_idle_is_replaced) {
   fake_telegent server(ioc);
   server.on_api = [](const fake_request&) {
-    fake_reply rep;
-    rep.body = R"({"OrderStatus":"Pending"})";
-    rep.close_after = true;  // says keep-alive, then drops the connection like an idle timeout
-    return rep;
+    return answer_then_close(R"({"OrderStatus":"Pending"})");  // says keep-alive, then drops it like an idle timeout
   };
   client c(ioc.get_executor(), config_for(server), bud);
   const auto order = sample_order();
@@ -261,7 +261,7 @@ BOOST_AUTO_TEST_CASE(a_connection_the_server_closed_while_idle_is_replaced) {
   BOOST_TEST(first.outcome == call_outcome::ok);
   BOOST_TEST(second.outcome == call_outcome::ok);
   BOOST_TEST(server.api_requests().size() == 2u);
-  BOOST_TEST(server.connections == 2);
+  BOOST_TEST(server.connections() == 2);
 }
 
 BOOST_AUTO_TEST_CASE(a_peer_that_never_answers_times_out_after_the_request_left) {
@@ -435,7 +435,7 @@ BOOST_AUTO_TEST_CASE(plain_http_needs_to_be_allowed) {
 }
 
 BOOST_AUTO_TEST_CASE(tls_verifies_with_the_configured_ca) {
-  const auto& cert = portd::test::localhost_certificate();
+  const auto& cert = portd::test::tls_certificate::localhost();
   fake_telegent server(ioc, &cert);
   auto cfg = config_for(server);
   cfg.allow_insecure_http = false;
@@ -451,7 +451,7 @@ BOOST_AUTO_TEST_CASE(tls_verifies_with_the_configured_ca) {
 }
 
 BOOST_AUTO_TEST_CASE(tls_fails_without_the_ca_and_never_falls_back_to_plaintext) {
-  const auto& cert = portd::test::localhost_certificate();
+  const auto& cert = portd::test::tls_certificate::localhost();
   fake_telegent server(ioc, &cert);
   auto cfg = config_for(server);
   cfg.allow_insecure_http = true;  // even then, https:// never degrades to http
@@ -469,7 +469,7 @@ BOOST_AUTO_TEST_CASE(tls_fails_without_the_ca_and_never_falls_back_to_plaintext)
 }
 
 BOOST_AUTO_TEST_CASE(tls_fails_when_the_certificate_names_another_host) {
-  const auto& cert = portd::test::other_host_certificate();
+  const auto& cert = portd::test::tls_certificate::other_host();
   fake_telegent server(ioc, &cert);
   auto cfg = config_for(server);
   cfg.ca_file = cert.cert_file;  // trusted, but issued for elsewhere.test
@@ -547,7 +547,7 @@ BOOST_AUTO_TEST_CASE(a_tls_handshake_that_never_completes_times_out_before_sendi
 }
 
 BOOST_AUTO_TEST_CASE(tls_by_host_name_resolves_and_verifies_the_name) {
-  const auto& cert = portd::test::localhost_certificate();
+  const auto& cert = portd::test::tls_certificate::localhost();
   fake_telegent server(ioc, &cert);
   auto cfg = config_for(server);
   cfg.base_url = "https://localhost:" + std::to_string(server.port());
@@ -647,16 +647,14 @@ BOOST_AUTO_TEST_CASE(a_submit_never_goes_into_a_connection_the_server_has_closed
   fake_telegent server(ioc);
   int answered = 0;
   server.on_api = [&answered](const fake_request&) {
-    fake_reply rep;
-    rep.body = R"({"OrderId":"JNUOID-)" + std::to_string(++answered) + R"(","Status":"Pending"})";
-    rep.close_after = answered == 1;  // keep-alive promised, then dropped
-    return rep;
+    const std::string body = R"({"OrderId":"JNUOID-)" + std::to_string(++answered) + R"(","Status":"Pending"})";
+    return answered == 1 ? answer_then_close(body) : fake_reply::with(200, body);  // keep-alive promised, then dropped
   };
   client c(ioc.get_executor(), config_for(server), bud);
   api_result first, second;
   run(ioc, [&]() -> asio::awaitable<void> {
     first = co_await c.call(sample_order(), call_kind::submit_port_in, priority::command);
-    while (server.closed_after_reply == 0) co_await asio::post(ioc, asio::use_awaitable);
+    while (server.closed_after_reply() == 0) co_await asio::post(ioc, asio::use_awaitable);
     // Same endpoint, cached token: the idle connection is the dead one. A submit is never
     // resent by the transport, so only the check before reuse can keep this one unambiguous.
     second = co_await c.call(sample_order(), call_kind::submit_port_in, priority::command);
@@ -668,7 +666,7 @@ BOOST_AUTO_TEST_CASE(a_submit_never_goes_into_a_connection_the_server_has_closed
   BOOST_TEST(!second.maybe_processed);
   BOOST_TEST(server.token_requests().size() == 1u);
   BOOST_TEST(server.api_requests().size() == 2u);
-  BOOST_TEST(server.connections == 2);
+  BOOST_TEST(server.connections() == 2);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -35,8 +35,8 @@ struct tls_sim {
   explicit tls_sim(asio::io_context& ioc) : srv(ioc.get_executor(), sim, options()) { srv.start(); }
   static telegent_sim::server_options options() {
     telegent_sim::server_options o;
-    o.tls_cert = portd::test::localhost_certificate().cert_file;
-    o.tls_key = portd::test::localhost_certificate().key_file;
+    o.tls_cert = portd::test::tls_certificate::localhost().cert_file;
+    o.tls_key = portd::test::tls_certificate::localhost().key_file;
     return o;
   }
 };
@@ -46,7 +46,7 @@ client_config config_for(const tls_sim& s, const portd::test::connect_proxy& pro
   c.base_url = "https://localhost:" + std::to_string(s.srv.port());
   c.account_key = "DID-sim";
   c.account_secret = "sim-secret";
-  c.ca_file = portd::test::localhost_certificate().cert_file;
+  c.ca_file = portd::test::tls_certificate::localhost().cert_file;
   c.request_timeout = 5s;
   c.proxy = portd::http::parse_proxy(proxy.url(), credentials).proxy;
   return c;
