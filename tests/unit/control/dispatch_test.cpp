@@ -2,6 +2,8 @@
 // (an io_context only drives the coroutines; no sockets).
 #include "fake_backend.hpp"
 
+#include <common/log_capture.hpp>
+
 #include <portd/control/access.hpp>
 #include <portd/control/dispatch.hpp>
 
@@ -170,11 +172,18 @@ BOOST_FIXTURE_TEST_CASE(invalid_state_passes_through, fixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(backend_exception_is_internal_error, fixture) {
+  test::log_capture log;
   backend.throw_everywhere = true;
   auto r = call("order.get", R"({"id":1})", reader);
   BOOST_TEST(code_of(r) == code::internal_error);
   // Infrastructure detail (paths, SQLite's words) stays in the log.
   BOOST_TEST(json::serialize(r).find("/var/lib") == std::string::npos);
+  BOOST_TEST(log.contains("error control: order.get from uid 1001 failed: disk I/O error at /var/lib/portd/portd.db"),
+             log.text());
+  // A submission that fails so is logged too, without the PIN it carried.
+  BOOST_TEST(code_of(call("portin.submit", portin, op)) == code::internal_error);
+  BOOST_TEST(log.count("control: portin.submit from uid 1000 failed") == 1u, log.text());
+  BOOST_TEST(!log.contains("SeCrEt99"), log.text());
 }
 
 BOOST_FIXTURE_TEST_CASE(notifications_get_no_reply, fixture) {
