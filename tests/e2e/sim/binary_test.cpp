@@ -15,6 +15,8 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -191,6 +193,58 @@ BOOST_AUTO_TEST_CASE(a_bad_config_is_refused_with_a_message) {
   BOOST_TEST(!sim.read_line(10s).has_value());
   BOOST_TEST(sim.wait(10s).value_or(0) != 0);
   BOOST_TEST(portd::test::read_file(dir.file("sim.log")).find("requests_per_minut") != std::string::npos);
+}
+
+// What the freshness benchmark relies on: two simulators with one seed and spread dwell times
+// play every number the same way, whatever order the numbers were submitted in, and a carrier's
+// own profile applies to its port-ins.
+BOOST_AUTO_TEST_CASE(one_seed_plays_spread_dwell_times_alike_on_two_simulators) {
+  temp_dir dir;
+  portd::test::write_file(dir.file("sim.toml"),
+                          "seed = 5\ntime_scale = 0.001\nrequests_per_minute = 0\n"
+                          "[delays]\nsubmitted = 600\ndistribution = \"lognormal\"\nspread = 0.5\n"
+                          "[carriers.\"AT&T\"]\nsubmitted = 60\nspread = 0\n");
+  std::vector<std::string> numbers;
+  for (int i = 0; i < 20; ++i) numbers.push_back("+1313639" + std::to_string(1000 + i * 10));  // last digit 0
+  auto carrier_of = [&](std::size_t i) { return i % 4 == 0 ? std::string("AT&T") : std::string("Verizon"); };
+
+  process a({sim_bin(), "--listen", "127.0.0.1:0", "--config", dir.file("sim.toml")}, {}, dir.file("a.log"));
+  process b({sim_bin(), "--listen", "127.0.0.1:0", "--config", dir.file("sim.toml")}, {}, dir.file("b.log"));
+  client ca(start(a)), cb(start(b));
+  auto submit = [&](client& c, std::size_t i, const std::string& token) {
+    const auto r = c.request(http::verb::post, "/v1.0/numbers/portin",
+                             R"({"PortInNumber":")" + numbers[i] + R"(","CurrentCarrierName":")" + carrier_of(i) +
+                                 R"(","CurrentAccountNumber":"42","CurrentAccountPassword":"1234",)"
+                                 R"("CurrentBillingAddress":{"Street1":"1 Main St","City":"Detroit","State":"MI","Zip":"48201"}})",
+                             token);
+    BOOST_REQUIRE_EQUAL(r.status, 200u);
+  };
+  const std::string ta = ca.token("/v1.0/numbers/portin"), tb = cb.token("/v1.0/numbers/portin");
+  for (std::size_t i = 0; i < numbers.size(); ++i) submit(ca, i, ta);
+  for (std::size_t i = numbers.size(); i-- > 0;) submit(cb, i, tb);  // the other way round
+
+  auto statuses = [](client& c) {
+    std::map<std::string, std::string> out;
+    const json::object list = c.request(http::verb::get, "/_sim/orders").json();
+    for (const auto& o : list.at("orders").as_array())
+      out[std::string(o.at("number").as_string())] = std::string(o.at("status").as_string());
+    return out;
+  };
+  std::set<std::size_t> pending_counts;
+  for (int minute = 1; minute <= 40; ++minute) {
+    for (client* c : {&ca, &cb})
+      BOOST_REQUIRE_EQUAL(c->request(http::verb::post, "/_sim/time", R"({"advance_seconds":60})").status, 200u);
+    const auto sa = statuses(ca), sb = statuses(cb);
+    BOOST_TEST_REQUIRE((sa == sb), "the simulators differ after " << minute << " sim minutes");
+    std::size_t pending = 0;
+    for (std::size_t i = 0; i < numbers.size(); ++i) {
+      if (sa.at(numbers[i]) == "Pending") ++pending;
+      if (minute == 1) BOOST_TEST(sa.at(numbers[i]) == (carrier_of(i) == "AT&T" ? "Submitted" : "Pending"));
+    }
+    pending_counts.insert(pending);
+  }
+  BOOST_TEST(pending_counts.size() > 5u);  // Verizon's orders left Pending at many different times
+  BOOST_TEST(*pending_counts.begin() == 0u);  // and all of them within 40 minutes
 }
 
 BOOST_AUTO_TEST_SUITE_END()
