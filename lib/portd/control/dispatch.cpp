@@ -2,6 +2,7 @@
 #include <portd/control/dispatch.hpp>
 #include <portd/control/next_step.hpp>
 #include <portd/control/report.hpp>
+#include <portd/wire/objects.hpp>
 
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
@@ -28,7 +29,7 @@ std::string order_result(const core::order& o) {
   std::string r;
   r.reserve(1024);  // a port-in renders to ~800 bytes
   r = R"({"order":)";
-  write_order(r, o);
+  wire::write_order(r, o);
   r += '}';
   return r;
 }
@@ -91,7 +92,7 @@ awaitable<result> order_list(service::order_service& b, const json::object& p, c
     r.reserve(page.orders.size() * 1024 + 64);
     for (std::size_t i = 0; i < page.orders.size(); ++i) {
       if (i) r += ',';
-      write_order(r, page.orders[i]);
+      wire::write_order(r, page.orders[i]);
     }
     r += R"(],"next_after_id":)";
     r += page.next_after_id ? std::to_string(*page.next_after_id) : "null";
@@ -103,7 +104,7 @@ awaitable<result> order_list(service::order_service& b, const json::object& p, c
 json::value events_result(const std::vector<core::stored_event>& events) {
   json::array a;
   a.reserve(events.size());
-  for (auto& e : events) a.push_back(render_event(e));
+  for (auto& e : events) a.push_back(wire::render_event(e));
   json::object r;
   r["events"] = std::move(a);
   return r;
@@ -167,7 +168,7 @@ awaitable<result> order_note(service::order_service& b, const json::object& p, c
   co_return map(co_await b.note(n.value().id, std::move(n.value().text), c),
                 [](core::stored_event& e) {
                   json::object r;
-                  r["event"] = render_event(e);
+                  r["event"] = wire::render_event(e);
                   return json::value(std::move(r));
                 });
 }
@@ -190,7 +191,7 @@ awaitable<result> group_summarize(service::order_service& b, const json::object&
   auto g = parse_group_summary(p);
   if (!g.ok()) co_return std::move(g.error());
   co_return map(b.summarize_group(g.value()),
-                [](group_summary& s) { return json::value(render_group_summary(s)); });
+                [](group_summary& s) { return json::value(wire::render_group_summary(s)); });
 }
 
 awaitable<result> daemon_status(service::order_service& b, const json::object& p, const caller&,
@@ -224,7 +225,7 @@ json::object render_outbox_row(const service::outbox_row& r, const std::optional
                              : json::value(nullptr);
   j["last_error"] = r.last_error.empty() ? json::value(nullptr) : json::value(r.last_error);
   j["delivered_at"] = time_or_null(r.delivered_at);
-  j["event"] = e ? json::value(render_event(*e)) : json::value(nullptr);
+  j["event"] = e ? json::value(wire::render_event(*e)) : json::value(nullptr);
   return j;
 }
 

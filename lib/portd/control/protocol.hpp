@@ -57,13 +57,4 @@ std::string render_notification(std::string_view method, boost::json::value para
 // {"jsonrpc":"2.0","method":"event","params":event}
 std::string render_event_notification(const core::stored_event&);
 
-// ---- objects ----
-// PROTOCOL.md's order, as JSON text appended to `out` (the bytes json::serialize would write):
-// secrets never, account_number masked, next_check_at/last_error null when absent, details
-// only for port-ins. Also `attention_reason`, `remote_message`, `reported_port_date` and
-// `state_since` (additions to the documented object).
-void write_order(std::string& out, const core::order&);
-boost::json::object render_event(const core::stored_event&);
-boost::json::object render_group_summary(const group_summary&);
-
 }  // namespace portd::control

@@ -1,6 +1,6 @@
 // The notifier's pure decisions (see policy.hpp).
 #include <portd/notify/policy.hpp>
-#include <portd/control/protocol.hpp>
+#include <portd/wire/objects.hpp>
 
 #include <boost/json/serialize.hpp>
 
@@ -83,7 +83,7 @@ std::optional<body_format> parse_body_format(std::string_view s) {
 
 std::string render_body(const core::stored_event& e, const core::order* o, body_format format) {
   json::object data;
-  data["event"] = control::render_event(e);  // the same object events.list and watch give
+  data["event"] = wire::render_event(e);  // the same object events.list and watch give
   data["order"] = o ? json::value(render_order_summary(*o)) : json::value(nullptr);
   if (format == body_format::portd_v1) return json::serialize(data);
   json::object j;

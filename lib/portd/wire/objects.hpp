@@ -1,0 +1,24 @@
+// PROTOCOL.md's objects as JSON: an order, an event, a group's summary. The control socket's
+// replies and the webhooks' bodies render them here, so both show the same object.
+#pragma once
+#include <portd/core/event.hpp>
+#include <portd/core/order.hpp>
+#include <portd/service/order_service.hpp>
+
+#include <boost/json/object.hpp>
+
+#include <string>
+
+namespace portd::wire {
+
+// PROTOCOL.md's order, as JSON text appended to `out` (the bytes json::serialize would write):
+// secrets never, account_number masked, next_check_at/last_error null when absent, details
+// only for port-ins. Also `attention_reason`, `remote_message`, `reported_port_date` and
+// `state_since` (additions to the documented object).
+void write_order(std::string& out, const core::order&);
+// PROTOCOL.md's event (events.list, events.watch, the webhooks' "event").
+boost::json::object render_event(const core::stored_event&);
+// group.summary's result.
+boost::json::object render_group_summary(const service::group_summary&);
+
+}  // namespace portd::wire
