@@ -116,6 +116,7 @@ stack::stack(stack_options opts) : opts_(std::move(opts)) {
        opts_.poll + "\"\nrejected = \"" + opts_.poll + "\"\n";
   if (opts_.poll_every_key)
     c += "first_after_submit = \"" + opts_.poll + "\"\nnear_port_date = \"" + opts_.poll + "\"\n";
+  c += opts_.poll_extra + "\n";
   c += "[retry]\nbase = \"100ms\"\ncap = \"1s\"\n";
   c += "[log]\nlevel = \"debug\"\n";
   c += opts_.portd_config_extra;

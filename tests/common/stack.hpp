@@ -41,6 +41,7 @@ struct stack_options {
   double time_scale = 86400;        // one sim day per real second
   std::string poll = "300ms";       // every poll cadence
   bool poll_every_key = true;       // false: only the per-state cadences (not first_after_submit, near_port_date)
+  std::string poll_extra;           // more lines for portd's [poll] table (spare_share = 1)
   double requests_per_minute = 0;   // portd's budget (0 = off); the sim's is `sim_rpm`
   int burst = 5;
   double sim_rpm = 0;               // the sim's rate limit (0 = off)

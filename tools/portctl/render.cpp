@@ -127,6 +127,14 @@ std::string list_time(const json::value& v) {
 }
 }  // namespace
 
+// next_check_reason as words.
+static std::string check_reason_words(const std::string& why) {
+  if (why == "cadence") return "the state's poll cadence";
+  if (why == "port_date") return "the port date";
+  if (why == "after_submit") return "soon after submission or correction";
+  return why;
+}
+
 std::string render_order_block(const json::object& o, const style& s) {
   std::ostringstream out;
   std::string state = str(o, "state");
@@ -142,8 +150,14 @@ std::string render_order_block(const json::object& o, const style& s) {
   line(out, s.width, "group", str(o, "group"));
   line(out, s.width, "created", short_time(o.contains("created_at") ? o.at("created_at") : nullptr));
   line(out, s.width, "updated", short_time(o.contains("updated_at") ? o.at("updated_at") : nullptr));
-  if (auto* n = o.if_contains("next_check_at"); n && n->is_string())
-    line(out, s.width, "next check", short_time(*n));
+  if (auto* n = o.if_contains("next_check_at"); n && n->is_string()) {
+    // By then at the latest (the cadence's guarantee); a spare check may come sooner.
+    std::string when = short_time(*n);
+    if (auto why = str(o, "next_check_reason"); !why.empty()) when += " at the latest (" + check_reason_words(why) + ")";
+    if (auto* e = o.if_contains("expected_news"); e && e->is_number())
+      when += "; chance of news since the last check " + std::to_string(static_cast<int>(e->to_number<double>() * 100 + 0.5)) + "%";
+    line(out, s.width, "next check", when);
+  }
   if (auto a = str(o, "attempts"); !a.empty() && a != "0") line(out, s.width, "attempts", a);
   const auto& err = sub(o, "last_error");
   if (!err.empty())

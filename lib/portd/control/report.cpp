@@ -146,6 +146,15 @@ std::string render_metrics(const service::daemon_metrics& m) {
   os << "portd_dispatch_lateness_seconds_bucket{le=\"+Inf\"} " << m.lateness_count << "\n"
      << "portd_dispatch_lateness_seconds_sum " << m.lateness_sum << "\n"
      << "portd_dispatch_lateness_seconds_count " << m.lateness_count << "\n";
+  os << "# HELP portd_poll_checks_total Status checks sent, by class: cadence (a state's guaranteed cadence, or an "
+        "operator's poll) and spare (budget the cadences left over, spent where news was likeliest).\n"
+     << "# TYPE portd_poll_checks_total counter\n"
+     << "portd_poll_checks_total{class=\"cadence\"} " << m.poll_checks_cadence << "\n"
+     << "portd_poll_checks_total{class=\"spare\"} " << m.poll_checks_spare << "\n";
+  os << "# HELP portd_poll_detection_latency_seconds Estimated time from Telegent moving an order to portd seeing it "
+        "(half the window between its last two checks, plus the answer's time).\n"
+     << "# TYPE portd_poll_detection_latency_seconds histogram\n";
+  m.detection_latency_seconds.write(os, "portd_poll_detection_latency_seconds", "");
   return os.str();
 }
 

@@ -85,6 +85,11 @@ struct order {
 
   std::int64_t last_seq = 0;  // seq of the order's latest event
 
+  // Not stored: filled in for order.get by the poller (engine/freshness). Why next_check_at
+  // comes then (cadence, port_date, after_submit), and P(news since the last check).
+  std::string next_check_reason;
+  std::optional<double> expected_news;
+
   bool active() const { return !is_terminal(state); }
   bool operator==(const order&) const = default;
 };

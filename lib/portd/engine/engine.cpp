@@ -77,7 +77,11 @@ engine::engine(asio::io_context& ioc, store::repository& repo, telegent::client&
     : ioc_(ioc), repo_(repo), client_(client), budget_(budget), policy_(pol), opts_(std::move(opts)),
       now_(opts_.clock), started_at_(now_()), relaxed_timer_(ioc),
       sched_(ioc, opts_.poll_concurrency, now_,
-             [this](const schedule_state::due_entry& e, core::time_point now) { take_due(e, now); }) {}
+             [this](const schedule_state::due_entry& e, core::time_point now) { take_due(e, now); }),
+      fresh_(policy_.poll, budget.requests_per_minute(), now_(), [this] { return budget_.waiting() == 0; },
+             [this](std::int64_t id) { return sched_.state().contains(id) && !calls_.contains(id); }) {
+  if (fresh_.enabled()) sched_.set_spare_poller(&fresh_);
+}
 
 engine::~engine() = default;
 
@@ -110,6 +114,11 @@ void engine::start() {
       spdlog::warn("could not remember the API pause: {}", e.what());
     }
   });
+  try {
+    fresh_.load(repo_);
+  } catch (const std::exception& e) {
+    spdlog::warn("freshness: could not read what the history teaches ({}); starting from the priors", e.what());
+  }
   const auto entries = repo_.load_schedule();
   const auto now = now_();
   std::size_t resumed = 0;
@@ -285,6 +294,7 @@ service::result<engine::applied> engine::apply(const order& cur, const core::inp
   const auto now = now_();
   core::decision d = core::decide(cur, in, now, policy_);
   if (d.refused) return refusal_error(cur, *d.refused);
+  fresh_.decided(cur, d.next, in, d.events, now);
   if (d.next == cur && !d.call && !d.wake_at) return applied{cur, {}};
   staged s;
   if (d.events.empty()) {
@@ -384,6 +394,7 @@ void engine::launch(std::int64_t id, core::call_kind kind, bool urgent, std::opt
   const bool goes = o && o->in_flight == kind;
   if (poll) sched_.state().poll_launched(goes);  // reserved until now, whether it goes or not
   if (!goes) return;
+  if (kind == core::call_kind::status) fresh_.polling(id, now_());
   calls_.emplace(id, std::move(*o));
   if (command) ++commands_out_;
   asio::co_spawn(ioc_, run_call(id, kind, urgent), asio::detached);
@@ -712,6 +723,7 @@ service::result<order> engine::get_order(const service::order_key& k) {
   else if (!k.remote_order_id.empty()) { o = repo_.read_by_remote_id(k.remote_order_id); what = "remote_order_id \"" + k.remote_order_id + "\""; }
   else if (!k.number.empty()) { o = repo_.read_latest_for_number(k.number); what = "number " + k.number; }
   if (!o) return fail(errc::not_found, "no order with " + what);
+  fresh_.describe(*o, now_());
   return *o;
 }
 
@@ -1025,6 +1037,7 @@ service::daemon_metrics engine::metrics() {
   m.lateness_buckets = late.buckets;
   m.lateness_count = late.count;
   m.lateness_sum = late.sum;
+  fresh_.metrics(m);
   return m;
 }
 

@@ -4,6 +4,7 @@
 // socket, tells watchers. One thread, one io_context; no locks.
 #pragma once
 #include <portd/core/decide.hpp>
+#include <portd/engine/freshness.hpp>
 #include <portd/engine/scheduler.hpp>
 #include <portd/service/order_service.hpp>
 #include <portd/store/backup.hpp>
@@ -197,6 +198,8 @@ class engine final : public service::order_service {
 
   // When each waiting order is due, the poll slots, the timer.
   scheduler sched_;
+  // Issue 18: the budget the cadences leave over, spent where news is likeliest.
+  freshness fresh_;
 
   // Calls.
   // Orders with a call out, as of the latest decision: a poll's start is not written (it is

@@ -91,6 +91,11 @@ struct daemon_metrics {
   std::array<std::uint64_t, 7> lateness_buckets{};
   std::uint64_t lateness_count = 0;
   double lateness_sum = 0;
+  // Status checks sent, by class: a state's cadence (or an operator's poll), or the budget the
+  // cadences left over (issue 18); and how long Telegent's moves went unseen, estimated.
+  std::uint64_t poll_checks_cadence = 0, poll_checks_spare = 0;
+  static constexpr std::array<double, 9> detection_bounds{1, 5, 15, 60, 300, 900, 3600, 14400, 86400};
+  util::histogram detection_latency_seconds{detection_bounds};
 };
 
 }  // namespace portd::service

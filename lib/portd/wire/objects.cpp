@@ -76,6 +76,11 @@ class json_writer {
     auto r = std::to_chars(buf, buf + sizeof buf, v);
     out_.append(buf, r.ptr);
   }
+  void fixed3(double v) {  // 0.123
+    char buf[32];
+    auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 3);
+    out_.append(buf, r.ptr);
+  }
   void boolean(bool v) { out_.append(v ? "true" : "false"); }
   void null() { out_.append("null"); }
 
@@ -110,6 +115,8 @@ void write_order(std::string& out, const core::order& o) {
   w.key("updated_at").time(o.updated_at);
   w.key("state_since").time(o.state_since);
   w.key("next_check_at").time_or_null(o.next_check_at);
+  if (!o.next_check_reason.empty()) w.key("next_check_reason").text(o.next_check_reason);  // order.get only
+  if (o.expected_news) w.key("expected_news").fixed3(*o.expected_news);
   w.key("attempts").number(o.attempts);
   w.key("last_error");
   if (o.last_error) {

@@ -1,0 +1,74 @@
+// Keeps the planner in step with the engine; see freshness.hpp.
+#include <portd/engine/freshness.hpp>
+#include <portd/store/dwell.hpp>
+
+#include <spdlog/spdlog.h>
+
+namespace portd::engine {
+
+freshness::freshness(core::poll_policy p, double requests_per_minute, core::time_point now,
+                     std::function<bool()> budget_idle, std::function<bool(std::int64_t)> waiting)
+    : planner_(p, requests_per_minute, now), budget_idle_(std::move(budget_idle)), waiting_(std::move(waiting)) {}
+
+void freshness::load(store::repository& repo) {
+  if (!enabled()) return;
+  for (const auto& s : store::load_dwell_samples(repo)) planner_.learn(s);
+  const auto orders = store::load_polled_orders(repo);
+  for (const auto& o : orders) planner_.track(o, poll::last_check_estimate(o, planner_.policy()));
+  spdlog::info("freshness: {} stays learned from the history, {} polled orders planned; spare checks use up to {:.0f}% "
+               "of the budget, one order at most every {} ms",
+               planner_.stats().total(), orders.size(), planner_.policy().spare_share * 100,
+               planner_.policy().min_interval.count());
+}
+
+void freshness::decided(const core::order& cur, const core::order& next, const core::input& in,
+                        const std::vector<core::event_record>& events, core::time_point now) {
+  const auto* result = std::get_if<core::api_result>(&in);
+  const bool answered = result && result->call == core::call_kind::status && result->outcome == core::call_outcome::ok;
+  if (cur.state != next.state) {
+    // A stay Telegent ended, as store::load_dwell_samples reads it back at the next start.
+    for (const auto& e : events)
+      if (e.type == core::event_type::state_changed && e.actor == "telegent" && e.from_state == cur.state &&
+          core::is_polled(cur.state)) {
+        if (enabled()) planner_.learn({cur.state, cur.details.carrier, now - cur.state_since});
+        break;
+      }
+    if (answered) {
+      if (auto late = planner_.detected(cur.id, now)) detection_.observe(std::chrono::duration<double>(*late).count());
+    }
+  }
+  if (!enabled()) return;
+  // Moved, or just answered: known as of now. Otherwise the last check stands.
+  planner_.track(next, cur.state != next.state || answered ? now : next.state_since);
+}
+
+void freshness::polling(std::int64_t id, core::time_point now) {
+  ++checks_;
+  planner_.checked(id, now);
+}
+
+void freshness::describe(core::order& o, core::time_point now) const {
+  if (!o.active() || !o.next_check_at || !core::is_polled(o.state)) return;
+  o.next_check_reason = std::string(poll::to_string(poll::why_due(o, *o.next_check_at, planner_.policy())));
+  if (enabled()) o.expected_news = planner_.expected_news(o.id, now);
+}
+
+std::optional<std::int64_t> freshness::pick(core::time_point now) {
+  if (!budget_idle_()) return std::nullopt;  // a call ending asks again
+  auto p = planner_.next(now, waiting_);
+  if (p.id) ++spare_checks_;
+  return p.id;
+}
+
+std::optional<core::time_point> freshness::next_at(core::time_point now) {
+  if (!budget_idle_()) return std::nullopt;  // no timer: a call ending asks again
+  return planner_.next_at(now);
+}
+
+void freshness::metrics(service::daemon_metrics& m) const {
+  m.poll_checks_spare = spare_checks_;
+  m.poll_checks_cadence = checks_ - std::min(checks_, spare_checks_);
+  m.detection_latency_seconds = detection_;
+}
+
+}  // namespace portd::engine
