@@ -13,11 +13,11 @@ freshness::freshness(core::poll_policy p, double requests_per_minute, core::time
 void freshness::load(store::repository& repo) {
   if (!enabled()) return;
   for (const auto& s : store::load_dwell_samples(repo)) planner_.learn(s);
-  const auto orders = store::load_polled_orders(repo);
-  for (const auto& o : orders) planner_.track(o, poll::last_check_estimate(o, planner_.policy()));
+  const std::size_t orders = store::for_each_polled_order(
+      repo, [&](const core::order& o) { planner_.track(o, poll::last_check_estimate(o, planner_.policy())); });
   spdlog::info("freshness: {} stays learned from the history, {} polled orders planned; spare checks use up to {:.0f}% "
                "of the budget, one order at most every {} ms",
-               planner_.stats().total(), orders.size(), planner_.policy().spare_share * 100,
+               planner_.stats().total(), orders, planner_.policy().spare_share * 100,
                planner_.policy().min_interval.count());
 }
 

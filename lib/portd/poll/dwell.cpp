@@ -55,10 +55,21 @@ std::string dwell_stats::key(std::string_view carrier) {
   return k;
 }
 
+dwell_stats::carrier_id dwell_stats::intern(std::string_view carrier) {
+  auto [it, added] = carriers_.try_emplace(key(carrier), static_cast<carrier_id>(carriers_.size()));
+  return it->second;
+}
+
+std::optional<dwell_stats::carrier_id> dwell_stats::find(std::string_view carrier) const {
+  auto it = carriers_.find(key(carrier));
+  if (it == carriers_.end()) return std::nullopt;
+  return it->second;
+}
+
 void dwell_stats::add(const dwell_sample& s) {
   if (s.dwell.count() < 0) return;
   by_state_[s.state].add(s.dwell);
-  by_carrier_[{s.state, key(s.carrier)}].add(s.dwell);
+  by_carrier_[slot(s.state, intern(s.carrier))].add(s.dwell);
   ++total_;
 }
 
@@ -67,13 +78,20 @@ std::size_t dwell_stats::count(order_state state, std::string_view carrier) cons
     auto it = by_state_.find(state);
     return it == by_state_.end() ? 0 : it->second.sorted.size();
   }
-  auto it = by_carrier_.find(std::pair{state, key(carrier)});
+  auto id = find(carrier);
+  if (!id) return 0;
+  auto it = by_carrier_.find(slot(state, *id));
   return it == by_carrier_.end() ? 0 : it->second.sorted.size();
 }
 
 double dwell_stats::survival(order_state state, std::string_view carrier, milliseconds t) const {
+  // A carrier never seen has no stays of its own: any unused id gives the state's curve.
+  return survival(state, find(carrier).value_or(static_cast<carrier_id>(carriers_.size())), t);
+}
+
+double dwell_stats::survival(order_state state, carrier_id carrier, milliseconds t) const {
   const series* learned = nullptr;
-  if (auto it = by_carrier_.find(std::pair{state, key(carrier)});
+  if (auto it = by_carrier_.find(slot(state, carrier));
       it != by_carrier_.end() && it->second.sorted.size() >= per_carrier_min)
     learned = &it->second;
   else if (auto st = by_state_.find(state); st != by_state_.end())
@@ -84,7 +102,7 @@ double dwell_stats::survival(order_state state, std::string_view carrier, millis
   return (n * learned->above(t) + prior_weight * prior) / (n + prior_weight);
 }
 
-double hazard(const dwell_stats& stats, order_state state, std::string_view carrier, core::time_point entered,
+double hazard(const dwell_stats& stats, order_state state, dwell_stats::carrier_id carrier, core::time_point entered,
               core::time_point since, core::time_point now) {
   if (now <= since) return 0;
   const milliseconds a = std::max(since - entered, milliseconds{0});

@@ -7,6 +7,9 @@
 #include <cstddef>
 #include <deque>
 #include <map>
+#include <optional>
+#include <unordered_map>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -41,10 +44,16 @@ class dwell_stats {
   // How many samples' worth the prior counts for in the blend.
   static constexpr double prior_weight = 3;
 
+  // Carriers are compared loosely (case and spaces ignored) and known by a small number, so
+  // that scoring an order allocates nothing.
+  using carrier_id = std::uint32_t;
+  carrier_id intern(std::string_view carrier);
+
   // Adds a stay; samples must come oldest first.
   void add(const dwell_sample& s);
   // P(an order of `carrier` is still in `state` after `t`): the learned curve blended with the
   // prior (the carrier's own when it has per_carrier_min stays, else the state's). In (0, 1].
+  double survival(order_state state, carrier_id carrier, milliseconds t) const;
   double survival(order_state state, std::string_view carrier, milliseconds t) const;
   // Stays known for (state, carrier); carrier "" for the state's total.
   std::size_t count(order_state state, std::string_view carrier = {}) const;
@@ -58,14 +67,17 @@ class dwell_stats {
     double above(milliseconds t) const;  // fraction of stays longer than t
   };
   static std::string key(std::string_view carrier);
+  std::optional<carrier_id> find(std::string_view carrier) const;
+  static std::uint64_t slot(order_state s, carrier_id c) { return (std::uint64_t{static_cast<std::uint8_t>(s)} << 32) | c; }
   std::map<order_state, series> by_state_;
-  std::map<std::pair<order_state, std::string>, series, std::less<>> by_carrier_;
+  std::unordered_map<std::uint64_t, series> by_carrier_;  // slot(state, carrier)
+  std::unordered_map<std::string, carrier_id> carriers_;
   std::size_t total_ = 0;
 };
 
 // The hazard: P(the order moved in (since, now] | it had not moved by `since`), for an order
 // that entered `state` at `entered`. `since` before `entered` counts from `entered`.
-double hazard(const dwell_stats& stats, order_state state, std::string_view carrier, core::time_point entered,
+double hazard(const dwell_stats& stats, order_state state, dwell_stats::carrier_id carrier, core::time_point entered,
               core::time_point since, core::time_point now);
 
 }  // namespace portd::poll

@@ -56,18 +56,47 @@ planner::planner(core::poll_policy p, double requests_per_minute, time_point now
   if (requests_per_minute > 0 && p.spare_share > 0) rate_per_ms_ = requests_per_minute * p.spare_share / 60000.0;
 }
 
+planner::tracked* planner::find(std::int64_t id) {
+  auto it = at_.find(id);
+  return it == at_.end() ? nullptr : &orders_[it->second];
+}
+
+const planner::tracked* planner::find(std::int64_t id) const {
+  auto it = at_.find(id);
+  return it == at_.end() ? nullptr : &orders_[it->second];
+}
+
+void planner::forget(std::int64_t id) {
+  auto it = at_.find(id);
+  if (it == at_.end()) return;
+  const std::size_t i = it->second;
+  at_.erase(it);
+  if (i + 1 != orders_.size()) {
+    orders_[i] = std::move(orders_.back());
+    at_[orders_[i].id] = i;
+  }
+  orders_.pop_back();
+  idle_known_ = false;
+}
+
 void planner::track(const core::order& o, time_point last_check) {
   if (!o.active() || !core::is_polled(o.state)) {
-    orders_.erase(o.id);
+    forget(o.id);
     return;
   }
-  auto [it, fresh] = orders_.try_emplace(o.id);
-  tracked& t = it->second;
-  t.state = o.state;
-  t.carrier = o.details.carrier;
-  t.entered = o.state_since;
-  if (fresh || last_check > t.last_check) t.previous_check = t.last_check = last_check;
-  t.port_date = core::port_date_start(o);
+  tracked* t = find(o.id);
+  if (!t) {
+    at_.emplace(o.id, orders_.size());
+    t = &orders_.emplace_back();
+    t->id = o.id;
+    t->previous_check = t->last_check = last_check;
+  } else if (last_check > t->last_check) {
+    t->previous_check = t->last_check = last_check;
+  }
+  t->state = o.state;
+  t->carrier = stats_.intern(o.details.carrier);
+  t->entered = o.state_since;
+  t->port_date = core::port_date_start(o);
   idle_known_ = false;
 }
 
@@ -79,18 +108,17 @@ void planner::mark(tracked& t, time_point at) {
 }
 
 void planner::checked(std::int64_t id, time_point at) {
-  if (auto it = orders_.find(id); it != orders_.end()) mark(it->second, at);
+  if (tracked* t = find(id)) mark(*t, at);
 }
 
 std::optional<milliseconds> planner::detected(std::int64_t id, time_point now) const {
-  auto it = orders_.find(id);
-  if (it == orders_.end()) return std::nullopt;
-  const tracked& t = it->second;
+  const tracked* t = find(id);
+  if (!t) return std::nullopt;
   // The move fell somewhere in (previous check, last check]: half that window on average,
   // plus the time the last check took to come back.
-  const time_point from = std::max(t.previous_check, t.entered);
-  const milliseconds window = std::max(t.last_check - from, milliseconds{0});
-  return window / 2 + std::max(now - t.last_check, milliseconds{0});
+  const time_point from = std::max(t->previous_check, t->entered);
+  const milliseconds window = std::max(t->last_check - from, milliseconds{0});
+  return window / 2 + std::max(now - t->last_check, milliseconds{0});
 }
 
 double planner::score(const tracked& t, time_point now) const {
@@ -104,8 +132,8 @@ double planner::score(const tracked& t, time_point now) const {
 }
 
 double planner::expected_news(std::int64_t id, time_point now) const {
-  auto it = orders_.find(id);
-  return it == orders_.end() ? 0 : score(it->second, now);
+  const tracked* t = find(id);
+  return t ? score(*t, now) : 0;
 }
 
 void planner::refill(time_point now) {
@@ -133,30 +161,42 @@ planner::pick planner::next(time_point now, const std::function<bool(std::int64_
     const auto wait = static_cast<milliseconds::rep>(std::ceil((1 - tokens_) / rate_per_ms_));
     return {std::nullopt, now + milliseconds{std::max<milliseconds::rep>(wait, 1)}};
   }
-  std::optional<std::int64_t> best;
+  const std::size_t n = orders_.size();
+  std::optional<std::size_t> best;
   double best_score = 0;
   std::optional<time_point> soonest;  // when the next order comes out of min_interval
-  for (const auto& [id, t] : orders_) {
-    const time_point free_at = t.last_check + policy_.min_interval;
-    if (free_at > now) {
-      if (!soonest || free_at < *soonest) soonest = free_at;
-      continue;
+  // Slices of scan_limit from the cursor, until one holds an order worth a check or every
+  // order has been looked at (only then is "nothing to do" known).
+  std::size_t looked = 0;
+  if (cursor_ >= n) cursor_ = 0;
+  while (looked < n) {
+    const std::size_t slice = std::min(scan_limit, n - looked);
+    for (std::size_t k = 0; k < slice; ++k) {
+      const tracked& t = orders_[(cursor_ + looked + k) % n];
+      const time_point free_at = t.last_check + policy_.min_interval;
+      if (free_at > now) {
+        if (!soonest || free_at < *soonest) soonest = free_at;
+        continue;
+      }
+      if (may && !may(t.id)) continue;
+      const double s = score(t, now);
+      if (s > best_score || (s > 0 && s == best_score && best && t.id < orders_[*best].id)) {
+        best_score = s;
+        best = (cursor_ + looked + k) % n;
+      }
     }
-    if (may && !may(id)) continue;
-    const double s = score(t, now);
-    if (s > best_score || (s == best_score && best && s > 0 && id < *best)) {
-      best_score = s;
-      best = id;
-    }
+    looked += slice;
+    if (best) break;
   }
   if (best) {
+    cursor_ = (cursor_ + looked) % n;
     tokens_ -= 1;
     mark(orders_[*best], now);
-    return {best, std::nullopt};
+    return {orders_[*best].id, std::nullopt};
   }
   // Nobody worth a check now: the next chance is when an order leaves min_interval, or when a
   // port date starts (scores of 0 rise only then).
-  for (const auto& [id, t] : orders_)
+  for (const tracked& t : orders_)
     if (t.port_date && t.state == order_state::scheduled && *t.port_date > now && (!soonest || *t.port_date < *soonest))
       soonest = *t.port_date;
   // Orders `may` refused come back when their call ends (checked() or track() then).

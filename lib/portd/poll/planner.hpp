@@ -14,6 +14,7 @@
 #include <ostream>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace portd::poll {
 
@@ -43,10 +44,7 @@ class planner {
 
   // `o` (active, polled) is in the plan, last checked at `last_check`; anything else leaves it.
   void track(const core::order& o, time_point last_check);
-  void forget(std::int64_t id) {
-    orders_.erase(id);
-    idle_known_ = false;
-  }
+  void forget(std::int64_t id);
   // A check of `id` left at `at` (guaranteed or spare).
   void checked(std::int64_t id, time_point at);
   // A check found that Telegent had moved order `id`, known at `now`: the estimated detection
@@ -78,20 +76,29 @@ class planner {
 
  private:
   struct tracked {
+    std::int64_t id = 0;
     order_state state{};
-    std::string carrier;
+    dwell_stats::carrier_id carrier = 0;
     time_point entered{};
     time_point last_check{};
     time_point previous_check{};  // the check before last_check
     std::optional<time_point> port_date;
   };
+  tracked* find(std::int64_t id);
+  const tracked* find(std::int64_t id) const;
   void mark(tracked& t, time_point at);
   double score(const tracked& t, time_point now) const;
   void refill(time_point now);
 
+  // One next() scores at most this many orders (from a rotating cursor), so that a large book
+  // costs a bounded slice of the loop per spare check; it goes on while none is worth a check.
+  static constexpr std::size_t scan_limit = 4096;
+
   core::poll_policy policy_;
   dwell_stats stats_;
-  std::unordered_map<std::int64_t, tracked> orders_;
+  std::vector<tracked> orders_;                     // unordered; removal swaps in the last
+  std::unordered_map<std::int64_t, std::size_t> at_;  // id → index in orders_
+  std::size_t cursor_ = 0;
   double rate_per_ms_ = 0;  // spare tokens per millisecond
   double tokens_ = 1;       // at most one: spare checks never burst
   time_point last_refill_;

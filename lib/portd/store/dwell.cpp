@@ -39,8 +39,8 @@ std::vector<poll::dwell_sample> load_dwell_samples(repository& repo, std::int64_
   return out;
 }
 
-std::vector<core::order> load_polled_orders(repository& repo) {
-  std::vector<core::order> out;
+std::size_t for_each_polled_order(repository& repo, const std::function<void(const core::order&)>& fn) {
+  std::size_t n = 0;
   try {
     // orders_state (schema 0001) serves the IN list.
     sqlite::statement q{repo.reader_connection(),
@@ -48,25 +48,27 @@ std::vector<core::order> load_polled_orders(repository& repo) {
                         " FROM orders WHERE state IN ('submitted', 'carrier_approval', 'scheduled', 'rejected')"
                         " ORDER BY id"};
     sqlite::reset_on_exit r(q);
+    core::order o;
     while (q.step()) {
       auto state = core::parse_order_state(q.column_text(1));
       if (!state) continue;
-      core::order o;
       o.id = q.column_int64(0);
       o.state = *state;
       o.state_since = core::time_point{core::milliseconds{q.column_int64(2)}};
+      o.next_check_at.reset();
       if (auto t = q.column_opt_int64(3)) o.next_check_at = core::time_point{core::milliseconds{*t}};
       o.details.carrier = q.column_text(4);
       o.reported_port_date = q.column_text(5);
       o.details.port_in_date = q.column_text(6);
-      out.push_back(std::move(o));
+      fn(o);
+      ++n;
     }
   } catch (const sqlite::error& e) {
     store_error err(std::string("reading the polled orders: ") + e.what());
     err.disk_full = e.disk_full;
     throw err;
   }
-  return out;
+  return n;
 }
 
 }  // namespace portd::store

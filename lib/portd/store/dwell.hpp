@@ -5,6 +5,7 @@
 #include <portd/store/repository.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace portd::store {
@@ -15,9 +16,10 @@ namespace portd::store {
 // reader connection (committed data). Throws store_error.
 std::vector<poll::dwell_sample> load_dwell_samples(repository& repo, std::int64_t window = 200'000);
 
-// The polled orders (submitted, carrier approval, scheduled, rejected) with what the planner
-// needs of them: id, state, state_since, next_check_at, carrier and port dates; nothing else is
-// filled in. Ascending id, on the reader connection. Throws store_error.
-std::vector<core::order> load_polled_orders(repository& repo);
+// Calls `fn` with each polled order (submitted, carrier approval, scheduled, rejected) and what
+// the planner needs of it: id, state, state_since, next_check_at, carrier and port dates;
+// nothing else is filled in. Ascending id, one at a time (a large book is never held whole),
+// on the reader connection. Returns how many. Throws store_error.
+std::size_t for_each_polled_order(repository& repo, const std::function<void(const core::order&)>& fn);
 
 }  // namespace portd::store

@@ -65,14 +65,15 @@ BOOST_AUTO_TEST_CASE(hazard_is_the_chance_of_a_move_since_the_last_check) {
   dwell_stats s;
   add_n(s, order_state::carrier_approval, "Verizon", 10min, 200);
   const time_point entered = t0;
+  const auto verizon = s.intern("Verizon");
   // Checked at 5 min, now 8 min: nothing moves before 10 min.
-  BOOST_TEST(hazard(s, order_state::carrier_approval, "Verizon", entered, entered + 5min, entered + 8min) < 0.05);
+  BOOST_TEST(hazard(s, order_state::carrier_approval, verizon, entered, entered + 5min, entered + 8min) < 0.05);
   // Checked at 8 min, now 12 min: the window holds the move.
-  BOOST_TEST(hazard(s, order_state::carrier_approval, "Verizon", entered, entered + 8min, entered + 12min) > 0.9);
+  BOOST_TEST(hazard(s, order_state::carrier_approval, verizon, entered, entered + 8min, entered + 12min) > 0.9);
   // Just checked: nothing to expect.
-  BOOST_TEST(hazard(s, order_state::carrier_approval, "Verizon", entered, entered + 8min, entered + 8min) == 0.0);
+  BOOST_TEST(hazard(s, order_state::carrier_approval, verizon, entered, entered + 8min, entered + 8min) == 0.0);
   // Outlived every sample: the prior's tail still gives a rising, finite hazard.
-  const double late = hazard(s, order_state::carrier_approval, "Verizon", entered, entered + 10h, entered + 11h);
+  const double late = hazard(s, order_state::carrier_approval, verizon, entered, entered + 10h, entered + 11h);
   BOOST_TEST(late > 0.0);
   BOOST_TEST(late < 1.0);
 }

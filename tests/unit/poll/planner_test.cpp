@@ -167,6 +167,23 @@ BOOST_AUTO_TEST_CASE(next_at_never_asks_twice_for_nothing) {
   BOOST_TEST(*later.id == 1);
 }
 
+// A large book is scored a slice at a time, but an order worth a check anywhere in it is found,
+// and "nothing to do" is only concluded after every order was looked at.
+BOOST_AUTO_TEST_CASE(a_large_book_is_searched_in_slices_to_the_end) {
+  planner p(spare(1, 1min), 600, t0);
+  for (std::int64_t id = 1; id <= 10'000; ++id) p.track(active(id, order_state::submitted, t0 - 1h), t0);
+  p.checked(9'000, t0 - 10min);  // re-dated below: only this one is out of min_interval
+  p.forget(9'000);
+  p.track(active(9'000, order_state::submitted, t0 - 1h), t0 - 10min);
+  const auto pick = p.next(t0 + 30s);
+  BOOST_TEST_REQUIRE(pick.id.has_value());
+  BOOST_TEST(*pick.id == 9'000);
+  const auto none = p.next(t0 + 31s);
+  BOOST_TEST(!none.id);
+  BOOST_TEST((none.wake == t0 + 1min));
+  BOOST_TEST(p.size() == 10'000u);
+}
+
 BOOST_AUTO_TEST_CASE(detection_latency_is_estimated_from_the_last_two_checks) {
   planner p(spare(1, 1s), 600, t0);
   p.track(active(1, order_state::carrier_approval, t0 - 1h), t0);

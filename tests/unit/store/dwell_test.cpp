@@ -127,7 +127,8 @@ BOOST_AUTO_TEST_CASE(polled_orders_come_back_with_what_the_planner_needs) {
   auto b = new_order(repo, "+18015550102", "T-Mobile");
   move(repo, b, order_state::completed, t0 + 6'000);
   repo.commit();
-  const auto polled = load_polled_orders(repo);
+  std::vector<core::order> polled;
+  BOOST_TEST(for_each_polled_order(repo, [&](const core::order& o) { polled.push_back(o); }) == 1u);
   BOOST_TEST_REQUIRE(polled.size() == 1u);
   BOOST_TEST(polled[0].id == a.id);
   BOOST_TEST(polled[0].state == order_state::scheduled);
