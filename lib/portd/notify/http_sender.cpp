@@ -33,7 +33,7 @@ std::string describe(const http::failure& f, const std::optional<http::proxy_end
   return "?";
 }
 
-http::client_config client_config_of(const url_parts& url, std::string ca_file, std::chrono::milliseconds timeout,
+http::client_config client_config_of(const http::http_url& url, std::string ca_file, std::chrono::milliseconds timeout,
                                       int max_connections, std::optional<http::proxy_endpoint> proxy) {
   http::client_config c;
   c.origin = url;
@@ -48,7 +48,7 @@ http::client_config client_config_of(const url_parts& url, std::string ca_file, 
 
 }  // namespace
 
-http_sender::http_sender(asio::any_io_executor ex, url_parts url, std::string ca_file,
+http_sender::http_sender(asio::any_io_executor ex, http::http_url url, std::string ca_file,
                          std::chrono::milliseconds timeout, int max_connections,
                          std::optional<http::proxy_endpoint> proxy)
     : url_(std::move(url)),

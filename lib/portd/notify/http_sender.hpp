@@ -13,18 +13,10 @@
 #include <chrono>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace portd::notify {
-
-// The URL reading that the configuration check uses too (http/url.hpp).
-using url_parts = http::http_url;
-// nullopt unless http(s)://host[:port][/path][?query], no user info, no fragment.
-inline std::optional<url_parts> parse_url(std::string_view url) { return http::parse_http_url(url).url; }
-// 127.0.0.0/8, ::1 or "localhost": where plain http is acceptable.
-inline bool is_loopback(std::string_view host) { return http::is_loopback_host(host); }
 
 struct post_result {
   int status = 0;     // the HTTP status; 0 when no answer came
@@ -35,9 +27,10 @@ using header_list = std::vector<std::pair<std::string, std::string>>;
 
 class http_sender {
  public:
+  // `url` as http::parse_http_url reads it (the configuration check reads it so too).
   // Throws std::invalid_argument when the CA file (or the system store) cannot be loaded.
   // `proxy`: an https URL is reached through its CONNECT tunnel (TLS still with the receiver).
-  http_sender(boost::asio::any_io_executor ex, url_parts url, std::string ca_file,
+  http_sender(boost::asio::any_io_executor ex, http::http_url url, std::string ca_file,
               std::chrono::milliseconds timeout, int max_connections,
               std::optional<http::proxy_endpoint> proxy = std::nullopt);
 
@@ -47,7 +40,7 @@ class http_sender {
   void close() { net_.close(); }
 
  private:
-  url_parts url_;
+  http::http_url url_;
   std::optional<http::proxy_endpoint> proxy_;
   http::client net_;
 };

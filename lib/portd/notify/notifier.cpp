@@ -30,7 +30,7 @@ std::string seconds_text(milliseconds d) {
 
 struct notifier::sink_state {
   sink_config cfg;
-  url_parts url;
+  http::http_url url;
   std::vector<std::string> keys;  // HMAC keys (secrets decoded); never logged
   std::unique_ptr<http_sender> sender;     // a webhook, or
   std::unique_ptr<command_runner> runner;  // a command
@@ -71,7 +71,7 @@ notifier::notifier(asio::any_io_executor ex, store::repository& repo, std::vecto
     auto parsed = http::parse_http_url(c.url);
     auto& u = parsed.url;
     if (!u) throw std::invalid_argument(c.name + ": " + http::redact_url(c.url) + " " + parsed.problem);
-    if (!u->tls && !is_loopback(u->host))
+    if (!u->tls && !http::is_loopback_host(u->host))
       throw std::invalid_argument(c.name + ": plain http is only allowed to a loopback receiver; use https://");
     if (c.secrets.empty()) throw std::invalid_argument(c.name + ": no secret");
     for (std::size_t i = 0; i < c.secrets.size(); ++i) {

@@ -36,8 +36,8 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
-url_parts url_for(const std::string& scheme_host, unsigned short port) {
-  return *parse_url(scheme_host + ":" + std::to_string(port) + "/hooks/portd?token=t");
+portd::http::http_url url_for(const std::string& scheme_host, unsigned short port) {
+  return *portd::http::parse_http_url(scheme_host + ":" + std::to_string(port) + "/hooks/portd?token=t").url;
 }
 
 const std::string& ca() { return tls_certificate::localhost().cert_file; }
@@ -217,7 +217,7 @@ BOOST_AUTO_TEST_CASE(a_proxy_that_wants_credentials_is_named_in_the_error) {
 
 BOOST_AUTO_TEST_CASE(the_test_proxy_refuses_anything_but_connect) {
   portd::test::connect_proxy proxy;
-  http_sender plain(ioc.get_executor(), *parse_url(proxy.url() + "/"), "", 5s, 1);
+  http_sender plain(ioc.get_executor(), *portd::http::parse_http_url(proxy.url() + "/").url, "", 5s, 1);
   BOOST_TEST(run(plain.post("{}", {})).status == 405);
   BOOST_TEST(proxy.refused() == 1u);
   BOOST_TEST(proxy.tunnels() == 0u);

@@ -1,6 +1,5 @@
 // The notifier's pure parts: Standard Webhooks signatures (the spec's own test vector), the
-// retry schedule, what an HTTP status means, URLs, and what a payload may carry.
-#include <portd/notify/http_sender.hpp>
+// retry schedule, what an HTTP status means, and what a payload may carry (URLs: unit/http/url_test).
 #include <portd/notify/policy.hpp>
 #include <portd/notify/signature.hpp>
 
@@ -77,33 +76,6 @@ BOOST_AUTO_TEST_CASE(http_status_verdicts) {
   BOOST_TEST(classify(404) == verdict::retry);
   BOOST_TEST(classify(429) == verdict::retry);
   BOOST_TEST(classify(500) == verdict::retry);
-}
-
-BOOST_AUTO_TEST_CASE(urls) {
-  auto u = parse_url("https://crm.example.com/hooks/portd?token=abc");
-  BOOST_REQUIRE(u);
-  BOOST_TEST(u->tls);
-  BOOST_TEST(u->host == "crm.example.com");
-  BOOST_TEST(u->port == "443");
-  BOOST_TEST(u->target == "/hooks/portd?token=abc");
-  BOOST_TEST(u->display == "https://crm.example.com");  // no path or token in logs
-  auto p = parse_url("http://127.0.0.1:8080");
-  BOOST_REQUIRE(p);
-  BOOST_TEST(!p->tls);
-  BOOST_TEST(p->target == "/");
-  BOOST_TEST(p->port == "8080");
-  auto v6 = parse_url("http://[::1]:9/x");
-  BOOST_REQUIRE(v6);
-  BOOST_TEST(v6->host == "::1");
-  BOOST_TEST(is_loopback("::1"));
-  BOOST_TEST(is_loopback("127.0.0.1"));
-  BOOST_TEST(is_loopback("localhost"));
-  BOOST_TEST(!is_loopback("10.0.0.1"));
-  BOOST_TEST(!is_loopback("crm.example.com"));
-  BOOST_TEST(!parse_url("https://user:pw@host/x"));
-  BOOST_TEST(!parse_url("ftp://host/x"));
-  BOOST_TEST(!parse_url("https://host:99999/x"));
-  BOOST_TEST(!parse_url("https://host/x#frag"));
 }
 
 BOOST_AUTO_TEST_CASE(payload_carries_no_secrets) {
