@@ -77,15 +77,12 @@ bool has_csv(std::string_view command) {
   return command == "list" || command == "attention" || command == "events" || command == "group";
 }
 
-// Whether the command line asks for JSON, read from argv itself: for a usage error found while
-// parsing it, before the options hold their values.
-bool wants_json(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view a = argv[i];
-    if (a == "--json" || a == "-ojson" || a == "--output=json") return true;
-    if ((a == "-o" || a == "--output") && i + 1 < argc && std::string_view(argv[i + 1]) == "json") return true;
-  }
-  return false;
+// Whether the command line asks for JSON, from what CLI11 parsed: for a usage error, which may
+// come before the options hold their values (a "--json" that is an argument's text is not one).
+bool wants_json(CLI::App& app) {
+  if (app.get_option("--json")->count() > 0) return true;
+  const auto& out = app.get_option("--output")->results();
+  return !out.empty() && out.back() == "json";
 }
 
 // An error as portctl prints it under -o json: a JSON-RPC error object on stderr,
@@ -1134,7 +1131,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    if (wants_json(argc, argv))
+    if (wants_json(app))
       print_json_error(2, "usage", e.what());
     else
       std::cerr << "portctl: " << e.what() << "\n(run 'portctl --help')\n";

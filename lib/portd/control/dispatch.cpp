@@ -319,27 +319,34 @@ awaitable<handled> dispatcher::handle(std::string line, caller who) {
   co_return co_await handle(std::move(std::get<request>(parsed)), who);
 }
 
+outcome<admitted> dispatcher::admit(const request& req, const caller& who) const {
+  const method_entry* m = find_method(req.method);
+  if (!m) return method_not_found(req.method);
+  if (!allowed(m->needed, who.role))
+    return forbidden(m->name, who.role, access_ ? groups_granting(*access_, m->needed) : std::vector<std::string>{});
+  admitted a{m, std::nullopt};
+  if (!m->handler) {  // events.watch
+    auto w = parse_watch(req.params);
+    if (!w.ok()) return std::move(w.error());
+    a.watch = w.value();
+  }
+  return a;
+}
+
 awaitable<handled> dispatcher::handle(request req, caller who) {
   handled h;
   h.id = req.id;
   auto answer = [&](const rpc_error& e) {
     if (!req.notification) h.reply = render_error(req.id, e);
   };
-  const method_entry* m = find_method(req.method);
-  if (!m) {
-    answer(method_not_found(req.method));
+  auto ok = admit(req, who);
+  if (!ok.ok()) {
+    answer(ok.error());
     co_return h;
   }
-  if (!allowed(m->needed, who.role)) {
-    answer(forbidden(m->name, who.role));
-    co_return h;
-  }
-  if (!m->handler) {  // events.watch
-    auto w = parse_watch(req.params);
-    if (!w.ok())
-      answer(w.error());
-    else if (!req.notification)  // a watch nobody can read is pointless: ignored
-      h.watch = w.value();
+  const method_entry* m = ok.value().method;
+  if (ok.value().watch) {
+    if (!req.notification) h.watch = ok.value().watch;  // a watch nobody can read is pointless: ignored
     co_return h;
   }
   std::optional<result> r;

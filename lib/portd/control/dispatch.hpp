@@ -2,6 +2,7 @@
 // line by checking the caller's role, validating params and calling the service. Knows nothing
 // of sockets; events.watch is recognised and validated here but streamed by the server.
 #pragma once
+#include <portd/control/access.hpp>
 #include <portd/control/errors.hpp>
 #include <portd/control/vocabulary.hpp>
 #include <portd/control/params.hpp>
@@ -40,9 +41,22 @@ struct handled {
   boost::json::value id;              // the request's id (for the watch's first reply)
 };
 
+// A request the caller may make: its method, and for events.watch its parameters.
+struct admitted {
+  const method_entry* method = nullptr;
+  std::optional<watch_params> watch;
+};
+
 class dispatcher {
  public:
-  dispatcher(service::order_service& b, protocol_options opts) : service_(b), opts_(opts) {}
+  // `access`, when given, names the groups that grant a role the caller lacks (forbidden's
+  // message and data.groups); it must outlive the dispatcher.
+  dispatcher(service::order_service& b, protocol_options opts, const access_rules* access = nullptr)
+      : service_(b), opts_(opts), access_(access) {}
+
+  // The one check of a request before it runs: the method exists, the caller's role allows
+  // it, and events.watch's parameters are valid. The error to answer with otherwise.
+  outcome<admitted> admit(const request& req, const caller& who) const;
 
   // Parses, authorises, validates and runs one line. Never throws for a request's sake: an
   // exception from the service becomes internal_error (its text is not shown to the peer).
@@ -57,6 +71,7 @@ class dispatcher {
  private:
   service::order_service& service_;
   protocol_options opts_;
+  const access_rules* access_;
 };
 
 }  // namespace portd::control

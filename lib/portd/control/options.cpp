@@ -1,4 +1,4 @@
-// Configuration -> server_options.
+// [control] operators/readers -> access_rules.
 #include <portd/control/options.hpp>
 
 #include <algorithm>
@@ -50,17 +50,6 @@ resolved_access resolve_access(const util::config::control_section& control, con
   resolve(control.operators, "control.operators", names, a.operator_uids, a.operator_gids, a.operator_groups, r.missing);
   resolve(control.readers, "control.readers", names, a.reader_uids, a.reader_gids, a.reader_groups, r.missing);
   return r;
-}
-
-server_options make_server_options(const util::config& cfg, const name_lookup& names) {
-  server_options o;
-  o.socket_path = cfg.control.socket;
-  o.access = resolve_access(cfg.control, names).rules;
-  if (cfg.control.max_connections > 0)
-    o.max_connections = static_cast<std::size_t>(cfg.control.max_connections);
-  if (cfg.control.idle_timeout.count() > 0) o.idle_timeout = cfg.control.idle_timeout;
-  o.protocol.require_owner = cfg.orders.require_owner;
-  return o;
 }
 
 }  // namespace portd::control

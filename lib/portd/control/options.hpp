@@ -1,7 +1,6 @@
-// The server's options from the daemon's configuration ([control] and [orders] of CONFIG.md).
+// The roles of [control] (CONFIG.md) with user and group names resolved to numbers.
 #pragma once
 #include <portd/control/access.hpp>
-#include <portd/control/server.hpp>
 #include <portd/util/config.hpp>
 
 namespace portd::control {
@@ -20,10 +19,5 @@ struct resolved_access {
 // nothing. Throws what `names` throws when the database cannot be read. At start and on
 // SIGHUP, never per connection.
 resolved_access resolve_access(const util::config::control_section&, const name_lookup& names);
-
-// socket, operators, readers (resolved by `names`; names not found grant nothing),
-// max_connections, idle_timeout and orders.require_owner; the other limits keep their
-// defaults. Throws as resolve_access.
-server_options make_server_options(const util::config&, const name_lookup& names = system_names());
 
 }  // namespace portd::control

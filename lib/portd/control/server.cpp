@@ -117,7 +117,7 @@ struct connection {
 
 struct server::impl {
   impl(asio::any_io_executor ex, service::order_service& b, server_options o)
-      : executor(ex), acceptor(ex), opts(std::move(o)), dispatch(b, opts.protocol),
+      : executor(ex), acceptor(ex), opts(std::move(o)), dispatch(b, opts.protocol, &opts.access),
         daemon_uid(static_cast<std::uint32_t>(geteuid())), retry_timer(ex), drained(ex) {}
 
   asio::any_io_executor executor;
@@ -272,11 +272,8 @@ struct server::impl {
     json::value id = req.id;
     handled h;
     try {
-      const method_entry* m = find_method(method);
       if (draining)  // started before the stop, scheduled after it: not run
         h.reply = render_error(id, not_run());
-      else if (m && !allowed(m->needed, c->who.role))  // refused here: the message names the groups
-        h.reply = render_error(id, forbidden(m->name, c->who.role, groups_granting(opts.access, m->needed)));
       else
         h = co_await dispatch.handle(std::move(req), c->who);
     } catch (const std::exception& e) {
@@ -294,22 +291,15 @@ struct server::impl {
 
   void start_watch(std::shared_ptr<impl> self, const std::shared_ptr<connection>& c,
                    request req) {
-    const method_entry* m = find_method("events.watch");
-    if (!allowed(m->needed, c->who.role)) {
-      if (!req.notification)
-        c->push_ready(render_error(req.id, forbidden(m->name, c->who.role, groups_granting(opts.access, m->needed))), false);
-      return;
-    }
-    auto params = parse_watch(req.params);
-    if (!params.ok()) {
-      if (!req.notification) c->push_ready(render_error(req.id, params.error()), false);
+    auto ok = dispatch.admit(req, c->who);
+    if (!ok.ok()) {
+      if (!req.notification) c->push_ready(render_error(req.id, ok.error()), false);
       return;
     }
     if (req.notification) return;  // nobody would read the stream
     c->watching = true;
     std::uint64_t seq = c->reserve();
-    asio::co_spawn(executor, watch(self, c, seq, std::move(req.id), params.value()),
-                   asio::detached);
+    asio::co_spawn(executor, watch(self, c, seq, std::move(req.id), *ok.value().watch), asio::detached);
   }
 
   bool deliver(const std::shared_ptr<connection>& c, const core::stored_event& e) {

@@ -502,6 +502,14 @@ BOOST_FIXTURE_TEST_CASE(errors_under_json_are_json, fixture) {
   BOOST_TEST(r.code == 2);
   BOOST_TEST(json::parse(r.err).at("error").at("code") == json::value(2));
   BOOST_TEST(json::parse(r.err).at("error").at("data").at("reason") == json::value("usage"));
+  for (const char* args : {"list --bogus --output=json", "list -ojson --bogus", "list --bogus -o json"}) {
+    r = portctl(args);
+    BOOST_TEST(r.code == 2);
+    BOOST_TEST(json::parse(r.err).at("error").at("data").at("reason") == json::value("usage"), args);
+  }
+  r = portctl("list --bogus -o table");
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(r.err.rfind("portctl: ", 0) == 0u, r.err);  // for people
 
   const std::string err = (dir / "unreachable.err").string();
   const int st = std::system((portctl_bin() + " --json --socket " + (dir / "none.sock").string() +

@@ -211,4 +211,28 @@ BOOST_FIXTURE_TEST_CASE(watch_is_left_to_the_server, fixture) {
                          .as_object()) == code::forbidden);
 }
 
+// One check for every method, events.watch included: the groups that would grant the role are
+// named, whether the request runs here or is streamed by the server.
+BOOST_AUTO_TEST_CASE(a_refusal_names_the_groups_that_grant_the_role) {
+  test::fake_backend backend;
+  access_rules rules;
+  rules.operator_groups = {"portd-operators"};
+  rules.reader_groups = {"portd-readers"};
+  dispatcher d{backend, {}, &rules};
+  const caller reader{1001, 1001, 2, role::reader}, nobody{1002, 1002, 3, role::none};
+  const auto cancel = parse_request(R"({"jsonrpc":"2.0","id":1,"method":"order.cancel","params":{"id":1}})");
+  auto r = d.admit(std::get<request>(cancel), reader);
+  BOOST_REQUIRE(!r.ok());
+  BOOST_TEST(r.error().code == code::forbidden);
+  BOOST_TEST(json::serialize(r.error().data.at("groups")) == R"(["portd-operators"])");
+  const auto watch = parse_request(R"({"jsonrpc":"2.0","id":2,"method":"events.watch","params":{"after":1}})");
+  r = d.admit(std::get<request>(watch), nobody);
+  BOOST_REQUIRE(!r.ok());
+  BOOST_TEST(json::serialize(r.error().data.at("groups")) == R"(["portd-readers","portd-operators"])");
+  r = d.admit(std::get<request>(watch), reader);
+  BOOST_REQUIRE(r.ok());
+  BOOST_REQUIRE(r.value().watch);
+  BOOST_TEST(*r.value().watch->after == 1);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
