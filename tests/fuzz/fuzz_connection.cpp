@@ -5,7 +5,7 @@
 // order, no line holds a '\n' or exceeds the limit, the reader holds at most one line plus one
 // read, and a connection takes no line once its replies reach the cap.
 #include <portd/control/line_reader.hpp>
-#include <portd/control/protocol.hpp>
+#include <portd/wire/jsonrpc.hpp>
 
 #include <fuzzer/FuzzedDataProvider.h>
 
@@ -18,6 +18,7 @@
 #include <variant>
 
 using namespace portd::control;
+using namespace portd::wire;
 
 namespace {
 

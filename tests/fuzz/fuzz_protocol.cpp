@@ -2,7 +2,7 @@
 // parameter parser/validator (params.hpp), fed the parsed params whatever the method, plus the
 // error rendering of a refused line. Nothing may crash, leak or trip UBSan.
 #include <portd/control/params.hpp>
-#include <portd/control/protocol.hpp>
+#include <portd/wire/jsonrpc.hpp>
 
 #include <cstddef>
 #include <cstdint>

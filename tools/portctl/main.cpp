@@ -8,8 +8,8 @@
 #include "csv.hpp"
 #include "render.hpp"
 
-#include <portd/control/client.hpp>
-#include <portd/control/protocol.hpp>
+#include <portd/wire/client.hpp>
+#include <portd/wire/jsonrpc.hpp>
 #include <portd/util/text.hpp>
 
 #include <CLI/CLI.hpp>
@@ -35,7 +35,7 @@
 #include <cerrno>
 
 namespace json = boost::json;
-using portd::control::rpc_error;
+using portd::wire::rpc_error;
 
 namespace {
 
@@ -49,17 +49,17 @@ struct usage_failure {
 };
 
 struct globals {
-  std::string socket = portd::control::default_socket_path();
+  std::string socket = portd::wire::default_socket_path();
   bool json = false;    // -o json, --json
   bool csv = false;     // -o csv
   std::string output;   // -o as given
   portctl::style style;
   double timeout = 30;  // seconds: connecting and each reply (not watch's stream); 0 = none
-  std::unique_ptr<portd::control::client> conn;
+  std::unique_ptr<portd::wire::client> conn;
 
-  portd::control::client& client() {
+  portd::wire::client& client() {
     if (!conn)
-      conn = std::make_unique<portd::control::client>(
+      conn = std::make_unique<portd::wire::client>(
           socket, std::chrono::milliseconds(static_cast<std::int64_t>(timeout * 1000)));
     return *conn;
   }
@@ -814,7 +814,7 @@ int main(int argc, char** argv) {
             std::cout << portctl::render_event_line(as_obj(n->params), g.style, true);
         }
         // The daemon went away (restart, shutdown): say how to pick up without a gap.
-        throw portd::control::transport_error(
+        throw portd::wire::transport_error(
             "the daemon closed the event stream; resume with: portctl watch --after " +
             std::to_string(last));
       };
@@ -1052,16 +1052,16 @@ int main(int argc, char** argv) {
         auto& cl = g.client();
         auto read_one = [&] {
           auto line = cl.read_line();
-          if (!line) throw portd::control::transport_error("the daemon closed the connection during the import");
+          if (!line) throw portd::wire::transport_error("the daemon closed the connection during the import");
           boost::system::error_code ec;
           auto v = json::parse(*line, ec);
-          if (ec || !v.is_object()) throw portd::control::transport_error("the daemon sent a line that is not JSON");
+          if (ec || !v.is_object()) throw portd::wire::transport_error("the daemon sent a line that is not JSON");
           pending p = window.front();
           window.pop_front();
           ++answered;
           const auto& o = v.as_object();
           if (auto* e = o.if_contains("error"))
-            reject(p.row, p.ref, portd::control::error_from_json(*e));
+            reject(p.row, p.ref, portd::wire::error_from_json(*e));
           else if (member(v, "result").contains("created") && member(v, "result").at("created").as_bool())
             ++created;
           else
@@ -1074,7 +1074,7 @@ int main(int argc, char** argv) {
           if (rec->size() == 1 && rec->front().empty()) continue;  // blank line
           ++rows;
           if (rec->size() != header->size()) {
-            rpc_error e = portd::control::make_error(portd::control::code::invalid_params, "invalid_params",
+            rpc_error e = portd::wire::make_error(portd::wire::code::invalid_params, "invalid_params",
                 "row has " + std::to_string(rec->size()) + " cells, the header " + std::to_string(header->size()));
             reject(row_no, "", e);
             continue;
@@ -1082,7 +1082,7 @@ int main(int argc, char** argv) {
           json::object params = portctl::row_to_params(*header, *rec, im_group);
           std::string ref = params.contains("client_ref") ? std::string(params.at("client_ref").as_string()) : "";
           if (ref.empty()) {
-            reject(row_no, "", portd::control::invalid_params("client_ref", "client_ref is required for an import row"));
+            reject(row_no, "", portd::wire::invalid_params("client_ref", "client_ref is required for an import row"));
             continue;
           }
           json::object r;
@@ -1177,7 +1177,7 @@ int main(int argc, char** argv) {
       std::cerr << ", state " << st->as_string().c_str();
     std::cerr << ")\n";
     return 1;
-  } catch (const portd::control::connect_error& e) {
+  } catch (const portd::wire::connect_error& e) {
     const bool denied = e.error == EACCES || e.error == EPERM;
     if (g.json) {
       json::object data;
@@ -1191,14 +1191,14 @@ int main(int argc, char** argv) {
     else
       std::cerr << "portctl: " << e.what() << " (is portd running? see --socket)\n";
     return 3;
-  } catch (const portd::control::timeout_error& e) {
+  } catch (const portd::wire::timeout_error& e) {
     if (g.json) {
       print_json_error(3, "timeout", e.what());
       return 3;
     }
     std::cerr << "portctl: " << e.what() << "\n";
     return 3;
-  } catch (const portd::control::transport_error& e) {
+  } catch (const portd::wire::transport_error& e) {
     if (g.json) {
       print_json_error(3, "transport", e.what());
       return 3;

@@ -1,6 +1,7 @@
 // Parameter parsing and validation per method.
 #include <portd/control/params.hpp>
-#include <portd/control/protocol.hpp>
+#include <portd/control/errors.hpp>
+#include <portd/control/vocabulary.hpp>
 #include <portd/core/validate.hpp>
 
 #include <initializer_list>

@@ -1,7 +1,7 @@
 // [control] operators/readers by name: resolution with a table instead of NSS, the roles it
 // gives, and the groups a forbidden reply names.
 #include <portd/control/options.hpp>
-#include <portd/control/protocol.hpp>
+#include <portd/control/vocabulary.hpp>
 
 #include <boost/test/unit_test.hpp>
 

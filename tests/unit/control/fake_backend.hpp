@@ -1,7 +1,8 @@
 // An in-memory service::order_service for the control tests: orders and events in maps, watchers
 // fed by emit(), write methods that can be made to finish late (yields on the executor).
 #pragma once
-#include <portd/control/protocol.hpp>
+#include <portd/control/errors.hpp>
+#include <portd/control/vocabulary.hpp>
 #include <portd/service/order_service.hpp>
 
 #include <boost/asio/post.hpp>

@@ -1,8 +1,6 @@
-// control/protocol: every way a line can fail to be a request, error objects, result and
+// wire/jsonrpc: every way a line can fail to be a request, error objects, result and
 // notification lines.
-#include "fake_backend.hpp"
-
-#include <portd/control/protocol.hpp>
+#include <portd/wire/jsonrpc.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -10,7 +8,7 @@
 
 namespace json = boost::json;
 using namespace portd;
-using namespace portd::control;
+using namespace portd::wire;
 
 namespace {
 
@@ -26,7 +24,7 @@ request good(std::string_view line) {
 }
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(protocol)
+BOOST_AUTO_TEST_SUITE(jsonrpc)
 
 BOOST_AUTO_TEST_CASE(parse_errors) {
   auto e = bad("{not json");
@@ -126,9 +124,11 @@ BOOST_AUTO_TEST_CASE(a_submission_reply_is_one_json_rpc_line_with_the_order) {
 }
 
 BOOST_AUTO_TEST_CASE(an_event_notification_carries_the_event) {
-  test::fake_backend b;
-  b.add_order("+18015551234");
-  auto e = b.emit(1, core::event_type::state_changed, "Scheduled by carrier", "telegent");
+  core::stored_event e;
+  e.id = 2;
+  e.order_id = 1;
+  e.seq = 2;
+  e.record.type = core::event_type::state_changed;
   auto n = json::parse(render_event_notification(e)).as_object();
   BOOST_TEST(n.at("method") == json::value("event"));
   BOOST_TEST(!n.contains("id"));

@@ -1,18 +1,49 @@
-// The control protocol's wire format (PROTOCOL.md), pure: a line becomes a JSON-RPC request or
-// the error to answer with; results, errors, orders and events become JSON. No sockets here.
+// The control protocol's JSON-RPC codec (PROTOCOL.md), pure: a line becomes a request or the
+// error to answer with; results, errors and notifications become lines. No sockets here.
 #pragma once
-#include <portd/control/errors.hpp>
-#include <portd/control/vocabulary.hpp>
+#include <portd/core/event.hpp>
 #include <portd/core/validate.hpp>
+#include <portd/service/caller.hpp>
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
-namespace portd::control {
+namespace portd::wire {
+
+using service::role;
+
+// JSON-RPC error codes of PROTOCOL.md.
+namespace code {
+inline constexpr int parse_error = -32700, invalid_request = -32600, method_not_found = -32601,
+                     invalid_params = -32602, internal_error = -32603, not_found = -32001,
+                     conflict = -32002, forbidden = -32003, invalid_state = -32004,
+                     unavailable = -32005;
+}
+
+struct rpc_error {
+  int code = code::internal_error;
+  std::string reason;   // snake_case, data.reason
+  std::string message;  // human sentence
+  boost::json::object data;  // extra data fields (field, order_id, state…)
+};
+
+// A protocol step's value or the error to answer with.
+template <class T>
+struct outcome {
+  std::variant<T, rpc_error> v;
+  outcome(T t) : v(std::move(t)) {}
+  outcome(rpc_error e) : v(std::move(e)) {}
+  bool ok() const { return v.index() == 0; }
+  T& value() { return std::get<0>(v); }
+  rpc_error& error() { return std::get<1>(v); }
+};
+
 
 inline constexpr std::size_t max_line_bytes = 1024 * 1024;
 
@@ -57,4 +88,4 @@ std::string render_notification(std::string_view method, boost::json::value para
 // {"jsonrpc":"2.0","method":"event","params":event}
 std::string render_event_notification(const core::stored_event&);
 
-}  // namespace portd::control
+}  // namespace portd::wire

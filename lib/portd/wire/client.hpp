@@ -1,8 +1,7 @@
 // A blocking client of the control socket, for portctl, scripts and tests: connect, call a
 // method, or follow an events.watch stream. Not for use on the daemon's io_context thread.
 #pragma once
-#include <portd/control/errors.hpp>
-#include <portd/control/vocabulary.hpp>
+#include <portd/wire/jsonrpc.hpp>
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -14,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-namespace portd::control {
+namespace portd::wire {
 
 // Nothing answers at the socket path (no file, refused, permission denied).
 struct connect_error : std::runtime_error {
@@ -77,4 +76,4 @@ class client {
   std::string buffer_;
 };
 
-}  // namespace portd::control
+}  // namespace portd::wire

@@ -1,5 +1,5 @@
 // JSON-RPC 2.0 framing, errors and the order/event objects of PROTOCOL.md.
-#include <portd/control/protocol.hpp>
+#include <portd/wire/jsonrpc.hpp>
 #include <portd/wire/objects.hpp>
 
 #include <boost/json/parse.hpp>
@@ -11,7 +11,7 @@
 
 namespace json = boost::json;
 
-namespace portd::control {
+namespace portd::wire {
 
 rpc_error make_error(int code, std::string reason, std::string message) {
   return rpc_error{code, std::move(reason), std::move(message), {}};
@@ -187,7 +187,7 @@ std::string render_notification(std::string_view method, json::value params) {
 }
 
 std::string render_event_notification(const core::stored_event& e) {
-  return render_notification("event", wire::render_event(e));
+  return render_notification("event", render_event(e));
 }
 
-}  // namespace portd::control
+}  // namespace portd::wire

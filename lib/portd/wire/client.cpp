@@ -1,5 +1,5 @@
 // Blocking control-socket client.
-#include <portd/control/client.hpp>
+#include <portd/wire/client.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -16,7 +16,7 @@
 
 namespace json = boost::json;
 
-namespace portd::control {
+namespace portd::wire {
 
 std::string default_socket_path() {
   if (const char* env = std::getenv("PORTD_SOCKET"); env && *env) return env;
@@ -184,4 +184,4 @@ std::optional<notification> client::next_notification() {
   }
 }
 
-}  // namespace portd::control
+}  // namespace portd::wire
