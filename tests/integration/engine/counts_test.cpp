@@ -20,8 +20,8 @@ const service::caller operator_caller{1000, 1000, 1, service::role::operator_};
 // Starts one engine command; its reply lands in *out.
 template <class T>
 void spawn(rig& r, asio::awaitable<service::result<T>> a, std::optional<service::result<T>>* out) {
-  auto into = [](asio::awaitable<service::result<T>> a, std::optional<service::result<T>>* out) -> asio::awaitable<void> {
-    out->emplace(co_await std::move(a));
+  auto into = [](asio::awaitable<service::result<T>> call, std::optional<service::result<T>>* reply) -> asio::awaitable<void> {
+    reply->emplace(co_await std::move(call));
   };
   asio::co_spawn(r.ioc, into(std::move(a), out), asio::detached);
 }
