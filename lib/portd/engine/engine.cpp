@@ -72,10 +72,11 @@ spdlog::level::level_enum log_level(const core::event_record& r) {
 
 }  // namespace
 
-engine::engine(asio::io_context& ioc, store::repository& repo, telegent::client& client,
+engine::engine(asio::io_context& ioc, store::repository& repo, telegent::api& api,
                telegent::budget& budget, core::policy pol, engine_options opts)
-    : ioc_(ioc), repo_(repo), client_(client), budget_(budget), policy_(pol), opts_(std::move(opts)),
-      now_(opts_.clock), started_at_(now_()), relaxed_timer_(ioc),
+    : ioc_(ioc), repo_(repo), api_(api), budget_(budget), policy_(pol), opts_(std::move(opts)),
+      now_(opts_.clock), started_at_(now_()),
+      group_(ioc, repo, [this](std::string_view failure) { on_flushed(failure); }),
       sched_(ioc, opts_.poll_concurrency, now_,
              [this](const schedule_state::due_entry& e, core::time_point now) { take_due(e, now); }),
       fresh_(policy_.poll, budget.requests_per_minute(), now_(), [this] { return budget_.waiting() == 0; },
@@ -108,8 +109,8 @@ void engine::start() {
   budget_.on_pause([this](core::time_point until) {
     try {
       repo_.write_setting("api_paused_until", std::to_string(until.time_since_epoch().count()));
-      must_sync_ = true;
-      request_flush();
+      group_.must_sync();
+      group_.request_flush();
     } catch (const std::exception& e) {
       spdlog::warn("could not remember the API pause: {}", e.what());
     }
@@ -145,8 +146,8 @@ void engine::start() {
   }
   // Recovery's decisions commit now, in one group, and their calls start: a resend under the
   // duplicate guard must not wait for anything.
-  must_sync_ = true;
-  flush();
+  group_.must_sync();
+  group_.flush();
 }
 
 asio::awaitable<void> engine::stop(std::chrono::milliseconds grace) {
@@ -154,7 +155,7 @@ asio::awaitable<void> engine::stop(std::chrono::milliseconds grace) {
   if (backup_running_) backup_running_->interrupt();  // its worker is joined with the engine
   if (retention_timer_) retention_timer_->cancel();
   sched_.stop();
-  relaxed_timer_.cancel();
+  group_.stop();
   asio::steady_timer t(ioc_);
   const auto deadline = std::chrono::steady_clock::now() + grace;
   while (!calls_.empty() && std::chrono::steady_clock::now() < deadline) {
@@ -164,87 +165,39 @@ asio::awaitable<void> engine::stop(std::chrono::milliseconds grace) {
   if (!calls_.empty())
     spdlog::info("abandoning {} calls in flight; their intents are committed and resume at the next start",
                  calls_.size());
-  client_.close();
+  api_.close();
   budget_.on_pause({});
   budget_.close();
-  must_sync_ = true;  // a clean stop leaves everything on disk
-  flush();
+  group_.must_sync();  // a clean stop leaves everything on disk
+  group_.flush();
 }
 
 // ---- group commit --------------------------------------------------------------------------
 
-void engine::request_flush() {
-  if (flush_posted_) return;
-  if (!must_sync_ && commit_waiters_.empty() && staged_.size() < relaxed_group_limit) {
-    // Only poll bookkeeping so far: nobody waits for it, so it gathers a few milliseconds of
-    // results into one commit instead of one per loop turn.
-    if (relaxed_armed_) return;
-    relaxed_armed_ = true;
-    relaxed_timer_.expires_after(relaxed_group_delay);
-    relaxed_timer_.async_wait([this](boost::system::error_code ec) {
-      if (ec) return;  // cancelled: the engine is stopping
-      relaxed_armed_ = false;
-      if (!flush_posted_ && (repo_.in_transaction() || !staged_.empty())) flush();
-    });
-    return;
-  }
-  flush_posted_ = true;
-  asio::post(ioc_, [this] { flush(); });
-}
-
-asio::awaitable<bool> engine::committed() {
-  return asio::async_initiate<decltype(asio::use_awaitable), void(bool)>(
-      [this](auto handler) {
-        commit_waiters_.emplace_back(std::move(handler));
-        must_sync_ = true;  // an acknowledgement promises durability
-        request_flush();
-      },
-      asio::use_awaitable);
-}
-
-void engine::flush() {
-  flush_posted_ = false;
-  auto waiters = std::move(commit_waiters_);
-  commit_waiters_.clear();
+// After every flush: a committed group's effects run; a failed one was rolled back, and the
+// database still holds each of its orders as before the group: they resume from there, after
+// a pause that grows while the store keeps failing (a full disk is not retried in a loop).
+void engine::on_flushed(std::string_view failure) {
   auto batch = std::move(staged_);
   staged_.clear();
-  const auto durability = must_sync_ ? store::repository::durability::sync : store::repository::durability::relaxed;
-  must_sync_ = false;
-  bool ok = true;
-  if (repo_.in_transaction()) {
-    try {
-      repo_.commit(durability);
-      ++commits_;
-      store_backoff_ = {};
-    } catch (const std::exception& e) {
-      ok = false;
-      ++commit_failures_;
-      spdlog::error("commit failed, {} changes rolled back: {}", batch.size(), e.what());
-      if (repo_.in_transaction()) {
-        try { repo_.rollback(); } catch (...) {}
-      }
-      // The database still holds each order as before the group; resume those from there,
-      // after a pause that grows while the store keeps failing (a full disk is not retried
-      // in a loop).
-      const auto retry_at = now_() + grow_store_backoff();
-      for (const auto& s : batch) {
-        try {
-          auto o = repo_.load(s.id);
-          if (!o || !o->active()) continue;
-          if (o->in_flight && !calls_.contains(o->id)) retry_later(o->id, core::recovered{}, retry_at);
-          else if (o->next_check_at) schedule(o->id, std::max(*o->next_check_at, retry_at), guarded(*o));
-        } catch (const std::exception& e2) {
-          util::log_order(spdlog::level::err, {s.id}, "cannot reload the order after a failed commit: {}", e2.what());
-          retry_later(s.id, core::recovered{}, retry_at);
-        }
-      }
-      sched_.state().drop_reservations();
-    }
-  }
-  if (ok)
+  if (failure.empty()) {
     for (auto& s : batch) after_commit(s);
-  // Resume the waiting requests from the loop, not from inside this function.
-  for (auto& w : waiters) asio::post(ioc_, [w = std::move(w), ok]() mutable { std::move(w)(ok); });
+  } else {
+    spdlog::error("commit failed, {} changes rolled back: {}", batch.size(), failure);
+    const auto retry_at = now_() + group_.backoff();
+    for (const auto& s : batch) {
+      try {
+        auto o = repo_.load(s.id);
+        if (!o || !o->active()) continue;
+        if (o->in_flight && !calls_.contains(o->id)) retry_later(o->id, core::recovered{}, retry_at);
+        else if (o->next_check_at) schedule(o->id, std::max(*o->next_check_at, retry_at), guarded(*o));
+      } catch (const std::exception& e2) {
+        util::log_order(spdlog::level::err, {s.id}, "cannot reload the order after a failed commit: {}", e2.what());
+        retry_later(s.id, core::recovered{}, retry_at);
+      }
+    }
+    sched_.state().drop_reservations();
+  }
   dispatch();
 }
 
@@ -308,7 +261,7 @@ service::result<engine::applied> engine::apply(const order& cur, const core::inp
   }
   // Events are told to others after the commit, and a non-idempotent call leaves after it
   // (rule 1): both need the group on disk. A poll's bookkeeping does not.
-  if (!s.events.empty() || (d.call && core::is_command_call(*d.call))) must_sync_ = true;
+  if (!s.events.empty() || (d.call && core::is_command_call(*d.call))) group_.must_sync();
   s.id = d.next.id;
   s.call = d.call;
   s.urgent = urgent;
@@ -324,7 +277,8 @@ service::result<engine::applied> engine::apply(const order& cur, const core::inp
   if (auto it = calls_.find(d.next.id); it != calls_.end()) it->second = d.next;  // a call is out
   applied a{d.next, s.events};
   staged_.push_back(std::move(s));
-  request_flush();
+  group_.add_unit();
+  group_.request_flush();
   return a;
 }
 
@@ -346,7 +300,7 @@ void engine::take_due(const schedule_state::due_entry& top, core::time_point now
   } catch (const std::exception& e) {
     util::log_order(spdlog::level::err, {top.id}, "the store failed; trying again later: {}", e.what());
     retry_later(top.id, pending.empty() ? core::input{core::recovered{}} : std::move(pending.mapped()),
-                now_() + grow_store_backoff());
+                now_() + group_.backoff());
     return;
   }
   if (staged_.back().call == core::call_kind::status) sched_.state().reserve_poll();  // counts until launched
@@ -410,12 +364,17 @@ asio::awaitable<void> engine::run_call(std::int64_t id, core::call_kind kind, bo
     const auto prio = kind == core::call_kind::submit_port_in && guarded(o) ? telegent::priority::guarded
                       : core::is_command_call(kind) || urgent             ? telegent::priority::command
                                                                           : telegent::priority::poll;
-    // A submission records that its request is leaving (rule 1's second half): a restart then
-    // knows whether an attempt still waiting for the budget reached anybody.
-    telegent::client::send_gate gate;
-    if (kind == core::call_kind::submit_port_in || kind == core::call_kind::submit_port_out)
-      gate = [this, id]() { return mark_sent(id); };
-    result = co_await client_.call(o, kind, prio, std::move(gate));
+    if (kind == core::call_kind::submit_port_in || kind == core::call_kind::submit_port_out) {
+      // A submission records that its request is leaving (rule 1's second half) once it has
+      // its budget, token and connection, before it is written: a restart then knows whether
+      // an attempt still waiting for any of them reached anybody.
+      auto p = co_await api_.prepare(o, kind, prio);
+      if (!p.ready) result = std::move(p.ended);
+      else if (co_await mark_sent(id)) result = co_await p.ready->send();
+      else result = co_await p.ready->withhold();
+    } else {
+      result = co_await api_.call(o, kind, prio);
+    }
     have_result = true;
   } catch (const std::exception& e) {
     result.call = kind;
@@ -446,7 +405,7 @@ asio::awaitable<void> engine::run_call(std::int64_t id, core::call_kind kind, bo
   } catch (const std::exception& e) {
     // Kept, and recorded once the store takes writes again: the call happened.
     util::log_order(spdlog::level::err, {id}, "could not record the {} result yet: {}", core::to_string(kind), e.what());
-    retry_later(id, std::move(result), now_() + grow_store_backoff());
+    retry_later(id, std::move(result), now_() + group_.backoff());
   }
   dispatch();
 }
@@ -461,20 +420,15 @@ asio::awaitable<bool> engine::mark_sent(std::int64_t id) {
     repo_.begin();
     repo_.update_order(marked);
   } catch (const std::exception& e) {
-    if (repo_.in_transaction()) request_flush();
+    if (repo_.in_transaction()) group_.request_flush();
     util::log_order(spdlog::level::err, {id}, "cannot record that the submission is leaving; not sent: {}", e.what());
     co_return false;
   }
   it->second = marked;
   // Synced before the request is written: a kill in between must find the mark.
-  if (co_await committed()) co_return true;
+  if (co_await group_.committed()) co_return true;
   if (auto again = calls_.find(id); again != calls_.end()) again->second.request_sent = false;
   co_return false;
-}
-
-core::milliseconds engine::grow_store_backoff() {
-  store_backoff_ = std::clamp(store_backoff_ * 2, core::milliseconds{100}, core::milliseconds{10000});
-  return store_backoff_;
 }
 
 void engine::retry_later(std::int64_t id, core::input in, core::time_point at) {
@@ -511,7 +465,7 @@ asio::awaitable<service::result<service::submitted>> engine::intake(order o, std
                                  .field = "client_ref",
                                  .order_id = existing->id};
       }
-      if (!co_await committed()) co_return unavailable("the store is not writable");
+      if (!co_await group_.committed()) co_return unavailable("the store is not writable");
       auto again = repo_.read(existing->id);
       co_return service::submitted{again ? *again : *existing, false};
     }
@@ -546,6 +500,7 @@ asio::awaitable<service::result<service::submitted>> engine::intake(order o, std
     s.state = n.state;
     s.attention = n.needs_attention;
     staged_.push_back(std::move(s));
+    group_.add_unit();
     u.release();
   } catch (const store::conflict_error& e) {
     co_return service::error{.code = errc::conflict,
@@ -558,7 +513,7 @@ asio::awaitable<service::result<service::submitted>> engine::intake(order o, std
            : e.read_only ? unavailable("the store is not writable (read-only); the order was not accepted")
                          : fail(errc::internal, "the store failed; the order was not accepted");
   }
-  if (!co_await committed()) co_return unavailable("the store is not writable; the order was not accepted");
+  if (!co_await group_.committed()) co_return unavailable("the store is not writable; the order was not accepted");
   co_return service::submitted{std::move(n), true};
 }
 
@@ -601,7 +556,7 @@ asio::awaitable<service::result<order>> engine::command(std::int64_t id, core::i
            : e.read_only ? unavailable("the store is not writable (read-only); nothing was changed")
                          : fail(errc::internal, "the store failed; nothing was changed");
   }
-  if (!co_await committed()) co_return unavailable("the store is not writable; nothing was changed");
+  if (!co_await group_.committed()) co_return unavailable("the store is not writable; nothing was changed");
   co_return done->order;
 }
 
@@ -653,7 +608,7 @@ asio::awaitable<service::result<std::string>> engine::check_adoption(std::int64_
   // Ask Telegent, at command priority, within the budget.
   order probe = *cur;
   probe.remote_order_id = remote;
-  const core::api_result r = co_await client_.call(probe, core::call_kind::status, telegent::priority::command);
+  const core::api_result r = co_await api_.call(probe, core::call_kind::status, telegent::priority::command);
   auto refuse = [&](std::string why) {
     return service::error{.code = errc::invalid_params,
                           .message = "Telegent order " + remote + " cannot be adopted for order " +
@@ -708,7 +663,7 @@ asio::awaitable<service::result<core::stored_event>> engine::note(std::int64_t i
   } catch (const store::store_error& e) {
     co_return unavailable("the store is not writable; the note was not kept");
   }
-  if (!co_await committed()) co_return unavailable("the store is not writable; the note was not kept");
+  if (!co_await group_.committed()) co_return unavailable("the store is not writable; the note was not kept");
   if (done->events.empty()) co_return fail(errc::internal, "the note was not recorded");
   co_return done->events.back();
 }
@@ -813,7 +768,7 @@ service::daemon_status engine::status() {
   r.version = PORTD_VERSION;
   r.started_at = started_at_;
   r.orders = {tally().by_state, tally().needs_attention};
-  const auto& st = client_.stats();
+  const auto& st = api_.stats();
   r.api.budget_per_minute = budget_.requests_per_minute();
   r.api.requests_total = st.requests_total;
   r.api.by_status = st.by_status;
@@ -863,8 +818,8 @@ asio::awaitable<void> engine::prune() {
   // and needs no savepoint journal (see retention.hpp). Relaxed: a batch lost to a power cut is
   // simply done again. True when another batch may find more.
   auto batch = [&](auto&& work) -> asio::awaitable<bool> {
-    while (!stopping_ && (repo_.in_transaction() || !staged_.empty()))
-      if (!co_await committed()) co_return false;
+    while (!stopping_ && group_.open())
+      if (!co_await group_.committed()) co_return false;
     if (stopping_) co_return false;
     repo_.begin();
     store::retention::step st;
@@ -992,7 +947,7 @@ asio::awaitable<service::result<std::int64_t>> engine::redeliver(service::redeli
     spdlog::error("outbox.redeliver failed in the store: {}", e.what());
     co_return unavailable("the store is not writable; nothing was queued");
   }
-  if (!co_await committed()) co_return unavailable("the store is not writable; nothing was queued");
+  if (!co_await group_.committed()) co_return unavailable("the store is not writable; nothing was queued");
   spdlog::info("{} queued {} outbox rows again", c.actor(), n);
   if (outbox_hooks_.wake) outbox_hooks_.wake(sel.sink);
   co_return n;
@@ -1013,14 +968,14 @@ service::daemon_metrics engine::metrics() {
   m.database_size_bytes = repo_.size_bytes();
   m.orders = {tally().by_state, tally().needs_attention};
   m.transitions = transitions_;
-  const auto& st = client_.stats();
+  const auto& st = api_.stats();
   m.api_requests = st.by_status;
   m.api_latency = st.latency;
   m.api_in_flight = st.in_flight;
   m.budget_waiting = budget_.waiting();
-  m.commits = commits_;
+  m.commits = group_.commits();
   m.scheduler_wakeups = sched_.wakeups();
-  m.commit_failures = commit_failures_;
+  m.commit_failures = group_.failures();
   const auto ob = repo_.read_outbox_counts();
   m.outbox_pending = ob.pending;
   m.outbox_dead = ob.dead;

@@ -9,8 +9,10 @@
 #include <portd/service/order_service.hpp>
 #include <portd/store/backup.hpp>
 #include <portd/store/outbox.hpp>
+#include <portd/store/group_commit.hpp>
 #include <portd/store/repository.hpp>
 #include <portd/store/retention.hpp>
+#include <portd/telegent/api.hpp>
 #include <portd/telegent/client.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -49,7 +51,7 @@ using event_listener = std::function<void(const core::stored_event&)>;
 
 class engine final : public service::order_service {
  public:
-  engine(boost::asio::io_context& ioc, store::repository& repo, telegent::client& client,
+  engine(boost::asio::io_context& ioc, store::repository& repo, telegent::api& api,
          telegent::budget& budget, core::policy pol, engine_options opts);
   ~engine() override;
 
@@ -68,7 +70,7 @@ class engine final : public service::order_service {
   void run_due() { sched_.run_due(); }
   void add_listener(event_listener l) { listeners_.push_back(std::move(l)); }
   // Commits the open group on a coming loop turn (the notifier's outcome marks ride on it).
-  void commit_soon() { request_flush(); }
+  void commit_soon() { group_.request_flush(); }
 
   // What the engine needs of the notifier for outbox.* and daemon.status.
   struct outbox_hooks {
@@ -148,11 +150,8 @@ class engine final : public service::order_service {
                                                                 bool urgent = false);
   boost::asio::awaitable<service::result<service::submitted>> intake(core::order o, std::string pin,
                                                                      std::string actor);
-  // Completes after the group that holds everything staged so far has committed (true) or
-  // failed to (false).
-  boost::asio::awaitable<bool> committed();
-  void request_flush();
-  void flush();
+  // After every group flush: a committed group's effects, or a failed one's orders reloaded.
+  void on_flushed(std::string_view failure);
   void after_commit(staged& s);
   void schedule(std::int64_t id, core::time_point at, bool guarded = false) { sched_.schedule(id, at, guarded); }
   // Hands the due order `top` (already off the schedule) to decide().
@@ -161,8 +160,6 @@ class engine final : public service::order_service {
   // The store failed: act on order `id` again at `at` with `in` instead of timer_fired (a
   // result not yet recorded, or `recovered`).
   void retry_later(std::int64_t id, core::input in, core::time_point at);
-  // The pause before the store is tried again, grown (100 ms doubling to 10 s).
-  core::milliseconds grow_store_backoff();
   bool start_poll(const core::order& cur);
   // The order as the engine knows it: the copy of a call that is out, else the open group's.
   std::optional<core::order> load(std::int64_t id);
@@ -170,31 +167,23 @@ class engine final : public service::order_service {
   void launch(std::int64_t id, core::call_kind kind, bool urgent, std::optional<core::order> o = {},
               bool guarded = false);
   boost::asio::awaitable<void> run_call(std::int64_t id, core::call_kind kind, bool urgent);
-  // The client's send gate for a submission: records (synced) that its request may leave now.
+  // Records (synced) that a submission's request, ready to be written, may leave now; false:
+  // it must not (stopping, the store failed).
   boost::asio::awaitable<bool> mark_sent(std::int64_t id);
   void publish(const core::stored_event& e);
 
   boost::asio::io_context& ioc_;
   store::repository& repo_;
-  telegent::client& client_;
+  telegent::api& api_;
   telegent::budget& budget_;
   core::policy policy_;
   engine_options opts_;
   now_fn now_;
   core::time_point started_at_;
 
-  // Group commit.
-  bool flush_posted_ = false;
-  // The open group holds something that must survive power loss (an acknowledgement, an
-  // event, an intent, the API pause); otherwise it commits without waiting for the disk.
-  bool must_sync_ = false;
-  // A group of poll bookkeeping alone commits after this delay or at this size.
-  static constexpr std::chrono::milliseconds relaxed_group_delay{10};
-  static constexpr std::size_t relaxed_group_limit = 512;
-  boost::asio::steady_timer relaxed_timer_;
-  bool relaxed_armed_ = false;
+  // Group commit: staged_ holds what to do once the open group commits.
+  store::group_commit group_;
   std::vector<staged> staged_;
-  std::vector<boost::asio::any_completion_handler<void(bool)>> commit_waiters_;
 
   // When each waiting order is due, the poll slots, the timer.
   scheduler sched_;
@@ -239,8 +228,6 @@ class engine final : public service::order_service {
   std::map<std::pair<core::order_state, core::order_state>, std::uint64_t> transitions_;
 
   // Counters for status and metrics.
-  std::uint64_t commits_ = 0, commit_failures_ = 0;
-  core::milliseconds store_backoff_{0};  // grows while commits fail, 0 after one succeeds
   std::unordered_map<std::int64_t, core::input> resume_;  // see retry_later()
 
   // Retention: a pass every opts_.retention.interval (the first one a minute after start at

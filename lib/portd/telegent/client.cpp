@@ -8,6 +8,8 @@
 #include <portd/telegent/transport.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
@@ -84,6 +86,52 @@ std::string credentials_problem(const core::api_result& r) {
 
 }  // namespace
 
+// Awaited once a call has its budget, its token and a connection, right before its request is
+// written (and again before a re-sent one); false: do not send.
+using write_gate = transport::write_gate;
+
+// Where a prepared call waits at its write for its caller's word (see client::prepare). One
+// thread: a side sets the state, then wakes the other, which checks the state before waiting.
+struct send_point {
+  explicit send_point(asio::any_io_executor ex) : to_caller(ex), to_call(ex) {
+    to_caller.expires_at(asio::steady_timer::time_point::max());
+    to_call.expires_at(asio::steady_timer::time_point::max());
+  }
+  enum class word : std::uint8_t { none, send, withhold };
+  bool at_write = false;  // the call has reached its write and waits for the word
+  word said = word::none;
+  std::optional<core::api_result> result;  // the call has ended
+  asio::steady_timer to_caller, to_call;   // never expire: cancel() wakes the waiter
+
+  void tell(word w) {
+    said = w;
+    to_call.cancel();
+  }
+  asio::awaitable<core::api_result> outcome() {
+    while (!result) co_await to_caller.async_wait(use_tuple);
+    co_return *result;
+  }
+};
+
+class ready_call final : public ready_request {
+ public:
+  explicit ready_call(std::shared_ptr<send_point> p) : point_(std::move(p)) {}
+  ~ready_call() override {
+    if (point_->said == send_point::word::none) point_->tell(send_point::word::withhold);
+  }
+  asio::awaitable<core::api_result> send() override {
+    point_->tell(send_point::word::send);
+    co_return co_await point_->outcome();
+  }
+  asio::awaitable<core::api_result> withhold() override {
+    point_->tell(send_point::word::withhold);
+    co_return co_await point_->outcome();
+  }
+
+ private:
+  std::shared_ptr<send_point> point_;
+};
+
 struct client::impl {
   impl(asio::any_io_executor ex_, client_config cfg_, budget& b)
       : ex(ex_), net(ex_, make_transport_config(cfg_)), cfg(std::move(cfg_)), bud(b) {
@@ -113,7 +161,7 @@ struct client::impl {
 
   // One HTTP exchange, counted in the stats; a 429 pauses the whole budget.
   asio::awaitable<exchange_result> send(const request_spec& spec, std::string_view bearer,
-                                        priority prio, const client::send_gate& gate = {}) {
+                                        priority prio, const write_gate& gate = {}) {
     // A 429 may have come back after this request took its budget (while it waited for a
     // token or a connection): never send inside the window Telegent announced. Waiting in the
     // budget (not on a timer of our own) keeps close() able to end the wait.
@@ -288,7 +336,7 @@ struct client::impl {
 
   // One call with its token; a 401 drops the token and tries once more with a fresh one.
   asio::awaitable<core::api_result> perform(core::call_kind kind, const request_spec& spec,
-                                            priority prio, const client::send_gate& gate) {
+                                            priority prio, const write_gate& gate) {
     const std::string endpoint = origin_text.display + spec.path;
     for (int auth_try = 0;; ++auth_try) {
       auto tok = co_await get_token(endpoint, kind, prio);
@@ -306,8 +354,9 @@ struct client::impl {
     }
   }
 
+  // `gate` by value: it lives in this (lazily started) coroutine's frame.
   asio::awaitable<core::api_result> call(const core::order& o, core::call_kind kind,
-                                         priority prio, const client::send_gate& gate) {
+                                         priority prio, write_gate gate) {
     date_style dates = date_style::iso;
     for (int date_try = 0;; ++date_try) {
       const auto spec = build_request(o, kind, cfg.eligibility_classification, dates);
@@ -333,6 +382,32 @@ struct client::impl {
     }
   }
 
+  // A prepared call's task: the call, with a gate that stops at the write until its caller
+  // says; the order is the task's own copy.
+  static asio::awaitable<void> run_prepared(impl& self, core::order o, core::call_kind kind, priority prio,
+                                            std::shared_ptr<send_point> point) {
+    write_gate gate = [point]() -> asio::awaitable<bool> {
+      if (point->said == send_point::word::none) {
+        point->at_write = true;
+        point->to_caller.cancel();
+        while (point->said == send_point::word::none) co_await point->to_call.async_wait(use_tuple);
+      }
+      co_return point->said == send_point::word::send;  // again for a re-sent request: as before
+    };
+    point->result = co_await self.call(o, kind, prio, gate);
+    point->to_caller.cancel();
+  }
+
+  asio::awaitable<api::prepared> prepare(const core::order& o, core::call_kind kind, priority prio) {
+    auto point = std::make_shared<send_point>(ex);
+    asio::co_spawn(ex, run_prepared(*this, o, kind, prio, point), asio::detached);
+    while (!point->at_write && !point->result) co_await point->to_caller.async_wait(use_tuple);
+    api::prepared p;
+    if (point->result) p.ended = *point->result;
+    else p.ready = std::make_unique<ready_call>(std::move(point));
+    co_return p;
+  }
+
   void shutdown() {
     closed = true;
     net.close();
@@ -347,15 +422,12 @@ client::~client() {
   if (impl_) impl_->shutdown();
 }
 
-asio::awaitable<core::api_result> client::call(const core::order& o, core::call_kind kind,
-                                               priority prio, send_gate gate) {
-  // The gate lives in this coroutine's frame (a parameter of this function would not outlive
-  // the return); the order, as before, is the caller's to keep alive until the call ends.
-  auto run = [](impl& i, const core::order& order, core::call_kind what, priority p,
-                send_gate g) -> asio::awaitable<core::api_result> {
-    co_return co_await i.call(order, what, p, g);
-  };
-  return run(*impl_, o, kind, prio, std::move(gate));
+asio::awaitable<core::api_result> client::call(const core::order& o, core::call_kind kind, priority prio) {
+  return impl_->call(o, kind, prio, {});
+}
+
+asio::awaitable<api::prepared> client::prepare(const core::order& o, core::call_kind kind, priority prio) {
+  return impl_->prepare(o, kind, prio);
 }
 
 asio::awaitable<core::api_result> client::probe() { return impl_->probe(); }

@@ -5,6 +5,7 @@
 #pragma once
 #include <portd/core/event.hpp>
 #include <portd/core/order.hpp>
+#include <portd/telegent/api.hpp>
 #include <portd/telegent/budget.hpp>
 #include <portd/util/metrics.hpp>
 #include <portd/http/proxy.hpp>
@@ -55,23 +56,19 @@ struct client_stats {
   std::map<std::pair<std::string, std::string>, util::histogram> latency;
 };
 
-class client {
+class client final : public api {
  public:
   // Throws std::invalid_argument for an unusable config (http:// without allow_insecure_http,
   // unreadable CA file, malformed base_url).
   client(boost::asio::any_io_executor ex, client_config cfg, budget& b);
-  ~client();
+  ~client() override;
 
-  // Awaited once the call has its budget, its token and a connection, right before its request
-  // is written (and again before a re-sent one): the caller records that the request may have
-  // left. false means "do not send": the call returns a transient result that says nothing left.
-  using send_gate = std::function<boost::asio::awaitable<bool>()>;
-
-  // Performs `kind` for the order `o` (its number, remote_order_id, details and secrets),
-  // waiting for the budget at `prio`. Never throws for network or API failures: they come
-  // back classified in the result.
+  // See api.hpp.
   boost::asio::awaitable<core::api_result> call(const core::order& o, core::call_kind kind,
-                                                priority prio, send_gate gate = {});
+                                                priority prio) override;
+  // The call runs on as a task of its own that stops right before its request is written and
+  // waits there for send() or withhold() (or for the ready_request to be destroyed).
+  boost::asio::awaitable<prepared> prepare(const core::order& o, core::call_kind kind, priority prio) override;
 
   // Requests one token (for the order-status endpoint, which polls use; it is kept for them)
   // under the budget at command priority: proves the credentials, the TLS set-up and the way to
@@ -79,9 +76,9 @@ class client {
   // failure is also logged as an error and kept in stats().credentials. Never throws.
   boost::asio::awaitable<core::api_result> probe();
 
-  const client_stats& stats() const;
+  const client_stats& stats() const override;
   // Cancels in-flight requests and closes connections (shutdown).
-  void close();
+  void close() override;
 
  private:
   struct impl;

@@ -196,28 +196,26 @@ BOOST_AUTO_TEST_CASE(refused_credentials_are_a_refusal_without_the_secret) {
   BOOST_TEST(server.api_requests().empty());
 }
 
-// The send gate runs after the token, the budget and the connection, right before the write:
-// when it runs, nothing of the call has reached Telegent; when it says no, nothing ever does.
-BOOST_AUTO_TEST_CASE(send_gate_runs_right_before_the_write_and_can_withhold_it) {
+// prepare() returns once the call has its token, its budget and a connection, right before the
+// write: then nothing of the call has reached Telegent; withheld, nothing ever does.
+BOOST_AUTO_TEST_CASE(a_prepared_call_stops_right_before_the_write_and_can_be_withheld) {
   fake_telegent server(ioc);
   client c(ioc.get_executor(), config_for(server), bud);
-  std::vector<std::size_t> seen_by_server;  // API requests the server had when the gate ran
+  std::vector<std::size_t> seen_by_server;  // API requests the server had when the call was ready
   api_result sent, withheld;
   run(ioc, [&]() -> asio::awaitable<void> {
-    client::send_gate yes = [&]() -> asio::awaitable<bool> {
-      seen_by_server.push_back(server.api_requests().size());
-      co_return true;
-    };
-    sent = co_await c.call(sample_order(), call_kind::submit_port_in, priority::command, yes);
-    client::send_gate no = [&]() -> asio::awaitable<bool> {
-      seen_by_server.push_back(server.api_requests().size());
-      co_return false;
-    };
-    withheld = co_await c.call(sample_order(), call_kind::submit_port_in, priority::command, no);
+    auto p = co_await c.prepare(sample_order(), call_kind::submit_port_in, priority::command);
+    BOOST_REQUIRE(p.ready);
+    seen_by_server.push_back(server.api_requests().size());
+    sent = co_await p.ready->send();
+    auto q = co_await c.prepare(sample_order(), call_kind::submit_port_in, priority::command);
+    BOOST_REQUIRE(q.ready);
+    seen_by_server.push_back(server.api_requests().size());
+    withheld = co_await q.ready->withhold();
     server.stop();
   });
   BOOST_TEST(seen_by_server == (std::vector<std::size_t>{0, 1}));
-  BOOST_TEST(server.token_requests().size() == 1u, "the token came before the gate");
+  BOOST_TEST(server.token_requests().size() == 1u, "the token came before the call was ready");
   BOOST_TEST(sent.outcome == call_outcome::ok);
   BOOST_TEST(server.api_requests().size() == 1u, "the withheld submission never reached Telegent");
   BOOST_TEST(withheld.outcome == call_outcome::transient);
