@@ -1,0 +1,181 @@
+// The engine driven in-process: a scripted Telegent, a clock the test moves, a store in a temp
+// dir. No sockets, no sleeps: the loop runs what is ready, and time passes when the test says.
+#include "fake_telegent.hpp"
+
+#include <common/io_fixture.hpp>
+#include <common/sample_orders.hpp>
+#include <common/temp_dir.hpp>
+#include <portd/engine/engine.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <optional>
+
+namespace portd::engine::test {
+
+using namespace std::chrono_literals;
+using core::call_kind;
+using core::order_state;
+
+struct engine_fixture : portd::test::io_fixture {
+  portd::test::temp_dir dir;
+  store::repository repo{dir / "portd.db"};
+  // A day ahead of the real clock: the scheduler's timer never fires by itself; the test hands
+  // out what is due with advance_to().
+  core::time_point now = core::now_ms() + 24h;
+  telegent::budget budget{ioc.get_executor(), {0, 5}};  // unlimited
+  fake_telegent api{ioc.get_executor()};
+  std::optional<engine> eng;
+
+  void start(core::policy pol = {}) {
+    engine_options eo;
+    eo.clock = [this] { return now; };
+    eng.emplace(ioc, repo, api, budget, pol, eo);
+    eng->start();
+    settle();
+  }
+  // Runs everything that is ready (a call's answer, a commit) until nothing is.
+  void settle() {
+    ioc.restart();
+    ioc.poll();
+  }
+  // Moves the clock to `t` and hands out what is due then.
+  void advance_to(core::time_point t) {
+    now = t;
+    eng->run_due();
+    settle();
+  }
+  // Awaits one of the engine's services to the end (their results are not default-constructible,
+  // as co_spawn's completion wants).
+  template <class T>
+  T await(asio::awaitable<T> a) {
+    auto wrapped = [](asio::awaitable<T> x) -> asio::awaitable<std::optional<T>> { co_return co_await std::move(x); };
+    return std::move(*run(wrapped(std::move(a))));
+  }
+  core::order order(std::int64_t id) {
+    auto o = repo.read(id);
+    BOOST_REQUIRE(o);
+    return *o;
+  }
+  std::int64_t submit_port_in(std::string number = "+18015550100") {
+    control::port_in_request req;
+    req.number = std::move(number);
+    req.details = portd::test::sample_port_in().details;
+    req.account_pin = "pin-4321";
+    req.skip_eligibility = true;
+    auto r = await(eng->submit_port_in(std::move(req), control::caller{}));
+    BOOST_REQUIRE(r.ok());
+    settle();  // its submission leaves once the order is committed
+    return r.value().order.id;
+  }
+  ~engine_fixture() {
+    if (eng) run(eng->stop(0ms));
+    settle();
+    budget.close();
+    settle();
+  }
+};
+
+BOOST_AUTO_TEST_SUITE(engine_tests)
+
+BOOST_FIXTURE_TEST_CASE(a_port_in_goes_from_intake_through_submission_and_polls_to_completed, engine_fixture) {
+  start();
+  const auto id = submit_port_in();
+  BOOST_TEST(order(id).state == order_state::submitted);
+  BOOST_TEST(order(id).remote_order_id == "ORD-" + std::to_string(id));
+  BOOST_REQUIRE(api.requests.size() == 1u);
+  BOOST_TEST(api.requests[0].kind == call_kind::submit_port_in);
+
+  api.script = [](const core::order& o, call_kind k) { return std::optional(fake_telegent::ok(o, k, "Completed")); };
+  const auto due = order(id).next_check_at;
+  BOOST_REQUIRE(due);
+  advance_to(*due - 1ms);
+  BOOST_TEST(api.requests.size() == 1u, "not polled before its time");
+  advance_to(*due);
+  BOOST_REQUIRE(api.requests.size() == 2u);
+  BOOST_TEST(api.requests[1].kind == call_kind::status);
+  BOOST_TEST(api.requests[1].prio == telegent::priority::poll);
+  BOOST_TEST(order(id).state == order_state::completed);
+  BOOST_TEST(!order(id).next_check_at, "a finished order is not checked again");
+}
+
+// Rule 1's second half: the mark that the request may have left is on disk before it leaves.
+BOOST_FIXTURE_TEST_CASE(a_submission_is_marked_as_leaving_on_disk_before_it_leaves, engine_fixture) {
+  start();
+  std::optional<bool> marked_when_sent;
+  api.script = [&](const core::order& o, call_kind k) {
+    marked_when_sent = repo.read(o.id)->request_sent;  // what a restart would find now
+    return std::optional(fake_telegent::ok(o, k, "Submitted"));
+  };
+  (void)submit_port_in();
+  BOOST_REQUIRE(marked_when_sent);
+  BOOST_TEST(*marked_when_sent);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_submission_whose_answer_is_lost_is_resent_under_the_duplicate_guard, engine_fixture) {
+  start();
+  api.script = [](const core::order&, call_kind k) { return std::optional(fake_telegent::lost(k)); };
+  const auto id = submit_port_in();
+  BOOST_TEST(order(id).state == order_state::submitting);
+  BOOST_TEST(order(id).submit_ambiguous);
+  const auto due = order(id).next_check_at;
+  BOOST_REQUIRE(due);
+  api.script = [](const core::order& o, call_kind k) { return std::optional(fake_telegent::ok(o, k, "Submitted")); };
+  advance_to(*due);
+  BOOST_REQUIRE(api.requests.size() == 2u);
+  BOOST_TEST(api.requests[1].kind == call_kind::submit_port_in);
+  BOOST_TEST(api.requests[1].prio == telegent::priority::guarded, "a guarded resend goes before everything");
+  BOOST_TEST(order(id).state == order_state::submitted);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_submission_whose_answer_is_lost_is_not_resent_outside_the_guard_window, engine_fixture) {
+  core::policy pol;
+  pol.resend_window = 1h;
+  start(pol);
+  api.script = [](const core::order&, call_kind k) { return std::optional(fake_telegent::lost(k)); };
+  const auto id = submit_port_in();
+  BOOST_TEST(order(id).submit_ambiguous);
+  advance_to(now + 2h);  // portd was busy (or the loop stalled) past the window
+  BOOST_TEST(api.requests.size() == 1u, "no second submission once the guard may have lapsed");
+  BOOST_TEST(order(id).state == order_state::submit_unknown);
+}
+
+// Rule 2: one call per order; a command that arrives meanwhile is kept and acted on after it.
+BOOST_FIXTURE_TEST_CASE(a_command_while_a_call_is_out_waits_for_its_answer, engine_fixture) {
+  start();
+  const auto id = submit_port_in();
+  api.script = [](const core::order&, call_kind) { return std::optional<core::api_result>(); };  // hangs
+  advance_to(*order(id).next_check_at);
+  BOOST_REQUIRE(api.hanging() == 1u);  // the poll is out
+
+  auto r = await(eng->cancel(id, "the customer stays", control::caller{}));
+  BOOST_REQUIRE(r.ok());
+  settle();
+  BOOST_TEST(api.requests.size() == 2u, "the cancel waits for the poll");
+  BOOST_TEST(order(id).cancel_requested, "its intent is on disk meanwhile");
+
+  api.script = [](const core::order& o, call_kind k) { return std::optional(fake_telegent::ok(o, k, "Cancelled")); };
+  api.answer(fake_telegent::ok(order(id), call_kind::status, "Submitted"));
+  settle();
+  BOOST_REQUIRE(api.requests.size() == 3u);
+  BOOST_TEST(api.requests[2].kind == call_kind::cancel);
+  BOOST_TEST(order(id).state == order_state::cancelled);
+}
+
+BOOST_FIXTURE_TEST_CASE(stop_abandons_a_call_out_and_leaves_its_intent_for_the_next_start, engine_fixture) {
+  start();
+  api.script = [](const core::order&, call_kind) { return std::optional<core::api_result>(); };  // hangs
+  const auto id = submit_port_in();
+  BOOST_REQUIRE(api.hanging() == 1u);
+  run(eng->stop(0ms));
+  settle();
+  const auto o = repo.load(id);
+  BOOST_REQUIRE(o);
+  BOOST_TEST((o->in_flight == std::optional(call_kind::submit_port_in)));
+  BOOST_TEST(o->request_sent, "the next start knows the request may have reached Telegent");
+  eng.reset();  // stopped: the fixture has nothing left to stop
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace portd::engine::test
