@@ -52,7 +52,9 @@ boost::asio::awaitable<exchange_result> transport::exchange(http_method method, 
     req.set(beast_http::field::content_type, "application/json");
     req.body() = std::string(body);
   }
-  auto r = co_await net_.exchange(std::move(req), {resend_if_stale, std::move(may_send), std::move(before_write)});
+  // A named local: GCC 12 destroys a temporary that lives across a co_await twice.
+  http::exchange_options opts{resend_if_stale, std::move(may_send), std::move(before_write)};
+  auto r = co_await net_.exchange(std::move(req), std::move(opts));
   exchange_result out;
   out.withheld = r.withheld;
   if (r.answer) {
