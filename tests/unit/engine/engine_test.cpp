@@ -1,80 +1,12 @@
 // The engine driven in-process: a scripted Telegent, a clock the test moves, a store in a temp
 // dir. No sockets, no sleeps: the loop runs what is ready, and time passes when the test says.
-#include "fake_telegent.hpp"
-
-#include <common/io_fixture.hpp>
-#include <common/sample_orders.hpp>
-#include <common/temp_dir.hpp>
-#include <portd/engine/engine.hpp>
+#include "engine_fixture.hpp"
 
 #include <boost/test/unit_test.hpp>
 
 #include <optional>
 
 namespace portd::engine::test {
-
-using namespace std::chrono_literals;
-using core::call_kind;
-using core::order_state;
-
-struct engine_fixture : portd::test::io_fixture {
-  portd::test::temp_dir dir;
-  store::repository repo{dir / "portd.db"};
-  // A day ahead of the real clock: the scheduler's timer never fires by itself; the test hands
-  // out what is due with advance_to().
-  core::time_point now = core::now_ms() + 24h;
-  telegent::budget budget{ioc.get_executor(), {0, 5}};  // unlimited
-  fake_telegent api{ioc.get_executor()};
-  std::optional<engine> eng;
-
-  void start(core::policy pol = {}) {
-    engine_options eo;
-    eo.clock = [this] { return now; };
-    eng.emplace(ioc, repo, api, budget, pol, eo);
-    eng->start();
-    settle();
-  }
-  // Runs everything that is ready (a call's answer, a commit) until nothing is.
-  void settle() {
-    ioc.restart();
-    ioc.poll();
-  }
-  // Moves the clock to `t` and hands out what is due then.
-  void advance_to(core::time_point t) {
-    now = t;
-    eng->run_due();
-    settle();
-  }
-  // Awaits one of the engine's services to the end (their results are not default-constructible,
-  // as co_spawn's completion wants).
-  template <class T>
-  T await(asio::awaitable<T> a) {
-    auto wrapped = [](asio::awaitable<T> x) -> asio::awaitable<std::optional<T>> { co_return co_await std::move(x); };
-    return std::move(*run(wrapped(std::move(a))));
-  }
-  core::order order(std::int64_t id) {
-    auto o = repo.read(id);
-    BOOST_REQUIRE(o);
-    return *o;
-  }
-  std::int64_t submit_port_in(std::string number = "+18015550100") {
-    control::port_in_request req;
-    req.number = std::move(number);
-    req.details = portd::test::sample_port_in().details;
-    req.account_pin = "pin-4321";
-    req.skip_eligibility = true;
-    auto r = await(eng->submit_port_in(std::move(req), control::caller{}));
-    BOOST_REQUIRE(r.ok());
-    settle();  // its submission leaves once the order is committed
-    return r.value().order.id;
-  }
-  ~engine_fixture() {
-    if (eng) run(eng->stop(0ms));
-    settle();
-    budget.close();
-    settle();
-  }
-};
 
 BOOST_AUTO_TEST_SUITE(engine_tests)
 
