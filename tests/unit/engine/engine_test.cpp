@@ -2,6 +2,8 @@
 // dir. No sockets, no sleeps: the loop runs what is ready, and time passes when the test says.
 #include "engine_fixture.hpp"
 
+#include <portd/store/sqlite.hpp>
+
 #include <boost/test/unit_test.hpp>
 
 #include <optional>
@@ -92,6 +94,30 @@ BOOST_FIXTURE_TEST_CASE(a_command_while_a_call_is_out_waits_for_its_answer, engi
   BOOST_REQUIRE(api.requests.size() == 3u);
   BOOST_TEST(api.requests[2].kind == call_kind::cancel);
   BOOST_TEST(order(id).state == order_state::cancelled);
+}
+
+// A commit that fails (disk full, I/O) rolls its whole group back: the answer it held is not
+// recorded, but the order is not lost either — it is checked again once the store works.
+BOOST_FIXTURE_TEST_CASE(a_store_failure_retries_without_losing_the_order, engine_fixture) {
+  start();
+  const auto id = submit_port_in();
+  // A deferred foreign key that a trigger breaks: the COMMIT of the group that completes the
+  // order fails, and SQLite rolls the group back.
+  repo.writer_connection().exec(
+      "CREATE TABLE trap_parent (id INTEGER PRIMARY KEY);"
+      "CREATE TABLE trap_child (parent INTEGER REFERENCES trap_parent(id) DEFERRABLE INITIALLY DEFERRED);"
+      "CREATE TRIGGER trap AFTER UPDATE ON orders WHEN NEW.state = 'completed' "
+      "BEGIN INSERT INTO trap_child VALUES (42); END;");
+  api.script = [](const core::order& o, call_kind k) { return std::optional(fake_telegent::ok(o, k, "Completed")); };
+  advance_to(*order(id).next_check_at);
+  BOOST_REQUIRE(api.requests.size() == 2u);
+  BOOST_TEST(order(id).state == order_state::submitted, "the failed group changed nothing");
+  BOOST_TEST(eng->active_orders() == 1u, "the order is still scheduled");
+
+  repo.writer_connection().exec("DROP TRIGGER trap");  // the store works again
+  advance_to(now + 1h);
+  BOOST_TEST(api.requests.size() == 3u, "checked again");
+  BOOST_TEST(order(id).state == order_state::completed);
 }
 
 BOOST_FIXTURE_TEST_CASE(stop_abandons_a_call_out_and_leaves_its_intent_for_the_next_start, engine_fixture) {
