@@ -62,13 +62,13 @@ struct engine_fixture : portd::test::io_fixture {
     return *o;
   }
   std::int64_t submit_port_in(std::string number = "+18015550100") {
-    control::port_in_request req;
+    service::port_in_request req;
     req.number = std::move(number);
     req.details = portd::test::sample_port_in().details;
     req.account_pin = "pin-4321";
     req.skip_eligibility = true;
-    auto r = await(eng->submit_port_in(std::move(req), control::caller{}));
-    BOOST_REQUIRE(r.ok());
+    auto r = await(eng->submit_port_in(std::move(req), service::caller{}));
+    BOOST_REQUIRE(r.has_value());
     settle();  // its submission leaves once the order is committed
     return r.value().order.id;
   }

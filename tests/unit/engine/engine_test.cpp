@@ -82,8 +82,8 @@ BOOST_FIXTURE_TEST_CASE(a_command_while_a_call_is_out_waits_for_its_answer, engi
   advance_to(*order(id).next_check_at);
   BOOST_REQUIRE(api.hanging() == 1u);  // the poll is out
 
-  auto r = await(eng->cancel(id, "the customer stays", control::caller{}));
-  BOOST_REQUIRE(r.ok());
+  auto r = await(eng->cancel(id, "the customer stays", service::caller{}));
+  BOOST_REQUIRE(r.has_value());
   settle();
   BOOST_TEST(api.requests.size() == 2u, "the cancel waits for the poll");
   BOOST_TEST(order(id).cancel_requested, "its intent is on disk meanwhile");
