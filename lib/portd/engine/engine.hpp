@@ -2,6 +2,13 @@
 // decision (order, history, outbox) in the group transaction, and only after the commit
 // performs its effects — starts the Telegent call, arms the order's next wake-up, answers the
 // socket, tells watchers. One thread, one io_context; no locks.
+//
+// Its parts, one file each: the driver (engine.cpp: apply, after_commit), start-up and
+// shutdown (lifecycle.cpp), calls (calls.cpp: the scheduler's hand-outs, launch, run_call and
+// the send mark), the socket's commands (commands.cpp), reads (queries.cpp), status and metrics
+// (status.cpp), retention (retention.cpp), backup (backup.cpp). The scheduler
+// (scheduler + schedule_state) and the group commit (store::group_commit) are classes of their
+// own; Telegent is reached through telegent::api, time through engine_options::clock.
 #pragma once
 #include <portd/core/decide.hpp>
 #include <portd/engine/freshness.hpp>

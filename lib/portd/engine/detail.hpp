@@ -1,0 +1,31 @@
+// What the engine's parts share and nobody else needs: its domain errors in one spelling, and
+// which order is a guarded resend. Included only by lib/portd/engine/*.cpp.
+#pragma once
+#include <portd/core/decide.hpp>
+#include <portd/core/order.hpp>
+#include <portd/service/error.hpp>
+
+#include <string>
+
+namespace portd::engine::detail {
+
+inline service::error fail(errc code, std::string message) { return {.code = code, .message = std::move(message)}; }
+
+inline service::error not_found(std::int64_t id) { return fail(errc::not_found, "no order with id " + std::to_string(id)); }
+
+inline service::error unavailable(std::string why) { return fail(errc::unavailable, std::move(why)); }
+
+// decide()'s refusal of a command: the order's state does not allow it, or a value is wrong.
+inline service::error refusal_error(const core::order& cur, const core::refusal& r) {
+  if (r.kind == core::refusal_kind::invalid_state)
+    return {.code = errc::invalid_state, .message = r.message, .field = r.field, .state = cur.state};
+  return {.code = errc::invalid_params, .message = r.message, .field = r.field};
+}
+
+// A port-in whose next step is a submission resent under Telegent's duplicate guard (rule 3).
+inline bool guarded(const core::order& o) {
+  return o.kind == core::order_kind::port_in && o.state == core::order_state::submitting && o.submit_ambiguous &&
+         o.remote_order_id.empty();
+}
+
+}  // namespace portd::engine::detail
