@@ -45,7 +45,7 @@ inline core::order full_port_in(std::string number = "+18015551234") {
   o.kind = core::order_kind::port_in;
   o.number = std::move(number);
   o.state = core::order_state::carrier_approval;
-  o.needs_attention = true;
+  o.attention = core::attention_kind::unknown_status;
   o.attention_reason = "unknown remote status";
   o.remote_order_id = "JNUOID-6c05aa";
   o.remote_status = "Pending Carrier Approval";
@@ -72,9 +72,9 @@ inline core::order full_port_in(std::string number = "+18015551234") {
   o.secrets.port_out_pin = "";
   o.skip_eligibility = true;
   o.in_flight = core::call_kind::status;
-  o.cancel_requested = true;
-  o.update_pending = true;
-  o.submit_ambiguous = true;
+  o.pending = core::pending_intent::cancel;
+  o.submit = core::submit_certainty::ambiguous;
+  o.ambiguous_since = at_ms(1'764'000'000'200);
   o.cancel_reason = "customer changed their mind";
   return o;
 }

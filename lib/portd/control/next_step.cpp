@@ -23,15 +23,16 @@ std::string next_step(const core::order& o) {
   if (core::is_terminal(o.state)) return "nothing: the order is " + std::string(core::to_string(o.state));
   if (o.in_flight) {
     const std::string out = call_words(*o.in_flight);
-    if (o.cancel_requested) return "cancel queued; sent once the " + out + " in flight returns";
-    if (o.update_pending && *o.in_flight != core::call_kind::update)
+    if (o.pending == core::pending_intent::cancel) return "cancel queued; sent once the " + out + " in flight returns";
+    if (o.pending == core::pending_intent::update && *o.in_flight != core::call_kind::update)
       return "correction queued; sent once the " + out + " in flight returns";
     return out + (*o.in_flight == core::call_kind::status ? " queued; Telegent is asked next"
                                                           : " queued; Telegent is told next");
   }
-  if (o.cancel_requested) return "cancel waits for an operator: resolve the order or cancel it again";
+  if (o.pending == core::pending_intent::cancel)
+    return "cancel waits for an operator: resolve the order or cancel it again";
   if (o.next_check_at) return "next check at " + core::format_time(*o.next_check_at);
-  if (o.needs_attention) return "nothing until an operator acts";
+  if (o.needs_attention()) return "nothing until an operator acts";
   return "nothing queued";
 }
 

@@ -47,8 +47,8 @@ class machine {
   decision finish() && {
     order& n = d_.next;
     // Sub-states that only mean something with their state or flag.
-    if (!n.submit_ambiguous) n.ambiguous_since.reset();
-    if (n.state != order_state::cancelling) n.cancel_refused = false;
+    if (n.submit == submit_certainty::known) n.ambiguous_since.reset();
+    if (n.state != order_state::cancelling && n.pending == pending_intent::settle) n.pending = pending_intent::none;
     d_.modified = !(n == cur_);
     if (d_.changed()) n.updated_at = now_;
     // A new call has not left yet; with no call out there is nothing to have left.
@@ -64,6 +64,12 @@ class machine {
       n.next_check_at.reset();
       d_.wake_at.reset();
     }
+    d_.priority = guarded_resend(n)                                              ? call_priority::guarded
+                  : d_.call && (is_command_call(*d_.call) || operator_poll_) ? call_priority::command
+                                                                              : call_priority::poll;
+    d_.durable = d_.created || !d_.events.empty() || (d_.call && is_command_call(*d_.call));
+    d_.poll_only = d_.call == call_kind::status && d_.priority == call_priority::poll && d_.events.empty() &&
+                   !d_.created && only_poll_bookkeeping(n);
     return std::move(d_);
   }
 
@@ -72,6 +78,19 @@ class machine {
     d.next = cur_;
     d.refused = refusal{k, std::move(message), std::move(field)};
     return d;
+  }
+
+  // An operator asked for this poll (order.poll): it goes at command priority.
+  void operator_poll() { operator_poll_ = true; }
+
+  // A new order's first record, order.created.
+  void created(const std::string& actor) {
+    event_record e;
+    e.type = event_type::created;
+    e.actor = actor;
+    e.message = std::string(cur_.kind == order_kind::port_in ? "port-in" : "port-out") + " of " + cur_.number +
+                " received";
+    d_.created = std::move(e);
   }
 
   order& next() { return d_.next; }
@@ -102,29 +121,28 @@ class machine {
     n.state_since = now_;
     n.attempts = 0;
     if (needs_operator(to)) {
-      n.needs_attention = true;
+      n.attention = attention_kind::operator_state;
       n.attention_reason = message;
     } else {
-      n.needs_attention = false;
+      n.attention = attention_kind::none;
       n.attention_reason.clear();
     }
     if (is_terminal(to)) {
       n.secrets = order_secrets{};  // rule 5
       n.in_flight.reset();
-      n.cancel_requested = false;
-      n.update_pending = false;
-      n.submit_ambiguous = false;
-      n.needs_attention = false;
+      n.pending = pending_intent::none;
+      n.submit = submit_certainty::known;
+      n.attention = attention_kind::none;
       n.attention_reason.clear();
     }
     record(event_type::state_changed, actor, std::move(message), std::move(raw));
   }
 
   // Raises needs_attention with a history entry, once per distinct reason.
-  void attention(const std::string& reason, const std::string& actor) {
+  void attention(attention_kind kind, const std::string& reason, const std::string& actor) {
     order& n = d_.next;
-    if (n.needs_attention && n.attention_reason == reason) return;
-    n.needs_attention = true;
+    if (n.attention == kind && n.attention_reason == reason) return;
+    n.attention = kind;
     n.attention_reason = reason;
     record(event_type::needs_attention, actor, reason);
   }
@@ -140,11 +158,21 @@ class machine {
   }
 
  private:
+  // `n` differs from the order given only in what starting a poll changes.
+  bool only_poll_bookkeeping(const order& n) const {
+    order b = n;
+    b.in_flight = cur_.in_flight;
+    b.updated_at = cur_.updated_at;
+    b.next_check_at = cur_.next_check_at;
+    return b == cur_;
+  }
+
   const order& cur_;
   time_point now_;
   const policy& pol_;
   decision d_;
   order_state cur_state_for_event_ = order_state::received;
+  bool operator_poll_ = false;
 };
 
 call_kind submit_call(const order& o) {
@@ -172,7 +200,8 @@ void unknown_order(machine& m, const api_result& r) {
 // could port the number twice.
 bool resend_too_late(machine& m) {
   const order& n = m.next();
-  return n.submit_ambiguous && n.ambiguous_since && m.now() - *n.ambiguous_since > m.pol().resend_window;
+  return n.submit == submit_certainty::ambiguous && n.ambiguous_since &&
+         m.now() - *n.ambiguous_since > m.pol().resend_window;
 }
 
 void late_resend_to_operator(machine& m) {
@@ -189,8 +218,8 @@ void advance(machine& m) {
   if (is_terminal(n.state) || n.in_flight || m.calling()) return;
   // In submit_unknown a requested cancel waits for the operator: Telegent may hold an order
   // that only its OrderId can cancel (resolve adopts it, and the cancel then goes out).
-  if (n.cancel_requested && n.state != order_state::submit_unknown) {
-    if (n.remote_order_id.empty() && n.submit_ambiguous) {
+  if (n.pending == pending_intent::cancel && n.state != order_state::submit_unknown) {
+    if (n.remote_order_id.empty() && n.submit == submit_certainty::ambiguous) {
       // An earlier submit may have created an order that only its OrderId can cancel (rule
       // 3): a local cancel would leave it running unseen. The operator decides.
       m.enter(order_state::submit_unknown, daemon_actor,
@@ -198,7 +227,7 @@ void advance(machine& m) {
               "with its OrderId to cancel it there, or cancel again to drop the order locally");
       return;
     }
-    n.cancel_requested = false;
+    n.pending = pending_intent::none;
     n.attempts = 0;  // a new call: earlier failures were another call's
     if (n.remote_order_id.empty()) {
       m.enter(order_state::cancelled, daemon_actor,
@@ -236,16 +265,16 @@ void advance(machine& m) {
       // After a refused cancel we only check the status to settle; otherwise (including a
       // cancel that keeps failing transiently, which also raises attention) the cancel is
       // (re)sent.
-      m.call(n.cancel_refused ? call_kind::status : call_kind::cancel);
+      m.call(n.pending == pending_intent::settle ? call_kind::status : call_kind::cancel);
       return;
     case order_state::submitted:
     case order_state::carrier_approval:
     case order_state::scheduled:
     case order_state::rejected:
       // The update call carries the details as they are now; a correction that arrives while
-      // it is out sets update_pending again and is sent after it.
-      if (n.update_pending) {
-        n.update_pending = false;
+      // it is out makes the update pending again and is sent after it.
+      if (n.pending == pending_intent::update) {
+        n.pending = pending_intent::none;
         m.call(call_kind::update);
       } else {
         m.call(call_kind::status);
@@ -259,15 +288,15 @@ void advance(machine& m) {
 void follow_up(machine& m) {
   order& n = m.next();
   if (is_terminal(n.state) || m.calling()) return;
-  if (n.cancel_requested && n.state != order_state::submit_unknown) {
+  if (n.pending == pending_intent::cancel && n.state != order_state::submit_unknown) {
     advance(m);  // cancel wins over everything else (rule 2)
     return;
   }
   // A handler that chose when to act again (a retry's backoff, a 429's Retry-After, the first
   // poll soon after submit) keeps its time: the state's cadence must not override it.
   if (m.waking()) return;
-  if ((n.update_pending && is_polled(n.state)) ||
-      (n.state == order_state::cancelling && !n.cancel_refused)) {
+  if ((n.pending == pending_intent::update && is_polled(n.state)) ||
+      (n.state == order_state::cancelling && n.pending != pending_intent::settle)) {
     advance(m);  // a correction or a cancel still to be sent goes before any poll
     return;
   }
@@ -322,7 +351,7 @@ void observe_status(machine& m, const api_result& r) {
   if (r.remote_status.empty()) return;
   const status_meaning meaning = interpret_status(r.remote_status, n.kind);
   if (meaning.what == status_meaning::kind::unknown) {
-    m.attention(unknown_status_prefix + r.remote_status + "\"", telegent_actor);
+    m.attention(attention_kind::unknown_status, unknown_status_prefix + r.remote_status + "\"", telegent_actor);
     return;
   }
   if (meaning.what == status_meaning::kind::acknowledgement) return;
@@ -332,7 +361,7 @@ void observe_status(machine& m, const api_result& r) {
   if (to == order_state::rejected && n.kind == order_kind::port_out) to = order_state::port_out_rejected;
   const std::string why = r.status_message.empty() ? "Telegent reports \"" + r.remote_status + "\""
                                                    : r.status_message;
-  if (n.state == order_state::cancelling && !n.cancel_refused) {
+  if (n.state == order_state::cancelling && n.pending != pending_intent::settle) {
     // Waiting for a cancel: only an end state settles it.
     if (to == order_state::cancelled) m.enter(order_state::cancelled, telegent_actor, "cancelled at Telegent");
     else if (to == order_state::completed)
@@ -349,16 +378,16 @@ void observe_status(machine& m, const api_result& r) {
                                     (r.status_message.empty() ? std::string{} : ": " + r.status_message),
             r.raw);
     if (!is_terminal(to) && !needs_operator(to))
-      m.attention(refusal.empty() ? "Telegent refused the cancel; the order goes on there" : refusal + "; the order goes on there",
+      m.attention(attention_kind::cancel_refused,
+                  refusal.empty() ? "Telegent refused the cancel; the order goes on there" : refusal + "; the order goes on there",
                   telegent_actor);
   } else if (to != n.state) {
     m.enter(to, telegent_actor, why, r.raw);
-  } else if (n.needs_attention && !needs_operator(n.state) &&
-             (n.attention_reason.rfind(unknown_status_prefix, 0) == 0 ||
-              n.attention_reason.rfind(poll_refused_prefix, 0) == 0)) {
+  } else if (!needs_operator(n.state) &&
+             (n.attention == attention_kind::unknown_status || n.attention == attention_kind::poll_refused)) {
     // A good poll after an unknown status or a refused poll: that alarm is over (a stale
     // alarm is not: only a change of state ends it).
-    n.needs_attention = false;
+    n.attention = attention_kind::none;
     n.attention_reason.clear();
   }
 }
@@ -367,9 +396,9 @@ void observe_status(machine& m, const api_result& r) {
 // the next state change like any other attention.
 void check_stale(machine& m) {
   order& n = m.next();
-  if (n.needs_attention || !is_polled(n.state) || n.state == order_state::rejected) return;
+  if (n.needs_attention() || !is_polled(n.state) || n.state == order_state::rejected) return;
   const std::string why = stale_reason(n, m.now(), m.pol().stale);
-  if (!why.empty()) m.attention(why, daemon_actor);
+  if (!why.empty()) m.attention(attention_kind::stale, why, daemon_actor);
 }
 
 // After a port-out rejection: the order has ended, and an operator is told why (the carrier's
@@ -389,7 +418,7 @@ void on_ok(machine& m, const api_result& r) {
   switch (r.call) {
     case call_kind::eligibility:
       if (r.eligible.value_or(false)) {
-        if (n.cancel_requested) return;  // follow_up cancels locally
+        if (n.pending == pending_intent::cancel) return;  // follow_up cancels locally
         m.enter(order_state::submitting, telegent_actor,
                 "eligible" + (r.status_message.empty() ? std::string{} : ": " + r.status_message) +
                     "; submitting",
@@ -406,21 +435,21 @@ void on_ok(machine& m, const api_result& r) {
     case call_kind::submit_port_out:
       n.remote_order_id = r.remote_order_id;
       n.remote_status = r.remote_status;
-      n.submit_ambiguous = false;
+      n.submit = submit_certainty::known;
       m.enter(order_state::submitted, telegent_actor,
               "Telegent accepted the order as " + r.remote_order_id +
                   (r.remote_status.empty() ? std::string{} : " (" + r.remote_status + ")"),
               r.raw);
-      if (!n.cancel_requested && !n.update_pending)
+      if (n.pending == pending_intent::none)
         m.wake(m.now() + m.pol().poll.first_after_submit);
       return;
     case call_kind::update:
-      // update_pending stays set if another correction arrived while this one was out.
+      // The update stays pending if another correction arrived while this one was out.
       if (!r.remote_status.empty()) n.remote_status = r.remote_status;
       m.record(event_type::updated, telegent_actor, "Telegent accepted the correction", r.raw);
       if (n.state != order_state::cancelling && n.state != order_state::submitted)
         m.enter(order_state::submitted, telegent_actor, "correction sent; the losing carrier reviews it again");
-      if (!n.cancel_requested && !n.update_pending) m.wake(m.now() + m.pol().poll.first_after_submit);
+      if (n.pending == pending_intent::none) m.wake(m.now() + m.pol().poll.first_after_submit);
       return;
     case call_kind::cancel:
       if (!r.remote_status.empty()) n.remote_status = r.remote_status;
@@ -453,7 +482,7 @@ void on_transient(machine& m, const api_result& r) {
     if (n.attempts == 1)
       m.record(event_type::error, telegent_actor, "status poll failed: " + describe(r) + "; will retry");
     check_stale(m);  // an API that keeps failing must not hide a stuck order
-    if (n.cancel_requested || (n.update_pending && is_polled(n.state))) {
+    if (n.pending == pending_intent::cancel || (n.pending == pending_intent::update && is_polled(n.state))) {
       n.attempts = 0;  // the poll's failures are not the command's
       advance(m);      // a pending command goes first; it has its own retries
       return;
@@ -470,25 +499,26 @@ void on_transient(machine& m, const api_result& r) {
                 "); resolve with the OrderId or resubmit");
     return;
   }
-  if (ambiguous_submit && !n.submit_ambiguous) {
-    n.submit_ambiguous = true;
+  if (ambiguous_submit && n.submit == submit_certainty::known) {
+    n.submit = submit_certainty::ambiguous;
     n.ambiguous_since = m.now();  // the first attempt left no later than this
   }
-  if (r.call == call_kind::submit_port_in && n.cancel_requested && n.submit_ambiguous) {
+  if (r.call == call_kind::submit_port_in && n.pending == pending_intent::cancel &&
+      n.submit == submit_certainty::ambiguous) {
     m.enter(order_state::submit_unknown, daemon_actor,
             "cancel requested while a submission may have reached Telegent (" + describe(r) +
                 "); resolve with the OrderId to cancel it");
     return;
   }
-  if (n.cancel_requested && r.call != call_kind::cancel) {
+  if (n.pending == pending_intent::cancel && r.call != call_kind::cancel) {
     advance(m);  // nothing (more) was created: cancel now
     return;
   }
-  if (r.call == call_kind::update) n.update_pending = true;  // the correction is still to be sent
+  if (r.call == call_kind::update) n.pending = pending_intent::update;  // the correction is still to be sent
   if (n.attempts >= m.pol().retry.max_attempts_command && r.call != call_kind::cancel) {
     const std::string why = call_name(r.call) + " gave up after " + std::to_string(n.attempts) +
                             " attempts: " + describe(r);
-    if (n.submit_ambiguous && r.call == call_kind::submit_port_in)
+    if (n.submit == submit_certainty::ambiguous && r.call == call_kind::submit_port_in)
       m.enter(order_state::submit_unknown, daemon_actor, why + "; an earlier attempt may have created an order");
     else
       m.enter(order_state::failed, daemon_actor, why);
@@ -499,7 +529,7 @@ void on_transient(machine& m, const api_result& r) {
   m.record(event_type::error, telegent_actor,
            call_name(r.call) + " failed: " + describe(r) + "; retrying in " + seconds_text(delay));
   if (r.call == call_kind::cancel && n.attempts >= m.pol().retry.max_attempts_command)
-    m.attention("the cancel keeps failing: " + describe(r), daemon_actor);
+    m.attention(attention_kind::cancel_failing, "the cancel keeps failing: " + describe(r), daemon_actor);
   m.wake(m.now() + delay);
 }
 
@@ -509,20 +539,20 @@ void on_refused(machine& m, const api_result& r) {
   n.last_error = error_info{r.reason.empty() ? "refused" : r.reason, r.message, m.now()};
   switch (r.call) {
     case call_kind::eligibility:
-      if (n.cancel_requested) return;
+      if (n.pending == pending_intent::cancel) return;
       m.enter(order_state::failed, telegent_actor, "eligibility check refused: " + describe(r), r.raw);
       return;
     case call_kind::submit_port_in:
     case call_kind::submit_port_out:
-      if (r.reason == "duplicate_order" && n.submit_ambiguous) {
-        n.cancel_requested = false;
+      if (r.reason == "duplicate_order" && n.submit == submit_certainty::ambiguous) {
+        n.pending = pending_intent::none;  // a requested cancel needs the OrderId: the operator decides
         m.enter(order_state::submit_unknown, telegent_actor,
                 "Telegent refused the resubmission as a duplicate, so an earlier attempt created an "
                 "order portd never heard of: adopt its OrderId (order.resolve) or cancel",
                 r.raw);
         return;
       }
-      if (n.cancel_requested) return;  // nothing was created: follow_up cancels locally
+      if (n.pending == pending_intent::cancel) return;  // nothing was created: follow_up cancels locally
       m.enter(order_state::failed, telegent_actor,
               (r.reason == "duplicate_order"
                    ? "Telegent already holds an active port-in for this number that this order did not create: "
@@ -531,8 +561,8 @@ void on_refused(machine& m, const api_result& r) {
               r.raw);
       return;
     case call_kind::update:
-      n.update_pending = false;
-      if (n.cancel_requested) return;
+      if (n.pending == pending_intent::update) n.pending = pending_intent::none;
+      if (n.pending == pending_intent::cancel) return;
       m.enter(order_state::failed, telegent_actor, "update refused: " + describe(r), r.raw);
       return;
     case call_kind::cancel:
@@ -541,12 +571,12 @@ void on_refused(machine& m, const api_result& r) {
         return;
       }
       // Refused (409: final already, or another conflict): one status check settles it.
-      n.cancel_refused = true;
-      m.attention("Telegent refused the cancel: " + describe(r), telegent_actor);
+      n.pending = pending_intent::settle;
+      m.attention(attention_kind::cancel_refused, "Telegent refused the cancel: " + describe(r), telegent_actor);
       m.call(call_kind::status);
       return;
     case call_kind::status:
-      if (n.cancel_refused) {  // the check after a refused cancel: it cannot settle
+      if (n.pending == pending_intent::settle) {  // the check after a refused cancel: it cannot settle
         if (unknown_at_telegent(r))
           unknown_order(m, r);
         else
@@ -556,7 +586,7 @@ void on_refused(machine& m, const api_result& r) {
                   r.raw);
         return;
       }
-      m.attention(poll_refused_prefix + describe(r), telegent_actor);
+      m.attention(attention_kind::poll_refused, poll_refused_prefix + describe(r), telegent_actor);
       return;
   }
 }
@@ -597,7 +627,8 @@ decision decide(const order& current, const input& in, time_point now, const pol
     return std::move(m).finish();
   }
 
-  if (std::holds_alternative<start>(in)) {
+  if (const auto* s = std::get_if<start>(&in)) {
+    m.created(s->actor);
     if (current.state == order_state::received) advance(m);
     return std::move(m).finish();
   }
@@ -624,8 +655,8 @@ decision decide(const order& current, const input& in, time_point now, const pol
                 "Telegent: resolve with the OrderId or resubmit");
         return std::move(m).finish();
       }
-      if (lost == call_kind::submit_port_in && !n.submit_ambiguous) {
-        n.submit_ambiguous = true;  // rule 3: only the duplicate guard makes the resend safe
+      if (lost == call_kind::submit_port_in && n.submit == submit_certainty::known) {
+        n.submit = submit_certainty::ambiguous;  // rule 3: only the duplicate guard makes the resend safe
         // The request left after the order's last write (its send mark), perhaps long ago.
         n.ambiguous_since = current.updated_at;
         if (resend_too_late(m)) {
@@ -646,7 +677,7 @@ decision decide(const order& current, const input& in, time_point now, const pol
       }
       // Read-only or idempotent calls are simply redone; advance() picks what is due, a
       // pending cancel first.
-      if (lost == call_kind::update) n.update_pending = true;
+      if (lost == call_kind::update && n.pending != pending_intent::cancel) n.pending = pending_intent::update;
       advance(m);
       return std::move(m).finish();
     }
@@ -676,7 +707,7 @@ decision decide(const order& current, const input& in, time_point now, const pol
     m.record(event_type::updated, c->actor,
              "corrected " + join(fields) + (send ? "; sending the correction to Telegent" : ""));
     if (send) {
-      n.update_pending = true;
+      if (n.pending != pending_intent::cancel) n.pending = pending_intent::update;  // a cancel wins
       if (!current.in_flight) {
         n.next_check_at.reset();
         n.attempts = 0;  // failed polls before it do not count against the update
@@ -693,7 +724,7 @@ decision decide(const order& current, const input& in, time_point now, const pol
     // Already on its way: cancel is final and idempotent. (In submit_unknown a cancel requested
     // earlier waits for the operator, and this command is the operator's answer.)
     if (current.state == order_state::cancelling ||
-        (current.cancel_requested && current.state != order_state::submit_unknown))
+        (current.pending == pending_intent::cancel && current.state != order_state::submit_unknown))
       return std::move(m).finish();
     n.cancel_reason = c->reason;
     const std::string why = c->reason.empty() ? std::string{} : ": " + c->reason;
@@ -706,21 +737,20 @@ decision decide(const order& current, const input& in, time_point now, const pol
         m.enter(order_state::cancelled, c->actor, "cancelled before anything reached Telegent" + why);
         return std::move(m).finish();
       }
-      n.cancel_requested = true;
-      n.update_pending = false;
+      n.pending = pending_intent::cancel;  // a correction still to be sent is dropped
       m.record(event_type::updated, c->actor,
                "cancel requested" + why + "; it is sent once the " + call_name(*current.in_flight) + " in flight returns");
       if (!submit_out) m.enter(order_state::cancelling, c->actor, "cancel requested" + why);
       return std::move(m).finish();
     }
-    n.update_pending = false;
-    if (current.remote_order_id.empty() && current.submit_ambiguous &&
+    if (n.pending == pending_intent::update) n.pending = pending_intent::none;
+    if (current.remote_order_id.empty() && current.submit == submit_certainty::ambiguous &&
         current.state != order_state::submit_unknown) {
       // Waiting to resend an ambiguous submit (or failed after one): an earlier attempt may
       // have created an order that only its OrderId can cancel (rule 3), exactly as when the
       // cancel arrives while that submit is out. The operator resolves it, or cancels again to
       // drop it locally.
-      n.cancel_requested = true;
+      n.pending = pending_intent::cancel;
       n.next_check_at.reset();
       m.enter(order_state::submit_unknown, c->actor,
               "cancel requested" + why +
@@ -736,7 +766,6 @@ decision decide(const order& current, const input& in, time_point now, const pol
       return std::move(m).finish();
     }
     m.enter(order_state::cancelling, c->actor, "cancel requested" + why);
-    n.needs_attention = false;
     m.call(call_kind::cancel);
     return std::move(m).finish();
   }
@@ -750,7 +779,7 @@ decision decide(const order& current, const input& in, time_point now, const pol
       return std::move(m).refuse(refusal_kind::invalid_params,
                                  "give either remote_order_id (adopt) or resubmit: true, not both",
                                  c->resubmit ? "resubmit" : "remote_order_id");
-    n.submit_ambiguous = false;
+    n.submit = submit_certainty::known;
     if (!c->adopt_remote_order_id.empty()) {
       n.remote_order_id = c->adopt_remote_order_id;
       m.enter(order_state::submitted, c->actor,
@@ -777,9 +806,11 @@ decision decide(const order& current, const input& in, time_point now, const pol
     } else if (!n.remote_order_id.empty()) {
       m.enter(order_state::submitted, c->actor, "retrying: sending the order's details to Telegent again");
       if (current.in_flight) {
-        n.update_pending = true;  // an order.poll is out (rule 2): the update follows it
+        // An order.poll is out (rule 2): the update follows it.
+        if (n.pending != pending_intent::cancel) n.pending = pending_intent::update;
       } else {
-        n.update_pending = false;  // the update call carries every detail as it is now
+        // The update call carries every detail as it is now.
+        if (n.pending == pending_intent::update) n.pending = pending_intent::none;
         m.call(call_kind::update);
       }
     } else {
@@ -803,6 +834,7 @@ decision decide(const order& current, const input& in, time_point now, const pol
                                  "order " + std::to_string(current.id) + " is " + state_text(current.state) +
                                      ": there is no Telegent order to poll");
     (void)c;
+    m.operator_poll();
     if (!current.in_flight) m.call(call_kind::status);
     return std::move(m).finish();
   }
@@ -836,6 +868,11 @@ decision decide(const order& current, const input& in, time_point now, const pol
   }
 
   return std::move(m).finish();
+}
+
+bool guarded_resend(const order& o) {
+  return o.kind == order_kind::port_in && o.state == order_state::submitting &&
+         o.submit == submit_certainty::ambiguous && o.remote_order_id.empty();
 }
 
 }  // namespace portd::core

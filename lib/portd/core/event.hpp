@@ -11,7 +11,9 @@ namespace portd::core {
 
 // ---- inputs ---------------------------------------------------------------------------------
 
-struct start {};        // the order was just made durable: begin its life
+struct start {           // a new order, about to be made durable: begin its life
+  std::string actor;    // who submitted it, for order.created
+};
 struct timer_fired {};  // its scheduled time came (poll due, retry due)
 struct recovered {};    // the daemon restarted; whatever was in flight is lost
 

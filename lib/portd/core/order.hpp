@@ -48,8 +48,8 @@ struct order {
   order_kind kind = order_kind::port_in;
   std::string number;  // E.164
   order_state state = order_state::received;
-  bool needs_attention = false;
-  std::string attention_reason;  // why, when needs_attention
+  attention_kind attention = attention_kind::none;  // why an operator is wanted, if one is
+  std::string attention_reason;  // the same, as a human sentence (shown, never interpreted)
 
   std::string remote_order_id;  // Telegent's OrderId, "" until known
   std::string remote_status;    // the raw status string last seen
@@ -73,14 +73,12 @@ struct order {
   // Intents (rule 1 and 2), persisted with the order.
   std::optional<call_kind> in_flight;  // the call that is out, committed before it left
   bool request_sent = false;           // in_flight's request may have left (set before the write)
-  bool cancel_requested = false;       // cancel arrived while a call was in flight
-  bool update_pending = false;         // corrected details still to be sent to Telegent
-  bool submit_ambiguous = false;       // an earlier submit may have created an order
-  // When the first submission that may have reached Telegent went out: a resend is safe only
-  // while Telegent's duplicate guard still covers that order (policy::resend_bound).
+  pending_intent pending = pending_intent::none;
+  submit_certainty submit = submit_certainty::known;
+  // When the first submission that may have reached Telegent went out (set while `submit` is
+  // ambiguous): a resend is safe only while Telegent's duplicate guard still covers that order
+  // (policy::resend_window).
   std::optional<time_point> ambiguous_since;
-  // Telegent refused our cancel: the order now only checks its status and settles on it.
-  bool cancel_refused = false;
   std::string cancel_reason;
 
   std::int64_t last_seq = 0;  // seq of the order's latest event
@@ -91,7 +89,15 @@ struct order {
   std::optional<double> expected_news;
 
   bool active() const { return !is_terminal(state); }
+  bool needs_attention() const { return attention != attention_kind::none; }
   bool operator==(const order&) const = default;
 };
+
+// Whether two submissions with the same client_ref asked for the same thing (secrets aside):
+// a repeat is answered with the first order, a different request is a conflict.
+inline bool same_submission(const order& a, const order& b) {
+  return a.kind == b.kind && a.number == b.number && a.details == b.details && a.group == b.group &&
+         a.skip_eligibility == b.skip_eligibility;
+}
 
 }  // namespace portd::core

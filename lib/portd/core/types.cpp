@@ -24,6 +24,11 @@ constexpr std::array<std::string_view, order_state_count> state_names{
     "closed"};
 constexpr std::array<std::string_view, 6> call_names{
     "eligibility", "submit_port_in", "submit_port_out", "update", "cancel", "status"};
+constexpr std::array<std::string_view, 4> intent_names{"none", "update", "cancel", "settle"};
+constexpr std::array<std::string_view, 2> certainty_names{"known", "ambiguous"};
+constexpr std::array<std::string_view, 7> attention_names{
+    "none", "operator_state", "unknown_status", "poll_refused", "stale", "cancel_refused", "cancel_failing"};
+constexpr std::array<std::string_view, 3> priority_names{"guarded", "command", "poll"};
 constexpr std::array<std::string_view, 3> outcome_names{"ok", "transient", "refused"};
 constexpr std::array<std::string_view, 8> event_names{
     "order.created",        "order.state_changed",     "order.remote_status_changed",
@@ -45,6 +50,10 @@ std::string_view name_of(const std::array<std::string_view, N>& names, E v) {
 std::string_view to_string(order_kind k) { return name_of(kind_names, k); }
 std::string_view to_string(order_state s) { return name_of(state_names, s); }
 std::string_view to_string(call_kind k) { return name_of(call_names, k); }
+std::string_view to_string(pending_intent v) { return name_of(intent_names, v); }
+std::string_view to_string(submit_certainty v) { return name_of(certainty_names, v); }
+std::string_view to_string(attention_kind v) { return name_of(attention_names, v); }
+std::string_view to_string(call_priority v) { return name_of(priority_names, v); }
 std::string_view to_string(call_outcome o) { return name_of(outcome_names, o); }
 std::string_view to_string(event_type t) { return name_of(event_names, t); }
 
@@ -57,6 +66,15 @@ std::optional<order_state> parse_order_state(std::string_view s) {
 std::optional<call_kind> parse_call_kind(std::string_view s) {
   return parse_name<call_kind>(call_names, s);
 }
+std::optional<pending_intent> parse_pending_intent(std::string_view s) {
+  return parse_name<pending_intent>(intent_names, s);
+}
+std::optional<submit_certainty> parse_submit_certainty(std::string_view s) {
+  return parse_name<submit_certainty>(certainty_names, s);
+}
+std::optional<attention_kind> parse_attention_kind(std::string_view s) {
+  return parse_name<attention_kind>(attention_names, s);
+}
 std::optional<event_type> parse_event_type(std::string_view s) {
   return parse_name<event_type>(event_names, s);
 }
@@ -64,6 +82,10 @@ std::optional<event_type> parse_event_type(std::string_view s) {
 std::ostream& operator<<(std::ostream& os, order_kind v) { return os << to_string(v); }
 std::ostream& operator<<(std::ostream& os, order_state v) { return os << to_string(v); }
 std::ostream& operator<<(std::ostream& os, call_kind v) { return os << to_string(v); }
+std::ostream& operator<<(std::ostream& os, pending_intent v) { return os << to_string(v); }
+std::ostream& operator<<(std::ostream& os, submit_certainty v) { return os << to_string(v); }
+std::ostream& operator<<(std::ostream& os, attention_kind v) { return os << to_string(v); }
+std::ostream& operator<<(std::ostream& os, call_priority v) { return os << to_string(v); }
 std::ostream& operator<<(std::ostream& os, call_outcome v) { return os << to_string(v); }
 std::ostream& operator<<(std::ostream& os, event_type v) { return os << to_string(v); }
 

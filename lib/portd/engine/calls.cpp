@@ -52,12 +52,7 @@ void engine::take_due(const schedule_state::due_entry& top, core::time_point now
 // poll (an event, another call) goes through apply() and the commit.
 bool engine::start_poll(const order& cur) {
   core::decision d = core::decide(cur, core::timer_fired{}, now_(), policy_);
-  if (d.call != core::call_kind::status || !d.events.empty() || d.refused) return false;
-  order bookkeeping = d.next;  // what a poll changes: the call out, the time, the wake-up
-  bookkeeping.in_flight = cur.in_flight;
-  bookkeeping.updated_at = cur.updated_at;
-  bookkeeping.next_check_at = cur.next_check_at;
-  if (bookkeeping != cur) return false;
+  if (!d.poll_only) return false;
   sched_.state().reserve_poll();  // launch() turns it into a poll out
   launch(cur.id, core::call_kind::status, false, std::move(d.next));
   return true;

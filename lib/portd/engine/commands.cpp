@@ -24,22 +24,12 @@ using core::order;
 using core::order_state;
 using namespace detail;
 
-namespace {
-
-// Non-secret content of a submission, to recognise a repeated client_ref.
-bool same_submission(const order& a, const order& b) {
-  return a.kind == b.kind && a.number == b.number && a.details == b.details && a.group == b.group &&
-         a.skip_eligibility == b.skip_eligibility;
-}
-
-}  // namespace
-
 asio::awaitable<service::result<service::submitted>> engine::intake(order o, std::string pin, std::string actor) {
   if (stopping_) co_return unavailable("portd is shutting down");
   const auto now = now_();
   if (!o.client_ref.empty()) {
     if (auto existing = repo_.load_by_client_ref(o.client_ref)) {
-      if (!same_submission(*existing, o)) {
+      if (!core::same_submission(*existing, o)) {
         co_return service::error{.code = errc::conflict,
                                  .message = "client_ref \"" + o.client_ref + "\" was used for order " +
                                             std::to_string(existing->id) + " with different content",
@@ -56,16 +46,12 @@ asio::awaitable<service::result<service::submitted>> engine::intake(order o, std
   else o.secrets.port_out_pin = pin;
   // The order is written once, as decide() leaves it after `start` (its first call decided),
   // with its whole history so far: `order.created` and what the start added.
-  core::decision d = core::decide(o, core::start{}, now, policy_);
+  core::decision d = core::decide(o, core::start{std::move(actor)}, now, policy_);
   if (d.refused) co_return refusal_error(o, *d.refused);
   order& n = d.next;
   std::vector<core::event_record> records;
   records.reserve(1 + d.events.size());
-  records.push_back({});
-  records.back().type = core::event_type::created;
-  records.back().actor = actor;
-  records.back().message = std::string(o.kind == core::order_kind::port_in ? "port-in" : "port-out") + " of " +
-                           o.number + " received";
+  records.push_back(std::move(*d.created));
   std::move(d.events.begin(), d.events.end(), std::back_inserter(records));
   try {
     store::repository::unit u(repo_);
@@ -79,7 +65,7 @@ asio::awaitable<service::result<service::submitted>> engine::intake(order o, std
     s.wake_at = d.wake_at;
     s.terminal = core::is_terminal(n.state);
     s.state = n.state;
-    s.attention = n.needs_attention;
+    s.attention = n.needs_attention();
     staged_.push_back(std::move(s));
     group_.add_unit();
     u.release();
@@ -122,13 +108,13 @@ asio::awaitable<service::result<service::submitted>> engine::submit_port_out(ser
   co_return co_await intake(std::move(o), std::move(req.pin), std::move(actor));
 }
 
-asio::awaitable<service::result<order>> engine::command(std::int64_t id, core::input in, bool urgent) {
+asio::awaitable<service::result<order>> engine::command(std::int64_t id, core::input in) {
   if (stopping_) co_return unavailable("portd is shutting down");
   std::optional<applied> done;
   try {
     auto cur = load(id);
     if (!cur) co_return not_found(id);
-    auto r = apply(*cur, in, urgent);
+    auto r = apply(*cur, in);
     if (!r.has_value()) co_return r.error();
     done = std::move(r.value());
   } catch (const store::store_error& e) {
@@ -233,7 +219,7 @@ asio::awaitable<service::result<order>> engine::close(std::int64_t id, std::stri
 
 asio::awaitable<service::result<order>> engine::poll(std::int64_t id, const service::caller& c) {
   core::input in = core::cmd_poll_now{c.actor()};
-  co_return co_await command(id, std::move(in), true);
+  co_return co_await command(id, std::move(in));
 }
 
 asio::awaitable<service::result<core::stored_event>> engine::note(std::int64_t id, std::string text,

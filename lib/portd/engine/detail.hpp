@@ -23,9 +23,6 @@ inline service::error refusal_error(const core::order& cur, const core::refusal&
 }
 
 // A port-in whose next step is a submission resent under Telegent's duplicate guard (rule 3).
-inline bool guarded(const core::order& o) {
-  return o.kind == core::order_kind::port_in && o.state == core::order_state::submitting && o.submit_ambiguous &&
-         o.remote_order_id.empty();
-}
+inline bool guarded(const core::order& o) { return core::guarded_resend(o); }
 
 }  // namespace portd::engine::detail

@@ -109,7 +109,7 @@ void engine::after_commit(staged& s) {
   }
 }
 
-service::result<engine::applied> engine::apply(const order& cur, const core::input& in, bool urgent) {
+service::result<engine::applied> engine::apply(const order& cur, const core::input& in) {
   const auto now = now_();
   core::decision d = core::decide(cur, in, now, policy_);
   if (d.refused) return refusal_error(cur, *d.refused);
@@ -127,19 +127,19 @@ service::result<engine::applied> engine::apply(const order& cur, const core::inp
   }
   // Events are told to others after the commit, and a non-idempotent call leaves after it
   // (rule 1): both need the group on disk. A poll's bookkeeping does not.
-  if (!s.events.empty() || (d.call && core::is_command_call(*d.call))) group_.must_sync();
+  if (d.durable) group_.must_sync();
   s.id = d.next.id;
   s.call = d.call;
-  s.urgent = urgent;
-  s.guarded = guarded(d.next);
+  s.urgent = d.priority == core::call_priority::command;
+  s.guarded = d.priority == core::call_priority::guarded;
   s.wake_at = d.wake_at;
   s.terminal = core::is_terminal(d.next.state);
   s.log_events = !s.events.empty();
   s.state = d.next.state;
   s.remote_order_id = d.next.remote_order_id;
   s.from = cur.state;
-  s.from_attention = cur.needs_attention;
-  s.attention = d.next.needs_attention;
+  s.from_attention = cur.needs_attention();
+  s.attention = d.next.needs_attention();
   if (auto it = calls_.find(d.next.id); it != calls_.end()) it->second = d.next;  // a call is out
   applied a{d.next, s.events};
   staged_.push_back(std::move(s));

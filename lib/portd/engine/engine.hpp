@@ -151,10 +151,9 @@ class engine final : public service::order_service {
   };
 
   // decide() + stage in the open group; returns the refusal as a service error.
-  service::result<applied> apply(const core::order& cur, const core::input& in, bool urgent = false);
+  service::result<applied> apply(const core::order& cur, const core::input& in);
   // A command on an existing order, acknowledged after the commit.
-  boost::asio::awaitable<service::result<core::order>> command(std::int64_t id, core::input in,
-                                                                bool urgent = false);
+  boost::asio::awaitable<service::result<core::order>> command(std::int64_t id, core::input in);
   boost::asio::awaitable<service::result<service::submitted>> intake(core::order o, std::string pin,
                                                                      std::string actor);
   // After every group flush: a committed group's effects, or a failed one's orders reloaded.

@@ -104,7 +104,7 @@ service::result<service::group_summary> engine::summarize_group(const std::strin
     for (const auto& o : page) {
       ++g.total;
       ++by[o.state];
-      if (o.needs_attention) ++g.needs_attention;
+      if (o.needs_attention()) ++g.needs_attention;
       if (o.state == order_state::completed && (!g.completed_at_last || o.state_since > *g.completed_at_last))
         g.completed_at_last = o.state_since;
     }

@@ -59,7 +59,7 @@ json::object render_order_summary(const core::order& o) {
   j["kind"] = core::to_string(o.kind);
   j["number"] = o.number;
   j["state"] = core::to_string(o.state);
-  j["needs_attention"] = o.needs_attention;
+  j["needs_attention"] = o.needs_attention();
   j["remote_order_id"] = text_or_null(o.remote_order_id);
   j["remote_status"] = text_or_null(o.remote_status);
   j["client_ref"] = text_or_null(o.client_ref);

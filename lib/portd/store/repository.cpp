@@ -41,9 +41,8 @@ constexpr std::array order_columns = {
     // secrets
     "account_pin"sv, "port_out_pin"sv,
     // intents
-    "skip_eligibility"sv, "in_flight"sv, "cancel_requested"sv, "update_pending"sv,
-    "submit_ambiguous"sv, "cancel_reason"sv, "last_seq"sv, "request_sent"sv,
-    "cancel_refused"sv, "ambiguous_since"sv,
+    "skip_eligibility"sv, "in_flight"sv, "pending_intent"sv, "submit_certainty"sv,
+    "cancel_reason"sv, "last_seq"sv, "request_sent"sv, "ambiguous_since"sv, "attention_kind"sv,
 };
 constexpr int order_column_count = static_cast<int>(order_columns.size());
 
@@ -119,6 +118,13 @@ core::order_state state_from(const std::string& s) {
   return *v;
 }
 
+template <class Parse>
+auto enum_from(Parse parse, std::string_view what, const std::string& s) {
+  auto v = parse(s);
+  if (!v) corrupt(what, s);
+  return *v;
+}
+
 core::order_kind kind_from(const std::string& s) {
   auto v = core::parse_order_kind(s);
   if (!v) corrupt("order kind", s);
@@ -140,7 +146,7 @@ void bind_order(sqlite::statement& s, const core::order& o) {
   s.bind(i++, core::to_string(o.kind));
   s.bind(i++, o.number);
   s.bind(i++, core::to_string(o.state));
-  s.bind(i++, o.needs_attention);
+  s.bind(i++, o.needs_attention());
   s.bind(i++, o.attention_reason);
   s.bind(i++, o.remote_order_id);
   s.bind(i++, o.remote_status);
@@ -189,17 +195,16 @@ void bind_order(sqlite::statement& s, const core::order& o) {
     s.bind(i++, core::to_string(*o.in_flight));
   else
     s.bind_null(i++);
-  s.bind(i++, o.cancel_requested);
-  s.bind(i++, o.update_pending);
-  s.bind(i++, o.submit_ambiguous);
+  s.bind(i++, core::to_string(o.pending));
+  s.bind(i++, core::to_string(o.submit));
   s.bind(i++, o.cancel_reason);
   s.bind(i++, o.last_seq);
   s.bind(i++, o.request_sent);
-  s.bind(i++, o.cancel_refused);
   if (o.ambiguous_since)
     s.bind(i++, to_ms(*o.ambiguous_since));
   else
     s.bind_null(i++);
+  s.bind(i++, core::to_string(o.attention));
 }
 
 // Reads a row of select_orders().
@@ -210,7 +215,7 @@ core::order read_order(const sqlite::statement& s) {
   o.kind = kind_from(s.column_text(c++));
   o.number = s.column_text(c++);
   o.state = state_from(s.column_text(c++));
-  o.needs_attention = s.column_bool(c++);
+  c++;  // needs_attention: what attention_kind says, kept as a column for its index
   o.attention_reason = s.column_text(c++);
   o.remote_order_id = s.column_text(c++);
   o.remote_status = s.column_text(c++);
@@ -249,14 +254,13 @@ core::order read_order(const sqlite::statement& s) {
   o.secrets.port_out_pin = s.column_text(c++);
   o.skip_eligibility = s.column_bool(c++);
   o.in_flight = call_from(s, c++);
-  o.cancel_requested = s.column_bool(c++);
-  o.update_pending = s.column_bool(c++);
-  o.submit_ambiguous = s.column_bool(c++);
+  o.pending = enum_from(core::parse_pending_intent, "pending intent", s.column_text(c++));
+  o.submit = enum_from(core::parse_submit_certainty, "submit certainty", s.column_text(c++));
   o.cancel_reason = s.column_text(c++);
   o.last_seq = s.column_int64(c++);
   o.request_sent = s.column_bool(c++);
-  o.cancel_refused = s.column_bool(c++);
   if (auto t = s.column_opt_int64(c++)) o.ambiguous_since = from_ms(*t);
+  o.attention = enum_from(core::parse_attention_kind, "attention kind", s.column_text(c++));
   return o;
 }
 
@@ -854,7 +858,7 @@ void repository::update_order(const core::order& o) {
       const bool same_identity =
           q.column_text(0) == core::to_string(o.kind) && q.column_text(1) == o.number &&
           q.column_text(2) == core::to_string(o.state) &&
-          q.column_bool(3) == o.needs_attention && q.column_text(4) == o.client_ref &&
+          q.column_bool(3) == o.needs_attention() && q.column_text(4) == o.client_ref &&
           q.column_text(5) == o.group && q.column_text(6) == o.remote_order_id;
       const auto next = q.column_opt_int64(7);
       const bool same_schedule =

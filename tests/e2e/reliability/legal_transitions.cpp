@@ -193,8 +193,8 @@ struct explorer {
     add(std::string(core::to_string(o.kind)));
     add(std::string(core::to_string(o.state)));
     add(o.in_flight ? std::string(core::to_string(*o.in_flight)) : "-");
-    k += {char('0' + o.needs_attention), char('0' + o.cancel_requested), char('0' + o.update_pending),
-          char('0' + o.submit_ambiguous), char('0' + o.request_sent), char('0' + o.next_check_at.has_value()),
+    k += {char('0' + static_cast<int>(o.attention)), char('0' + static_cast<int>(o.pending)),
+          char('0' + static_cast<int>(o.submit)), char('0' + o.request_sent), char('0' + o.next_check_at.has_value()),
           char('0' + o.skip_eligibility),
           char('A' + o.attempts)};
     add(o.attention_reason);

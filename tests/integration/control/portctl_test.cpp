@@ -55,7 +55,7 @@ struct fixture {
     o.client_ref = "crm-1";
     o.group = "acme";
     o.state = core::order_state::rejected;
-    o.needs_attention = true;
+    o.attention = core::attention_kind::operator_state;
     o.attention_reason = "losing carrier rejected: 6B account number mismatch";
     backend.emit(1, core::event_type::state_changed, "6B: account number does not match", "telegent");
     server_options opts;
@@ -472,7 +472,7 @@ BOOST_FIXTURE_TEST_CASE(attention_exit_code_says_whether_a_human_is_needed, fixt
   BOOST_TEST(r.out.find("order 1") != std::string::npos);
   BOOST_TEST(portctl("attention").code == 0);  // without the flag: as before
   on_io([&] {
-    backend.orders.at(1).needs_attention = false;
+    backend.orders.at(1).attention = core::attention_kind::none;
     return 0;
   });
   r = portctl("attention --exit-code --json");

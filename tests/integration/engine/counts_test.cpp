@@ -53,7 +53,7 @@ std::vector<std::int64_t> insert_orders(store::repository& repo, int n, order_st
       o.next_check_at = now + core::milliseconds(3600000);
     }
     if (state == order_state::submit_unknown) {
-      o.needs_attention = true;
+      o.attention = core::attention_kind::operator_state;
       o.attention_reason = "the submission's answer was lost";
     }
     ids.push_back(repo.insert_order(o));

@@ -129,7 +129,7 @@ class fake_backend : public service::order_service {
       if (!f.states.empty() &&
           std::find(f.states.begin(), f.states.end(), o.state) == f.states.end())
         continue;
-      if (f.needs_attention && *f.needs_attention != o.needs_attention) continue;
+      if (f.needs_attention && *f.needs_attention != o.needs_attention()) continue;
       if (!f.number.empty() && f.number != o.number) continue;
       if (!f.group.empty() && f.group != o.group) continue;
       if (static_cast<int>(p.orders.size()) == f.limit) {

@@ -21,7 +21,7 @@ order resting_in(order_state s, bool remote = true) {
       s != order_state::submitting && s != order_state::submit_unknown)
     o.remote_order_id = "JNUOID-6c05";
   if (is_terminal(s)) o.secrets = {};
-  o.needs_attention = needs_operator(s);
+  o.attention = needs_operator(s) ? attention_kind::operator_state : attention_kind::none;
   if (is_polled(s) || s == order_state::cancelling) o.next_check_at = t0() + 15min;
   return o;
 }
@@ -54,7 +54,7 @@ BOOST_AUTO_TEST_CASE(update_during_a_poll_is_sent_when_the_poll_returns) {
   BOOST_TEST(str(h.o.in_flight) == "status");
 
   h.step(update_cmd(pin_patch()));
-  BOOST_TEST(h.o.update_pending);
+  BOOST_TEST(h.o.pending == pending_intent::update);
   BOOST_TEST(!h.d.call.has_value());
   BOOST_TEST(h.o.secrets.account_pin == new_pin_canary);
   BOOST_TEST(h.count_in_last(event_type::updated) == 1u);
@@ -64,9 +64,9 @@ BOOST_AUTO_TEST_CASE(update_during_a_poll_is_sent_when_the_poll_returns) {
   h.answer(status_result("Rejected"));
   BOOST_TEST(str(h.d.call) == "update", "the pending update goes out as soon as the poll returns");
   h.answer(update_ok());
-  BOOST_TEST(!h.o.update_pending);
+  BOOST_TEST(h.o.pending != pending_intent::update);
   BOOST_TEST(h.o.state == order_state::submitted);
-  BOOST_TEST(!h.o.needs_attention);
+  BOOST_TEST(!h.o.needs_attention());
   BOOST_TEST_REQUIRE(h.d.wake_at.has_value());
   BOOST_TEST((*h.d.wake_at == h.now + h.pol.poll.first_after_submit));
 }
@@ -79,8 +79,8 @@ BOOST_AUTO_TEST_CASE(cancel_during_an_update_wins) {
 
   h.step(cancel_cmd("customer changed their mind"));
   BOOST_TEST(h.o.state == order_state::cancelling);
-  BOOST_TEST(h.o.cancel_requested);
-  BOOST_TEST(!h.o.update_pending);
+  BOOST_TEST(h.o.pending == pending_intent::cancel);
+  BOOST_TEST(h.o.pending != pending_intent::update);
   BOOST_TEST(!h.d.call.has_value());
   BOOST_TEST(str(h.o.in_flight) == "update");
 
@@ -127,7 +127,7 @@ BOOST_AUTO_TEST_CASE(cancel_while_submit_in_flight_then_submit_accepted) {
   BOOST_TEST_REQUIRE(str(h.o.in_flight) == "submit_port_in");
 
   h.step(cancel_cmd("wrong number"));
-  BOOST_TEST(h.o.cancel_requested);
+  BOOST_TEST(h.o.pending == pending_intent::cancel);
   BOOST_TEST(h.o.state == order_state::submitting, "the submit may still create an order");
   BOOST_TEST(!h.d.call.has_value());
 
@@ -186,7 +186,7 @@ BOOST_AUTO_TEST_CASE(cancel_while_waiting_to_resend_an_ambiguous_submit) {
   h.step(cancel_cmd());
   BOOST_TEST(h.o.state == order_state::submit_unknown,
              "not 'cancelled before anything reached Telegent': the first POST may have");
-  BOOST_TEST(h.o.needs_attention);
+  BOOST_TEST(h.o.needs_attention());
   h.step(cmd_resolve{"JNUOID-found", false, op});
   h.answer(status_result("Pending"));
   BOOST_TEST(str(h.d.call) == "cancel");
@@ -202,7 +202,7 @@ BOOST_AUTO_TEST_CASE(cancel_while_an_ambiguous_submit_is_resent_then_refused) {
   h.step(cancel_cmd());
   h.answer(refused(call_kind::submit_port_in, "forbidden", 403));
   BOOST_TEST(h.o.state == order_state::submit_unknown, "the first POST may have created an order");
-  BOOST_TEST(h.o.cancel_requested);
+  BOOST_TEST(h.o.pending == pending_intent::cancel);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -236,7 +236,7 @@ BOOST_AUTO_TEST_CASE(after_submit_calls_telegent_cancel) {
       h.step(cancel_cmd("no longer needed"));
       BOOST_TEST(h.o.state == order_state::cancelling);
       BOOST_TEST(str(h.d.call) == "cancel");
-      BOOST_TEST(!h.o.needs_attention);
+      BOOST_TEST(!h.o.needs_attention());
       h.answer(cancel_ok());
       BOOST_TEST(h.o.state == order_state::cancelled);
       BOOST_TEST(h.o.secrets.empty());
@@ -266,14 +266,14 @@ BOOST_AUTO_TEST_CASE(cancel_refused_checks_the_status_once_and_settles_on_it) {
       h.step(cancel_cmd());
       h.answer(refused(call_kind::cancel, "duplicate_order", 409, "the order cannot be cancelled"));
       BOOST_TEST(h.o.state == order_state::cancelling);
-      BOOST_TEST(h.o.cancel_refused);
-      BOOST_TEST(h.o.needs_attention);
+      BOOST_TEST(h.o.pending == pending_intent::settle);
+      BOOST_TEST(h.o.needs_attention());
       BOOST_TEST(h.count_in_last(event_type::needs_attention) == 1u);
       BOOST_TEST(str(h.d.call) == "status", "one status check, not the cancel again");
       h.answer(status_result(r.status));
       BOOST_TEST(h.o.state == r.settles);
-      BOOST_TEST(!h.o.cancel_refused);
-      BOOST_TEST(h.o.needs_attention == r.attention);
+      BOOST_TEST(h.o.pending != pending_intent::settle);
+      BOOST_TEST(h.o.needs_attention() == r.attention);
       if (r.attention) BOOST_TEST(contains(h.o.attention_reason, "cancel"), h.o.attention_reason);
       if (!is_terminal(r.settles)) {
         BOOST_TEST_REQUIRE(h.o.next_check_at.has_value(), "an open order goes on being polled");
@@ -292,7 +292,7 @@ BOOST_AUTO_TEST_CASE(cancel_of_an_order_telegent_does_not_know_needs_a_human) {
       h.step(cancel_cmd());
       h.answer(r);
       BOOST_TEST(h.o.state == order_state::failed);
-      BOOST_TEST(h.o.needs_attention);
+      BOOST_TEST(h.o.needs_attention());
       BOOST_TEST(contains(h.o.attention_reason, "does not know order JNUOID-6c05"), h.o.attention_reason);
       BOOST_TEST(contains(h.o.attention_reason, r.message), h.o.attention_reason);
       BOOST_TEST(!h.d.call.has_value());
@@ -323,7 +323,7 @@ BOOST_AUTO_TEST_CASE(the_refused_cancel_is_a_field_not_a_message) {
   // An order whose attention reason merely reads like a refusal is not treated as one.
   harness h = submitted_port_in();
   h.step(cancel_cmd());
-  h.o.needs_attention = true;
+  h.o.attention = attention_kind::cancel_refused;
   h.o.attention_reason = "Telegent refused the cancel: reworded";
   h.answer(transient(call_kind::cancel, true, 503));
   h.fire();
@@ -467,13 +467,13 @@ BOOST_AUTO_TEST_CASE(every_field_of_the_patch_applies) {
 BOOST_AUTO_TEST_CASE(rejected_then_update_then_submitted) {
   harness h = submitted_port_in();
   poll_to(h, "Rejected");
-  BOOST_TEST(h.o.needs_attention);
+  BOOST_TEST(h.o.needs_attention());
   h.step(update_cmd(pin_patch()));
   BOOST_TEST(str(h.d.call) == "update");
   h.answer(update_ok());
   BOOST_TEST(h.o.state == order_state::submitted);
-  BOOST_TEST(!h.o.needs_attention);
-  BOOST_TEST(!h.o.update_pending);
+  BOOST_TEST(!h.o.needs_attention());
+  BOOST_TEST(h.o.pending != pending_intent::update);
   // Polling resumes.
   h.fire();
   BOOST_TEST(str(h.d.call) == "status");
@@ -487,8 +487,8 @@ BOOST_AUTO_TEST_CASE(update_refused_fails) {
   h.step(update_cmd(pin_patch()));
   h.answer(refused(call_kind::update, "bad_request", 400, "$.CurrentAccountPassword is invalid"));
   BOOST_TEST(h.o.state == order_state::failed);
-  BOOST_TEST(h.o.needs_attention);
-  BOOST_TEST(!h.o.update_pending);
+  BOOST_TEST(h.o.needs_attention());
+  BOOST_TEST(h.o.pending != pending_intent::update);
 }
 
 BOOST_AUTO_TEST_CASE(update_transient_is_retried_with_backoff) {
@@ -532,7 +532,7 @@ BOOST_AUTO_TEST_CASE(second_update_while_the_first_is_out_is_not_lost) {
   h.answer(update_ok());
   BOOST_TEST(str(h.d.call) == "update", "the second correction still has to reach Telegent");
   h.answer(update_ok());
-  BOOST_TEST(!h.o.update_pending);
+  BOOST_TEST(h.o.pending != pending_intent::update);
   BOOST_TEST(h.o.state == order_state::submitted);
 }
 
@@ -561,7 +561,7 @@ BOOST_AUTO_TEST_CASE(retry_without_remote_order_starts_over) {
   h.step(cmd_retry{op});
   BOOST_TEST(h.o.state == order_state::checking_eligibility);
   BOOST_TEST(str(h.d.call) == "eligibility");
-  BOOST_TEST(!h.o.needs_attention);
+  BOOST_TEST(!h.o.needs_attention());
   BOOST_TEST(!h.o.last_error.has_value());
   BOOST_TEST(h.last_of(event_type::state_changed)->actor == op);
   h.answer(eligibility_answer(true));
@@ -591,7 +591,7 @@ BOOST_AUTO_TEST_CASE(retry_with_remote_order_resends_the_details) {
   BOOST_TEST(!h.d.call.has_value(), "in failed the correction waits for retry");
   h.step(cmd_retry{op});
   BOOST_TEST(str(h.d.call) == "update");
-  BOOST_TEST(!h.o.needs_attention);
+  BOOST_TEST(!h.o.needs_attention());
   h.answer(update_ok());
   BOOST_TEST(h.o.state == order_state::submitted);
   BOOST_TEST_REQUIRE(h.d.wake_at.has_value());
@@ -607,7 +607,7 @@ BOOST_AUTO_TEST_CASE(retry_while_a_poll_is_out_waits_for_it) {
   BOOST_TEST_REQUIRE(str(h.o.in_flight) == "status");
   h.step(cmd_retry{op});
   BOOST_TEST(!h.d.call.has_value(), "one call in flight (rule 2)");
-  BOOST_TEST(h.o.update_pending);
+  BOOST_TEST(h.o.pending == pending_intent::update);
   h.answer(status_result("Rejected"));
   BOOST_TEST(str(h.d.call) == "update");
   h.answer(update_ok());
@@ -632,7 +632,7 @@ BOOST_AUTO_TEST_CASE(resolve_adopt_polls_the_adopted_order) {
   BOOST_TEST(h.o.state == order_state::submitted);
   BOOST_TEST(h.o.remote_order_id == "JNUOID-adopted");
   BOOST_TEST(str(h.d.call) == "status");
-  BOOST_TEST(!h.o.needs_attention);
+  BOOST_TEST(!h.o.needs_attention());
   h.answer(status_result("Scheduled"));
   BOOST_TEST(h.o.state == order_state::scheduled);
 }
@@ -647,7 +647,7 @@ BOOST_AUTO_TEST_CASE(resolve_resubmit_submits_again) {
 
   order out = make_port_out();
   out.state = order_state::submit_unknown;
-  out.needs_attention = true;
+  out.attention = attention_kind::operator_state;
   harness p(out);
   p.step(cmd_resolve{"", true, op});
   BOOST_TEST(p.o.state == order_state::issuing_pin);

@@ -18,8 +18,8 @@ order resting(order_kind kind, order_state s) {
                      s != order_state::submitting && s != order_state::issuing_pin &&
                      s != order_state::submit_unknown;
   if (known) o.remote_order_id = "JNUOID-rest";
-  o.needs_attention = needs_operator(s);
-  if (o.needs_attention) o.attention_reason = "something went wrong";
+  o.attention = needs_operator(s) ? attention_kind::operator_state : attention_kind::none;
+  if (o.needs_attention()) o.attention_reason = "something went wrong";
   if (s == order_state::submitted || s == order_state::carrier_approval || s == order_state::scheduled ||
       s == order_state::rejected || s == order_state::cancelling || s == order_state::checking_eligibility ||
       s == order_state::submitting || s == order_state::issuing_pin)
@@ -116,13 +116,13 @@ BOOST_AUTO_TEST_CASE(close_ends_the_order_locally_with_who_and_why) {
     for (order_state s : states_of(kind)) {
       BOOST_TEST_CONTEXT(kind << " " << s) {
         harness h(resting(kind, s));
-        h.o.cancel_requested = s == order_state::submit_unknown;
+        h.o.pending = s == order_state::submit_unknown ? pending_intent::cancel : pending_intent::none;
         h.step(cmd_close{"the subscriber left; Telegent support confirmed", op});
         BOOST_TEST(h.o.state == order_state::closed);
         BOOST_TEST(h.o.secrets.empty(), "secrets are purged at the end (rule 5)");
-        BOOST_TEST(!h.o.needs_attention);
+        BOOST_TEST(!h.o.needs_attention());
         BOOST_TEST(!h.o.next_check_at.has_value());
-        BOOST_TEST(!h.o.cancel_requested);
+        BOOST_TEST(h.o.pending != pending_intent::cancel);
         BOOST_TEST(!h.d.call.has_value(), "Telegent is told nothing");
         const event_record* e = h.last_of(event_type::state_changed);
         BOOST_TEST_REQUIRE(e != nullptr);
@@ -183,7 +183,7 @@ BOOST_AUTO_TEST_CASE(an_ambiguous_port_in_is_resent_inside_the_resend_window) {
   h.o.skip_eligibility = true;
   h.step(start{});
   h.answer(transient(call_kind::submit_port_in, /*maybe_processed=*/true, 0));
-  BOOST_TEST(h.o.submit_ambiguous);
+  BOOST_TEST(h.o.submit == submit_certainty::ambiguous);
   BOOST_TEST_REQUIRE(h.o.ambiguous_since.has_value());
   BOOST_TEST((*h.o.ambiguous_since == h.now));
   h.fire();
@@ -200,7 +200,7 @@ BOOST_AUTO_TEST_CASE(an_ambiguous_port_in_older_than_the_window_goes_to_an_opera
   h.step(timer_fired{});
   BOOST_TEST(h.o.state == order_state::submit_unknown, "not resent: the first order may have completed");
   BOOST_TEST(!h.d.call.has_value());
-  BOOST_TEST(h.o.needs_attention);
+  BOOST_TEST(h.o.needs_attention());
   BOOST_TEST(contains(h.o.attention_reason, "resend window"), h.o.attention_reason);
   h.step(cmd_resolve{"", true, op, {}});
   BOOST_TEST(str(h.d.call) == "submit_port_in", "an operator may still resubmit");
@@ -218,7 +218,7 @@ BOOST_AUTO_TEST_CASE(a_restart_long_after_an_ambiguous_submission_does_not_resen
       h.step(recovered{});
       if (resent) {
         BOOST_TEST(str(h.d.call) == "submit_port_in");
-        BOOST_TEST(h.o.submit_ambiguous);
+        BOOST_TEST(h.o.submit == submit_certainty::ambiguous);
       } else {
         BOOST_TEST(h.o.state == order_state::submit_unknown);
         BOOST_TEST(!h.d.call.has_value());

@@ -279,9 +279,9 @@ struct harness {
       BOOST_TEST(!n.in_flight.has_value());
       BOOST_TEST(!n.next_check_at.has_value());
       BOOST_TEST(!d.wake_at.has_value());
-      BOOST_TEST(!n.cancel_requested);
-      BOOST_TEST(!n.update_pending);
-      BOOST_TEST(!n.needs_attention);
+      BOOST_TEST(n.pending != pending_intent::cancel);
+      BOOST_TEST(n.pending != pending_intent::update);
+      BOOST_TEST(!n.needs_attention());
     } else if (!n.in_flight && n.state != order_state::received) {
       // Something is due, unless an operator must act first.
       if (n.state == order_state::submit_unknown || n.state == order_state::failed)
@@ -289,7 +289,7 @@ struct harness {
       else
         BOOST_TEST(n.next_check_at.has_value(), "nothing will ever happen to this " << n.state << " order");
     }
-    if (needs_operator(n.state)) BOOST_TEST(n.needs_attention);
+    if (needs_operator(n.state)) BOOST_TEST(n.needs_attention());
   }
 };
 

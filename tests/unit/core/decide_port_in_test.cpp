@@ -22,7 +22,7 @@ BOOST_AUTO_TEST_CASE(happy_path_through_every_lifecycle_status) {
   BOOST_TEST(!h.d.call.has_value());
   BOOST_TEST_REQUIRE(h.d.wake_at.has_value());
   BOOST_TEST((*h.d.wake_at == h.now + h.pol.poll.first_after_submit), "first poll soon after submit");
-  BOOST_TEST(!h.o.needs_attention);
+  BOOST_TEST(!h.o.needs_attention());
 
   struct step_t {
     const char* status;
@@ -62,7 +62,7 @@ BOOST_AUTO_TEST_CASE(happy_path_through_every_lifecycle_status) {
         BOOST_TEST(e->remote_status == s.status);
         BOOST_TEST(e->message.find(s.status) != std::string::npos);
       }
-      BOOST_TEST(h.o.needs_attention == (s.state == order_state::rejected));
+      BOOST_TEST(h.o.needs_attention() == (s.state == order_state::rejected));
       previous = s.status;
     }
   }
@@ -128,7 +128,7 @@ BOOST_AUTO_TEST_CASE(eligibility_refused_fails) {
   h.step(start{});
   h.answer(refused(call_kind::eligibility, "bad_request", 400, "$.TargetClassification is required"));
   BOOST_TEST(h.o.state == order_state::failed);
-  BOOST_TEST(h.o.needs_attention);
+  BOOST_TEST(h.o.needs_attention());
   BOOST_TEST_REQUIRE(h.o.last_error.has_value());
   BOOST_TEST(h.o.last_error->reason == "bad_request");
   BOOST_TEST(!h.o.secrets.empty(), "failed is not terminal: the operator may retry");
@@ -152,7 +152,7 @@ BOOST_AUTO_TEST_CASE(eligibility_transient_backs_off_then_gives_up) {
   }
   h.answer(transient(call_kind::eligibility));
   BOOST_TEST(h.o.state == order_state::failed);
-  BOOST_TEST(h.o.needs_attention);
+  BOOST_TEST(h.o.needs_attention());
   BOOST_TEST(h.count(event_type::error) == static_cast<std::size_t>(max - 1));
   BOOST_TEST(h.last_of(event_type::state_changed)->message.find("gave up after 8 attempts") != std::string::npos);
 }
@@ -182,7 +182,7 @@ BOOST_AUTO_TEST_CASE(submit_transient_before_sending_is_retried) {
   harness h = submitting_port_in();
   h.answer(transient(call_kind::submit_port_in, /*maybe_processed=*/false, 0));
   BOOST_TEST(h.o.state == order_state::submitting);
-  BOOST_TEST(!h.o.submit_ambiguous);
+  BOOST_TEST(h.o.submit == submit_certainty::known);
   BOOST_TEST(h.count_in_last(event_type::error) == 1u);
   BOOST_TEST_REQUIRE(h.d.wake_at.has_value());
   h.fire();
@@ -195,13 +195,13 @@ BOOST_AUTO_TEST_CASE(submit_ambiguous_is_resent_under_the_duplicate_guard) {
   harness h = submitting_port_in();
   h.answer(transient(call_kind::submit_port_in, /*maybe_processed=*/true, 504));
   BOOST_TEST(h.o.state == order_state::submitting, "a port-in is resent, not parked");
-  BOOST_TEST(h.o.submit_ambiguous);
+  BOOST_TEST(h.o.submit == submit_certainty::ambiguous);
   BOOST_TEST(h.count_in_last(event_type::error) == 1u);
   h.fire();
   BOOST_TEST(str(h.d.call) == "submit_port_in");
   h.answer(submit_ok("JNUOID-2"));
   BOOST_TEST(h.o.state == order_state::submitted, "accepted: the first attempt created nothing");
-  BOOST_TEST(!h.o.submit_ambiguous);
+  BOOST_TEST(h.o.submit == submit_certainty::known);
   BOOST_TEST(h.o.remote_order_id == "JNUOID-2");
 }
 
@@ -211,7 +211,7 @@ BOOST_AUTO_TEST_CASE(resend_refused_as_duplicate_lands_in_submit_unknown) {
   h.fire();
   h.answer(refused(call_kind::submit_port_in, "duplicate_order", 409, "An active port-in exists"));
   BOOST_TEST(h.o.state == order_state::submit_unknown);
-  BOOST_TEST(h.o.needs_attention);
+  BOOST_TEST(h.o.needs_attention());
   BOOST_TEST(!h.d.call.has_value());
   BOOST_TEST(h.o.remote_order_id.empty());
   // It waits for an operator: timers do nothing.
@@ -223,7 +223,7 @@ BOOST_AUTO_TEST_CASE(first_submit_refused_as_duplicate_fails) {
   harness h = submitting_port_in();
   h.answer(refused(call_kind::submit_port_in, "duplicate_order", 409, "An active port-in exists"));
   BOOST_TEST(h.o.state == order_state::failed, "not ambiguous: someone else's order");
-  BOOST_TEST(h.o.needs_attention);
+  BOOST_TEST(h.o.needs_attention());
   BOOST_TEST(h.o.last_error->reason == "duplicate_order");
 }
 
@@ -233,7 +233,7 @@ BOOST_AUTO_TEST_CASE(definite_refusals_fail) {
       harness h = submitting_port_in();
       h.answer(refused(call_kind::submit_port_in, http == 422 ? "business_rule" : "bad_request", http));
       BOOST_TEST(h.o.state == order_state::failed);
-      BOOST_TEST(h.o.needs_attention);
+      BOOST_TEST(h.o.needs_attention());
       BOOST_TEST(h.last_of(event_type::state_changed)->message.find(std::to_string(http)) != std::string::npos);
     }
   }
@@ -260,7 +260,7 @@ BOOST_AUTO_TEST_CASE(exhausted_retries_while_ambiguous_land_in_submit_unknown) {
   }
   h.answer(transient(call_kind::submit_port_in, false, 503));
   BOOST_TEST(h.o.state == order_state::submit_unknown, "an earlier attempt may have created an order");
-  BOOST_TEST(h.o.needs_attention);
+  BOOST_TEST(h.o.needs_attention());
 }
 
 BOOST_AUTO_TEST_CASE(failed_after_an_ambiguous_submit_stays_careful) {
@@ -269,7 +269,7 @@ BOOST_AUTO_TEST_CASE(failed_after_an_ambiguous_submit_stays_careful) {
   h.fire();
   h.answer(refused(call_kind::submit_port_in, "forbidden", 403));
   BOOST_TEST_REQUIRE(h.o.state == order_state::failed);
-  BOOST_TEST(h.o.submit_ambiguous, "the first POST may still have created an order");
+  BOOST_TEST(h.o.submit == submit_certainty::ambiguous, "the first POST may still have created an order");
   {
     harness c = h;
     c.step(cancel_cmd());

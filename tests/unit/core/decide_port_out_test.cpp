@@ -60,7 +60,7 @@ BOOST_AUTO_TEST_CASE(port_out_rejected_while_a_cancel_is_out_ends_too) {
   BOOST_TEST(str(h.o.in_flight) == "status");
   h.answer(status_result("Port Out Rejected", "6B: transfer PIN mismatch"));
   BOOST_TEST(h.o.state == order_state::port_out_rejected);
-  BOOST_TEST(!h.o.needs_attention);
+  BOOST_TEST(!h.o.needs_attention());
   BOOST_TEST(h.count(event_type::needs_attention) == 2u, "the refusal, then the rejection");
 }
 
@@ -71,7 +71,7 @@ BOOST_AUTO_TEST_CASE(ambiguous_goes_straight_to_submit_unknown) {
       h.step(start{});
       h.answer(transient(call_kind::submit_port_out, /*maybe_processed=*/true, http));
       BOOST_TEST(h.o.state == order_state::submit_unknown, "no duplicate guard: never resent blindly");
-      BOOST_TEST(h.o.needs_attention);
+      BOOST_TEST(h.o.needs_attention());
       BOOST_TEST(!h.d.call.has_value());
       h.step(timer_fired{});
       BOOST_TEST(!h.d.changed());
@@ -95,7 +95,7 @@ BOOST_AUTO_TEST_CASE(refused_fails) {
   h.step(start{});
   h.answer(refused(call_kind::submit_port_out, "bad_request", 400, "$.PortOutPIN is invalid"));
   BOOST_TEST(h.o.state == order_state::failed);
-  BOOST_TEST(h.o.needs_attention);
+  BOOST_TEST(h.o.needs_attention());
   h.step(cmd_retry{op});
   BOOST_TEST(h.o.state == order_state::issuing_pin);
   BOOST_TEST(str(h.d.call) == "submit_port_out");
@@ -115,7 +115,7 @@ BOOST_AUTO_TEST_CASE(cancel_while_issuing_then_refused_cancels_locally) {
   harness h(make_port_out());
   h.step(start{});
   h.step(cancel_cmd());
-  BOOST_TEST(h.o.cancel_requested);
+  BOOST_TEST(h.o.pending == pending_intent::cancel);
   BOOST_TEST(h.o.state == order_state::issuing_pin);
   h.answer(transient(call_kind::submit_port_out, false, 0));
   BOOST_TEST(h.o.state == order_state::cancelled);

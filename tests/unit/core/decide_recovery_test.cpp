@@ -13,7 +13,7 @@ order in_state(order_state s, std::optional<call_kind> in_flight, bool remote) {
   o.request_sent = in_flight.has_value();  // the request had left when portd died
   if (remote) o.remote_order_id = "JNUOID-6c05";
   if (is_terminal(s)) o.secrets = {};
-  o.needs_attention = needs_operator(s);
+  o.attention = needs_operator(s) ? attention_kind::operator_state : attention_kind::none;
   return o;
 }
 
@@ -62,7 +62,7 @@ BOOST_AUTO_TEST_CASE(lost_call_is_redone_or_judged) {
 BOOST_AUTO_TEST_CASE(lost_port_in_submit_is_resent_as_ambiguous_with_an_event) {
   harness h(in_state(order_state::submitting, call_kind::submit_port_in, false));
   h.step(recovered{});
-  BOOST_TEST(h.o.submit_ambiguous);
+  BOOST_TEST(h.o.submit == submit_certainty::ambiguous);
   BOOST_TEST(str(h.d.call) == "submit_port_in");
   BOOST_TEST(h.count_in_last(event_type::error) == 1u);
   // The resend is refused as a duplicate: the first POST did create an order.
@@ -74,14 +74,14 @@ BOOST_AUTO_TEST_CASE(lost_port_in_submit_is_resent_as_ambiguous_with_an_event) {
   a.step(recovered{});
   a.answer(submit_ok());
   BOOST_TEST(a.o.state == order_state::submitted);
-  BOOST_TEST(!a.o.submit_ambiguous);
+  BOOST_TEST(a.o.submit == submit_certainty::known);
 }
 
 BOOST_AUTO_TEST_CASE(lost_port_out_submit_lands_in_submit_unknown) {
   harness h(port_out_in_flight(true));
   h.step(recovered{});
   BOOST_TEST(h.o.state == order_state::submit_unknown);
-  BOOST_TEST(h.o.needs_attention);
+  BOOST_TEST(h.o.needs_attention());
   BOOST_TEST(!h.d.call.has_value());
 }
 
@@ -92,7 +92,7 @@ BOOST_AUTO_TEST_CASE(port_out_submit_that_never_left_is_sent_again) {
   harness h(port_out_in_flight(false));
   h.step(recovered{});
   BOOST_TEST(h.o.state == order_state::issuing_pin);
-  BOOST_TEST(!h.o.needs_attention);
+  BOOST_TEST(!h.o.needs_attention());
   BOOST_TEST(str(h.d.call) == "submit_port_out");
   BOOST_TEST(!h.o.request_sent, "the new attempt has not left either");
   BOOST_TEST(h.d.events.empty());
@@ -104,7 +104,7 @@ BOOST_AUTO_TEST_CASE(port_in_submit_that_never_left_is_sent_again_not_ambiguous)
   harness h(o);
   h.step(recovered{});
   BOOST_TEST(str(h.d.call) == "submit_port_in");
-  BOOST_TEST(!h.o.submit_ambiguous);
+  BOOST_TEST(h.o.submit == submit_certainty::known);
   // So a duplicate refusal now means another order portd did not create, not an earlier attempt.
   h.answer(refused(call_kind::submit_port_in, "duplicate_order", 409));
   BOOST_TEST(h.o.state == order_state::failed);
@@ -112,7 +112,7 @@ BOOST_AUTO_TEST_CASE(port_in_submit_that_never_left_is_sent_again_not_ambiguous)
 
 BOOST_AUTO_TEST_CASE(submit_that_never_left_with_cancel_requested_is_cancelled_locally) {
   order o = port_out_in_flight(false);
-  o.cancel_requested = true;
+  o.pending = pending_intent::cancel;
   harness h(o);
   h.step(recovered{});
   BOOST_TEST(h.o.state == order_state::cancelled);
@@ -131,7 +131,7 @@ BOOST_AUTO_TEST_CASE(a_result_or_a_new_call_clears_request_sent) {
 
 BOOST_AUTO_TEST_CASE(lost_submit_with_cancel_requested_is_cancelled_after) {
   order o = in_state(order_state::submitting, call_kind::submit_port_in, false);
-  o.cancel_requested = true;
+  o.pending = pending_intent::cancel;
   harness h(o);
   h.step(recovered{});
   BOOST_TEST(str(h.d.call) == "submit_port_in");
@@ -142,7 +142,7 @@ BOOST_AUTO_TEST_CASE(lost_submit_with_cancel_requested_is_cancelled_after) {
 
 BOOST_AUTO_TEST_CASE(lost_poll_with_cancel_requested_sends_the_cancel) {
   order o = in_state(order_state::cancelling, call_kind::status, true);
-  o.cancel_requested = true;
+  o.pending = pending_intent::cancel;
   harness h(o);
   h.step(recovered{});
   BOOST_TEST(str(h.d.call) == "cancel");
@@ -166,7 +166,7 @@ BOOST_AUTO_TEST_CASE(cancel_that_keeps_failing_is_still_resent) {
     h.fire();
     BOOST_TEST(str(h.d.call) == "cancel");
   }
-  BOOST_TEST(h.o.needs_attention, "but an operator hears about it");
+  BOOST_TEST(h.o.needs_attention(), "but an operator hears about it");
   BOOST_TEST(h.count(event_type::needs_attention) == 1u);
   h.step(recovered{});
   BOOST_TEST(str(h.d.call) == "cancel");
@@ -250,7 +250,7 @@ BOOST_AUTO_TEST_CASE(every_state_every_lost_call_both_kinds) {
             o.secrets = {};
             o.in_flight.reset();
           }
-          o.needs_attention = needs_operator(s);
+          o.attention = needs_operator(s) ? attention_kind::operator_state : attention_kind::none;
           harness h(o);
           h.step(recovered{});  // the harness checks every invariant
           BOOST_TEST((!h.o.in_flight.has_value() || h.d.call.has_value()), "a lost call is never left marked out");

@@ -42,7 +42,7 @@ BOOST_AUTO_TEST_CASE(every_status_spelling_moves_the_order) {
       poll_to(h, r.status);
       BOOST_TEST(h.o.state == r.state);
       BOOST_TEST(h.o.remote_status == r.status, "the raw string is kept beside the state");
-      BOOST_TEST(h.o.needs_attention == needs_operator(r.state));
+      BOOST_TEST(h.o.needs_attention() == needs_operator(r.state));
       if (!is_terminal(r.state)) {
         BOOST_TEST_REQUIRE(h.d.wake_at.has_value(), "polling continues");
       } else {
@@ -57,7 +57,7 @@ BOOST_AUTO_TEST_CASE(unknown_status_raises_attention_once_and_polling_continues)
   poll_to(h, "Frobnicated");
   BOOST_TEST(h.o.state == order_state::submitted, "an unknown status moves nothing");
   BOOST_TEST(h.o.remote_status == "Frobnicated");
-  BOOST_TEST(h.o.needs_attention);
+  BOOST_TEST(h.o.needs_attention());
   BOOST_TEST(h.o.attention_reason.find("Frobnicated") != std::string::npos);
   BOOST_TEST(h.count_in_last(event_type::needs_attention) == 1u);
   BOOST_TEST(h.count_in_last(event_type::remote_status_changed) == 1u);
@@ -66,7 +66,7 @@ BOOST_AUTO_TEST_CASE(unknown_status_raises_attention_once_and_polling_continues)
   for (int i = 0; i < 3; ++i) {
     poll_to(h, "Frobnicated");
     BOOST_TEST(h.d.events.empty(), "not raised again on every poll");
-    BOOST_TEST(h.o.needs_attention);
+    BOOST_TEST(h.o.needs_attention());
     BOOST_TEST_REQUIRE(h.d.wake_at.has_value());
   }
   BOOST_TEST(h.count(event_type::needs_attention) == 1u);
@@ -74,13 +74,13 @@ BOOST_AUTO_TEST_CASE(unknown_status_raises_attention_once_and_polling_continues)
   // A known status afterwards ends the alarm, in the same state or another.
   poll_to(h, "Pending");
   BOOST_TEST(h.o.state == order_state::submitted);
-  BOOST_TEST(!h.o.needs_attention);
+  BOOST_TEST(!h.o.needs_attention());
   BOOST_TEST(h.o.attention_reason.empty());
   poll_to(h, "Wibble");
-  BOOST_TEST(h.o.needs_attention);
+  BOOST_TEST(h.o.needs_attention());
   poll_to(h, "Scheduled");
   BOOST_TEST(h.o.state == order_state::scheduled);
-  BOOST_TEST(!h.o.needs_attention);
+  BOOST_TEST(!h.o.needs_attention());
   BOOST_TEST(h.count(event_type::needs_attention) == 2u);
 }
 
@@ -91,7 +91,7 @@ BOOST_AUTO_TEST_CASE(error_and_failed_reject_with_the_message) {
       h.fire();
       h.answer(status_result(status, "1P-Other: account number mismatch"));
       BOOST_TEST(h.o.state == order_state::rejected);
-      BOOST_TEST(h.o.needs_attention);
+      BOOST_TEST(h.o.needs_attention());
       BOOST_TEST(h.o.remote_message == "1P-Other: account number mismatch");
       BOOST_TEST(h.last_of(event_type::state_changed)->message == "1P-Other: account number mismatch");
       BOOST_TEST(h.o.attention_reason == "1P-Other: account number mismatch");
@@ -105,7 +105,7 @@ BOOST_AUTO_TEST_CASE(updated_is_only_an_acknowledgement) {
   poll_to(h, "Updated");
   BOOST_TEST(h.o.state == order_state::carrier_approval);
   BOOST_TEST(h.count_in_last(event_type::state_changed) == 0u);
-  BOOST_TEST(!h.o.needs_attention);
+  BOOST_TEST(!h.o.needs_attention());
 }
 
 BOOST_AUTO_TEST_CASE(status_message_change_is_kept) {
@@ -158,10 +158,10 @@ BOOST_AUTO_TEST_CASE(poll_refused_raises_attention_and_keeps_polling) {
   h.fire();
   h.answer(refused(call_kind::status, "not_found", 404, "unknown order"));
   BOOST_TEST(h.o.state == order_state::submitted);
-  BOOST_TEST(h.o.needs_attention);
+  BOOST_TEST(h.o.needs_attention());
   BOOST_TEST_REQUIRE(h.d.wake_at.has_value());
   poll_to(h, "Pending");
-  BOOST_TEST(!h.o.needs_attention);
+  BOOST_TEST(!h.o.needs_attention());
 }
 
 BOOST_AUTO_TEST_CASE(cadence_follows_the_state) {

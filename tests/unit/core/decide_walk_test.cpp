@@ -124,17 +124,17 @@ BOOST_AUTO_TEST_CASE(random_walks_keep_every_invariant) {
           BOOST_TEST(h.o.remote_order_id.empty());
         // A command still owed (eligibility, submit, a cancel not refused, a correction) is
         // retried after a backoff or a 429's wait, never left to a slow poll cadence.
-        const bool cancel_refused = h.o.cancel_refused;
+        const bool cancel_refused = h.o.pending == pending_intent::settle;
         const bool owes_command =
             !h.o.in_flight && h.o.next_check_at &&
             (h.o.state == order_state::checking_eligibility || h.o.state == order_state::submitting ||
              h.o.state == order_state::issuing_pin || (h.o.state == order_state::cancelling && !cancel_refused) ||
-             (h.o.update_pending && is_polled(h.o.state)));
+             (h.o.pending == pending_intent::update && is_polled(h.o.state)));
         if (owes_command)
           BOOST_TEST((*h.o.next_check_at - h.now <= milliseconds{2h + 40s}), "a command owed waits "
                          << (*h.o.next_check_at - h.now).count() << " ms in " << h.o.state);
         // A polled order is polled at least at its state's cadence (or when a 429 allows).
-        if (is_polled(h.o.state) && !h.o.in_flight && !h.o.update_pending) {
+        if (is_polled(h.o.state) && !h.o.in_flight && h.o.pending != pending_intent::update) {
           BOOST_TEST_REQUIRE(h.o.next_check_at.has_value());
           const milliseconds cadence = next_poll_at(h.o, h.now, h.pol.poll) - h.now;
           BOOST_TEST((*h.o.next_check_at - h.now <= std::max<milliseconds>(cadence, 2h + 40s)),
@@ -152,7 +152,7 @@ BOOST_AUTO_TEST_CASE(random_walks_keep_every_invariant) {
           const bool by_telegent = h.last_of(event_type::state_changed)->actor == "telegent";
           if (!by_telegent) {
             BOOST_TEST(before.remote_order_id.empty());
-            BOOST_TEST(!before.submit_ambiguous, "local cancel while an earlier submit may exist");
+            BOOST_TEST(before.submit == submit_certainty::known, "local cancel while an earlier submit may exist");
           }
         }
       }

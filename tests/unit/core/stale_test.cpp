@@ -43,23 +43,23 @@ BOOST_AUTO_TEST_CASE(an_order_stuck_in_carrier_approval_raises_attention_once) {
   const time_point t0{std::chrono::hours(24 * 20000)};
   order o = polled(order_state::carrier_approval, t0);
   auto d = decide(o, status("Pending Carrier Approval"), t0 + 6 * 24h, pol);
-  BOOST_TEST(!d.next.needs_attention);  // within the 7-day limit
+  BOOST_TEST(!d.next.needs_attention());  // within the 7-day limit
   d = decide(o, status("Pending Carrier Approval"), t0 + 8 * 24h, pol);
-  BOOST_TEST(d.next.needs_attention);
+  BOOST_TEST(d.next.needs_attention());
   BOOST_TEST(attention_events(d) == 1);
   BOOST_TEST(d.next.attention_reason.find("carrier_approval") != std::string::npos);
   // Later polls with the same news say nothing more.
   order again = d.next;
   again.in_flight = call_kind::status;
   auto d2 = decide(again, status("Pending Carrier Approval"), t0 + 9 * 24h, pol);
-  BOOST_TEST(d2.next.needs_attention);
+  BOOST_TEST(d2.next.needs_attention());
   BOOST_TEST(attention_events(d2) == 0);
   // The next state clears it.
   again = d2.next;
   again.in_flight = call_kind::status;
   auto d3 = decide(again, status("Scheduled"), t0 + 10 * 24h, pol);
   BOOST_TEST(d3.next.state == order_state::scheduled);
-  BOOST_TEST(!d3.next.needs_attention);
+  BOOST_TEST(!d3.next.needs_attention());
 }
 
 BOOST_AUTO_TEST_CASE(a_port_date_passed_without_completion_raises_attention) {
@@ -69,9 +69,9 @@ BOOST_AUTO_TEST_CASE(a_port_date_passed_without_completion_raises_attention) {
   o.details.port_in_date = "2024-10-05";
   o.remote_status = "Scheduled";
   auto d = decide(o, status("Scheduled"), t0 + 2 * 24h, pol);
-  BOOST_TEST(!d.next.needs_attention);  // the date is only just over
+  BOOST_TEST(!d.next.needs_attention());  // the date is only just over
   d = decide(o, status("Scheduled"), t0 + 3 * 24h + 1h, pol);
-  BOOST_TEST(d.next.needs_attention);
+  BOOST_TEST(d.next.needs_attention());
   BOOST_TEST(d.next.attention_reason.find("2024-10-05") != std::string::npos);
 }
 
@@ -86,7 +86,7 @@ BOOST_AUTO_TEST_CASE(failing_polls_do_not_hide_a_stuck_order) {
   r.reason = "server_error";
   r.http_status = 503;
   auto d = decide(o, r, t0 + 4 * 24h, pol);
-  BOOST_TEST(d.next.needs_attention);
+  BOOST_TEST(d.next.needs_attention());
 }
 
 BOOST_AUTO_TEST_CASE(a_zero_limit_turns_the_alarm_off) {
@@ -95,7 +95,7 @@ BOOST_AUTO_TEST_CASE(a_zero_limit_turns_the_alarm_off) {
   const time_point t0{std::chrono::hours(24 * 20000)};
   order o = polled(order_state::carrier_approval, t0);
   auto d = decide(o, status("Pending Carrier Approval"), t0 + 100 * 24h, pol);
-  BOOST_TEST(!d.next.needs_attention);
+  BOOST_TEST(!d.next.needs_attention());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -62,6 +62,21 @@ BOOST_AUTO_TEST_CASE(kind_call_outcome_event_names_round_trip) {
   BOOST_TEST(!parse_event_type("state_changed").has_value());
 }
 
+// The intent, certainty and attention names are what the database stores (schema 6).
+BOOST_AUTO_TEST_CASE(intent_certainty_attention_names_round_trip) {
+  for (auto v : {pending_intent::none, pending_intent::update, pending_intent::cancel, pending_intent::settle})
+    BOOST_TEST((parse_pending_intent(to_string(v)) == v), v);
+  for (auto v : {submit_certainty::known, submit_certainty::ambiguous})
+    BOOST_TEST((parse_submit_certainty(to_string(v)) == v), v);
+  for (auto v : {attention_kind::none, attention_kind::operator_state, attention_kind::unknown_status,
+                 attention_kind::poll_refused, attention_kind::stale, attention_kind::cancel_refused,
+                 attention_kind::cancel_failing})
+    BOOST_TEST((parse_attention_kind(to_string(v)) == v), v);
+  BOOST_TEST(to_string(attention_kind::cancel_refused) == "cancel_refused");
+  BOOST_TEST(to_string(call_priority::guarded) == "guarded");
+  BOOST_TEST(!parse_attention_kind("Telegent refused the cancel").has_value());
+}
+
 BOOST_AUTO_TEST_CASE(values_outside_the_enums_do_not_read_past_the_names) {
   BOOST_TEST(to_string(static_cast<order_state>(order_state_count)) == "?");
   BOOST_TEST(to_string(static_cast<order_state>(255)) == "?");

@@ -51,7 +51,7 @@ BOOST_FIXTURE_TEST_CASE(a_submission_whose_answer_is_lost_is_resent_under_the_du
   api.script = [](const core::order&, call_kind k) { return std::optional(fake_telegent::lost(k)); };
   const auto id = submit_port_in();
   BOOST_TEST(order(id).state == order_state::submitting);
-  BOOST_TEST(order(id).submit_ambiguous);
+  BOOST_TEST(order(id).submit == core::submit_certainty::ambiguous);
   const auto due = order(id).next_check_at;
   BOOST_REQUIRE(due);
   api.script = [](const core::order& o, call_kind k) { return std::optional(fake_telegent::ok(o, k, "Submitted")); };
@@ -68,7 +68,7 @@ BOOST_FIXTURE_TEST_CASE(a_submission_whose_answer_is_lost_is_not_resent_outside_
   start(pol);
   api.script = [](const core::order&, call_kind k) { return std::optional(fake_telegent::lost(k)); };
   const auto id = submit_port_in();
-  BOOST_TEST(order(id).submit_ambiguous);
+  BOOST_TEST(order(id).submit == core::submit_certainty::ambiguous);
   advance_to(now + 2h);  // portd was busy (or the loop stalled) past the window
   BOOST_TEST(api.requests.size() == 1u, "no second submission once the guard may have lapsed");
   BOOST_TEST(order(id).state == order_state::submit_unknown);
@@ -86,7 +86,7 @@ BOOST_FIXTURE_TEST_CASE(a_command_while_a_call_is_out_waits_for_its_answer, engi
   BOOST_REQUIRE(r.has_value());
   settle();
   BOOST_TEST(api.requests.size() == 2u, "the cancel waits for the poll");
-  BOOST_TEST(order(id).cancel_requested, "its intent is on disk meanwhile");
+  BOOST_TEST(order(id).pending == core::pending_intent::cancel, "its intent is on disk meanwhile");
 
   api.script = [](const core::order& o, call_kind k) { return std::optional(fake_telegent::ok(o, k, "Cancelled")); };
   api.answer(fake_telegent::ok(order(id), call_kind::status, "Submitted"));

@@ -201,6 +201,62 @@ BOOST_AUTO_TEST_CASE(calls_out_under_an_older_schema_count_as_sent_after_the_upg
   BOOST_TEST(!repo.load(2)->request_sent);
 }
 
+// Schema 6 turns four flags into two enumerations and gives the kind of attention a column of
+// its own, told for the last time by the wording of attention_reason.
+BOOST_AUTO_TEST_CASE(intents_and_attention_in_the_old_form_read_as_named_values_after_the_upgrade) {
+  temp_dir dir;
+  {
+    sqlite::database db(dir.db().string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    std::vector<detail::embedded_migration> up_to_5;
+    for (std::size_t i = 0; i < detail::embedded_migration_count; ++i)
+      if (detail::embedded_migrations[i].version <= 5) up_to_5.push_back(detail::embedded_migrations[i]);
+    BOOST_TEST_REQUIRE(up_to_5.size() == 5u);
+    detail::migrate(db, dir.db().string(), up_to_5);
+    db.exec(
+        "INSERT INTO orders (id, kind, number, state, created_at, updated_at, state_since, needs_attention, "
+        "attention_reason, cancel_requested, update_pending, submit_ambiguous, cancel_refused, ambiguous_since) VALUES "
+        "(1, 'port_in', '+18015550001', 'submitting', 0, 5, 0, 0, '', 1, 0, 1, 0, 5), "
+        "(2, 'port_in', '+18015550002', 'submitted', 0, 0, 0, 1, "
+        "  'Telegent reports a status portd does not know: \"Wibble\"', 0, 1, 0, 0, NULL), "
+        "(3, 'port_in', '+18015550003', 'cancelling', 0, 0, 0, 1, 'Telegent refused the cancel: conflict (HTTP 409)', "
+        "  0, 0, 0, 1, NULL), "
+        "(4, 'port_in', '+18015550004', 'carrier_approval', 0, 0, 0, 1, 'status poll refused: forbidden (HTTP 403)', "
+        "  0, 0, 0, 0, NULL), "
+        "(5, 'port_in', '+18015550005', 'scheduled', 0, 0, 0, 1, "
+        "  'stale: no change from Telegent in scheduled since 2026-01-01T00:00:00.000Z (limit 14d)', 0, 0, 0, 0, NULL), "
+        "(6, 'port_in', '+18015550006', 'submitted', 0, 0, 0, 1, "
+        "  'Telegent refused the cancel: conflict; the order goes on there', 0, 0, 0, 0, NULL), "
+        "(7, 'port_in', '+18015550007', 'cancelling', 0, 0, 0, 1, 'the cancel keeps failing: timeout', 0, 0, 0, 0, NULL), "
+        "(8, 'port_in', '+18015550008', 'rejected', 0, 0, 0, 1, '6B: account number mismatch', 0, 0, 0, 0, NULL), "
+        "(9, 'port_in', '+18015550009', 'failed', 0, 0, 0, 1, "
+        "  'Telegent refused the cancel and then the status check (not_found)', 0, 0, 0, 0, NULL)");
+  }
+  repository repo(dir.db());
+  using core::attention_kind;
+  using core::pending_intent;
+  auto o = [&](std::int64_t id) { return *repo.load(id); };
+  BOOST_TEST(o(1).pending == pending_intent::cancel);
+  BOOST_TEST(o(1).submit == core::submit_certainty::ambiguous);
+  BOOST_TEST((o(1).ambiguous_since == at_ms(5)));
+  BOOST_TEST(!o(1).needs_attention());
+  BOOST_TEST(o(2).pending == pending_intent::update);
+  BOOST_TEST(o(2).submit == core::submit_certainty::known);
+  BOOST_TEST(o(2).attention == attention_kind::unknown_status);
+  BOOST_TEST(o(3).pending == pending_intent::settle);
+  BOOST_TEST(o(3).attention == attention_kind::cancel_refused);
+  BOOST_TEST(o(4).attention == attention_kind::poll_refused);
+  BOOST_TEST(o(5).attention == attention_kind::stale);
+  BOOST_TEST(o(6).attention == attention_kind::cancel_refused);
+  BOOST_TEST(o(6).pending == pending_intent::none, "the refusal settled: nothing pending");
+  BOOST_TEST(o(7).attention == attention_kind::cancel_failing);
+  BOOST_TEST(o(8).attention == attention_kind::operator_state);
+  BOOST_TEST(o(9).attention == attention_kind::operator_state, "a failed order's own reason");
+  BOOST_TEST(o(9).attention_reason == "Telegent refused the cancel and then the status check (not_found)");
+  raw_db raw(dir.db());
+  BOOST_TEST(raw.integer("SELECT count(*) FROM pragma_table_info('orders') WHERE name IN "
+                         "('cancel_requested', 'update_pending', 'submit_ambiguous', 'cancel_refused')") == 0);
+}
+
 // A downgrade needs the database as the older portd left it: the upgrade is preceded by a whole
 // copy next to the database, private like it, still at the old version and with its data.
 BOOST_AUTO_TEST_CASE(an_upgrade_leaves_the_database_as_it_was_next_to_it) {

@@ -43,7 +43,7 @@ BOOST_AUTO_TEST_CASE(full_order_round_trips_through_insert_update_load_and_read)
 
   // Every optional cleared, every flag flipped, secrets purged.
   o.state = order_state::completed;
-  o.needs_attention = false;
+  o.attention = core::attention_kind::none;
   o.attention_reason.clear();
   o.client_ref.clear();
   o.next_check_at.reset();
@@ -51,7 +51,9 @@ BOOST_AUTO_TEST_CASE(full_order_round_trips_through_insert_update_load_and_read)
   o.in_flight.reset();
   o.secrets = {};
   o.skip_eligibility = false;
-  o.cancel_requested = o.update_pending = o.submit_ambiguous = false;
+  o.pending = core::pending_intent::none;
+  o.submit = core::submit_certainty::known;
+  o.ambiguous_since.reset();
   o.details.billing_address.street2.clear();
   o.updated_at = at_ms(1'764'000'111'111);
   o.last_seq = 7;
@@ -103,7 +105,7 @@ BOOST_AUTO_TEST_CASE(every_index_follows_updates_whatever_changed) {
   o.remote_order_id = "JNUOID-1";  // identity columns, one at a time
   repo.update_order(o);
   BOOST_TEST((repo.read_by_remote_id("JNUOID-1")->id == o.id));
-  o.needs_attention = true;
+  o.attention = core::attention_kind::stale;
   repo.update_order(o);
   order_filter f;
   f.needs_attention = true;
@@ -485,7 +487,7 @@ BOOST_AUTO_TEST_CASE(read_list_honours_every_filter_and_pages_by_id) {
   for (auto& s : specs) {
     auto o = simple_order(s.number, s.state, s.kind);
     o.group = s.group;
-    o.needs_attention = s.attention;
+    o.attention = s.attention ? core::attention_kind::operator_state : core::attention_kind::none;
     repo.insert_order(o);
   }
   repo.commit();
@@ -550,7 +552,7 @@ BOOST_AUTO_TEST_CASE(counts_by_state_active_and_attention) {
   repo.begin();
   auto a = simple_order("+18015550201", order_state::received);
   auto b = simple_order("+18015550202", order_state::rejected);
-  b.needs_attention = true;
+  b.attention = core::attention_kind::operator_state;
   auto c = simple_order("+18015550203", order_state::completed);
   for (auto* o : {&a, &b, &c}) repo.insert_order(*o);
   a.state = order_state::submitted;  // moves between states
