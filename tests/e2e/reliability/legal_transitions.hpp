@@ -1,6 +1,7 @@
-// The state changes decide() can make, found by exploring decide() itself (not written down
-// beside it, where a table could drift from the code), and a checker that replays an order's
-// history, as order.history returns it, against them.
+// The state changes decide() can make, one history event at a time, found by exploring decide()
+// itself (tests/common/decide_explorer.hpp; the unit test core_transitions holds the same steps
+// to the transition table), and a checker that replays an order's history, as order.history
+// returns it, against them.
 #pragma once
 #include <portd/core/types.hpp>
 
