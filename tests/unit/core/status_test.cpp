@@ -103,7 +103,7 @@ BOOST_AUTO_TEST_CASE(updated_is_an_acknowledgement_in_every_form) {
 
 BOOST_AUTO_TEST_CASE(anything_else_is_unknown) {
   for (const char* raw : {"", " ", "Provisioning", "Pending Review", "Complet", "Completedd", "Port Out",
-                          "Cancel", "Reject", "P3nding", "Pending.", "Scheduled/Confirmed"}) {
+                          "Cancel", "Reject", "P3nding", "Pending.", "Scheduled/Confirmed", "???", "Completed!"}) {
     BOOST_TEST_CONTEXT("\"" << raw << "\"") {
       const status_meaning m = interpret_status(raw, order_kind::port_in);
       BOOST_TEST(m.what == status_meaning::kind::unknown);
