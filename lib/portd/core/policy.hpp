@@ -23,7 +23,7 @@ struct poll_policy {
   // The share of requests_per_minute that checks beyond the cadences may use (0 = cadences
   // only), and how often at most such a check may look at one order.
   double spare_share = 0.8;
-  milliseconds min_interval = 1min;
+  milliseconds min_interval = 10s;
 };
 
 // The policy with its cadences kept as guarantees: the first check after a submission or a

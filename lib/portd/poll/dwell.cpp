@@ -37,15 +37,27 @@ void dwell_stats::series::add(milliseconds d) {
     const milliseconds old = recent.front();
     recent.pop_front();
     sorted.erase(std::lower_bound(sorted.begin(), sorted.end(), old));
+    sum_ms -= static_cast<double>(old.count());
   }
   recent.push_back(d);
   sorted.insert(std::upper_bound(sorted.begin(), sorted.end(), d), d);
+  sum_ms += static_cast<double>(d.count());
 }
 
 double dwell_stats::series::above(milliseconds t) const {
   if (sorted.empty()) return 1;
+  const double n = static_cast<double>(sorted.size());
   const auto longer = sorted.end() - std::upper_bound(sorted.begin(), sorted.end(), t);
-  return static_cast<double>(longer) / static_cast<double>(sorted.size());
+  const double mean = std::max(sum_ms / n, 1.0);
+  const double tail = t <= sorted.back() ? 1 : std::exp(-static_cast<double>((t - sorted.back()).count()) / mean);
+  return (static_cast<double>(longer) + tail) / (n + 1);
+}
+
+const dwell_stats::series* dwell_stats::learned(order_state state, carrier_id carrier) const {
+  if (auto it = by_carrier_.find(slot(state, carrier)); it != by_carrier_.end() && it->second.sorted.size() >= per_carrier_min)
+    return &it->second;
+  if (auto st = by_state_.find(state); st != by_state_.end()) return &st->second;
+  return nullptr;
 }
 
 std::string dwell_stats::key(std::string_view carrier) {
@@ -90,16 +102,11 @@ double dwell_stats::survival(order_state state, std::string_view carrier, millis
 }
 
 double dwell_stats::survival(order_state state, carrier_id carrier, milliseconds t) const {
-  const series* learned = nullptr;
-  if (auto it = by_carrier_.find(slot(state, carrier));
-      it != by_carrier_.end() && it->second.sorted.size() >= per_carrier_min)
-    learned = &it->second;
-  else if (auto st = by_state_.find(state); st != by_state_.end())
-    learned = &st->second;
-  const double prior = prior_survival(state, t);
-  if (!learned) return prior;
-  const double n = static_cast<double>(learned->sorted.size());
-  return (n * learned->above(t) + prior_weight * prior) / (n + prior_weight);
+  const series* l = learned(state, carrier);
+  if (!l) return prior_survival(state, t);
+  if (l->sorted.size() >= per_carrier_min) return l->above(t);
+  const double n = static_cast<double>(l->sorted.size());
+  return (n * l->above(t) + prior_weight * prior_survival(state, t)) / (n + prior_weight);
 }
 
 double hazard(const dwell_stats& stats, order_state state, dwell_stats::carrier_id carrier, core::time_point entered,
@@ -111,7 +118,10 @@ double hazard(const dwell_stats& stats, order_state state, dwell_stats::carrier_
   const double sa = stats.survival(state, carrier, a);
   const double sb = stats.survival(state, carrier, b);
   if (sa <= 1e-12) {
-    // Outlived the prior as well: fall back on the prior's hazard over the window's length.
+    // Far past every stay seen: the tail's rate (the stays' mean), or the prior's.
+    if (const auto* l = stats.learned(state, carrier); l && !l->sorted.empty())
+      return 1 - std::exp(-static_cast<double>((b - a).count()) /
+                          std::max(l->sum_ms / static_cast<double>(l->sorted.size()), 1.0));
     return 1 - prior_survival(state, b - a);
   }
   return std::clamp((sa - sb) / sa, 0.0, 1.0);

@@ -51,8 +51,10 @@ class dwell_stats {
 
   // Adds a stay; samples must come oldest first.
   void add(const dwell_sample& s);
-  // P(an order of `carrier` is still in `state` after `t`): the learned curve blended with the
-  // prior (the carrier's own when it has per_carrier_min stays, else the state's). In (0, 1].
+  // P(an order of `carrier` is still in `state` after `t`): the learned curve (the carrier's
+  // own when it has per_carrier_min stays, else the state's), blended with the prior while it
+  // has fewer stays than that. Past the longest stay seen the curve goes on falling with the
+  // stays' mean (an overdue order is expected to move soon, not never). In (0, 1].
   double survival(order_state state, carrier_id carrier, milliseconds t) const;
   double survival(order_state state, std::string_view carrier, milliseconds t) const;
   // Stays known for (state, carrier); carrier "" for the state's total.
@@ -63,9 +65,15 @@ class dwell_stats {
   struct series {
     std::deque<milliseconds> recent;  // arrival order, at most `keep`
     std::vector<milliseconds> sorted;
+    double sum_ms = 0;
     void add(milliseconds d);
-    double above(milliseconds t) const;  // fraction of stays longer than t
+    // P(a stay lasts longer than t): the stays longer than t, plus one that lasts at least as
+    // long as the longest and then ends at the stays' mean rate.
+    double above(milliseconds t) const;
   };
+  const series* learned(order_state state, carrier_id carrier) const;
+  friend double hazard(const dwell_stats&, order_state, carrier_id, core::time_point, core::time_point,
+                       core::time_point);
   static std::string key(std::string_view carrier);
   std::optional<carrier_id> find(std::string_view carrier) const;
   static std::uint64_t slot(order_state s, carrier_id c) { return (std::uint64_t{static_cast<std::uint8_t>(s)} << 32) | c; }

@@ -138,7 +138,7 @@ double planner::expected_news(std::int64_t id, time_point now) const {
 
 void planner::refill(time_point now) {
   if (now > last_refill_) {
-    tokens_ = std::min(1.0, tokens_ + static_cast<double>((now - last_refill_).count()) * rate_per_ms_);
+    tokens_ = std::min(spare_burst, tokens_ + static_cast<double>((now - last_refill_).count()) * rate_per_ms_);
     last_refill_ = now;
   }
 }

@@ -100,7 +100,10 @@ class planner {
   std::unordered_map<std::int64_t, std::size_t> at_;  // id → index in orders_
   std::size_t cursor_ = 0;
   double rate_per_ms_ = 0;  // spare tokens per millisecond
-  double tokens_ = 1;       // at most one: spare checks never burst
+  // The share's bucket holds a few checks, so that moments when the budget was busy (nobody
+  // is asked then) are made up for soon after; the budget itself never goes over.
+  static constexpr double spare_burst = 3;
+  double tokens_ = 1;
   time_point last_refill_;
   // What the last fruitless next() found: nothing to pick before this (nullopt: nothing at
   // all). Valid until an order is tracked, checked or forgotten.

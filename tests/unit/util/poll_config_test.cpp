@@ -44,7 +44,7 @@ BOOST_AUTO_TEST_CASE(spare_budget_keys_default_and_are_checked) {
   config c;
   BOOST_TEST(load_poll("", &c) == "");
   BOOST_TEST(c.poll.spare_share == 0.8);
-  BOOST_TEST((c.poll.min_interval == 1min));
+  BOOST_TEST((c.poll.min_interval == 10s));
   BOOST_TEST(load_poll("spare_share = 0\nmin_interval = \"5s\"\n", &c) == "");
   BOOST_TEST(c.poll.spare_share == 0.0);
   BOOST_TEST((c.poll.min_interval == 5s));
