@@ -6,16 +6,6 @@
 
 namespace portd::poll {
 
-namespace {
-
-using namespace std::chrono_literals;
-
-// On its port date a scheduled port completes some time during the day: a memoryless curve
-// with this mean from the date's start.
-constexpr milliseconds port_day_mean = 8h;
-
-}  // namespace
-
 std::string_view to_string(check_reason r) {
   switch (r) {
     case check_reason::cadence: return "cadence";
@@ -124,9 +114,8 @@ std::optional<milliseconds> planner::detected(std::int64_t id, time_point now) c
 double planner::score(const tracked& t, time_point now) const {
   if (t.port_date && t.state == order_state::scheduled) {
     if (now < *t.port_date) return 0;  // nothing moves a scheduled port before its date
-    const time_point from = std::max(t.last_check, *t.port_date);
-    if (now <= from) return 0;
-    return 1 - std::exp(-static_cast<double>((now - from).count()) / static_cast<double>(port_day_mean.count()));
+    // From the date's start the stay counts as if it began then.
+    return hazard(stats_, t.state, t.carrier, std::max(t.entered, *t.port_date), t.last_check, now);
   }
   return hazard(stats_, t.state, t.carrier, t.entered, t.last_check, now);
 }
