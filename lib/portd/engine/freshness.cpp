@@ -25,21 +25,25 @@ void freshness::decided(const core::order& cur, const core::order& next, const c
                         const std::vector<core::event_record>& events, core::time_point now) {
   const auto* result = std::get_if<core::api_result>(&in);
   const bool answered = result && result->call == core::call_kind::status && result->outcome == core::call_outcome::ok;
-  if (cur.state != next.state) {
-    // A stay Telegent ended, as store::load_dwell_samples reads it back at the next start.
-    for (const auto& e : events)
-      if (e.type == core::event_type::state_changed && e.actor == "telegent" && e.from_state == cur.state &&
-          core::is_polled(cur.state)) {
-        if (enabled()) planner_.learn({cur.state, cur.details.carrier, now - cur.state_since});
-        break;
-      }
+  // A stay Telegent ended — a new state, or a new status within the state — as
+  // store::load_dwell_samples reads it back at the next start.
+  bool moved = false;
+  for (const auto& e : events)
+    if ((e.type == core::event_type::state_changed || e.type == core::event_type::remote_status_changed) &&
+        e.actor == "telegent" && e.from_state == cur.state && core::is_polled(cur.state)) {
+      moved = true;
+      if (enabled()) planner_.learn({cur.state, cur.details.carrier, now - planner_.stay_since(cur.id).value_or(cur.state_since)});
+      break;
+    }
+  if (cur.state != next.state || moved) {
     if (answered) {
       if (auto late = planner_.detected(cur.id, now)) detection_.observe(std::chrono::duration<double>(*late).count());
     }
   }
   if (!enabled()) return;
   // Moved, or just answered: known as of now. Otherwise the last check stands.
-  planner_.track(next, cur.state != next.state || answered ? now : next.state_since);
+  planner_.track(next, cur.state != next.state || answered ? now : next.state_since,
+                 moved ? std::optional{now} : std::nullopt);
 }
 
 void freshness::polling(std::int64_t id, core::time_point now) {

@@ -69,7 +69,13 @@ void planner::forget(std::int64_t id) {
   idle_known_ = false;
 }
 
-void planner::track(const core::order& o, time_point last_check) {
+std::optional<time_point> planner::stay_since(std::int64_t id) const {
+  const tracked* t = find(id);
+  if (!t) return std::nullopt;
+  return t->entered;
+}
+
+void planner::track(const core::order& o, time_point last_check, std::optional<time_point> moved_at) {
   if (!o.active() || !core::is_polled(o.state)) {
     forget(o.id);
     return;
@@ -83,9 +89,10 @@ void planner::track(const core::order& o, time_point last_check) {
   } else if (last_check > t->last_check) {
     t->previous_check = t->last_check = last_check;
   }
+  if (t->state != o.state || t->entered < o.state_since) t->entered = o.state_since;
+  if (moved_at && *moved_at > t->entered) t->entered = *moved_at;
   t->state = o.state;
   t->carrier = stats_.intern(o.details.carrier);
-  t->entered = o.state_since;
   t->port_date = core::port_date_start(o);
   idle_known_ = false;
 }

@@ -43,7 +43,11 @@ class planner {
   planner(core::poll_policy p, double requests_per_minute, time_point now);
 
   // `o` (active, polled) is in the plan, last checked at `last_check`; anything else leaves it.
-  void track(const core::order& o, time_point last_check);
+  // `moved_at`: Telegent changed the order's status within its state then (a stay counts from
+  // the latest change; without one, from o.state_since or the change known before).
+  void track(const core::order& o, time_point last_check, std::optional<time_point> moved_at = std::nullopt);
+  // When the order's current stay began (its state's or its remote status's latest change).
+  std::optional<time_point> stay_since(std::int64_t id) const;
   void forget(std::int64_t id);
   // A check of `id` left at `at` (guaranteed or spare).
   void checked(std::int64_t id, time_point at);

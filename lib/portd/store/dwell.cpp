@@ -17,7 +17,7 @@ std::vector<poll::dwell_sample> load_dwell_samples(repository& repo, std::int64_
                         "  LAG(at) OVER (PARTITION BY order_id ORDER BY seq) AS entered_at,"
                         "  LAG(to_state) OVER (PARTITION BY order_id ORDER BY seq) AS entered"
                         " FROM order_events"
-                        " WHERE type = 'order.state_changed'"
+                        " WHERE type IN ('order.state_changed', 'order.remote_status_changed')"
                         "  AND id > (SELECT COALESCE(MAX(id), 0) FROM order_events) - ?1)"
                         " SELECT c.from_state, o.carrier, c.at - c.entered_at FROM changes c"
                         " JOIN orders o ON o.id = c.order_id"

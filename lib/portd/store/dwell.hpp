@@ -10,8 +10,8 @@
 
 namespace portd::store {
 
-// Every stay that Telegent ended (a state change by the `telegent` actor out of a polled state,
-// timed from the change that entered it), oldest first, among the latest `window` events (a
+// Every stay that Telegent ended (a change of state, or of remote status within a state, by the
+// `telegent` actor out of a polled state, timed from the change that began it), oldest first, among the latest `window` events (a
 // bound on the work at start: ids are the primary key). Carrier from the order. Reads on the
 // reader connection (committed data). Throws store_error.
 std::vector<poll::dwell_sample> load_dwell_samples(repository& repo, std::int64_t window = 200'000);

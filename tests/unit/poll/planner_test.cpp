@@ -184,6 +184,19 @@ BOOST_AUTO_TEST_CASE(a_large_book_is_searched_in_slices_to_the_end) {
   BOOST_TEST(p.size() == 10'000u);
 }
 
+// Telegent's status can move within one portd state (Pending → Submitted, both `submitted`):
+// that begins a new stay, so the learned stays and the chance of news count from it.
+BOOST_AUTO_TEST_CASE(a_new_remote_status_begins_a_new_stay) {
+  planner p(spare(1, 1s), 600, t0);
+  order o = active(1, order_state::submitted, t0 - 30min);
+  p.track(o, t0 - 1min);
+  BOOST_TEST((p.stay_since(1) == t0 - 30min));
+  p.track(o, t0, t0);  // the status moved at t0
+  BOOST_TEST((p.stay_since(1) == t0));
+  p.track(o, t0 + 1min);  // later bookkeeping keeps the stay's start
+  BOOST_TEST((p.stay_since(1) == t0));
+}
+
 BOOST_AUTO_TEST_CASE(detection_latency_is_estimated_from_the_last_two_checks) {
   planner p(spare(1, 1s), 600, t0);
   p.track(active(1, order_state::carrier_approval, t0 - 1h), t0);
