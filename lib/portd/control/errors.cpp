@@ -18,17 +18,10 @@ int rpc_code(errc e) {
 }
 
 std::string_view rpc_reason(errc e) {
-  switch (e) {
-    case errc::not_found: return "not_found";
-    case errc::conflict: return "conflict";
-    case errc::invalid_state: return "invalid_state";
-    case errc::invalid_params: return "invalid_params";
-    case errc::unavailable: return "unavailable";
-    case errc::forbidden: return "forbidden";
-    case errc::not_supported: return "method_not_found";
-    case errc::internal: return "internal_error";
-  }
-  return "internal_error";
+  // errc's own name, but for the two that map onto JSON-RPC's standard codes.
+  if (e == errc::not_supported) return "method_not_found";
+  if (e == errc::internal) return "internal_error";
+  return to_string(e);
 }
 
 rpc_error to_rpc_error(const service::error& e) {

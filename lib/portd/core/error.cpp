@@ -6,17 +6,13 @@
 namespace portd {
 
 std::string_view to_string(errc e) noexcept {
-  switch (e) {
-    case errc::not_found: return "not_found";
-    case errc::conflict: return "conflict";
-    case errc::invalid_state: return "invalid_state";
-    case errc::invalid_params: return "invalid_params";
-    case errc::unavailable: return "unavailable";
-    case errc::forbidden: return "forbidden";
-    case errc::not_supported: return "not_supported";
-    case errc::internal: return "internal";
-  }
-  return "unknown";
+  // In the order of the enumerators, from not_found = 1 (the assert catches one added at the
+  // end, not a reorder).
+  static constexpr std::string_view names[] = {"not_found",   "conflict",  "invalid_state", "invalid_params",
+                                               "unavailable", "forbidden", "not_supported", "internal"};
+  static_assert(std::size(names) == static_cast<std::size_t>(errc::internal));
+  const auto i = static_cast<std::size_t>(e) - 1;  // 0 wraps round to "unknown"
+  return i < std::size(names) ? names[i] : "unknown";
 }
 
 std::ostream& operator<<(std::ostream& os, errc e) { return os << to_string(e); }

@@ -40,12 +40,11 @@ constexpr std::array<status_entry, 20> status_table{{
 }  // namespace
 
 std::string_view to_string(status_meaning::kind k) {
-  switch (k) {
-    case status_meaning::kind::state: return "state";
-    case status_meaning::kind::acknowledgement: return "acknowledgement";
-    case status_meaning::kind::unknown: return "unknown";
-  }
-  return "?";
+  // In the order of the enumerators (the assert catches one added at the end, not a reorder).
+  static constexpr std::string_view names[] = {"state", "acknowledgement", "unknown"};
+  static_assert(std::size(names) == static_cast<std::size_t>(status_meaning::kind::unknown) + 1);
+  const auto i = static_cast<std::size_t>(k);
+  return i < std::size(names) ? names[i] : "?";
 }
 
 std::ostream& operator<<(std::ostream& os, status_meaning::kind k) { return os << to_string(k); }

@@ -10,12 +10,11 @@ namespace portd::service {
 // What the socket granted the peer: readers read, operators also change orders.
 enum class role : std::uint8_t { none, reader, operator_ };
 inline std::string_view to_string(role r) {
-  switch (r) {
-    case role::none: return "none";
-    case role::reader: return "reader";
-    case role::operator_: return "operator";
-  }
-  return "?";
+  // In the order of the enumerators (the assert catches one added at the end, not a reorder).
+  static constexpr std::string_view names[] = {"none", "reader", "operator"};
+  static_assert(std::size(names) == static_cast<std::size_t>(role::operator_) + 1);
+  const auto i = static_cast<std::size_t>(r);
+  return i < std::size(names) ? names[i] : "?";
 }
 inline std::ostream& operator<<(std::ostream& os, role r) { return os << to_string(r); }
 

@@ -342,15 +342,11 @@ core::api_result classify_answer(core::call_kind call, const http_answer& a, cor
 }
 
 std::string_view to_string(failure_phase p) {
-  switch (p) {
-    case failure_phase::resolve: return "resolve";
-    case failure_phase::connect: return "connect";
-    case failure_phase::tls: return "tls";
-    case failure_phase::write: return "write";
-    case failure_phase::read: return "read";
-    case failure_phase::local: return "local";
-  }
-  return "?";
+  // In the order of the enumerators (the assert catches one added at the end, not a reorder).
+  static constexpr std::string_view names[] = {"resolve", "connect", "tls", "write", "read", "local"};
+  static_assert(std::size(names) == static_cast<std::size_t>(failure_phase::local) + 1);
+  const auto i = static_cast<std::size_t>(p);
+  return i < std::size(names) ? names[i] : "?";
 }
 
 std::ostream& operator<<(std::ostream& os, failure_phase p) { return os << to_string(p); }
