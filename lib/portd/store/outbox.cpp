@@ -14,11 +14,7 @@ namespace {
 std::int64_t to_ms(core::time_point t) { return t.time_since_epoch().count(); }
 core::time_point from_ms(std::int64_t ms) { return core::time_point(core::milliseconds(ms)); }
 
-[[noreturn]] void fail(std::string_view context, const sqlite::error& e) {
-  store_error out(std::string(context) + ": " + e.what());
-  out.disk_full = e.disk_full;
-  throw out;
-}
+using sqlite::fail;
 
 constexpr std::string_view row_columns =
     "SELECT id, event_id, order_id, sink, state, attempts, next_attempt_at, last_error, "
@@ -104,13 +100,8 @@ struct outbox::impl {
   }
 };
 
-outbox::outbox(repository& repo) {
-  try {
-    impl_ = std::make_unique<impl>(repo);
-  } catch (const sqlite::error& e) {
-    fail("cannot prepare the outbox statements", e);
-  }
-}
+outbox::outbox(repository& repo)
+    : impl_(sqlite::make_prepared<impl>("cannot prepare the outbox statements", repo)) {}
 
 outbox::~outbox() = default;
 

@@ -294,14 +294,7 @@ std::optional<core::order> one_order(sqlite::statement& s) {
   return read_order(s);
 }
 
-// Re-throws an SQLite failure as a store_error with context, keeping disk_full.
-[[noreturn]] void fail(std::string_view context, const sqlite::error& e) {
-  store_error out(std::string(context) + ": " + e.what());
-  out.disk_full = e.disk_full;
-  out.unusable = e.unusable;
-  out.read_only = e.read_only;
-  throw out;
-}
+using sqlite::fail;
 
 // Runs a read; an SQLite failure becomes a store_error that names what was read (`what` is
 // only built then, so that the common path allocates nothing for it).

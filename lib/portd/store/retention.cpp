@@ -12,11 +12,7 @@ namespace {
 
 std::int64_t to_ms(core::time_point t) { return t.time_since_epoch().count(); }
 
-[[noreturn]] void fail(std::string_view context, const sqlite::error& e) {
-  store_error out(std::string(context) + ": " + e.what());
-  out.disk_full = e.disk_full;
-  throw out;
-}
+using sqlite::fail;
 
 constexpr const char* raw_cursor_key = "retention_raw_after_event";
 
@@ -81,13 +77,8 @@ struct retention::impl {
   }
 };
 
-retention::retention(repository& repo) {
-  try {
-    impl_ = std::make_unique<impl>(repo);
-  } catch (const sqlite::error& e) {
-    fail("cannot prepare the retention statements", e);
-  }
-}
+retention::retention(repository& repo)
+    : impl_(sqlite::make_prepared<impl>("cannot prepare the retention statements", repo)) {}
 
 retention::~retention() = default;
 

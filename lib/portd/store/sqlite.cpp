@@ -14,6 +14,14 @@ error::error(std::string what, int extended_code)
   read_only = (extended_code & 0xff) == SQLITE_READONLY;
 }
 
+void fail(std::string_view context, const error& e) {
+  store_error out(std::string(context) + ": " + e.what());
+  out.disk_full = e.disk_full;
+  out.unusable = e.unusable;
+  out.read_only = e.read_only;
+  throw out;
+}
+
 namespace {
 
 // Process-wide settings, applied before SQLite initialises (a no-op if something in the

@@ -4,6 +4,7 @@
 #include <portd/store/repository.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,21 @@ struct error : store_error {
   int code;
   int primary_code() const { return code & 0xff; }
 };
+
+// Re-throws an SQLite failure as a store_error with `context` before SQLite's words, keeping
+// its flags (disk_full, unusable, read_only).
+[[noreturn]] void fail(std::string_view context, const error& e);
+
+// A part's statements, prepared by T's constructor; an SQLite failure becomes a store_error
+// that says `what` ("cannot prepare the outbox statements").
+template <class T, class... Args>
+std::unique_ptr<T> make_prepared(std::string_view what, Args&... args) {
+  try {
+    return std::make_unique<T>(args...);
+  } catch (const error& e) {
+    fail(what, e);
+  }
+}
 
 // One connection. Closed on destruction (statements must be destroyed first).
 class database {
