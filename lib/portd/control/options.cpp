@@ -17,24 +17,21 @@ void resolve(const util::id_set& ids, const std::string& key, const name_lookup&
              std::vector<std::string>& group_names, std::vector<std::string>& missing) {
   uids = ids.uids;
   gids = ids.gids;
-  for (const auto& user : ids.users) {
-    const auto uid = names.uid_of(user);
-    if (!uid) {
-      missing.push_back(key + ".users: no user \"" + user + "\" on this system (yet); it grants nothing until it "
-                        "exists and portd is reloaded (systemctl reload portd)");
-      continue;
-    }
-    add_unique(uids, *uid);
-  }
+  // The number of each name the system holds; a name it does not hold is reported, not kept.
+  const auto number_of = [&](const auto& lookup, const std::string& name, const char* list, const char* kind) {
+    const auto n = lookup(name);
+    if (!n)
+      missing.push_back(key + "." + list + ": no " + kind + " \"" + name + "\" on this system (yet); it grants nothing "
+                        "until it exists and portd is reloaded (systemctl reload portd)");
+    return n;
+  };
+  for (const auto& user : ids.users)
+    if (const auto uid = number_of(names.uid_of, user, "users", "user")) add_unique(uids, *uid);
   for (const auto& name : ids.groups) {
-    const auto gid = names.gid_of(name);
-    if (!gid) {
-      missing.push_back(key + ".groups: no group \"" + name + "\" on this system (yet); it grants nothing until it "
-                        "exists and portd is reloaded (systemctl reload portd)");
-      continue;
+    if (const auto gid = number_of(names.gid_of, name, "groups", "group")) {
+      add_unique(gids, *gid);
+      add_unique(group_names, name);
     }
-    add_unique(gids, *gid);
-    add_unique(group_names, name);
   }
   for (const auto gid : ids.gids) {
     const auto name = names.group_name ? names.group_name(gid) : std::nullopt;

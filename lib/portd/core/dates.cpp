@@ -89,34 +89,50 @@ std::optional<int> fraction_ms(cursor& c) {
   return ms;
 }
 
-std::optional<remote_datetime> parse_iso(cursor& c) {
+// ":MM", then ":SS" and a fraction after '.' (or ',' where `comma_fraction`) if present.
+struct clock_reading {
+  int minute = 0, second = 0, ms = 0;
+};
+std::optional<clock_reading> minutes_seconds(cursor& c, bool comma_fraction) {
+  if (!c.eat(':')) return std::nullopt;
+  auto mi = c.digits(2, 2);
+  if (!mi) return std::nullopt;
+  clock_reading r{*mi};
+  if (c.eat(':')) {
+    auto s = c.digits(2, 2);
+    if (!s) return std::nullopt;
+    r.second = *s;
+    if (c.eat('.') || (comma_fraction && c.eat(','))) {
+      auto f = fraction_ms(c);
+      if (!f) return std::nullopt;
+      r.ms = *f;
+    }
+  }
+  return r;
+}
+
+// "YYYY-MM-DD", a real date.
+std::optional<year_month_day> iso_date(cursor& c) {
   auto y = c.digits(4, 4);
   if (!y || !c.eat('-')) return std::nullopt;
   auto mo = c.digits(2, 2);
   if (!mo || !c.eat('-')) return std::nullopt;
   auto d = c.digits(2, 2);
   if (!d) return std::nullopt;
-  auto date = make_date(*y, *mo, *d);
+  return make_date(*y, *mo, *d);
+}
+
+std::optional<remote_datetime> parse_iso(cursor& c) {
+  auto date = iso_date(c);
   if (!date) return std::nullopt;
   remote_datetime out{*date, milliseconds{0}, std::nullopt};
   if (c.done()) return out;
   if (!c.eat('T') && !c.eat('t') && !c.eat(' ')) return std::nullopt;
   auto h = c.digits(2, 2);
-  if (!h || !c.eat(':')) return std::nullopt;
-  auto mi = c.digits(2, 2);
-  if (!mi) return std::nullopt;
-  int sec = 0, ms = 0;
-  if (c.eat(':')) {
-    auto s = c.digits(2, 2);
-    if (!s) return std::nullopt;
-    sec = *s;
-    if (c.eat('.') || c.eat(',')) {
-      auto f = fraction_ms(c);
-      if (!f) return std::nullopt;
-      ms = *f;
-    }
-  }
-  auto tod = make_time(*h, *mi, sec, ms);
+  if (!h) return std::nullopt;
+  auto rest = minutes_seconds(c, true);
+  if (!rest) return std::nullopt;
+  auto tod = make_time(*h, rest->minute, rest->second, rest->ms);
   if (!tod) return std::nullopt;
   out.time_of_day = *tod;
   if (c.done()) return out;
@@ -151,20 +167,9 @@ std::optional<remote_datetime> parse_us(cursor& c) {
   c.skip_spaces();
   if (c.done()) return out;
   auto h = c.digits(1, 2);
-  if (!h || !c.eat(':')) return std::nullopt;
-  auto mi = c.digits(2, 2);
-  if (!mi) return std::nullopt;
-  int sec = 0, ms = 0;
-  if (c.eat(':')) {
-    auto s = c.digits(2, 2);
-    if (!s) return std::nullopt;
-    sec = *s;
-    if (c.eat('.')) {
-      auto f = fraction_ms(c);
-      if (!f) return std::nullopt;
-      ms = *f;
-    }
-  }
+  if (!h) return std::nullopt;
+  auto rest = minutes_seconds(c, false);
+  if (!rest) return std::nullopt;
   c.skip_spaces();
   int hour = *h;
   if (c.eat_ci("AM") || c.eat_ci("A.M.")) {
@@ -177,7 +182,7 @@ std::optional<remote_datetime> parse_us(cursor& c) {
   c.skip_spaces();
   if (c.eat('Z') || c.eat_ci("UTC") || c.eat_ci("GMT")) out.utc_offset = minutes{0};
   if (!c.done()) return std::nullopt;
-  auto tod = make_time(hour, *mi, sec, ms);
+  auto tod = make_time(hour, rest->minute, rest->second, rest->ms);
   if (!tod) return std::nullopt;
   out.time_of_day = *tod;
   return out;
@@ -289,13 +294,9 @@ std::optional<time_point> parse_http_date(std::string_view s) {
 std::optional<year_month_day> parse_iso_date(std::string_view s) {
   if (s.size() != 10) return std::nullopt;
   cursor c{s};
-  auto y = c.digits(4, 4);
-  if (!y || !c.eat('-')) return std::nullopt;
-  auto m = c.digits(2, 2);
-  if (!m || !c.eat('-')) return std::nullopt;
-  auto d = c.digits(2, 2);
-  if (!d || !c.done()) return std::nullopt;
-  return make_date(*y, *m, *d);
+  auto date = iso_date(c);
+  if (!date || !c.done()) return std::nullopt;
+  return date;
 }
 
 bool is_valid_iso_date(std::string_view s) { return parse_iso_date(s).has_value(); }

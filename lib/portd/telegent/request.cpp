@@ -58,6 +58,17 @@ std::string port_in_date(const std::string& iso, date_style dates) {
   return iso;
 }
 
+// The optional fields that submit and update send alike: only when set.
+void put_optional(json::object& body, const core::order_details& d, date_style dates, request_spec& spec) {
+  put_if(body, "TargetPortinClassification", d.classification);
+  put_if(body, "SubscriberName", d.subscriber_name);
+  put_if(body, "ICCID", d.iccid);
+  if (!d.port_in_date.empty()) {
+    body["PortInDate"] = port_in_date(d.port_in_date, dates);
+    spec.has_port_in_date = true;
+  }
+}
+
 // The correction fields shared by submit and update.
 void put_details(json::object& body, const core::order& o, date_style dates, request_spec& spec) {
   const auto& d = o.details;
@@ -68,13 +79,7 @@ void put_details(json::object& body, const core::order& o, date_style dates, req
     spec.secrets.push_back(o.secrets.account_pin);
   }
   if (any(d.billing_address)) body["CurrentBillingAddress"] = address(d.billing_address);
-  put_if(body, "TargetPortinClassification", d.classification);
-  put_if(body, "SubscriberName", d.subscriber_name);
-  put_if(body, "ICCID", d.iccid);
-  if (!d.port_in_date.empty()) {
-    body["PortInDate"] = port_in_date(d.port_in_date, dates);
-    spec.has_port_in_date = true;
-  }
+  put_optional(body, d, dates, spec);
 }
 
 }  // namespace
@@ -104,13 +109,7 @@ request_spec build_request(const core::order& o, core::call_kind kind,
       body["CurrentAccountPassword"] = o.secrets.account_pin;
       if (!o.secrets.account_pin.empty()) spec.secrets.push_back(o.secrets.account_pin);
       body["CurrentBillingAddress"] = address(d.billing_address);
-      put_if(body, "TargetPortinClassification", d.classification);
-      put_if(body, "SubscriberName", d.subscriber_name);
-      put_if(body, "ICCID", d.iccid);
-      if (!d.port_in_date.empty()) {
-        body["PortInDate"] = port_in_date(d.port_in_date, dates);
-        spec.has_port_in_date = true;
-      }
+      put_optional(body, d, dates, spec);
       break;
     }
     case core::call_kind::submit_port_out:

@@ -140,14 +140,24 @@ json::object to_json(const rpc_error& e) {
   return o;
 }
 
-std::string render_result(const json::value& id, json::value result) {
+namespace {
+
+// One message on the wire: "jsonrpc":"2.0", then its two members in this order, and the newline
+// that ends it.
+std::string message_line(std::string_view k1, json::value v1, std::string_view k2, json::value v2) {
   json::object o;
   o["jsonrpc"] = "2.0";
-  o["id"] = id;
-  o["result"] = std::move(result);
+  o[k1] = std::move(v1);
+  o[k2] = std::move(v2);
   std::string s = json::serialize(o);
   s.push_back('\n');
   return s;
+}
+
+}  // namespace
+
+std::string render_result(const json::value& id, json::value result) {
+  return message_line("id", id, "result", std::move(result));
 }
 
 std::string render_result_text(const json::value& id, std::string_view result) {
@@ -167,23 +177,11 @@ std::string render_result_text(const json::value& id, std::string_view result) {
 }
 
 std::string render_error(const json::value& id, const rpc_error& e) {
-  json::object o;
-  o["jsonrpc"] = "2.0";
-  o["id"] = id;
-  o["error"] = to_json(e);
-  std::string s = json::serialize(o);
-  s.push_back('\n');
-  return s;
+  return message_line("id", id, "error", to_json(e));
 }
 
 std::string render_notification(std::string_view method, json::value params) {
-  json::object o;
-  o["jsonrpc"] = "2.0";
-  o["method"] = method;
-  o["params"] = std::move(params);
-  std::string s = json::serialize(o);
-  s.push_back('\n');
-  return s;
+  return message_line("method", json::string(method), "params", std::move(params));
 }
 
 std::string render_event_notification(const core::stored_event& e) {
