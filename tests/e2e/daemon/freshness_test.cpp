@@ -13,6 +13,41 @@ using portd::test::port_in_params;
 using portd::test::stack;
 using portd::test::stack_options;
 
+namespace {
+
+// Ten port-ins that the simulator completes (it completes a number ending in 0, 1, 2, 3 or 9),
+// numbered from `prefix`.
+std::vector<std::int64_t> submit_ten_that_complete(stack& s, const std::string& prefix) {
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 10; ++i) {
+    const std::string number = prefix + std::to_string(i) + "01239"[i % 5];
+    ids.push_back(s.result("portin.submit", port_in_params(number))["order"].as_object()["id"].as_int64());
+  }
+  return ids;
+}
+
+// Every order completed, the last one no later than 30 s after `start`.
+void all_complete_within_30s(stack& s, const std::vector<std::int64_t>& ids,
+                             std::chrono::steady_clock::time_point start) {
+  for (const auto id : ids) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::seconds(30) -
+                                                                            (std::chrono::steady_clock::now() - start));
+    BOOST_TEST_REQUIRE(left.count() > 0, "30 s passed before order " << id << " settled");
+    auto order = s.wait_for_state(id, "completed", left);
+    BOOST_TEST(order["state"] == "completed");
+  }
+}
+
+// Never over the budget: the simulator refused nothing with a 429 and saw no request that
+// came before a wait it had told.
+void nothing_over_budget(stack& s) {
+  auto st = s.sim_stats();
+  BOOST_TEST(st["rate_limited"].as_int64() == 0);
+  BOOST_TEST(st["violations"].as_int64() == 0);
+}
+
+}  // namespace
+
 BOOST_AUTO_TEST_SUITE(daemon_freshness)
 
 // The cadences are guarantees: the first check after a submission is never later than the
@@ -31,24 +66,8 @@ BOOST_AUTO_TEST_CASE(ten_port_ins_settle_within_30s_with_only_the_documented_cad
   s.start_portd();
 
   const auto start = std::chrono::steady_clock::now();
-  std::vector<std::int64_t> ids;
-  for (int i = 0; i < 10; ++i) {
-    // The simulator completes a port-in whose number ends in 0, 1, 2, 3 or 9.
-    const std::string number = "+180155512" + std::to_string(i) + "01239"[i % 5];
-    auto r = s.result("portin.submit", port_in_params(number));
-    ids.push_back(r["order"].as_object()["id"].as_int64());
-  }
-  for (const auto id : ids) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::seconds(30) -
-                                                                            (std::chrono::steady_clock::now() - start));
-    BOOST_TEST_REQUIRE(left.count() > 0, "30 s passed before order " << id << " settled");
-    auto order = s.wait_for_state(id, "completed", left);
-    BOOST_TEST(order["state"] == "completed");
-  }
-  // Never over the budget: the simulator refused nothing with a 429.
-  auto st = s.sim_stats();
-  BOOST_TEST(st["rate_limited"].as_int64() == 0);
-  BOOST_TEST(st["violations"].as_int64() == 0);
+  all_complete_within_30s(s, submit_ten_that_complete(s, "+180155512"), start);
+  nothing_over_budget(s);
 }
 
 // The spare budget: with every cadence at an hour, nothing but the checks beyond the cadences
@@ -66,19 +85,10 @@ BOOST_AUTO_TEST_CASE(budget_the_cadences_leave_over_finds_the_news) {
   s.start_portd();
 
   const auto start = std::chrono::steady_clock::now();
-  std::vector<std::int64_t> ids;
-  for (int i = 0; i < 10; ++i) {
-    const std::string number = "+180155513" + std::to_string(i) + "01239"[i % 5];
-    ids.push_back(s.result("portin.submit", port_in_params(number))["order"].as_object()["id"].as_int64());
-  }
+  const auto ids = submit_ten_that_complete(s, "+180155513");
   // The simulator keeps a number ending in 8 in carrier approval for ever.
   const auto stuck = s.result("portin.submit", port_in_params("+18015551398"))["order"].as_object()["id"].as_int64();
-  for (const auto id : ids) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::seconds(30) -
-                                                                            (std::chrono::steady_clock::now() - start));
-    BOOST_TEST_REQUIRE(left.count() > 0, "30 s passed before order " << id << " settled");
-    s.wait_for_state(id, "completed", left);
-  }
+  all_complete_within_30s(s, ids, start);
   s.wait_for_state(stuck, "carrier_approval", std::chrono::seconds(30));
   auto got = s.result("order.get", {{"id", stuck}})["order"].as_object();
   BOOST_TEST(got["next_check_reason"] == "cadence");
@@ -98,9 +108,7 @@ BOOST_AUTO_TEST_CASE(budget_the_cadences_leave_over_finds_the_news) {
   };
   BOOST_TEST(value("portd_poll_checks_total{class=\"spare\"}") > 0);
   BOOST_TEST(value("portd_poll_detection_latency_seconds_count") >= 10);
-  auto st = s.sim_stats();
-  BOOST_TEST(st["rate_limited"].as_int64() == 0);
-  BOOST_TEST(st["violations"].as_int64() == 0);
+  nothing_over_budget(s);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
