@@ -2,11 +2,14 @@
 -- Four flags become two enumerations, and the kind of attention, until now told apart only by
 -- the wording of attention_reason, gets a column of its own: rewording a message no longer
 -- changes how an order already on disk behaves. attention_reason stays, as the human text.
+-- The CHECKs are spelt with OR rather than IN (…): SQLite evaluates an IN list of more than two
+-- values through a temporary b-tree, on every write of every order (see 0001_init.sql).
 
 -- pending_intent: none | update | cancel | settle (cancelling: Telegent refused our cancel, one
 -- status check settles the order). The flags never held two of these at once.
 ALTER TABLE orders ADD COLUMN pending_intent TEXT NOT NULL DEFAULT 'none'
-  CHECK (pending_intent IN ('none', 'update', 'cancel', 'settle'));
+  CHECK (pending_intent = 'none' OR pending_intent = 'update' OR pending_intent = 'cancel'
+         OR pending_intent = 'settle');
 UPDATE orders SET pending_intent = CASE
     WHEN cancel_requested = 1 THEN 'cancel'
     WHEN update_pending = 1 THEN 'update'
@@ -25,8 +28,10 @@ UPDATE orders SET submit_certainty = 'ambiguous' WHERE submit_ambiguous = 1;
 -- matches nothing is the state's own reason (submit_unknown, rejected, failed), which like the
 -- refused cancel and the stale alarm only a change of state ends.
 ALTER TABLE orders ADD COLUMN attention_kind TEXT NOT NULL DEFAULT 'none'
-  CHECK (attention_kind IN ('none', 'operator_state', 'unknown_status', 'poll_refused', 'stale',
-                            'cancel_refused', 'cancel_failing'));
+  CHECK (attention_kind = 'none' OR attention_kind = 'operator_state'
+         OR attention_kind = 'unknown_status' OR attention_kind = 'poll_refused'
+         OR attention_kind = 'stale' OR attention_kind = 'cancel_refused'
+         OR attention_kind = 'cancel_failing');
 UPDATE orders SET attention_kind = CASE
     WHEN attention_reason LIKE 'Telegent refused the cancel:%'
       OR attention_reason LIKE '%; the order goes on there' THEN 'cancel_refused'
