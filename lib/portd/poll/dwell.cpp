@@ -47,10 +47,18 @@ void dwell_stats::series::add(milliseconds d) {
 double dwell_stats::series::above(milliseconds t) const {
   if (sorted.empty()) return 1;
   const double n = static_cast<double>(sorted.size());
-  const auto longer = sorted.end() - std::upper_bound(sorted.begin(), sorted.end(), t);
-  const double mean = std::max(sum_ms / n, 1.0);
-  const double tail = t <= sorted.back() ? 1 : std::exp(-static_cast<double>((t - sorted.back()).count()) / mean);
-  return (static_cast<double>(longer) + tail) / (n + 1);
+  const auto upto = std::upper_bound(sorted.begin(), sorted.end(), t);  // the stays no longer than t
+  const auto ended = static_cast<double>(upto - sorted.begin());
+  if (upto == sorted.end()) {
+    const double mean = std::max(sum_ms / n, 1.0);
+    return std::exp(-static_cast<double>((t - sorted.back()).count()) / mean) / (n + 1);
+  }
+  // Between two stays seen the curve falls linearly, not in a step at each: a step left an
+  // order whose age lay between two samples a hazard of exactly 0, and no spare check, for
+  // minutes (bench freshness, 30 orders: p95 5.8 min against round-robin's 0.5).
+  const milliseconds from = upto == sorted.begin() ? milliseconds{0} : *(upto - 1);
+  const double part = static_cast<double>((t - from).count()) / static_cast<double>(std::max(*upto - from, milliseconds{1}).count());
+  return 1 - (ended + part) / (n + 1);
 }
 
 const dwell_stats::series* dwell_stats::learned(order_state state, carrier_id carrier) const {

@@ -67,7 +67,8 @@ class dwell_stats {
     std::vector<milliseconds> sorted;
     double sum_ms = 0;
     void add(milliseconds d);
-    // P(a stay lasts longer than t): the stays longer than t, plus one that lasts at least as
+    // P(a stay lasts longer than t): the share of stays longer than t, falling linearly from
+    // one stay seen to the next (so never flat between them), plus one that lasts at least as
     // long as the longest and then ends at the stays' mean rate.
     double above(milliseconds t) const;
   };

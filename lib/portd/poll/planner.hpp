@@ -74,6 +74,9 @@ class planner {
   std::optional<time_point> next_at(time_point now);
 
   bool enabled() const { return rate_per_ms_ > 0; }
+  // The least time between two spare checks of one order: [poll] min_interval, or a quarter
+  // of a round-robin's turn over the spare budget when that is shorter (few orders active).
+  milliseconds min_interval() const;
   std::size_t size() const { return orders_.size(); }
   const dwell_stats& stats() const { return stats_; }
   const core::poll_policy& policy() const { return policy_; }
@@ -91,7 +94,8 @@ class planner {
   tracked* find(std::int64_t id);
   const tracked* find(std::int64_t id) const;
   void mark(tracked& t, time_point at);
-  double score(const tracked& t, time_point now) const;
+  double news(const tracked& t, time_point now) const;   // P(moved since its last check)
+  double score(const tracked& t, time_point now) const;  // the detection latency a check takes back
   void refill(time_point now);
 
   // One next() scores at most this many orders (from a rotating cursor), so that a large book

@@ -90,4 +90,22 @@ BOOST_AUTO_TEST_CASE(an_order_past_every_stay_seen_is_overdue_not_stuck) {
   BOOST_TEST(overdue < 0.2);
 }
 
+// Between two stays seen the chance of a move is not 0: with a step at each sample an order
+// whose age lay between two of them scored 0 and got no spare check until its age passed the
+// next (bench freshness, 30 orders: flips waited up to 13 min against round-robin's 0.5).
+BOOST_AUTO_TEST_CASE(the_chance_of_a_move_never_stalls_between_two_stays_seen) {
+  dwell_stats s;
+  add_n(s, order_state::scheduled, "Verizon", 10min, 20);
+  add_n(s, order_state::scheduled, "Verizon", 30min, 20);
+  const auto verizon = s.intern("Verizon");
+  const double between = hazard(s, order_state::scheduled, verizon, t0, t0 + 15min, t0 + 20min);
+  BOOST_TEST(between > 0.0);
+  // Before the first stay seen too (some stays are shorter than any seen yet).
+  BOOST_TEST(hazard(s, order_state::scheduled, verizon, t0, t0 + 2min, t0 + 5min) > 0.0);
+  // It still falls most where the stays ended.
+  BOOST_TEST(s.survival(order_state::scheduled, verizon, 9min) - s.survival(order_state::scheduled, verizon, 11min) > 0.4);
+  BOOST_TEST(hazard(s, order_state::scheduled, verizon, t0, t0 + 9min, t0 + 11min) >
+             10 * hazard(s, order_state::scheduled, verizon, t0, t0 + 15min, t0 + 17min));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
