@@ -208,27 +208,6 @@ awaitable<result> daemon_metrics(service::order_service& b, const json::object& 
   co_return json::serialize(r);
 }
 
-json::value time_or_null(const std::optional<core::time_point>& t) {
-  return t ? json::value(core::format_time(*t)) : json::value(nullptr);
-}
-
-json::object render_outbox_row(const service::outbox_row& r, const std::optional<core::stored_event>& e) {
-  json::object j;
-  j["id"] = r.id;
-  j["event_id"] = r.event_id;
-  j["order_id"] = r.order_id;
-  j["sink"] = r.sink;
-  j["state"] = service::to_string(r.state);
-  j["attempts"] = r.attempts;
-  j["next_attempt_at"] = r.state == service::delivery_state::pending
-                             ? json::value(core::format_time(r.next_attempt_at))
-                             : json::value(nullptr);
-  j["last_error"] = r.last_error.empty() ? json::value(nullptr) : json::value(r.last_error);
-  j["delivered_at"] = time_or_null(r.delivered_at);
-  j["event"] = e ? json::value(wire::render_event(*e)) : json::value(nullptr);
-  return j;
-}
-
 awaitable<result> outbox_list(service::order_service& b, const json::object& p, const caller&,
                               const protocol_options&) {
   auto q = parse_outbox_list(p);

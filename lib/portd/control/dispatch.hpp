@@ -6,8 +6,6 @@
 #include <portd/control/errors.hpp>
 #include <portd/control/vocabulary.hpp>
 #include <portd/control/params.hpp>
-#include <portd/control/errors.hpp>
-#include <portd/control/vocabulary.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/value.hpp>

@@ -1,5 +1,6 @@
-// daemon.status JSON and Prometheus text from the service's status and metrics values.
+// daemon.status JSON, Prometheus text and outbox deliveries from the service's values.
 #include <portd/control/report.hpp>
+#include <portd/wire/objects.hpp>
 
 #include <boost/json/array.hpp>
 
@@ -156,6 +157,23 @@ std::string render_metrics(const service::daemon_metrics& m) {
      << "# TYPE portd_poll_detection_latency_seconds histogram\n";
   m.detection_latency_seconds.write(os, "portd_poll_detection_latency_seconds", "");
   return os.str();
+}
+
+json::object render_outbox_row(const service::outbox_row& r, const std::optional<core::stored_event>& e) {
+  json::object j;
+  j["id"] = r.id;
+  j["event_id"] = r.event_id;
+  j["order_id"] = r.order_id;
+  j["sink"] = r.sink;
+  j["state"] = service::to_string(r.state);
+  j["attempts"] = r.attempts;
+  j["next_attempt_at"] = r.state == service::delivery_state::pending
+                             ? json::value(core::format_time(r.next_attempt_at))
+                             : json::value(nullptr);
+  j["last_error"] = text_or_null(r.last_error);
+  j["delivered_at"] = time_or_null(r.delivered_at);
+  j["event"] = e ? json::value(wire::render_event(*e)) : json::value(nullptr);
+  return j;
 }
 
 }  // namespace portd::control
