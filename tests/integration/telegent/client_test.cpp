@@ -1,5 +1,6 @@
 // The Telegent client against a fake Telegent on loopback: tokens, re-authentication,
 // keep-alive, timeouts, resets, size caps, TLS verification and secrets.
+#include "common/sample_orders.hpp"
 #include "fake_telegent.hpp"
 
 #include <portd/telegent/budget.hpp>
@@ -31,20 +32,9 @@ using portd::test::answer_then_close;
 using portd::test::fake_reply;
 using portd::test::fake_request;
 using portd::test::fake_telegent;
+using portd::test::sample_port_in;
 
 namespace {
-
-portd::core::order sample_order() {
-  portd::core::order o;
-  o.number = "+15555551234";
-  o.remote_order_id = "JNUOID-Case/Sensitive";
-  o.details.carrier = "Verizon";
-  o.details.account_number = "ACC-1";
-  o.details.billing_address = {"1 Main St", "", "Detroit", "MI", "48201"};
-  o.details.port_in_date = "2026-05-02";
-  o.secrets.account_pin = "pin-4321";
-  return o;
-}
 
 client_config config_for(const fake_telegent& server) {
   client_config c;
@@ -81,7 +71,7 @@ BOOST_FIXTURE_TEST_SUITE(telegent_client, fixture)
 BOOST_AUTO_TEST_CASE(token_single_flight_for_concurrent_calls) {
   fake_telegent server(ioc);
   client c(ioc.get_executor(), config_for(server), bud);
-  const auto order = sample_order();
+  const auto order = sample_port_in();
   constexpr int n = 8;
   std::vector<api_result> results;
   run(ioc, [&]() -> asio::awaitable<void> {
@@ -116,7 +106,7 @@ BOOST_AUTO_TEST_CASE(token_single_flight_for_concurrent_calls) {
 BOOST_AUTO_TEST_CASE(each_endpoint_gets_its_own_token_and_cached_tokens_are_reused) {
   fake_telegent server(ioc);
   client c(ioc.get_executor(), config_for(server), bud);
-  const auto order = sample_order();
+  const auto order = sample_port_in();
   run(ioc, [&]() -> asio::awaitable<void> {
     co_await c.call(order, call_kind::status, priority::poll);
     co_await c.call(order, call_kind::status, priority::poll);
@@ -145,7 +135,7 @@ BOOST_AUTO_TEST_CASE(a_401_re_authenticates_once_and_retries) {
   client c(ioc.get_executor(), config_for(server), bud);
   api_result r;
   run(ioc, [&]() -> asio::awaitable<void> {
-    r = co_await c.call(sample_order(), call_kind::status, priority::poll);
+    r = co_await c.call(sample_port_in(), call_kind::status, priority::poll);
     server.stop();
   });
   BOOST_TEST(r.outcome == call_outcome::ok);
@@ -164,7 +154,7 @@ BOOST_AUTO_TEST_CASE(a_second_401_is_a_refusal_not_a_loop) {
   client c(ioc.get_executor(), config_for(server), bud);
   api_result r;
   run(ioc, [&]() -> asio::awaitable<void> {
-    r = co_await c.call(sample_order(), call_kind::status, priority::poll);
+    r = co_await c.call(sample_port_in(), call_kind::status, priority::poll);
     server.stop();
   });
   BOOST_TEST(r.outcome == call_outcome::refused);
@@ -185,7 +175,7 @@ BOOST_AUTO_TEST_CASE(refused_credentials_are_a_refusal_without_the_secret) {
   client c(ioc.get_executor(), config_for(server), bud);
   api_result r;
   run(ioc, [&]() -> asio::awaitable<void> {
-    r = co_await c.call(sample_order(), call_kind::submit_port_in, priority::command);
+    r = co_await c.call(sample_port_in(), call_kind::submit_port_in, priority::command);
     server.stop();
   });
   BOOST_TEST(r.outcome == call_outcome::refused);
@@ -204,11 +194,11 @@ BOOST_AUTO_TEST_CASE(a_prepared_call_stops_right_before_the_write_and_can_be_wit
   std::vector<std::size_t> seen_by_server;  // API requests the server had when the call was ready
   api_result sent, withheld;
   run(ioc, [&]() -> asio::awaitable<void> {
-    auto p = co_await c.prepare(sample_order(), call_kind::submit_port_in, priority::command);
+    auto p = co_await c.prepare(sample_port_in(), call_kind::submit_port_in, priority::command);
     BOOST_REQUIRE(p.ready);
     seen_by_server.push_back(server.api_requests().size());
     sent = co_await p.ready->send();
-    auto q = co_await c.prepare(sample_order(), call_kind::submit_port_in, priority::command);
+    auto q = co_await c.prepare(sample_port_in(), call_kind::submit_port_in, priority::command);
     BOOST_REQUIRE(q.ready);
     seen_by_server.push_back(server.api_requests().size());
     withheld = co_await q.ready->withhold();
@@ -226,7 +216,7 @@ BOOST_AUTO_TEST_CASE(a_prepared_call_stops_right_before_the_write_and_can_be_wit
 BOOST_AUTO_TEST_CASE(keep_alive_carries_many_calls_over_one_connection) {
   fake_telegent server(ioc);
   client c(ioc.get_executor(), config_for(server), bud);
-  const auto order = sample_order();
+  const auto order = sample_port_in();
   int ok = 0;
   run(ioc, [&]() -> asio::awaitable<void> {
     for (int i = 0; i < 20; ++i) {
@@ -249,7 +239,7 @@ BOOST_AUTO_TEST_CASE(a_connection_the_server_closed_while_idle_is_replaced) {
     return answer_then_close(R"({"OrderStatus":"Pending"})");  // says keep-alive, then drops it like an idle timeout
   };
   client c(ioc.get_executor(), config_for(server), bud);
-  const auto order = sample_order();
+  const auto order = sample_port_in();
   api_result first, second;
   run(ioc, [&]() -> asio::awaitable<void> {
     first = co_await c.call(order, call_kind::status, priority::poll);
@@ -274,7 +264,7 @@ BOOST_AUTO_TEST_CASE(a_peer_that_never_answers_times_out_after_the_request_left)
   client c(ioc.get_executor(), cfg, bud);
   api_result r;
   run(ioc, [&]() -> asio::awaitable<void> {
-    r = co_await c.call(sample_order(), call_kind::submit_port_in, priority::command);
+    r = co_await c.call(sample_port_in(), call_kind::submit_port_in, priority::command);
     server.stop();
   });
   BOOST_TEST(r.outcome == call_outcome::transient);
@@ -295,7 +285,7 @@ BOOST_AUTO_TEST_CASE(a_reset_after_the_request_was_read_may_have_been_processed)
   client c(ioc.get_executor(), config_for(server), bud);
   api_result r;
   run(ioc, [&]() -> asio::awaitable<void> {
-    r = co_await c.call(sample_order(), call_kind::submit_port_in, priority::command);
+    r = co_await c.call(sample_port_in(), call_kind::submit_port_in, priority::command);
     server.stop();
   });
   BOOST_TEST(r.outcome == call_outcome::transient);
@@ -317,7 +307,7 @@ BOOST_AUTO_TEST_CASE(a_refused_connect_was_never_processed) {
   client c(ioc.get_executor(), cfg, bud);
   api_result r;
   run(ioc, [&]() -> asio::awaitable<void> {
-    r = co_await c.call(sample_order(), call_kind::submit_port_in, priority::command);
+    r = co_await c.call(sample_port_in(), call_kind::submit_port_in, priority::command);
   });
   BOOST_TEST(r.outcome == call_outcome::transient);
   BOOST_TEST(r.reason == "connect_failed");
@@ -336,7 +326,7 @@ BOOST_AUTO_TEST_CASE(an_oversized_response_is_cut_off) {
   client c(ioc.get_executor(), cfg, bud);
   api_result r;
   run(ioc, [&]() -> asio::awaitable<void> {
-    r = co_await c.call(sample_order(), call_kind::status, priority::poll);
+    r = co_await c.call(sample_port_in(), call_kind::status, priority::poll);
     server.stop();
   });
   BOOST_TEST(r.outcome == call_outcome::transient);
@@ -356,7 +346,7 @@ BOOST_AUTO_TEST_CASE(a_429_pauses_the_whole_budget) {
   api_result r;
   const auto before = portd::core::now_ms();
   run(ioc, [&]() -> asio::awaitable<void> {
-    r = co_await c.call(sample_order(), call_kind::status, priority::poll);
+    r = co_await c.call(sample_port_in(), call_kind::status, priority::poll);
     server.stop();
   });
   BOOST_TEST(r.reason == "rate_limited");
@@ -385,7 +375,7 @@ BOOST_AUTO_TEST_CASE(a_400_naming_port_in_date_is_retried_in_the_us_form) {
   client c(ioc.get_executor(), config_for(server), bud);
   api_result r;
   run(ioc, [&]() -> asio::awaitable<void> {
-    r = co_await c.call(sample_order(), call_kind::submit_port_in, priority::command);
+    r = co_await c.call(sample_port_in(), call_kind::submit_port_in, priority::command);
     server.stop();
   });
   BOOST_TEST(r.outcome == call_outcome::ok);
@@ -407,7 +397,7 @@ BOOST_AUTO_TEST_CASE(secrets_echoed_in_an_error_never_reach_the_result) {
   client c(ioc.get_executor(), config_for(server), bud);
   api_result r;
   run(ioc, [&]() -> asio::awaitable<void> {
-    r = co_await c.call(sample_order(), call_kind::submit_port_in, priority::command);
+    r = co_await c.call(sample_port_in(), call_kind::submit_port_in, priority::command);
     server.stop();
   });
   BOOST_TEST(r.outcome == call_outcome::refused);
@@ -441,7 +431,7 @@ BOOST_AUTO_TEST_CASE(tls_verifies_with_the_configured_ca) {
   client c(ioc.get_executor(), cfg, bud);
   api_result r;
   run(ioc, [&]() -> asio::awaitable<void> {
-    r = co_await c.call(sample_order(), call_kind::status, priority::poll);
+    r = co_await c.call(sample_port_in(), call_kind::status, priority::poll);
     server.stop();
   });
   BOOST_TEST(r.outcome == call_outcome::ok);
@@ -456,7 +446,7 @@ BOOST_AUTO_TEST_CASE(tls_fails_without_the_ca_and_never_falls_back_to_plaintext)
   client c(ioc.get_executor(), cfg, bud);
   api_result r;
   run(ioc, [&]() -> asio::awaitable<void> {
-    r = co_await c.call(sample_order(), call_kind::submit_port_in, priority::command);
+    r = co_await c.call(sample_port_in(), call_kind::submit_port_in, priority::command);
     server.stop();
   });
   BOOST_TEST(r.outcome == call_outcome::transient);
@@ -474,7 +464,7 @@ BOOST_AUTO_TEST_CASE(tls_fails_when_the_certificate_names_another_host) {
   client c(ioc.get_executor(), cfg, bud);
   api_result r;
   run(ioc, [&]() -> asio::awaitable<void> {
-    r = co_await c.call(sample_order(), call_kind::status, priority::poll);
+    r = co_await c.call(sample_port_in(), call_kind::status, priority::poll);
     server.stop();
   });
   BOOST_TEST(r.reason == "tls_failed");
@@ -497,7 +487,7 @@ BOOST_AUTO_TEST_CASE(a_token_close_to_expiry_is_refreshed_before_use) {
     return rep;
   };
   client c(ioc.get_executor(), config_for(server), bud);
-  const auto order = sample_order();
+  const auto order = sample_port_in();
   std::vector<fake_request> sequential;
   std::size_t done = 0;
   run(ioc, [&]() -> asio::awaitable<void> {
@@ -535,7 +525,7 @@ BOOST_AUTO_TEST_CASE(a_tls_handshake_that_never_completes_times_out_before_sendi
   client c(ioc.get_executor(), cfg, bud);
   api_result r;
   run(ioc, [&]() -> asio::awaitable<void> {
-    r = co_await c.call(sample_order(), call_kind::submit_port_in, priority::command);
+    r = co_await c.call(sample_port_in(), call_kind::submit_port_in, priority::command);
     silent.close();
     held.close();
   });
@@ -553,7 +543,7 @@ BOOST_AUTO_TEST_CASE(tls_by_host_name_resolves_and_verifies_the_name) {
   client c(ioc.get_executor(), cfg, bud);
   api_result r;
   run(ioc, [&]() -> asio::awaitable<void> {
-    r = co_await c.call(sample_order(), call_kind::status, priority::poll);
+    r = co_await c.call(sample_port_in(), call_kind::status, priority::poll);
     server.stop();
   });
   BOOST_TEST(r.outcome == call_outcome::ok);
@@ -576,7 +566,7 @@ BOOST_AUTO_TEST_CASE(close_ends_an_in_flight_call_as_a_shutdown) {
   run(ioc, [&]() -> asio::awaitable<void> {
     bool done = false;
     asio::steady_timer finished(ioc, asio::steady_timer::time_point::max());
-    asio::co_spawn(ioc, c.call(sample_order(), call_kind::submit_port_in, priority::command),
+    asio::co_spawn(ioc, c.call(sample_port_in(), call_kind::submit_port_in, priority::command),
                    [&](std::exception_ptr, api_result res) {
                      r = std::move(res);
                      done = true;
@@ -600,7 +590,7 @@ BOOST_AUTO_TEST_CASE(a_host_that_does_not_resolve_was_never_processed) {
   client c(ioc.get_executor(), cfg, bud);
   api_result r;
   run(ioc, [&]() -> asio::awaitable<void> {
-    r = co_await c.call(sample_order(), call_kind::submit_port_in, priority::command);
+    r = co_await c.call(sample_port_in(), call_kind::submit_port_in, priority::command);
   });
   BOOST_TEST(r.outcome == call_outcome::transient);
   // resolve_failed, or timeout where the resolver itself hangs
@@ -629,8 +619,8 @@ BOOST_AUTO_TEST_CASE(a_failed_early_refresh_keeps_using_the_current_token) {
   client c(ioc.get_executor(), config_for(server), bud);
   api_result first, second;
   run(ioc, [&]() -> asio::awaitable<void> {
-    first = co_await c.call(sample_order(), call_kind::status, priority::poll);
-    second = co_await c.call(sample_order(), call_kind::status, priority::poll);
+    first = co_await c.call(sample_port_in(), call_kind::status, priority::poll);
+    second = co_await c.call(sample_port_in(), call_kind::status, priority::poll);
     server.stop();
   });
   BOOST_TEST(first.outcome == call_outcome::ok);
@@ -651,11 +641,11 @@ BOOST_AUTO_TEST_CASE(a_submit_never_goes_into_a_connection_the_server_has_closed
   client c(ioc.get_executor(), config_for(server), bud);
   api_result first, second;
   run(ioc, [&]() -> asio::awaitable<void> {
-    first = co_await c.call(sample_order(), call_kind::submit_port_in, priority::command);
+    first = co_await c.call(sample_port_in(), call_kind::submit_port_in, priority::command);
     while (server.closed_after_reply() == 0) co_await asio::post(ioc, asio::use_awaitable);
     // Same endpoint, cached token: the idle connection is the dead one. A submit is never
     // resent by the transport, so only the check before reuse can keep this one unambiguous.
-    second = co_await c.call(sample_order(), call_kind::submit_port_in, priority::command);
+    second = co_await c.call(sample_port_in(), call_kind::submit_port_in, priority::command);
     server.stop();
   });
   BOOST_TEST(first.outcome == call_outcome::ok);

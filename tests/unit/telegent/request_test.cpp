@@ -1,4 +1,6 @@
 // Requests carry exactly the fields of telegent-api.md §1–7.
+#include "common/sample_orders.hpp"
+
 #include <portd/telegent/request.hpp>
 
 #include <boost/json/parse.hpp>
@@ -9,17 +11,12 @@ using portd::core::call_kind;
 namespace json = boost::json;
 
 namespace {
+// The common port-in with the optional fields a submission carries when they are set.
 portd::core::order port_in() {
-  portd::core::order o;
-  o.number = "+15555551234";
-  o.details.carrier = "Verizon";
-  o.details.account_number = "ACC-1";
+  auto o = portd::test::sample_port_in();
   o.details.subscriber_name = "Ada Lovelace";
-  o.details.billing_address = {"1 Main St", "Apt 2", "Detroit", "MI", "48201"};
+  o.details.billing_address.street2 = "Apt 2";
   o.details.iccid = "8901260882310000000F";
-  o.details.classification = "mvno";
-  o.details.port_in_date = "2026-05-02";
-  o.secrets.account_pin = "9876";
   return o;
 }
 json::object body(const request_spec& s) { return json::parse(s.body).as_object(); }
@@ -46,7 +43,7 @@ BOOST_AUTO_TEST_CASE(submit_sends_every_field_and_lists_the_pin_as_secret) {
   BOOST_TEST(b.at("PortInNumber").as_string() == "+15555551234");
   BOOST_TEST(b.at("CurrentCarrierName").as_string() == "Verizon");
   BOOST_TEST(b.at("CurrentAccountNumber").as_string() == "ACC-1");
-  BOOST_TEST(b.at("CurrentAccountPassword").as_string() == "9876");
+  BOOST_TEST(b.at("CurrentAccountPassword").as_string() == "pin-4321");
   const auto& addr = b.at("CurrentBillingAddress").as_object();
   BOOST_TEST(addr.at("Street1").as_string() == "1 Main St");
   BOOST_TEST(addr.at("Street2").as_string() == "Apt 2");
@@ -58,7 +55,7 @@ BOOST_AUTO_TEST_CASE(submit_sends_every_field_and_lists_the_pin_as_secret) {
   BOOST_TEST(b.at("ICCID").as_string() == "8901260882310000000F");
   BOOST_TEST(b.at("PortInDate").as_string() == "2026-05-02");
   BOOST_TEST(s.has_port_in_date);
-  BOOST_TEST(s.secrets == std::vector<std::string>{"9876"});
+  BOOST_TEST(s.secrets == std::vector<std::string>{"pin-4321"});
 }
 
 BOOST_AUTO_TEST_CASE(optional_fields_are_left_out_and_the_us_date_form_is_available) {
