@@ -2,27 +2,16 @@
 // Telegent that accepts connections and never answers (the peer hangs; nothing waits for time).
 #pragma once
 #include <common/process.hpp>
-#include <portd/control/report.hpp>
 #include <portd/engine/engine.hpp>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <optional>
-#include <sstream>
 
 namespace portd::engine::test {
 
 namespace asio = boost::asio;
-
-// The value of one counter in the Prometheus text.
-inline std::uint64_t metric(const std::string& text, const std::string& name) {
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind(name + " ", 0) == 0) return std::stoull(line.substr(name.size() + 1));
-  BOOST_FAIL("no metric " << name);
-  return 0;
-}
 
 struct hanging_telegent {
   asio::io_context& ioc;
