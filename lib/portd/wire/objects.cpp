@@ -104,6 +104,7 @@ void write_order(std::string& out, const core::order& o) {
   w.key("number").text(o.number);
   w.key("state").text(core::to_string(o.state));
   w.key("needs_attention").boolean(o.needs_attention());
+  w.key("attention_kind").text(core::to_string(o.attention));
   w.key("attention_reason").text(o.attention_reason);
   w.key("remote_order_id").text_or_null(o.remote_order_id);
   w.key("remote_status").text_or_null(o.remote_status);

@@ -93,6 +93,20 @@ BOOST_AUTO_TEST_CASE(order_rendering_hides_secrets) {
   BOOST_TEST(j.at("last_error").at("at") == json::value("2026-11-18T11:06:40.000Z"));
 }
 
+// Why an order waits, as a name a client can switch on; attention_reason is the words for people.
+BOOST_AUTO_TEST_CASE(an_order_says_which_kind_of_attention_it_needs) {
+  auto o = port_in();
+  for (auto kind : {core::attention_kind::none, core::attention_kind::operator_state,
+                    core::attention_kind::cancel_refused, core::attention_kind::stale}) {
+    o.attention = kind;
+    std::string text;
+    write_order(text, o);
+    const json::value parsed = json::parse(text);
+    BOOST_TEST(parsed.at("attention_kind").as_string() == core::to_string(kind));
+    BOOST_TEST(parsed.at("needs_attention").as_bool() == (kind != core::attention_kind::none));
+  }
+}
+
 BOOST_AUTO_TEST_CASE(order_text_is_what_serialising_the_object_gives_and_keeps_every_byte) {
   auto o = port_in();
   // Every character class the escaping handles: quotes, backslashes, each control character,
