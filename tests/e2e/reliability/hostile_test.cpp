@@ -353,7 +353,8 @@ BOOST_AUTO_TEST_CASE(stalled_and_trickling_peers_are_dropped_at_the_idle_timeout
 // Issue 16, 1: one connection sends 900 list requests (1,000 orders: ~800 KiB per reply) in
 // one burst and never reads. The daemon takes a line only while the connection's queued replies
 // are under the cap (8 MiB), so its memory grows by about the cap, not 900 replies (the issue
-// measured +600 MiB and a 2 s stall), and another client is answered promptly meanwhile.
+// measured +600 MiB and a 2 s stall), and another client is answered meanwhile. How promptly
+// is a timing, measured by `tools/bench/bench flood` (status_max_ms, target < 0.5 s).
 BOOST_AUTO_TEST_CASE(a_burst_of_list_requests_never_read_grows_the_daemon_by_about_its_reply_cap) {
   stack s;
   s.start_portd();
@@ -363,17 +364,10 @@ BOOST_AUTO_TEST_CASE(a_burst_of_list_requests_never_read_grows_the_daemon_by_abo
   const long rss_before = rss_kib(portd);
   raw_peer deaf(s.socket_path());
   send_all(deaf.fd, list_burst(900));
-  double worst_ms = 0;
-  for (int i = 0; i < 20; ++i) {
-    const auto t0 = std::chrono::steady_clock::now();
-    served(s);
-    worst_ms = std::max(worst_ms, ms_since(t0));
-  }
+  for (int i = 0; i < 20; ++i) served(s);  // answered, so the daemon is alive and serving
   const long rss_after = rss_kib(portd);
-  BOOST_TEST_MESSAGE("900 list requests never read: portd RSS " << rss_before << " KiB -> " << rss_after
-                                                                << " KiB; slowest daemon.status meanwhile " << worst_ms << " ms");
+  BOOST_TEST_MESSAGE("900 list requests never read: portd RSS " << rss_before << " KiB -> " << rss_after << " KiB");
   rss_growth_below(rss_before, rss_after, 48 * 1024);
-  if (!under_asan) BOOST_TEST(worst_ms < 500);
 }
 
 // Issue 16, 8: requests read but not run when portd gets SIGTERM are answered -32005
