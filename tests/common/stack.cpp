@@ -25,31 +25,12 @@ namespace http = boost::beast::http;
 
 // ---- rpc_connection ------------------------------------------------------------------------
 
-rpc_connection::rpc_connection(const std::string& path) {
-  fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_un a{};
-  a.sun_family = AF_UNIX;
-  std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
-  if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0)
-    throw std::runtime_error("connect " + path + ": " + std::strerror(errno));
-}
-
-rpc_connection::~rpc_connection() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
-void rpc_connection::send_line(const std::string& line) {
-  std::string s = line + "\n";
-  std::size_t off = 0;
-  while (off < s.size()) {
-    const ssize_t n = ::send(fd_, s.data() + off, s.size() - off, MSG_NOSIGNAL);
-    if (n <= 0) throw std::runtime_error("send failed");
-    off += static_cast<std::size_t>(n);
-  }
-}
-
 std::optional<std::string> rpc_connection::read_line(std::chrono::milliseconds timeout) {
-  return test::read_line(fd_, buffer_, timeout);
+  try {
+    return client_.read_line(timeout);
+  } catch (const wire::timeout_error&) {
+    return std::nullopt;
+  }
 }
 
 json::object rpc_connection::call(const std::string& method, json::object params) {

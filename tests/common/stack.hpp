@@ -3,6 +3,8 @@
 #pragma once
 #include "process.hpp"
 
+#include <portd/wire/client.hpp>
+
 #include <boost/json.hpp>
 
 #include <chrono>
@@ -13,23 +15,21 @@
 
 namespace portd::test {
 
-// A blocking JSON-RPC 2.0 connection to a Unix socket (one JSON per line).
+// A JSON-RPC 2.0 connection to the control socket for tests that look at the protocol itself:
+// wire::client's connection and framing, with whole response objects (error members included)
+// and a read that gives up quietly.
 class rpc_connection {
  public:
-  explicit rpc_connection(const std::string& socket_path);
-  ~rpc_connection();
-  rpc_connection(const rpc_connection&) = delete;
-  rpc_connection& operator=(const rpc_connection&) = delete;
+  explicit rpc_connection(const std::string& socket_path) : client_(socket_path) {}
 
-  void send_line(const std::string& line);
+  void send_line(const std::string& line) { client_.send_line(line); }
   // The next line, or nullopt on EOF/timeout.
   std::optional<std::string> read_line(std::chrono::milliseconds timeout = std::chrono::seconds(30));
   // Sends a request and returns the whole response object.
   boost::json::object call(const std::string& method, boost::json::object params = {});
 
  private:
-  int fd_ = -1;
-  std::string buffer_;
+  wire::client client_;
   std::int64_t next_id_ = 1;
 };
 

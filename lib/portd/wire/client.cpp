@@ -92,6 +92,10 @@ void client::send_line(std::string_view line) {
 
 std::optional<std::string> client::read_line() { return read_line(std::nullopt); }
 
+std::optional<std::string> client::read_line(std::chrono::milliseconds timeout) {
+  return read_line(std::chrono::steady_clock::now() + timeout);
+}
+
 std::optional<std::string> client::read_line(deadline until) {
   for (;;) {
     if (auto nl = buffer_.find('\n'); nl != std::string::npos) {

@@ -64,6 +64,8 @@ class client {
   // Raw framing: one line out ('\n' appended), one line in (without '\n'; nullopt at EOF).
   void send_line(std::string_view line);
   std::optional<std::string> read_line();
+  // One line in within `timeout` (not the connection's); throws timeout_error past it.
+  std::optional<std::string> read_line(std::chrono::milliseconds timeout);
 
  private:
   using deadline = std::optional<std::chrono::steady_clock::time_point>;
