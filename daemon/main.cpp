@@ -1,6 +1,6 @@
 // portd entry point: config → store → io_context{1} → signals → run. Thin on purpose: the
 // real code lives in lib/.
-#include <portd/control/metrics_http.hpp>
+#include <portd/runtime/metrics_http.hpp>
 #include <portd/control/options.hpp>
 #include <portd/control/report.hpp>
 #include <portd/control/server.hpp>
@@ -9,10 +9,10 @@
 #include <portd/store/repository.hpp>
 #include <portd/telegent/budget.hpp>
 #include <portd/telegent/client.hpp>
-#include <portd/util/config.hpp>
-#include <portd/util/log.hpp>
-#include <portd/util/systemd.hpp>
-#include <portd/util/text.hpp>
+#include <portd/runtime/config.hpp>
+#include <portd/runtime/log.hpp>
+#include <portd/runtime/systemd.hpp>
+#include <portd/runtime/text.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -45,7 +45,7 @@ using namespace portd;
 namespace {
 
 // The settings that only a restart applies, named for the SIGHUP report.
-std::vector<std::string> restart_needed(const util::config& a, const util::config& b) {
+std::vector<std::string> restart_needed(const runtime::config& a, const runtime::config& b) {
   std::vector<std::string> out;
   const auto& at = a.telegent;
   const auto& bt = b.telegent;
@@ -77,7 +77,7 @@ std::vector<std::string> restart_needed(const util::config& a, const util::confi
   if (std::tie(a.stale.submitted, a.stale.carrier_approval, a.stale.scheduled, a.stale.past_port_date) !=
       std::tie(b.stale.submitted, b.stale.carrier_approval, b.stale.scheduled, b.stale.past_port_date))
     out.emplace_back("[stale]");
-  auto hook = [](const util::webhook_config& w) {
+  auto hook = [](const runtime::webhook_config& w) {
     return std::tie(w.name, w.url, w.secrets, w.events, w.ca_file, w.timeout, w.retry_base, w.retry_cap,
                     w.max_age, w.concurrency, w.body, w.proxy);
   };
@@ -85,7 +85,7 @@ std::vector<std::string> restart_needed(const util::config& a, const util::confi
   for (std::size_t i = 0; !hooks_differ && i < a.webhooks.size(); ++i)
     hooks_differ = hook(a.webhooks[i]) != hook(b.webhooks[i]);
   if (hooks_differ) out.emplace_back("[[webhook]]");
-  auto command = [](const util::command_config& c) {
+  auto command = [](const runtime::command_config& c) {
     return std::tie(c.name, c.argv, c.events, c.timeout, c.retry_base, c.retry_cap, c.max_age, c.concurrency, c.body);
   };
   bool commands_differ = a.commands.size() != b.commands.size();
@@ -110,7 +110,7 @@ std::string describe(const control::access_rules& a) {
 // [control] operators/readers with their names resolved (NSS: at start and on SIGHUP only).
 // A name the system does not know is a warning, not an error: it grants nothing (fails closed),
 // and the group may be created after the configuration is written.
-control::resolved_access resolve_roles(const util::config& cfg) {
+control::resolved_access resolve_roles(const runtime::config& cfg) {
   return control::resolve_access(cfg.control, control::system_names());
 }
 
@@ -119,11 +119,11 @@ control::resolved_access resolve_roles(const util::config& cfg) {
 // their user and group names resolved again, for connections accepted from now on) and name
 // what needs a restart. A file that no longer validates changes nothing; a user or group
 // name the system does not know is warned about and grants nothing.
-void reload(const std::string& path, util::config& running, control::server& srv) {
-  util::config next;
+void reload(const std::string& path, runtime::config& running, control::server& srv) {
+  runtime::config next;
   control::access_rules access;
   try {
-    next = util::load_config(path);
+    next = runtime::load_config(path);
     auto resolved = resolve_roles(next);
     for (const auto& m : resolved.missing) spdlog::warn("SIGHUP: {}", m);
     access = std::move(resolved.rules);
@@ -139,7 +139,7 @@ void reload(const std::string& path, util::config& running, control::server& srv
   running.control.operators = next.control.operators;
   running.control.readers = next.control.readers;
   if (next.log.level != running.log.level) {
-    util::set_log_level(next.log.level);
+    runtime::set_log_level(next.log.level);
     spdlog::warn("SIGHUP: log level {} -> {}", running.log.level, next.log.level);
     running.log.level = next.log.level;
   }
@@ -153,7 +153,7 @@ void reload(const std::string& path, util::config& running, control::server& srv
   spdlog::warn("SIGHUP: changes to {} take effect only after a restart (systemctl restart portd)", names);
 }
 
-telegent::client_config client_config_of(const util::config& cfg) {
+telegent::client_config client_config_of(const runtime::config& cfg) {
   telegent::client_config cc;
   cc.base_url = cfg.telegent.base_url;
   cc.account_key = cfg.telegent.account_key;
@@ -192,37 +192,37 @@ std::string check_store_directory(const std::filesystem::path& db, std::string& 
 // --check-config --online: the start-up probe on demand (one token request). 0 when Telegent
 // granted a token; 77 (EX_NOPERM) when it refused the credentials; 69 (EX_UNAVAILABLE) when
 // it could not be reached (TLS, connection, timeout, an unusable answer).
-int check_online(const util::config& cfg) {
+int check_online(const runtime::config& cfg) {
   spdlog::set_level(spdlog::level::off);  // the verdict is printed below, once
   asio::io_context ioc{1};
   telegent::budget budget(ioc.get_executor(), {cfg.telegent.requests_per_minute, cfg.telegent.burst});
   telegent::client client(ioc.get_executor(), client_config_of(cfg), budget);
-  std::optional<core::api_result> result;
-  asio::co_spawn(ioc, client.probe(), [&](std::exception_ptr e, core::api_result r) {
+  std::optional<porting::api_result> result;
+  asio::co_spawn(ioc, client.probe(), [&](std::exception_ptr e, porting::api_result r) {
     if (!e) result = std::move(r);
     client.close();
     budget.close();
   });
   ioc.run();
   const auto& c = client.stats().credentials;
-  if (result && result->outcome == core::call_outcome::ok) {
+  if (result && result->outcome == porting::call_outcome::ok) {
     std::printf("telegent: credentials ok (a token was granted by %s)\n", cfg.telegent.base_url.c_str());
     return 0;
   }
   const std::string problem = c.problem.empty() ? "token request failed" : c.problem;
-  const std::string detail = result ? util::escape_controls(result->message) : "the probe did not finish";
+  const std::string detail = result ? runtime::escape_controls(result->message) : "the probe did not finish";
   std::fprintf(stderr, "portd: telegent: %s at %s (account %s): %s\n", problem.c_str(), cfg.telegent.base_url.c_str(),
                cfg.telegent.account_key.c_str(), detail.c_str());
   return problem.starts_with("credentials refused") ? 77 : 69;
 }
 
-int run(util::config cfg, const std::string& config_path, control::resolved_access access) {
-  util::setup_logging(cfg.log.level);
+int run(runtime::config cfg, const std::string& config_path, control::resolved_access access) {
+  runtime::setup_logging(cfg.log.level);
   // A step as long as copying the database (before a schema upgrade) must not run into
   // systemd's start timeout: each one extends it by 30 minutes, and says what it is doing.
   store::repository repo(cfg.store.path, [](const std::string& what) {
     spdlog::info("store: {}", what);
-    util::sd_notify_state("EXTEND_TIMEOUT_USEC=1800000000\nSTATUS=" + what);
+    runtime::sd_notify_state("EXTEND_TIMEOUT_USEC=1800000000\nSTATUS=" + what);
   });
   spdlog::info("portd {} starting; database {}", PORTD_VERSION, cfg.store.path.string());
   for (const auto& w : cfg.warnings) spdlog::warn("configuration: {}", w);
@@ -240,7 +240,7 @@ int run(util::config cfg, const std::string& config_path, control::resolved_acce
   engine::engine_options eo;
   eo.poll_concurrency = cfg.telegent.max_connections;
   eo.retention = {cfg.retention.delivered_outbox, cfg.retention.raw_bodies, cfg.retention.interval, cfg.retention.batch};
-  engine::engine eng(ioc, repo, client, budget, core::policy{cfg.poll, cfg.retry, cfg.stale, cfg.orders.resend_window},
+  engine::engine eng(ioc, repo, client, budget, porting::policy{cfg.poll, cfg.retry, cfg.stale, cfg.orders.resend_window},
                      eo);
 
   // Notifications: one outbox sink per [[webhook]], written with every event (DESIGN.md §8).
@@ -252,7 +252,7 @@ int run(util::config cfg, const std::string& config_path, control::resolved_acce
     s.url = w.url;
     s.secrets = w.secrets.empty() ? std::vector<std::string>{w.secret} : w.secrets;
     for (const auto& t : w.events)
-      if (auto et = core::parse_event_type(t)) s.events.push_back(*et);
+      if (auto et = porting::parse_event_type(t)) s.events.push_back(*et);
     s.ca_file = w.ca_file;
     s.timeout = w.timeout;
     s.schedule = {w.retry_base, w.retry_cap, w.max_age};
@@ -267,7 +267,7 @@ int run(util::config cfg, const std::string& config_path, control::resolved_acce
     s.name = c.name;
     s.command = c.argv;
     for (const auto& t : c.events)
-      if (auto et = core::parse_event_type(t)) s.events.push_back(*et);
+      if (auto et = porting::parse_event_type(t)) s.events.push_back(*et);
     s.timeout = c.timeout;
     s.schedule = {c.retry_base, c.retry_cap, c.max_age};
     s.concurrency = c.concurrency;
@@ -277,7 +277,7 @@ int run(util::config cfg, const std::string& config_path, control::resolved_acce
   notify::notifier notifier(ioc.get_executor(), repo, std::move(sinks));
   repo.set_sinks(notifier.store_sinks());
   notifier.set_commit([&eng] { eng.commit_soon(); });
-  eng.add_listener([&notifier](const core::stored_event& e) { notifier.on_committed(e); });
+  eng.add_listener([&notifier](const porting::stored_event& e) { notifier.on_committed(e); });
   {
     engine::engine::outbox_hooks hooks;
     for (const auto& s : notifier.store_sinks()) hooks.sinks.push_back(s.name);
@@ -296,7 +296,7 @@ int run(util::config cfg, const std::string& config_path, control::resolved_acce
   so.max_connections = static_cast<std::size_t>(cfg.control.max_connections);
   so.idle_timeout = cfg.control.idle_timeout;
   control::server srv(ioc.get_executor(), eng, so);
-  if (auto fd = util::listen_fd()) {
+  if (auto fd = runtime::listen_fd()) {
     srv.adopt(*fd);
     spdlog::info("control socket handed over by systemd");
   } else {
@@ -304,9 +304,9 @@ int run(util::config cfg, const std::string& config_path, control::resolved_acce
     spdlog::info("control socket {}", cfg.control.socket.string());
   }
 
-  std::unique_ptr<control::metrics_http> metrics;
+  std::unique_ptr<runtime::metrics_http> metrics;
   if (!cfg.metrics.listen.empty()) {
-    metrics = std::make_unique<control::metrics_http>(ioc.get_executor(), cfg.metrics.listen, cfg.metrics.allow_remote,
+    metrics = std::make_unique<runtime::metrics_http>(ioc.get_executor(), cfg.metrics.listen, cfg.metrics.allow_remote,
                                                       [&eng] { return control::render_metrics(eng.metrics()); });
     spdlog::info("metrics on http://{}/metrics (port {})", cfg.metrics.listen, metrics->port());
   }
@@ -317,7 +317,7 @@ int run(util::config cfg, const std::string& config_path, control::resolved_acce
   // portd runs on either way: orders wait for the API as for any outage. The token is kept.
   asio::co_spawn(ioc, [&client]() -> asio::awaitable<void> {
     auto r = co_await client.probe();
-    if (r.outcome == core::call_outcome::ok) spdlog::info("telegent: credentials ok");
+    if (r.outcome == porting::call_outcome::ok) spdlog::info("telegent: credentials ok");
   }, asio::detached);
   notifier.start(repo.last_event_id());
   srv.start();
@@ -333,12 +333,12 @@ int run(util::config cfg, const std::string& config_path, control::resolved_acce
   // along, and is refreshed every 30 s even without a watchdog.
   asio::steady_timer watchdog(ioc);
   bool stopping = false;
-  const auto every = util::watchdog_interval();
+  const auto every = runtime::watchdog_interval();
   const std::chrono::microseconds tick =
       every ? std::min<std::chrono::microseconds>(*every / 3, std::chrono::seconds(30)) : std::chrono::seconds(30);
   asio::co_spawn(ioc, [&]() -> asio::awaitable<void> {
     while (!stopping) {
-      util::sd_notify_state((every ? "WATCHDOG=1\nSTATUS=" : "STATUS=") + status());
+      runtime::sd_notify_state((every ? "WATCHDOG=1\nSTATUS=" : "STATUS=") + status());
       watchdog.expires_after(tick);
       auto [ec] = co_await watchdog.async_wait(asio::as_tuple(asio::use_awaitable));
       if (ec) break;
@@ -351,15 +351,15 @@ int run(util::config cfg, const std::string& config_path, control::resolved_acce
     signals.async_wait([&](boost::system::error_code ec, int sig) {
       if (ec) return;
       if (sig == SIGHUP) {
-        util::sd_notify_state("RELOADING=1");
+        runtime::sd_notify_state("RELOADING=1");
         reload(config_path, cfg, srv);
-        util::sd_notify_state("READY=1\nSTATUS=" + status());
+        runtime::sd_notify_state("READY=1\nSTATUS=" + status());
         wait_signal();
         return;
       }
       spdlog::info("signal {}: stopping", sig);
       stopping = true;
-      util::sd_notify_state("STOPPING=1");
+      runtime::sd_notify_state("STOPPING=1");
       srv.drain();  // requests read and not run are answered `unavailable`
       if (metrics) metrics->stop();
       notifier.stop();  // deliveries in flight stay pending: the next start sends them
@@ -375,7 +375,7 @@ int run(util::config cfg, const std::string& config_path, control::resolved_acce
   wait_signal();
   // READY only now: the store is open, the socket listens, and SIGTERM/SIGHUP are handled
   // (a stop right after READY drains instead of killing the process).
-  util::sd_notify_state("READY=1\nSTATUS=" + status());
+  runtime::sd_notify_state("READY=1\nSTATUS=" + status());
   spdlog::info("ready");
   ioc.run();
   spdlog::info("stopped");
@@ -396,9 +396,9 @@ int main(int argc, char** argv) {
       ->needs(check_flag);
   app.set_version_flag("--version", std::string("portd ") + PORTD_VERSION);
   CLI11_PARSE(app, argc, argv);
-  util::config cfg;
+  runtime::config cfg;
   try {
-    cfg = util::load_config(config_path, check);
+    cfg = runtime::load_config(config_path, check);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "portd: configuration %s: %s\n", config_path.c_str(), e.what());
     return 78;  // EX_CONFIG

@@ -1,6 +1,6 @@
 -- portd's first schema: orders, their append-only history, and the notification outbox.
 -- Times are INTEGER milliseconds since the Unix epoch (UTC). Enumerations are stored as the
--- names core::to_string gives them, so that the database reads well in the sqlite3 shell.
+-- names porting::to_string gives them, so that the database reads well in the sqlite3 shell.
 -- Migrations are append-only: never edit this file once released; add 0002_*.sql instead.
 
 CREATE TABLE orders (

@@ -104,7 +104,7 @@ check_dir /run/portd 755 portd portd
 echo "check-units: sysusers and tmpfiles snippets: users, groups and directories as expected"
 
 # 4. portd.toml.example documents every key config.cpp accepts, and portd accepts the file.
-config_cpp="$here/../lib/portd/util/config.cpp"
+config_cpp="$here/../lib/portd/runtime/config.cpp"
 if [ -f "$config_cpp" ]; then
   keys=$(tr '\n' ' ' < "$config_cpp" | grep -o 'only_keys([^;]*;' | sed 's/^[^{]*{//' | grep -o '"[a-z_]*"' | tr -d '"' | sort -u)
   [ -n "$keys" ] || fail "found no keys in $config_cpp"

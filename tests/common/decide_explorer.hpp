@@ -3,8 +3,8 @@
 // with every kind of input (start, timer, restart, each operator command, and for every call
 // kind each class of answer). Pure: no daemon, no clock.
 #pragma once
-#include <portd/core/decide.hpp>
-#include <portd/core/status.hpp>
+#include <portd/porting/decide.hpp>
+#include <portd/porting/status.hpp>
 
 #include <algorithm>
 #include <deque>
@@ -16,8 +16,8 @@
 #include <vector>
 
 namespace decide_explorer {
-namespace core = portd::core;
-using namespace portd::core;
+namespace porting = portd::porting;
+using namespace portd::porting;
 using namespace std::chrono_literals;
 
 inline const std::string op = "operator:uid=1000";
@@ -189,9 +189,9 @@ struct explorer {
   static std::string key(const order& o) {
     std::string k;
     auto add = [&](const std::string& s) { k += s; k += '\x1f'; };
-    add(std::string(core::to_string(o.kind)));
-    add(std::string(core::to_string(o.state)));
-    add(o.in_flight ? std::string(core::to_string(*o.in_flight)) : "-");
+    add(std::string(porting::to_string(o.kind)));
+    add(std::string(porting::to_string(o.state)));
+    add(o.in_flight ? std::string(porting::to_string(*o.in_flight)) : "-");
     k += {char('0' + static_cast<int>(o.attention)), char('0' + static_cast<int>(o.pending)),
           char('0' + static_cast<int>(o.submit)), char('0' + o.request_sent), char('0' + o.next_check_at.has_value()),
           char('0' + o.skip_eligibility),

@@ -1,10 +1,10 @@
-// Ready-made orders for tests that hold a core::order in hand (the store, the Telegent client,
+// Ready-made orders for tests that hold a porting::order in hand (the store, the Telegent client,
 // the engine, notify). Start from the builder closest to what the test needs and change the
 // fields it is about, so the test shows only what matters to it. (The JSON params of a
 // portin.submit, for tests that speak to the socket, are port_in_params() in stack.hpp.)
-// Header-only: a test area that includes it links portd_core.
+// Header-only: a test area that includes it links portd_porting.
 #pragma once
-#include <portd/core/order.hpp>
+#include <portd/porting/order.hpp>
 
 #include <cstdint>
 #include <string>
@@ -12,12 +12,12 @@
 
 namespace portd::test {
 
-inline core::time_point at_ms(std::int64_t ms) { return core::time_point(core::milliseconds(ms)); }
+inline porting::time_point at_ms(std::int64_t ms) { return porting::time_point(porting::milliseconds(ms)); }
 
 // A minimal order of kind `k` in state `s`, with its times set (nothing else).
-inline core::order simple_order(std::string number, core::order_state s = core::order_state::received,
-                                core::order_kind k = core::order_kind::port_in) {
-  core::order o;
+inline porting::order simple_order(std::string number, porting::order_state s = porting::order_state::received,
+                                porting::order_kind k = porting::order_kind::port_in) {
+  porting::order o;
   o.kind = k;
   o.number = std::move(number);
   o.state = s;
@@ -27,8 +27,8 @@ inline core::order simple_order(std::string number, core::order_state s = core::
 
 // A port-in as Telegent needs it to submit: carrier, account, PIN, billing address, a port date
 // and a remote order id (whose case matters).
-inline core::order sample_port_in(std::string number = "+15555551234") {
-  core::order o;
+inline porting::order sample_port_in(std::string number = "+15555551234") {
+  porting::order o;
   o.number = std::move(number);
   o.remote_order_id = "JNUOID-Case/Sensitive";
   o.details.carrier = "Verizon";
@@ -40,12 +40,12 @@ inline core::order sample_port_in(std::string number = "+15555551234") {
 }
 
 // A port-in with every field set, secrets, optionals and intents included (for round trips).
-inline core::order full_port_in(std::string number = "+18015551234") {
-  core::order o;
-  o.kind = core::order_kind::port_in;
+inline porting::order full_port_in(std::string number = "+18015551234") {
+  porting::order o;
+  o.kind = porting::order_kind::port_in;
   o.number = std::move(number);
-  o.state = core::order_state::carrier_approval;
-  o.attention = core::attention_kind::unknown_status;
+  o.state = porting::order_state::carrier_approval;
+  o.attention = porting::attention_kind::unknown_status;
   o.attention_reason = "unknown remote status";
   o.remote_order_id = "JNUOID-6c05aa";
   o.remote_status = "Pending Carrier Approval";
@@ -58,7 +58,7 @@ inline core::order full_port_in(std::string number = "+18015551234") {
   o.state_since = at_ms(1'764'000'000'400);
   o.next_check_at = at_ms(1'764'000'900'000);
   o.attempts = 3;
-  o.last_error = core::error_info{"rate_limited", "Telegent answered 429", at_ms(1'764'000'000'300)};
+  o.last_error = porting::error_info{"rate_limited", "Telegent answered 429", at_ms(1'764'000'000'300)};
   o.details.carrier = "Verizon";
   o.details.account_number = "1111222233332222";
   o.details.subscriber_name = "Jane Doe";
@@ -71,9 +71,9 @@ inline core::order full_port_in(std::string number = "+18015551234") {
   o.secrets.account_pin = "s3cret-pin";
   o.secrets.port_out_pin = "";
   o.skip_eligibility = true;
-  o.in_flight = core::call_kind::status;
-  o.pending = core::pending_intent::cancel;
-  o.submit = core::submit_certainty::ambiguous;
+  o.in_flight = porting::call_kind::status;
+  o.pending = porting::pending_intent::cancel;
+  o.submit = porting::submit_certainty::ambiguous;
   o.ambiguous_since = at_ms(1'764'000'000'200);
   o.cancel_reason = "customer changed their mind";
   return o;

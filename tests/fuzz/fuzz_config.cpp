@@ -3,7 +3,7 @@
 // expected answer to bad input, anything else escaping is a bug. Also fuzzes parse_duration.
 // The temp dir holds two secret files (mode 600), "secret" and "whsec", so that a config naming
 // them (as the seeds do) gets past the credentials into the rest of the validation.
-#include <portd/util/config.hpp>
+#include <portd/runtime/config.hpp>
 
 #include <unistd.h>
 
@@ -46,14 +46,14 @@ const fs::path& temp_file() {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  (void)portd::util::parse_duration(text);
+  (void)portd::runtime::parse_duration(text);
   {
     std::ofstream out(temp_file(), std::ios::binary | std::ios::trunc);
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
   }
   try {
-    (void)portd::util::load_config(temp_file());
-  } catch (const portd::util::config_error&) {
+    (void)portd::runtime::load_config(temp_file());
+  } catch (const portd::runtime::config_error&) {
     // refused with a message: fine
   }
   return 0;

@@ -1,15 +1,16 @@
 // libFuzzer: date parsing (every remote form, token expiry, HTTP-dates, strict ISO, the US
 // conversion) and status interpretation for both order kinds. Also checks one round-trip
 // property: a strict ISO date converts to a US date that parses back to the same day.
-#include <portd/core/dates.hpp>
-#include <portd/core/status.hpp>
+#include <portd/telegent/dates.hpp>
+#include <portd/porting/status.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
-using namespace portd::core;
+using namespace portd::telegent;
+using namespace portd::porting;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view s(reinterpret_cast<const char*>(data), size);

@@ -20,9 +20,9 @@ using namespace portd::telegent;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static constexpr std::array<int, 12> statuses{200, 201, 202, 204, 400, 401, 403, 404, 409, 429, 500, 503};
-  static constexpr std::array<core::call_kind, 6> calls{
-      core::call_kind::eligibility, core::call_kind::submit_port_in, core::call_kind::submit_port_out,
-      core::call_kind::update,      core::call_kind::cancel,         core::call_kind::status};
+  static constexpr std::array<porting::call_kind, 6> calls{
+      porting::call_kind::eligibility, porting::call_kind::submit_port_in, porting::call_kind::submit_port_out,
+      porting::call_kind::update,      porting::call_kind::cancel,         porting::call_kind::status};
   if (size == 0) return 0;
   const std::uint8_t sel = data[0];
   std::string_view rest(reinterpret_cast<const char*>(data + 1), size - 1);
@@ -35,7 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   a.status = statuses[sel % statuses.size()];
   a.body = std::string(rest);
   a.retry_after = std::string(header);
-  const auto now = core::time_point{} + std::chrono::hours(24 * 365 * 56);  // ~2026
+  const auto now = porting::time_point{} + std::chrono::hours(24 * 365 * 56);  // ~2026
 
   const auto call = calls[(sel / statuses.size()) % calls.size()];
   auto r = classify_answer(call, a, now);

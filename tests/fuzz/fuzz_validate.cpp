@@ -1,12 +1,12 @@
 // libFuzzer: the field validators of core/validate.hpp (E.164, ICCID, states, ZIP, dates, ids,
 // text, PIN, account numbers) on arbitrary text.
-#include <portd/core/validate.hpp>
+#include <portd/porting/validate.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
-using namespace portd::core;
+using namespace portd::porting;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view s(reinterpret_cast<const char*>(data), size);

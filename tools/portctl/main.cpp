@@ -10,7 +10,7 @@
 
 #include <portd/wire/client.hpp>
 #include <portd/wire/jsonrpc.hpp>
-#include <portd/util/text.hpp>
+#include <portd/runtime/text.hpp>
 
 #include <CLI/CLI.hpp>
 #include <boost/json/array.hpp>
@@ -210,7 +210,7 @@ void print_submitted(globals& g, const json::value& r) {
 void print_order(globals& g, const json::value& r) {
   if (g.json) return g.print_json(r);
   if (auto* next = as_obj(r).if_contains("next"); next && next->is_string())
-    std::cout << "next: " << portd::util::escape_controls(next->as_string()) << "\n";
+    std::cout << "next: " << portd::runtime::escape_controls(next->as_string()) << "\n";
   std::cout << portctl::render_order_block(member(r, "order"), g.style);
 }
 
@@ -737,7 +737,7 @@ int main(int argc, char** argv) {
             std::cout << "outbox " << o.at("id").as_int64() << "  " << o.at("sink").as_string().c_str() << "  event "
                       << o.at("event_id").as_int64() << "  order " << o.at("order_id").as_int64() << "  "
                       << o.at("attempts").as_int64() << " attempts";
-            if (o.at("last_error").is_string()) std::cout << "  last: " << portd::util::escape_controls(o.at("last_error").as_string());
+            if (o.at("last_error").is_string()) std::cout << "  last: " << portd::runtime::escape_controls(o.at("last_error").as_string());
             std::cout << "\n";
             if (o.at("event").is_object())
               std::cout << "    " << portctl::render_event_line(o.at("event").as_object(), g.style, true);
@@ -875,7 +875,7 @@ int main(int argc, char** argv) {
         if (g.json) return g.print_json(r);
         const auto& o = as_obj(r);
         const auto bytes = o.contains("bytes") && o.at("bytes").is_int64() ? o.at("bytes").as_int64() : 0;
-        std::cout << "backup written to " << portd::util::escape_controls(o.contains("path") && o.at("path").is_string()
+        std::cout << "backup written to " << portd::runtime::escape_controls(o.contains("path") && o.at("path").is_string()
                                                                                 ? std::string(o.at("path").as_string())
                                                                                 : file)
                   << " (" << bytes << " bytes)\n";

@@ -1,7 +1,7 @@
 // portctl's human output.
 #include "render.hpp"
 
-#include <portd/util/text.hpp>
+#include <portd/runtime/text.hpp>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -21,7 +21,7 @@ namespace {
 std::string str(const json::object& o, std::string_view key) {
   auto* v = o.if_contains(key);
   if (!v || v->is_null()) return "";
-  if (v->is_string()) return portd::util::escape_controls(v->as_string());
+  if (v->is_string()) return portd::runtime::escape_controls(v->as_string());
   if (v->is_int64()) return std::to_string(v->as_int64());
   if (v->is_uint64()) return std::to_string(v->as_uint64());
   if (v->is_bool()) return v->as_bool() ? "yes" : "no";

@@ -25,7 +25,7 @@ using result = outcome<std::string>;
 using boost::asio::awaitable;
 
 // {"order": order}
-std::string order_result(const core::order& o) {
+std::string order_result(const porting::order& o) {
   std::string r;
   r.reserve(1024);  // a port-in renders to ~800 bytes
   r = R"({"order":)";
@@ -43,7 +43,7 @@ std::string submitted_result(const submitted& s) {
 }
 
 // {"order": order, "next": "what portd does next"}: the reply to a command that queues work.
-std::string command_result(const core::order& o) {
+std::string command_result(const porting::order& o) {
   std::string r = order_result(o);
   r.pop_back();
   r += R"(,"next":)";
@@ -101,7 +101,7 @@ awaitable<result> order_list(service::order_service& b, const json::object& p, c
   });
 }
 
-json::value events_result(const std::vector<core::stored_event>& events) {
+json::value events_result(const std::vector<porting::stored_event>& events) {
   json::array a;
   a.reserve(events.size());
   for (auto& e : events) a.push_back(wire::render_event(e));
@@ -166,7 +166,7 @@ awaitable<result> order_note(service::order_service& b, const json::object& p, c
   auto n = parse_note(p);
   if (!n.ok()) co_return std::move(n.error());
   co_return map(co_await b.note(n.value().id, std::move(n.value().text), c),
-                [](core::stored_event& e) {
+                [](porting::stored_event& e) {
                   json::object r;
                   r["event"] = wire::render_event(e);
                   return json::value(std::move(r));

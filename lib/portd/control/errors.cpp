@@ -29,7 +29,7 @@ rpc_error to_rpc_error(const service::error& e) {
   r.code = rpc_code(e.code);
   r.reason = e.reason.empty() ? std::string(rpc_reason(e.code)) : e.reason;
   r.message = e.message;
-  if (e.state) r.data["state"] = core::to_string(*e.state);
+  if (e.state) r.data["state"] = porting::to_string(*e.state);
   if (!e.field.empty()) r.data["field"] = e.field;
   if (e.order_id) r.data["order_id"] = *e.order_id;
   return r;

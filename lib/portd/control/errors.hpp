@@ -1,6 +1,6 @@
 // The one place where the service's domain errors (portd::errc) become JSON-RPC errors.
 #pragma once
-#include <portd/core/error.hpp>
+#include <portd/porting/error.hpp>
 #include <portd/service/error.hpp>
 #include <portd/wire/jsonrpc.hpp>
 

@@ -2,7 +2,7 @@
 // work (order.update, order.cancel, order.retry, order.poll, order.resolve): their `order` is
 // the order as the command left it, which alone reads as "nothing happened".
 #pragma once
-#include <portd/core/order.hpp>
+#include <portd/porting/order.hpp>
 
 #include <string>
 
@@ -10,6 +10,6 @@ namespace portd::control {
 
 // E.g. "correction queued; Telegent is told next", "status check queued", "cancel queued;
 // sent once the status check in flight returns", "nothing: the order is cancelled". Pure.
-std::string next_step(const core::order& o);
+std::string next_step(const porting::order& o);
 
 }  // namespace portd::control

@@ -12,7 +12,7 @@ void add_unique(std::vector<T>& v, T x) {
 }
 
 // One role's uids and gids, and the names of its groups for messages.
-void resolve(const util::id_set& ids, const std::string& key, const name_lookup& names,
+void resolve(const runtime::id_set& ids, const std::string& key, const name_lookup& names,
              std::vector<std::uint32_t>& uids, std::vector<std::uint32_t>& gids,
              std::vector<std::string>& group_names, std::vector<std::string>& missing) {
   uids = ids.uids;
@@ -41,7 +41,7 @@ void resolve(const util::id_set& ids, const std::string& key, const name_lookup&
 
 }  // namespace
 
-resolved_access resolve_access(const util::config::control_section& control, const name_lookup& names) {
+resolved_access resolve_access(const runtime::config::control_section& control, const name_lookup& names) {
   resolved_access r;
   auto& a = r.rules;
   resolve(control.operators, "control.operators", names, a.operator_uids, a.operator_gids, a.operator_groups, r.missing);

@@ -1,7 +1,7 @@
 // The roles of [control] (CONFIG.md) with user and group names resolved to numbers.
 #pragma once
 #include <portd/control/access.hpp>
-#include <portd/util/config.hpp>
+#include <portd/runtime/config.hpp>
 
 namespace portd::control {
 
@@ -18,6 +18,6 @@ struct resolved_access {
 // sysusers.d, configuration management ahead of the package), and leaving it out grants
 // nothing. Throws what `names` throws when the database cannot be read. At start and on
 // SIGHUP, never per connection.
-resolved_access resolve_access(const util::config::control_section&, const name_lookup& names);
+resolved_access resolve_access(const runtime::config::control_section&, const name_lookup& names);
 
 }  // namespace portd::control

@@ -2,7 +2,7 @@
 #include <portd/control/params.hpp>
 #include <portd/control/errors.hpp>
 #include <portd/control/vocabulary.hpp>
-#include <portd/core/validate.hpp>
+#include <portd/porting/validate.hpp>
 
 #include <initializer_list>
 #include <limits>
@@ -27,7 +27,7 @@ class fields {
   void fail(std::string_view key, std::string message) {
     if (!error) error = invalid_params(path(key), std::move(message));
   }
-  void fail(const core::invalid_field& f) {
+  void fail(const porting::invalid_field& f) {
     if (!error) error = invalid_params(f);
   }
 
@@ -60,10 +60,10 @@ class fields {
 
   // A string that passes check_text (non-empty, bounded, no control characters).
   std::optional<std::string> text(std::string_view key, bool required,
-                                  std::size_t max = core::max_text_length) {
+                                  std::size_t max = porting::max_text_length) {
     auto s = string(key, required);
     if (s)
-      if (auto e = core::check_text(*s, path(key), max)) {
+      if (auto e = porting::check_text(*s, path(key), max)) {
         fail(*e);
         return std::nullopt;
       }
@@ -121,7 +121,7 @@ class fields {
   std::optional<std::string> number(std::string_view key, bool required) {
     auto s = string(key, required);
     if (!s) return s;
-    auto r = core::normalize_e164(*s, path(key));
+    auto r = porting::normalize_e164(*s, path(key));
     if (!r.ok()) {
       fail(*r.error);
       return std::nullopt;
@@ -156,37 +156,37 @@ class fields {
   std::string prefix_;
 };
 
-auto pin_check = [](std::string_view s, std::string_view f) { return core::check_pin(s, f); };
-auto iccid_check = [](std::string_view s, std::string_view f) { return core::check_iccid(s, f); };
-auto date_check = [](std::string_view s, std::string_view f) { return core::check_date(s, f); };
+auto pin_check = [](std::string_view s, std::string_view f) { return porting::check_pin(s, f); };
+auto iccid_check = [](std::string_view s, std::string_view f) { return porting::check_iccid(s, f); };
+auto date_check = [](std::string_view s, std::string_view f) { return porting::check_date(s, f); };
 auto class_check = [](std::string_view s, std::string_view f) {
-  return core::check_classification(s, f);
+  return porting::check_classification(s, f);
 };
 auto account_check = [](std::string_view s, std::string_view f) {
-  return core::check_account_number(s, f);
+  return porting::check_account_number(s, f);
 };
 auto aid_check = [](std::string_view s, std::string_view f) {
-  return core::check_prefixed_id(s, "AID-", f);
+  return porting::check_prefixed_id(s, "AID-", f);
 };
 auto tsuid_check = [](std::string_view s, std::string_view f) {
-  return core::check_prefixed_id(s, "TSUID-", f);
+  return porting::check_prefixed_id(s, "TSUID-", f);
 };
 
-std::optional<core::billing_address> parse_address(fields& parent, std::string_view key,
+std::optional<porting::billing_address> parse_address(fields& parent, std::string_view key,
                                                    bool required) {
   const json::object* o = parent.object(key, required);
   if (!o) return std::nullopt;
   fields f(*o, parent.path(key));
   f.only({"street1", "street2", "city", "state", "zip"});
-  core::billing_address a;
+  porting::billing_address a;
   if (auto s = f.text("street1", true)) a.street1 = *s;
   if (auto s = f.string("street2", false)) {
-    if (auto e = core::check_text(*s, f.path("street2"), core::max_text_length, true)) f.fail(*e);
+    if (auto e = porting::check_text(*s, f.path("street2"), porting::max_text_length, true)) f.fail(*e);
     a.street2 = *s;
   }
   if (auto s = f.text("city", true)) a.city = *s;
-  if (auto s = f.checked("state", true, core::check_us_state)) a.state = *s;
-  if (auto s = f.checked("zip", true, core::check_zip)) a.zip = *s;
+  if (auto s = f.checked("state", true, porting::check_us_state)) a.state = *s;
+  if (auto s = f.checked("zip", true, porting::check_zip)) a.zip = *s;
   if (f.error) {
     parent.fail(f.error->data.contains("field") ? std::string(f.error->data["field"].as_string())
                                                 : std::string(key),
@@ -265,7 +265,7 @@ outcome<service::order_filter> parse_order_list(const json::object& o) {
   if (auto* v = o.if_contains("state"); v && !v->is_null()) {
     auto add = [&](const json::value& s) -> bool {
       if (!s.is_string()) return false;
-      auto st = core::parse_order_state(s.as_string());
+      auto st = porting::parse_order_state(s.as_string());
       if (!st) return false;
       filter.states.push_back(*st);
       return true;
@@ -283,7 +283,7 @@ outcome<service::order_filter> parse_order_list(const json::object& o) {
     }
   }
   if (auto s = f.string("kind", false)) {
-    auto k = core::parse_order_kind(*s);
+    auto k = porting::parse_order_kind(*s);
     if (!k) return invalid_params("kind", "kind must be \"port_in\" or \"port_out\"");
     filter.kind = *k;
   }
@@ -320,7 +320,7 @@ outcome<update_params> parse_update(const json::object& o) {
   if (f.has("subscriber_name")) {
     // May be cleared with "".
     if (auto s = f.string("subscriber_name", false)) {
-      if (auto e = core::check_text(*s, "subscriber_name", core::max_text_length, true)) f.fail(*e);
+      if (auto e = porting::check_text(*s, "subscriber_name", porting::max_text_length, true)) f.fail(*e);
       p.subscriber_name = *s;
     }
   }
@@ -340,7 +340,7 @@ outcome<cancel_params> parse_cancel(const json::object& o) {
   f.only({"id", "reason"});
   cancel_params c;
   if (auto id = f.id()) c.id = *id;
-  if (auto s = f.text("reason", false, core::max_long_text_length)) c.reason = *s;
+  if (auto s = f.text("reason", false, porting::max_long_text_length)) c.reason = *s;
   if (f.error) return *f.error;
   return c;
 }
@@ -350,7 +350,7 @@ outcome<close_params> parse_close(const json::object& o) {
   f.only({"id", "reason"});
   close_params c;
   if (auto id = f.id()) c.id = *id;
-  if (auto s = f.text("reason", true, core::max_long_text_length)) c.reason = *s;
+  if (auto s = f.text("reason", true, porting::max_long_text_length)) c.reason = *s;
   if (f.error) return *f.error;
   if (c.reason.empty()) return invalid_params("reason", "reason must say why the order is closed");
   return c;
@@ -381,7 +381,7 @@ outcome<note_params> parse_note(const json::object& o) {
   f.only({"id", "text"});
   note_params n;
   if (auto id = f.id()) n.id = *id;
-  if (auto s = f.text("text", true, core::max_long_text_length)) n.text = *s;
+  if (auto s = f.text("text", true, porting::max_long_text_length)) n.text = *s;
   if (f.error) return *f.error;
   return n;
 }

@@ -19,7 +19,7 @@ struct protocol_options {
 
 struct update_params {
   std::int64_t id = 0;
-  core::order_patch patch;
+  porting::order_patch patch;
 };
 struct cancel_params {
   std::int64_t id = 0;

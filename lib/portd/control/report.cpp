@@ -11,8 +11,8 @@ namespace json = boost::json;
 namespace portd::control {
 namespace {
 
-json::value time_or_null(const std::optional<core::time_point>& t) {
-  return t ? json::value(core::format_time(*t)) : json::value(nullptr);
+json::value time_or_null(const std::optional<porting::time_point>& t) {
+  return t ? json::value(porting::format_time(*t)) : json::value(nullptr);
 }
 
 json::value text_or_null(const std::string& s) { return s.empty() ? json::value(nullptr) : json::value(s); }
@@ -48,14 +48,14 @@ json::array sinks_json(const std::vector<service::sink_status>& sinks) {
 json::object render_status(const service::daemon_status& s) {
   json::object r;
   r["version"] = s.version;
-  r["started_at"] = core::format_time(s.started_at);
+  r["started_at"] = porting::format_time(s.started_at);
   json::object by_state;
   std::int64_t active = 0;
-  for (int i = 0; i < core::order_state_count; ++i) {
-    const auto st = static_cast<core::order_state>(i);
+  for (int i = 0; i < porting::order_state_count; ++i) {
+    const auto st = static_cast<porting::order_state>(i);
     const auto n = s.orders.by_state[static_cast<std::size_t>(i)];
-    by_state[core::to_string(st)] = n;
-    if (!core::is_terminal(st)) active += n;
+    by_state[porting::to_string(st)] = n;
+    if (!porting::is_terminal(st)) active += n;
   }
   r["orders"] = {{"by_state", by_state}, {"active", active}, {"needs_attention", s.orders.needs_attention}};
   json::object by_status;
@@ -76,19 +76,19 @@ json::object render_status(const service::daemon_status& s) {
 std::string render_metrics(const service::daemon_metrics& m) {
   std::ostringstream os;
   os << "# HELP portd_build_info The running portd's version (always 1).\n# TYPE portd_build_info gauge\n"
-     << "portd_build_info{version=\"" << util::label_value(m.version) << "\"} 1\n";
-  util::write_process_metrics(os);
+     << "portd_build_info{version=\"" << runtime::label_value(m.version) << "\"} 1\n";
+  runtime::write_process_metrics(os);
   os << "# HELP portd_database_size_bytes The database's files on disk (database, WAL and shared-memory index).\n"
      << "# TYPE portd_database_size_bytes gauge\nportd_database_size_bytes " << m.database_size_bytes << "\n";
   os << "# HELP portd_orders Orders by state.\n# TYPE portd_orders gauge\n";
-  for (int i = 0; i < core::order_state_count; ++i)
-    os << "portd_orders{state=\"" << core::to_string(static_cast<core::order_state>(i)) << "\"} "
+  for (int i = 0; i < porting::order_state_count; ++i)
+    os << "portd_orders{state=\"" << porting::to_string(static_cast<porting::order_state>(i)) << "\"} "
        << m.orders.by_state[static_cast<std::size_t>(i)] << "\n";
   os << "# HELP portd_orders_needs_attention Orders that need an operator.\n# TYPE portd_orders_needs_attention gauge\n"
      << "portd_orders_needs_attention " << m.orders.needs_attention << "\n";
   os << "# HELP portd_transitions_total Committed order state changes.\n# TYPE portd_transitions_total counter\n";
   for (const auto& [k, n] : m.transitions)
-    os << "portd_transitions_total{from=\"" << core::to_string(k.first) << "\",to=\"" << core::to_string(k.second)
+    os << "portd_transitions_total{from=\"" << porting::to_string(k.first) << "\",to=\"" << porting::to_string(k.second)
        << "\"} " << n << "\n";
   os << "# HELP portd_api_requests_total Telegent requests by HTTP status.\n# TYPE portd_api_requests_total counter\n";
   for (auto& [k, v] : m.api_requests) os << "portd_api_requests_total{status=\"" << k << "\"} " << v << "\n";
@@ -97,7 +97,7 @@ std::string render_metrics(const service::daemon_metrics& m) {
      << "# TYPE portd_api_request_duration_seconds histogram\n";
   for (const auto& [k, h] : m.api_latency)
     h.write(os, "portd_api_request_duration_seconds",
-            "endpoint=\"" + util::label_value(k.first) + "\",status_class=\"" + util::label_value(k.second) + "\"");
+            "endpoint=\"" + runtime::label_value(k.first) + "\",status_class=\"" + runtime::label_value(k.second) + "\"");
   os << "# HELP portd_api_in_flight Telegent requests in flight.\n# TYPE portd_api_in_flight gauge\n"
      << "portd_api_in_flight " << m.api_in_flight << "\n";
   os << "# HELP portd_budget_waiting Requests waiting for the budget.\n# TYPE portd_budget_waiting gauge\n"
@@ -118,7 +118,7 @@ std::string render_metrics(const service::daemon_metrics& m) {
     };
     auto per_sink = [&](std::string_view name, std::string_view help, auto value) {
       family(name, help, "counter");
-      for (const auto& s : *m.sinks) os << name << "{sink=\"" << util::label_value(s.name) << "\"} " << value(s) << "\n";
+      for (const auto& s : *m.sinks) os << name << "{sink=\"" << runtime::label_value(s.name) << "\"} " << value(s) << "\n";
     };
     per_sink("portd_deliveries_delivered_total", "Notifications delivered, by sink (since start).",
              [](const service::sink_metrics& s) { return s.delivered; });
@@ -129,10 +129,10 @@ std::string render_metrics(const service::daemon_metrics& m) {
     family("portd_delivery_attempt_duration_seconds", "One delivery attempt: the webhook request or the command's run.",
            "histogram");
     for (const auto& s : *m.sinks)
-      s.attempt_seconds.write(os, "portd_delivery_attempt_duration_seconds", "sink=\"" + util::label_value(s.name) + "\"");
+      s.attempt_seconds.write(os, "portd_delivery_attempt_duration_seconds", "sink=\"" + runtime::label_value(s.name) + "\"");
     family("portd_delivery_latency_seconds", "From an event's commit to its delivery, by sink.", "histogram");
     for (const auto& s : *m.sinks)
-      s.latency_seconds.write(os, "portd_delivery_latency_seconds", "sink=\"" + util::label_value(s.name) + "\"");
+      s.latency_seconds.write(os, "portd_delivery_latency_seconds", "sink=\"" + runtime::label_value(s.name) + "\"");
   }
   os << "# HELP portd_api_paused_seconds Time left in a pause Telegent asked for (429).\n"
      << "# TYPE portd_api_paused_seconds gauge\nportd_api_paused_seconds " << m.api_paused_seconds << "\n";
@@ -159,7 +159,7 @@ std::string render_metrics(const service::daemon_metrics& m) {
   return os.str();
 }
 
-json::object render_outbox_row(const service::outbox_row& r, const std::optional<core::stored_event>& e) {
+json::object render_outbox_row(const service::outbox_row& r, const std::optional<porting::stored_event>& e) {
   json::object j;
   j["id"] = r.id;
   j["event_id"] = r.event_id;
@@ -168,7 +168,7 @@ json::object render_outbox_row(const service::outbox_row& r, const std::optional
   j["state"] = service::to_string(r.state);
   j["attempts"] = r.attempts;
   j["next_attempt_at"] = r.state == service::delivery_state::pending
-                             ? json::value(core::format_time(r.next_attempt_at))
+                             ? json::value(porting::format_time(r.next_attempt_at))
                              : json::value(nullptr);
   j["last_error"] = text_or_null(r.last_error);
   j["delivered_at"] = time_or_null(r.delivered_at);

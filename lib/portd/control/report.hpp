@@ -2,7 +2,7 @@
 // Prometheus text of daemon.metrics and GET /metrics, and outbox.list's deliveries, rendered
 // from the service's values.
 #pragma once
-#include <portd/core/event.hpp>
+#include <portd/porting/event.hpp>
 #include <portd/service/queries.hpp>
 #include <portd/service/status.hpp>
 
@@ -19,6 +19,6 @@ boost::json::object render_status(const service::daemon_status&);
 std::string render_metrics(const service::daemon_metrics&);
 // One delivery of outbox.list, with its event (null once retention has removed it).
 boost::json::object render_outbox_row(const service::outbox_row&,
-                                      const std::optional<core::stored_event>&);
+                                      const std::optional<porting::stored_event>&);
 
 }  // namespace portd::control

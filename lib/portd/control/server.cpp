@@ -302,7 +302,7 @@ struct server::impl {
     asio::co_spawn(executor, watch(self, c, seq, std::move(req.id), *ok.value().watch), asio::detached);
   }
 
-  bool deliver(const std::shared_ptr<connection>& c, const core::stored_event& e) {
+  bool deliver(const std::shared_ptr<connection>& c, const porting::stored_event& e) {
     if (c->closed || c->close_after_flush) return false;
     if (e.id <= c->last_event_id) return true;  // already sent (backlog/live overlap)
     c->last_event_id = e.id;
@@ -368,7 +368,7 @@ struct server::impl {
       std::weak_ptr<connection> weak_conn = c;
       std::weak_ptr<impl> weak_self = self;
       auto sub = b.watch(p.after ? c->last_event_id : -1, p.order_id,
-                         [weak_conn, weak_self](const core::stored_event& e) {
+                         [weak_conn, weak_self](const porting::stored_event& e) {
                            auto conn = weak_conn.lock();
                            auto srv = weak_self.lock();
                            if (!conn || !srv || conn->closed) return false;

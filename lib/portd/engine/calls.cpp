@@ -3,7 +3,7 @@
 // between its two phases.
 #include <portd/engine/detail.hpp>
 #include <portd/engine/engine.hpp>
-#include <portd/util/log.hpp>
+#include <portd/runtime/log.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -20,30 +20,30 @@
 namespace portd::engine {
 
 namespace asio = boost::asio;
-using core::order;
-using core::order_state;
+using porting::order;
+using porting::order_state;
 using namespace detail;
 
 // Takes one order the scheduler hands out (a due order, guarded resends first and polls within
 // their slots, or the spare poller's pick): its timer_fired, or the input a failed store left
 // for it, goes through decide().
-void engine::take_due(const schedule_state::due_entry& top, core::time_point now) {
+void engine::take_due(const schedule_state::due_entry& top, porting::time_point now) {
   (void)now;
   auto pending = resume_.extract(top.id);
   try {
     auto o = load(top.id);
     if (!o) return;
     if (pending.empty() && start_poll(*o)) return;
-    const core::input& in = pending.empty() ? core::input{core::timer_fired{}} : pending.mapped();
+    const porting::input& in = pending.empty() ? porting::input{porting::timer_fired{}} : pending.mapped();
     auto r = apply(*o, in);
     if (!r.has_value() || staged_.empty() || staged_.back().id != top.id) return;  // nothing to do now
   } catch (const std::exception& e) {
-    util::log_order(spdlog::level::err, {top.id}, "the store failed; trying again later: {}", e.what());
-    retry_later(top.id, pending.empty() ? core::input{core::recovered{}} : std::move(pending.mapped()),
+    runtime::log_order(spdlog::level::err, {top.id}, "the store failed; trying again later: {}", e.what());
+    retry_later(top.id, pending.empty() ? porting::input{porting::recovered{}} : std::move(pending.mapped()),
                 now_() + group_.backoff());
     return;
   }
-  if (staged_.back().call == core::call_kind::status) sched_.state().reserve_poll();  // counts until launched
+  if (staged_.back().call == porting::call_kind::status) sched_.state().reserve_poll();  // counts until launched
 }
 
 // A plain poll leaves at once, without a write: a status request is read-only, so rule 1
@@ -51,10 +51,10 @@ void engine::take_due(const schedule_state::due_entry& top, core::time_point now
 // restart would resume — with a poll. Its result is written as usual. Anything more than a
 // poll (an event, another call) goes through apply() and the commit.
 bool engine::start_poll(const order& cur) {
-  core::decision d = core::decide(cur, core::timer_fired{}, now_(), policy_);
+  porting::decision d = porting::decide(cur, porting::timer_fired{}, now_(), policy_);
   if (!d.poll_only) return false;
   sched_.state().reserve_poll();  // launch() turns it into a poll out
-  launch(cur.id, core::call_kind::status, false, std::move(d.next));
+  launch(cur.id, porting::call_kind::status, false, std::move(d.next));
   return true;
 }
 
@@ -63,8 +63,8 @@ std::optional<order> engine::load(std::int64_t id) {
   return repo_.load(id);
 }
 
-void engine::launch(std::int64_t id, core::call_kind kind, bool urgent, std::optional<order> o, bool guarded) {
-  const bool poll = kind == core::call_kind::status && !urgent;
+void engine::launch(std::int64_t id, porting::call_kind kind, bool urgent, std::optional<order> o, bool guarded) {
+  const bool poll = kind == porting::call_kind::status && !urgent;
   if (stopping_ || calls_.contains(id)) {  // calls_: rule 2, belt and braces
     if (poll) sched_.state().poll_launched(false);
     return;
@@ -83,23 +83,23 @@ void engine::launch(std::int64_t id, core::call_kind kind, bool urgent, std::opt
   const bool goes = o && o->in_flight == kind;
   if (poll) sched_.state().poll_launched(goes);  // reserved until now, whether it goes or not
   if (!goes) return;
-  if (kind == core::call_kind::status) fresh_.polling(id, now_());
+  if (kind == porting::call_kind::status) fresh_.polling(id, now_());
   calls_.emplace(id, std::move(*o));
   if (command) ++commands_out_;
   asio::co_spawn(ioc_, run_call(id, kind, urgent), asio::detached);
 }
 
-asio::awaitable<void> engine::run_call(std::int64_t id, core::call_kind kind, bool urgent) {
-  const bool counted_poll = kind == core::call_kind::status && !urgent;
-  core::api_result result;
+asio::awaitable<void> engine::run_call(std::int64_t id, porting::call_kind kind, bool urgent) {
+  const bool counted_poll = kind == porting::call_kind::status && !urgent;
+  porting::api_result result;
   bool have_result = false;
   try {
     // A copy: a command may change the order (an intent queued) while the call is out.
     const order o = calls_.at(id);
-    const auto prio = kind == core::call_kind::submit_port_in && guarded(o) ? telegent::priority::guarded
-                      : core::is_command_call(kind) || urgent             ? telegent::priority::command
+    const auto prio = kind == porting::call_kind::submit_port_in && guarded(o) ? telegent::priority::guarded
+                      : porting::is_command_call(kind) || urgent             ? telegent::priority::command
                                                                           : telegent::priority::poll;
-    if (kind == core::call_kind::submit_port_in || kind == core::call_kind::submit_port_out) {
+    if (kind == porting::call_kind::submit_port_in || kind == porting::call_kind::submit_port_out) {
       // A submission records that its request is leaving (rule 1's second half) once it has
       // its budget, token and connection, before it is written: a restart then knows whether
       // an attempt still waiting for any of them reached anybody.
@@ -113,11 +113,11 @@ asio::awaitable<void> engine::run_call(std::int64_t id, core::call_kind kind, bo
     have_result = true;
   } catch (const std::exception& e) {
     result.call = kind;
-    result.outcome = core::call_outcome::transient;
+    result.outcome = porting::call_outcome::transient;
     result.reason = "internal_error";
     result.message = e.what();
     have_result = !stopping_;
-    util::log_order(spdlog::level::err, {id}, "{} call failed inside portd: {}", core::to_string(kind), e.what());
+    runtime::log_order(spdlog::level::err, {id}, "{} call failed inside portd: {}", porting::to_string(kind), e.what());
   }
   auto node = calls_.extract(id);
   if (counted_poll) sched_.state().poll_done();
@@ -139,7 +139,7 @@ asio::awaitable<void> engine::run_call(std::int64_t id, core::call_kind kind, bo
     (void)apply(node.mapped(), result);  // its events are logged once they commit
   } catch (const std::exception& e) {
     // Kept, and recorded once the store takes writes again: the call happened.
-    util::log_order(spdlog::level::err, {id}, "could not record the {} result yet: {}", core::to_string(kind), e.what());
+    runtime::log_order(spdlog::level::err, {id}, "could not record the {} result yet: {}", porting::to_string(kind), e.what());
     retry_later(id, std::move(result), now_() + group_.backoff());
   }
   dispatch();
@@ -156,7 +156,7 @@ asio::awaitable<bool> engine::mark_sent(std::int64_t id) {
     repo_.update_order(marked);
   } catch (const std::exception& e) {
     if (repo_.in_transaction()) group_.request_flush();
-    util::log_order(spdlog::level::err, {id}, "cannot record that the submission is leaving; not sent: {}", e.what());
+    runtime::log_order(spdlog::level::err, {id}, "cannot record that the submission is leaving; not sent: {}", e.what());
     co_return false;
   }
   it->second = marked;

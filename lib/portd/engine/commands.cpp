@@ -1,9 +1,9 @@
 // The socket's commands: intake of port-ins and port-outs and the commands on an existing
 // order (update, cancel, resolve, retry, close, poll, note), each acknowledged after its commit.
-#include <portd/core/status.hpp>
+#include <portd/porting/status.hpp>
 #include <portd/engine/detail.hpp>
 #include <portd/engine/engine.hpp>
-#include <portd/util/log.hpp>
+#include <portd/runtime/log.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -20,8 +20,8 @@
 namespace portd::engine {
 
 namespace asio = boost::asio;
-using core::order;
-using core::order_state;
+using porting::order;
+using porting::order_state;
 using namespace detail;
 
 asio::awaitable<service::result<service::submitted>> engine::intake(order o, std::string pin, std::string actor) {
@@ -29,7 +29,7 @@ asio::awaitable<service::result<service::submitted>> engine::intake(order o, std
   const auto now = now_();
   if (!o.client_ref.empty()) {
     if (auto existing = repo_.load_by_client_ref(o.client_ref)) {
-      if (!core::same_submission(*existing, o)) {
+      if (!porting::same_submission(*existing, o)) {
         co_return service::error{.code = errc::conflict,
                                  .message = "client_ref \"" + o.client_ref + "\" was used for order " +
                                             std::to_string(existing->id) + " with different content",
@@ -42,14 +42,14 @@ asio::awaitable<service::result<service::submitted>> engine::intake(order o, std
     }
   }
   o.created_at = o.updated_at = o.state_since = now;
-  if (o.kind == core::order_kind::port_in) o.secrets.account_pin = pin;
+  if (o.kind == porting::order_kind::port_in) o.secrets.account_pin = pin;
   else o.secrets.port_out_pin = pin;
   // The order is written once, as decide() leaves it after `start` (its first call decided),
   // with its whole history so far: `order.created` and what the start added.
-  core::decision d = core::decide(o, core::start{std::move(actor)}, now, policy_);
+  porting::decision d = porting::decide(o, porting::start{std::move(actor)}, now, policy_);
   if (d.refused) co_return refusal_error(o, *d.refused);
   order& n = d.next;
-  std::vector<core::event_record> records;
+  std::vector<porting::event_record> records;
   records.reserve(1 + d.events.size());
   records.push_back(std::move(*d.created));
   std::move(d.events.begin(), d.events.end(), std::back_inserter(records));
@@ -63,7 +63,7 @@ asio::awaitable<service::result<service::submitted>> engine::intake(order o, std
     s.id = n.id;
     s.call = d.call;
     s.wake_at = d.wake_at;
-    s.terminal = core::is_terminal(n.state);
+    s.terminal = porting::is_terminal(n.state);
     s.state = n.state;
     s.attention = n.needs_attention();
     staged_.push_back(std::move(s));
@@ -87,7 +87,7 @@ asio::awaitable<service::result<service::submitted>> engine::intake(order o, std
 asio::awaitable<service::result<service::submitted>> engine::submit_port_in(service::port_in_request req,
                                                                     const service::caller& c) {
   order o;
-  o.kind = core::order_kind::port_in;
+  o.kind = porting::order_kind::port_in;
   o.number = req.number;
   o.details = std::move(req.details);
   o.skip_eligibility = req.skip_eligibility;
@@ -100,7 +100,7 @@ asio::awaitable<service::result<service::submitted>> engine::submit_port_in(serv
 asio::awaitable<service::result<service::submitted>> engine::submit_port_out(service::port_out_request req,
                                                                      const service::caller& c) {
   order o;
-  o.kind = core::order_kind::port_out;
+  o.kind = porting::order_kind::port_out;
   o.number = req.number;
   o.client_ref = std::move(req.client_ref);
   o.group = std::move(req.group);
@@ -108,7 +108,7 @@ asio::awaitable<service::result<service::submitted>> engine::submit_port_out(ser
   co_return co_await intake(std::move(o), std::move(req.pin), std::move(actor));
 }
 
-asio::awaitable<service::result<order>> engine::command(std::int64_t id, core::input in) {
+asio::awaitable<service::result<order>> engine::command(std::int64_t id, porting::input in) {
   if (stopping_) co_return unavailable("portd is shutting down");
   std::optional<applied> done;
   try {
@@ -129,29 +129,29 @@ asio::awaitable<service::result<order>> engine::command(std::int64_t id, core::i
 
 // Inputs are built as named locals before co_await: GCC 12 destroys a temporary that lives
 // across a co_await twice.
-asio::awaitable<service::result<order>> engine::update(std::int64_t id, core::order_patch p, const service::caller& c) {
-  core::input in = core::cmd_update{std::move(p), c.actor()};
+asio::awaitable<service::result<order>> engine::update(std::int64_t id, porting::order_patch p, const service::caller& c) {
+  porting::input in = porting::cmd_update{std::move(p), c.actor()};
   co_return co_await command(id, std::move(in));
 }
 
 asio::awaitable<service::result<order>> engine::cancel(std::int64_t id, std::string reason, const service::caller& c) {
-  core::input in = core::cmd_cancel{std::move(reason), c.actor()};
+  porting::input in = porting::cmd_cancel{std::move(reason), c.actor()};
   co_return co_await command(id, std::move(in));
 }
 
 asio::awaitable<service::result<order>> engine::resolve(std::int64_t id, std::string adopt, bool resubmit,
                                                 const service::caller& c) {
-  core::input in = core::cmd_resolve{adopt, resubmit, c.actor(), {}};
+  porting::input in = porting::cmd_resolve{adopt, resubmit, c.actor(), {}};
   if (!adopt.empty()) {
     auto checked = co_await check_adoption(id, adopt, in);
     if (!checked.has_value()) co_return checked.error();
-    std::get<core::cmd_resolve>(in).checked = std::move(checked.value());
+    std::get<porting::cmd_resolve>(in).checked = std::move(checked.value());
   }
   co_return co_await command(id, std::move(in));
 }
 
 asio::awaitable<service::result<std::string>> engine::check_adoption(std::int64_t id, const std::string& remote,
-                                                             const core::input& in) {
+                                                             const porting::input& in) {
   if (stopping_) co_return unavailable("portd is shutting down");
   std::optional<order> cur;
   try {
@@ -162,7 +162,7 @@ asio::awaitable<service::result<std::string>> engine::check_adoption(std::int64_
   }
   if (!cur) co_return not_found(id);
   // The state rules first (only submit_unknown resolves): no call for an order that cannot be.
-  if (auto d = core::decide(*cur, in, now_(), policy_); d.refused) co_return refusal_error(*cur, *d.refused);
+  if (auto d = porting::decide(*cur, in, now_(), policy_); d.refused) co_return refusal_error(*cur, *d.refused);
   auto bound_elsewhere = [&]() -> std::optional<service::error> {
     auto other = repo_.read_by_remote_id(remote);
     if (!other || other->id == id) return std::nullopt;
@@ -177,7 +177,7 @@ asio::awaitable<service::result<std::string>> engine::check_adoption(std::int64_
   // Ask Telegent, at command priority, within the budget.
   order probe = *cur;
   probe.remote_order_id = remote;
-  const core::api_result r = co_await api_.call(probe, core::call_kind::status, telegent::priority::command);
+  const porting::api_result r = co_await api_.call(probe, porting::call_kind::status, telegent::priority::command);
   auto refuse = [&](std::string why) {
     return service::error{.code = errc::invalid_params,
                           .message = "Telegent order " + remote + " cannot be adopted for order " +
@@ -185,21 +185,21 @@ asio::awaitable<service::result<std::string>> engine::check_adoption(std::int64_
                                      " stays submit_unknown",
                           .field = "remote_order_id"};
   };
-  if (r.outcome == core::call_outcome::transient)
+  if (r.outcome == porting::call_outcome::transient)
     co_return unavailable("could not check Telegent order " + remote + " with Telegent (" + r.reason +
                           (r.message.empty() ? "" : ": " + r.message) + "); nothing was changed, try again");
-  if (r.outcome == core::call_outcome::refused)
+  if (r.outcome == porting::call_outcome::refused)
     co_return refuse("Telegent answered " + r.reason + (r.message.empty() ? "" : " (" + r.message + ")"));
   if (!r.remote_number.empty() && r.remote_number != cur->number)
     co_return refuse("it ports " + r.remote_number + ", not " + cur->number);
   std::string checked = "Telegent reports \"" + r.remote_status + "\"";
   if (r.remote_number.empty()) checked += "; its answer did not name the number";
   if (!r.remote_type.empty()) {
-    const std::string type = core::status_key(r.remote_type);
-    const std::string want = cur->kind == core::order_kind::port_in ? "portin" : "portout";
+    const std::string type = porting::status_key(r.remote_type);
+    const std::string want = cur->kind == porting::order_kind::port_in ? "portin" : "portout";
     if (type != want)
       co_return refuse("it is a \"" + r.remote_type + "\" order, not a " +
-                       (cur->kind == core::order_kind::port_in ? "port-in" : "port-out"));
+                       (cur->kind == porting::order_kind::port_in ? "port-in" : "port-out"));
   } else {
     checked += "; its answer did not name the order type";
   }
@@ -208,28 +208,28 @@ asio::awaitable<service::result<std::string>> engine::check_adoption(std::int64_
 }
 
 asio::awaitable<service::result<order>> engine::retry(std::int64_t id, const service::caller& c) {
-  core::input in = core::cmd_retry{c.actor()};
+  porting::input in = porting::cmd_retry{c.actor()};
   co_return co_await command(id, std::move(in));
 }
 
 asio::awaitable<service::result<order>> engine::close(std::int64_t id, std::string reason, const service::caller& c) {
-  core::input in = core::cmd_close{std::move(reason), c.actor()};
+  porting::input in = porting::cmd_close{std::move(reason), c.actor()};
   co_return co_await command(id, std::move(in));
 }
 
 asio::awaitable<service::result<order>> engine::poll(std::int64_t id, const service::caller& c) {
-  core::input in = core::cmd_poll_now{c.actor()};
+  porting::input in = porting::cmd_poll_now{c.actor()};
   co_return co_await command(id, std::move(in));
 }
 
-asio::awaitable<service::result<core::stored_event>> engine::note(std::int64_t id, std::string text,
+asio::awaitable<service::result<porting::stored_event>> engine::note(std::int64_t id, std::string text,
                                                           const service::caller& c) {
   if (stopping_) co_return unavailable("portd is shutting down");
   std::optional<applied> done;
   try {
     auto cur = load(id);
     if (!cur) co_return not_found(id);
-    auto r = apply(*cur, core::cmd_note{std::move(text), c.actor()});
+    auto r = apply(*cur, porting::cmd_note{std::move(text), c.actor()});
     if (!r.has_value()) co_return r.error();
     done = std::move(r.value());
   } catch (const store::store_error& e) {

@@ -2,7 +2,7 @@
 // result and timer. See engine.hpp.
 #include <portd/engine/detail.hpp>
 #include <portd/engine/engine.hpp>
-#include <portd/util/log.hpp>
+#include <portd/runtime/log.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -19,8 +19,8 @@
 namespace portd::engine {
 
 namespace asio = boost::asio;
-using core::order;
-using core::order_state;
+using porting::order;
+using porting::order_state;
 using namespace detail;
 
 namespace {
@@ -28,11 +28,11 @@ namespace {
 // An order event's log level by what it asks of an operator: one that needs a human is a
 // warning, an order given up on (failed) an error; a call that failed and will be retried is
 // a warning; routine progress is info. (`journalctl -u portd STATE=failed -p warning`.)
-spdlog::level::level_enum log_level(const core::event_record& r) {
+spdlog::level::level_enum log_level(const porting::event_record& r) {
   switch (r.type) {
-    case core::event_type::needs_attention:
-    case core::event_type::error: return spdlog::level::warn;
-    case core::event_type::state_changed:
+    case porting::event_type::needs_attention:
+    case porting::event_type::error: return spdlog::level::warn;
+    case porting::event_type::state_changed:
       switch (r.to_state) {
         case order_state::failed: return spdlog::level::err;
         case order_state::submit_unknown:
@@ -48,12 +48,12 @@ spdlog::level::level_enum log_level(const core::event_record& r) {
 }  // namespace
 
 engine::engine(asio::io_context& ioc, store::repository& repo, telegent::api& api,
-               telegent::budget& budget, core::policy pol, engine_options opts)
+               telegent::budget& budget, porting::policy pol, engine_options opts)
     : ioc_(ioc), repo_(repo), api_(api), budget_(budget), policy_(pol), opts_(std::move(opts)),
       now_(opts_.clock), started_at_(now_()),
       group_(ioc, repo, [this](std::string_view failure) { on_flushed(failure); }),
       sched_(ioc, opts_.poll_concurrency, now_,
-             [this](const schedule_state::due_entry& e, core::time_point now) { take_due(e, now); }),
+             [this](const schedule_state::due_entry& e, porting::time_point now) { take_due(e, now); }),
       fresh_(policy_.poll, budget.requests_per_minute(), now_(), [this] { return budget_.waiting() == 0; },
              [this](std::int64_t id) { return sched_.state().contains(id) && !calls_.contains(id); }) {
   if (fresh_.enabled()) sched_.set_spare_poller(&fresh_);
@@ -76,11 +76,11 @@ void engine::on_flushed(std::string_view failure) {
       try {
         auto o = repo_.load(s.id);
         if (!o || !o->active()) continue;
-        if (o->in_flight && !calls_.contains(o->id)) retry_later(o->id, core::recovered{}, retry_at);
+        if (o->in_flight && !calls_.contains(o->id)) retry_later(o->id, porting::recovered{}, retry_at);
         else if (o->next_check_at) schedule(o->id, std::max(*o->next_check_at, retry_at), guarded(*o));
       } catch (const std::exception& e2) {
-        util::log_order(spdlog::level::err, {s.id}, "cannot reload the order after a failed commit: {}", e2.what());
-        retry_later(s.id, core::recovered{}, retry_at);
+        runtime::log_order(spdlog::level::err, {s.id}, "cannot reload the order after a failed commit: {}", e2.what());
+        retry_later(s.id, porting::recovered{}, retry_at);
       }
     }
     sched_.state().drop_reservations();
@@ -92,9 +92,9 @@ void engine::after_commit(staged& s) {
   if (tally_.loaded) count(s);
   // Logged only now: a group that fails to commit is rolled back, and its transitions with it.
   if (s.log_events) {
-    const util::order_fields fields{s.id, core::to_string(s.state), s.remote_order_id};
+    const runtime::order_fields fields{s.id, porting::to_string(s.state), s.remote_order_id};
     for (const auto& e : s.events)
-      util::log_order(log_level(e.record), fields, "{}: {}", core::to_string(e.record.type), e.record.message);
+      runtime::log_order(log_level(e.record), fields, "{}: {}", porting::to_string(e.record.type), e.record.message);
   }
   for (const auto& e : s.events) publish(e);
   if (s.terminal) {
@@ -109,9 +109,9 @@ void engine::after_commit(staged& s) {
   }
 }
 
-service::result<engine::applied> engine::apply(const order& cur, const core::input& in) {
+service::result<engine::applied> engine::apply(const order& cur, const porting::input& in) {
   const auto now = now_();
-  core::decision d = core::decide(cur, in, now, policy_);
+  porting::decision d = porting::decide(cur, in, now, policy_);
   if (d.refused) return refusal_error(cur, *d.refused);
   fresh_.decided(cur, d.next, in, d.events, now);
   if (d.next == cur && !d.call && !d.wake_at) return applied{cur, {}};
@@ -130,10 +130,10 @@ service::result<engine::applied> engine::apply(const order& cur, const core::inp
   if (d.durable) group_.must_sync();
   s.id = d.next.id;
   s.call = d.call;
-  s.urgent = d.priority == core::call_priority::command;
-  s.guarded = d.priority == core::call_priority::guarded;
+  s.urgent = d.priority == porting::call_priority::command;
+  s.guarded = d.priority == porting::call_priority::guarded;
   s.wake_at = d.wake_at;
-  s.terminal = core::is_terminal(d.next.state);
+  s.terminal = porting::is_terminal(d.next.state);
   s.log_events = !s.events.empty();
   s.state = d.next.state;
   s.remote_order_id = d.next.remote_order_id;
@@ -148,12 +148,12 @@ service::result<engine::applied> engine::apply(const order& cur, const core::inp
   return a;
 }
 
-void engine::retry_later(std::int64_t id, core::input in, core::time_point at) {
+void engine::retry_later(std::int64_t id, porting::input in, porting::time_point at) {
   resume_.insert_or_assign(id, std::move(in));
   schedule(id, at);
 }
 
-void engine::publish(const core::stored_event& e) {
+void engine::publish(const porting::stored_event& e) {
   last_committed_event_ = std::max(last_committed_event_, e.id);
   for (auto& l : listeners_) l(e);
   for (auto it = watchers_.begin(); it != watchers_.end();) {

@@ -10,7 +10,7 @@
 // (scheduler + schedule_state) and the group commit (store::group_commit) are classes of their
 // own; Telegent is reached through telegent::api, time through engine_options::clock.
 #pragma once
-#include <portd/core/decide.hpp>
+#include <portd/porting/decide.hpp>
 #include <portd/engine/freshness.hpp>
 #include <portd/engine/scheduler.hpp>
 #include <portd/service/order_service.hpp>
@@ -50,16 +50,16 @@ struct engine_options {
     std::chrono::milliseconds interval = std::chrono::hours(1);
     int batch = 500;
   } retention;
-  now_fn clock = core::now_ms;  // the engine's only time source (tests move their own)
+  now_fn clock = porting::now_ms;  // the engine's only time source (tests move their own)
 };
 
 // Something interested in committed events (watchers, the notifier).
-using event_listener = std::function<void(const core::stored_event&)>;
+using event_listener = std::function<void(const porting::stored_event&)>;
 
 class engine final : public service::order_service {
  public:
   engine(boost::asio::io_context& ioc, store::repository& repo, telegent::api& api,
-         telegent::budget& budget, core::policy pol, engine_options opts);
+         telegent::budget& budget, porting::policy pol, engine_options opts);
   ~engine() override;
 
   // Resumes every active order (DESIGN.md §4 recovery) and arms the scheduler.
@@ -93,28 +93,28 @@ class engine final : public service::order_service {
                                                                              const service::caller&) override;
   boost::asio::awaitable<service::result<service::submitted>> submit_port_out(service::port_out_request,
                                                                               const service::caller&) override;
-  service::result<core::order> get_order(const service::order_key&) override;
+  service::result<porting::order> get_order(const service::order_key&) override;
   service::result<service::order_page> list_orders(const service::order_filter&) override;
-  service::result<std::vector<core::stored_event>> history(std::int64_t id) override;
-  boost::asio::awaitable<service::result<core::order>> update(std::int64_t id, core::order_patch,
+  service::result<std::vector<porting::stored_event>> history(std::int64_t id) override;
+  boost::asio::awaitable<service::result<porting::order>> update(std::int64_t id, porting::order_patch,
                                                                const service::caller&) override;
-  boost::asio::awaitable<service::result<core::order>> cancel(std::int64_t id, std::string reason,
+  boost::asio::awaitable<service::result<porting::order>> cancel(std::int64_t id, std::string reason,
                                                                const service::caller&) override;
-  boost::asio::awaitable<service::result<core::order>> resolve(std::int64_t id, std::string adopt,
+  boost::asio::awaitable<service::result<porting::order>> resolve(std::int64_t id, std::string adopt,
                                                                 bool resubmit, const service::caller&) override;
-  boost::asio::awaitable<service::result<core::order>> retry(std::int64_t id, const service::caller&) override;
-  boost::asio::awaitable<service::result<core::order>> close(std::int64_t id, std::string reason,
+  boost::asio::awaitable<service::result<porting::order>> retry(std::int64_t id, const service::caller&) override;
+  boost::asio::awaitable<service::result<porting::order>> close(std::int64_t id, std::string reason,
                                                               const service::caller&) override;
-  boost::asio::awaitable<service::result<core::order>> poll(std::int64_t id, const service::caller&) override;
+  boost::asio::awaitable<service::result<porting::order>> poll(std::int64_t id, const service::caller&) override;
   // order.resolve adopting `remote`: Telegent must know it as a port of this order's number and
   // kind, and no other order may hold it. The refusal, or what Telegent said (for the history).
   boost::asio::awaitable<service::result<std::string>> check_adoption(std::int64_t id, const std::string& remote,
-                                                                       const core::input& in);
-  boost::asio::awaitable<service::result<core::stored_event>> note(std::int64_t id, std::string text,
+                                                                       const porting::input& in);
+  boost::asio::awaitable<service::result<porting::stored_event>> note(std::int64_t id, std::string text,
                                                                     const service::caller&) override;
   service::result<service::event_page> list_events(std::int64_t after, std::int64_t order_id, int limit) override;
   service::result<service::subscription> watch(std::int64_t after, std::int64_t order_id,
-                                                std::function<bool(const core::stored_event&)> on_event) override;
+                                                std::function<bool(const porting::stored_event&)> on_event) override;
   service::result<service::group_summary> summarize_group(const std::string& group) override;
   service::result<service::outbox_page> list_outbox(const service::outbox_query&) override;
   boost::asio::awaitable<service::result<std::int64_t>> redeliver(service::redeliver_selector,
@@ -127,65 +127,65 @@ class engine final : public service::order_service {
  private:
   struct staged {  // what to do once the group commits
     std::int64_t id = 0;
-    std::optional<core::call_kind> call;
+    std::optional<porting::call_kind> call;
     bool urgent = false;  // an operator's poll: command priority
     bool guarded = false;  // a submission to resend under the duplicate guard: goes first
-    std::optional<core::time_point> wake_at;
+    std::optional<porting::time_point> wake_at;
     bool terminal = false;
-    std::vector<core::stored_event> events;
+    std::vector<porting::stored_event> events;
     bool log_events = false;  // logged once committed, with the order's state and remote id
-    core::order_state state{};
+    porting::order_state state{};
     std::string remote_order_id;
     // The order's change, for the tally: where it was (none for a new order) and where it is.
-    std::optional<core::order_state> from;
+    std::optional<porting::order_state> from;
     bool from_attention = false;
     bool attention = false;
   };
   struct applied {
-    core::order order;
-    std::vector<core::stored_event> events;
+    porting::order order;
+    std::vector<porting::stored_event> events;
   };
   struct watcher {
     std::int64_t order_id = 0;
-    std::function<bool(const core::stored_event&)> fn;
+    std::function<bool(const porting::stored_event&)> fn;
   };
 
   // decide() + stage in the open group; returns the refusal as a service error.
-  service::result<applied> apply(const core::order& cur, const core::input& in);
+  service::result<applied> apply(const porting::order& cur, const porting::input& in);
   // A command on an existing order, acknowledged after the commit.
-  boost::asio::awaitable<service::result<core::order>> command(std::int64_t id, core::input in);
-  boost::asio::awaitable<service::result<service::submitted>> intake(core::order o, std::string pin,
+  boost::asio::awaitable<service::result<porting::order>> command(std::int64_t id, porting::input in);
+  boost::asio::awaitable<service::result<service::submitted>> intake(porting::order o, std::string pin,
                                                                      std::string actor);
   // After every group flush: a committed group's effects, or a failed one's orders reloaded.
   void on_flushed(std::string_view failure);
   void after_commit(staged& s);
-  void schedule(std::int64_t id, core::time_point at, bool guarded = false) { sched_.schedule(id, at, guarded); }
+  void schedule(std::int64_t id, porting::time_point at, bool guarded = false) { sched_.schedule(id, at, guarded); }
   // Hands the due order `top` (already off the schedule) to decide().
-  void take_due(const schedule_state::due_entry& top, core::time_point now);
+  void take_due(const schedule_state::due_entry& top, porting::time_point now);
   void dispatch() { sched_.run_due(); }
   // The store failed: act on order `id` again at `at` with `in` instead of timer_fired (a
   // result not yet recorded, or `recovered`).
-  void retry_later(std::int64_t id, core::input in, core::time_point at);
-  bool start_poll(const core::order& cur);
+  void retry_later(std::int64_t id, porting::input in, porting::time_point at);
+  bool start_poll(const porting::order& cur);
   // The order as the engine knows it: the copy of a call that is out, else the open group's.
-  std::optional<core::order> load(std::int64_t id);
+  std::optional<porting::order> load(std::int64_t id);
   // Starts the call `o` (loaded if not given) has in flight.
-  void launch(std::int64_t id, core::call_kind kind, bool urgent, std::optional<core::order> o = {},
+  void launch(std::int64_t id, porting::call_kind kind, bool urgent, std::optional<porting::order> o = {},
               bool guarded = false);
-  boost::asio::awaitable<void> run_call(std::int64_t id, core::call_kind kind, bool urgent);
+  boost::asio::awaitable<void> run_call(std::int64_t id, porting::call_kind kind, bool urgent);
   // Records (synced) that a submission's request, ready to be written, may leave now; false:
   // it must not (stopping, the store failed).
   boost::asio::awaitable<bool> mark_sent(std::int64_t id);
-  void publish(const core::stored_event& e);
+  void publish(const porting::stored_event& e);
 
   boost::asio::io_context& ioc_;
   store::repository& repo_;
   telegent::api& api_;
   telegent::budget& budget_;
-  core::policy policy_;
+  porting::policy policy_;
   engine_options opts_;
   now_fn now_;
-  core::time_point started_at_;
+  porting::time_point started_at_;
 
   // Group commit: staged_ holds what to do once the open group commits.
   store::group_commit group_;
@@ -199,10 +199,10 @@ class engine final : public service::order_service {
   // Calls.
   // Orders with a call out, as of the latest decision: a poll's start is not written (it is
   // read-only), so this, not the database, says that the call is out.
-  std::unordered_map<std::int64_t, core::order> calls_;
+  std::unordered_map<std::int64_t, porting::order> calls_;
   struct queued_call {
     std::int64_t id;
-    core::call_kind kind;
+    porting::call_kind kind;
     bool urgent;
     bool guarded;
   };
@@ -224,17 +224,17 @@ class engine final : public service::order_service {
   // never scan the orders table. A group that fails to commit moves nothing.
   struct order_tally {
     bool loaded = false;
-    std::array<std::int64_t, core::order_state_count> by_state{};
+    std::array<std::int64_t, porting::order_state_count> by_state{};
     std::int64_t needs_attention = 0;
   };
   order_tally tally_;
   const order_tally& tally();
   void count(const staged& s);
   // Committed state changes, by (from, to): portd_transitions_total.
-  std::map<std::pair<core::order_state, core::order_state>, std::uint64_t> transitions_;
+  std::map<std::pair<porting::order_state, porting::order_state>, std::uint64_t> transitions_;
 
   // Counters for status and metrics.
-  std::unordered_map<std::int64_t, core::input> resume_;  // see retry_later()
+  std::unordered_map<std::int64_t, porting::input> resume_;  // see retry_later()
 
   // Retention: a pass every opts_.retention.interval (the first one a minute after start at
   // most), each batch a unit of its own group, committed before the next batch starts.

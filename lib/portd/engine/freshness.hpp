@@ -3,8 +3,8 @@
 // (only while the budget has nobody waiting and only orders waiting on the schedule), and
 // counts what the metrics show (spare checks, detection-latency estimate).
 #pragma once
-#include <portd/core/event.hpp>
-#include <portd/core/order.hpp>
+#include <portd/porting/event.hpp>
+#include <portd/porting/order.hpp>
 #include <portd/engine/schedule_state.hpp>
 #include <portd/poll/planner.hpp>
 #include <portd/service/status.hpp>
@@ -20,7 +20,7 @@ class freshness final : public spare_poller {
  public:
   // `budget_idle`: no request waits for the budget (spare checks come last, behind anything).
   // `waiting`: the order waits on the schedule (no call out, not finished).
-  freshness(core::poll_policy p, double requests_per_minute, core::time_point now, std::function<bool()> budget_idle,
+  freshness(porting::poll_policy p, double requests_per_minute, porting::time_point now, std::function<bool()> budget_idle,
             std::function<bool(std::int64_t)> waiting);
 
   bool enabled() const { return planner_.enabled(); }
@@ -28,17 +28,17 @@ class freshness final : public spare_poller {
   void load(store::repository& repo);
   // decide() took `cur` to `next` on `in` at `now` (before the commit: a group that fails is
   // retried, and one stay learned twice changes nothing that matters).
-  void decided(const core::order& cur, const core::order& next, const core::input& in,
-               const std::vector<core::event_record>& events, core::time_point now);
+  void decided(const porting::order& cur, const porting::order& next, const porting::input& in,
+               const std::vector<porting::event_record>& events, porting::time_point now);
   // A status request for `id` is leaving (a cadence's, a spare pick's or an operator's).
-  void polling(std::int64_t id, core::time_point now);
+  void polling(std::int64_t id, porting::time_point now);
 
   // order.get: why the next check comes when it does, and P(news since the last check).
-  void describe(core::order& o, core::time_point now) const;
+  void describe(porting::order& o, porting::time_point now) const;
 
   // ---- spare_poller ----
-  std::optional<std::int64_t> pick(core::time_point now) override;
-  std::optional<core::time_point> next_at(core::time_point now) override;
+  std::optional<std::int64_t> pick(porting::time_point now) override;
+  std::optional<porting::time_point> next_at(porting::time_point now) override;
 
   // Checks by class and the detection-latency estimate, into the daemon's metrics.
   void metrics(service::daemon_metrics& m) const;
@@ -48,7 +48,7 @@ class freshness final : public spare_poller {
   std::function<bool()> budget_idle_;
   std::function<bool(std::int64_t)> waiting_;
   std::uint64_t spare_checks_ = 0, checks_ = 0;
-  util::histogram detection_{service::daemon_metrics::detection_bounds};
+  runtime::histogram detection_{service::daemon_metrics::detection_bounds};
 };
 
 }  // namespace portd::engine

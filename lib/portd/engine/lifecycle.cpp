@@ -2,7 +2,7 @@
 // (calls abandoned after the grace, everything committed).
 #include <portd/engine/detail.hpp>
 #include <portd/engine/engine.hpp>
-#include <portd/util/log.hpp>
+#include <portd/runtime/log.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -19,8 +19,8 @@
 namespace portd::engine {
 
 namespace asio = boost::asio;
-using core::order;
-using core::order_state;
+using porting::order;
+using porting::order_state;
 using namespace detail;
 
 void engine::start() {
@@ -35,13 +35,13 @@ void engine::start() {
   // A pause Telegent asked for (429) outlives a restart: nothing leaves before its end.
   if (auto v = repo_.read_setting("api_paused_until"); v && !v->empty() &&
                                                       v->find_first_not_of("0123456789") == std::string::npos) {
-    const core::time_point until{core::milliseconds{std::stoll(v->substr(0, 15))}};
+    const porting::time_point until{porting::milliseconds{std::stoll(v->substr(0, 15))}};
     if (until > now_()) {
       budget_.pause_until(until);
-      spdlog::info("Telegent asked to pause until {}: no request before then", core::format_time(until));
+      spdlog::info("Telegent asked to pause until {}: no request before then", porting::format_time(until));
     }
   }
-  budget_.on_pause([this](core::time_point until) {
+  budget_.on_pause([this](porting::time_point until) {
     try {
       repo_.write_setting("api_paused_until", std::to_string(until.time_since_epoch().count()));
       group_.must_sync();
@@ -70,7 +70,7 @@ void engine::start() {
     if (!e.in_flight && !e.next_check_at && e.state != order_state::received) continue;  // waits for an operator
     auto o = repo_.load(e.id);
     if (!o) continue;
-    auto r = apply(*o, core::recovered{});
+    auto r = apply(*o, porting::recovered{});
     if (r.has_value()) ++resumed;
   }
   spdlog::info("resumed {} active orders ({} needed recovery)", entries.size(), resumed);

@@ -2,7 +2,7 @@
 // group summaries, and the notification outbox (with its redelivery).
 #include <portd/engine/detail.hpp>
 #include <portd/engine/engine.hpp>
-#include <portd/util/log.hpp>
+#include <portd/runtime/log.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -19,8 +19,8 @@
 namespace portd::engine {
 
 namespace asio = boost::asio;
-using core::order;
-using core::order_state;
+using porting::order;
+using porting::order_state;
 using namespace detail;
 
 service::result<order> engine::get_order(const service::order_key& k) {
@@ -47,7 +47,7 @@ service::result<service::order_page> engine::list_orders(const service::order_fi
   return page;
 }
 
-service::result<std::vector<core::stored_event>> engine::history(std::int64_t id) {
+service::result<std::vector<porting::stored_event>> engine::history(std::int64_t id) {
   if (!repo_.read(id)) return not_found(id);
   return repo_.read_history(id);
 }
@@ -63,7 +63,7 @@ service::result<service::event_page> engine::list_events(std::int64_t after, std
 }
 
 service::result<service::subscription> engine::watch(std::int64_t after, std::int64_t order_id,
-                                             std::function<bool(const core::stored_event&)> on_event) {
+                                             std::function<bool(const porting::stored_event&)> on_event) {
   service::subscription sub;
   std::int64_t from = after < 0 ? last_committed_event_ : after;
   sub.after = from;

@@ -2,7 +2,7 @@
 // short transaction per batch outside the group, then free pages given back.
 #include <portd/engine/detail.hpp>
 #include <portd/engine/engine.hpp>
-#include <portd/util/log.hpp>
+#include <portd/runtime/log.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -19,12 +19,12 @@
 namespace portd::engine {
 
 namespace asio = boost::asio;
-using core::order;
-using core::order_state;
+using porting::order;
+using porting::order_state;
 using namespace detail;
 
 asio::awaitable<void> engine::retention_loop() {
-  auto wait = std::min<core::milliseconds>(opts_.retention.interval, std::chrono::minutes(1));
+  auto wait = std::min<porting::milliseconds>(opts_.retention.interval, std::chrono::minutes(1));
   while (!stopping_) {  // stop() cancels the timer; a pass that ends after it must not re-arm it
     retention_timer_->expires_after(wait);
     boost::system::error_code ec;

@@ -3,12 +3,12 @@
 
 namespace portd::engine {
 
-void schedule_state::schedule(std::int64_t id, core::time_point at, bool guarded) {
+void schedule_state::schedule(std::int64_t id, porting::time_point at, bool guarded) {
   due_[id] = at;
   (guarded ? guarded_ : plain_).push({at, id, guarded});
 }
 
-std::optional<core::time_point> schedule_state::due_at(std::int64_t id) const {
+std::optional<porting::time_point> schedule_state::due_at(std::int64_t id) const {
   auto it = due_.find(id);
   if (it == due_.end()) return std::nullopt;
   return it->second;
@@ -24,7 +24,7 @@ const schedule_state::due_entry* schedule_state::top(heap& h) {
   return nullptr;
 }
 
-std::optional<schedule_state::due_entry> schedule_state::take(core::time_point now) {
+std::optional<schedule_state::due_entry> schedule_state::take(porting::time_point now) {
   heap* from = nullptr;
   if (const due_entry* g = top(guarded_); g && g->at <= now) from = &guarded_;
   else if (const due_entry* p = top(plain_); p && p->at <= now && slot_free()) from = &plain_;
@@ -36,10 +36,10 @@ std::optional<schedule_state::due_entry> schedule_state::take(core::time_point n
   return e;
 }
 
-std::optional<core::time_point> schedule_state::wake_at(core::time_point now, spare_poller* spare) {
+std::optional<porting::time_point> schedule_state::wake_at(porting::time_point now, spare_poller* spare) {
   const due_entry* plain = top(plain_);
   const due_entry* first = top(guarded_);
-  std::optional<core::time_point> at;
+  std::optional<porting::time_point> at;
   if (first) at = first->at;
   // An order already due while every poll slot is taken needs no timer: a freed slot
   // dispatches (a guarded resend never waits for a slot).
@@ -54,7 +54,7 @@ void schedule_state::poll_launched(bool went) {
   if (went) ++polls_out_;
 }
 
-void schedule_state::count_lateness(const due_entry& e, core::time_point now) {
+void schedule_state::count_lateness(const due_entry& e, porting::time_point now) {
   const double late = std::chrono::duration<double>(now - e.at).count();
   ++late_.count;
   late_.sum += late;

@@ -3,7 +3,7 @@
 // handed out. It reads no clock: every call that needs the time takes `now`. The engine's
 // scheduler driver (scheduler.cpp) owns the one timer and asks this what to do.
 #pragma once
-#include <portd/core/types.hpp>
+#include <portd/porting/types.hpp>
 
 #include <array>
 #include <cstdint>
@@ -22,16 +22,16 @@ class spare_poller {
   virtual ~spare_poller() = default;
   // An active order worth a check now, beyond its cadence (it must have no call out); nullopt
   // when none is.
-  virtual std::optional<std::int64_t> pick(core::time_point now) = 0;
+  virtual std::optional<std::int64_t> pick(porting::time_point now) = 0;
   // The earliest time pick() may return an order, so that the timer wakes then; nullopt when
   // nothing will until something changes (an order scheduled, a call ended).
-  virtual std::optional<core::time_point> next_at(core::time_point now) = 0;
+  virtual std::optional<porting::time_point> next_at(porting::time_point now) = 0;
 };
 
 class schedule_state {
  public:
   struct due_entry {
-    core::time_point at;
+    porting::time_point at;
     std::int64_t id = 0;
     bool guarded = false;
     bool operator>(const due_entry& o) const { return at != o.at ? at > o.at : id > o.id; }
@@ -42,20 +42,20 @@ class schedule_state {
 
   // Order `id` is next due at `at` (replacing any earlier time). A guarded resend is taken
   // when due whatever the poll slots.
-  void schedule(std::int64_t id, core::time_point at, bool guarded = false);
+  void schedule(std::int64_t id, porting::time_point at, bool guarded = false);
   // Order `id` waits for nothing here any more (finished, or its call is starting).
   void forget(std::int64_t id) { due_.erase(id); }
   bool contains(std::int64_t id) const { return due_.contains(id); }
-  std::optional<core::time_point> due_at(std::int64_t id) const;
+  std::optional<porting::time_point> due_at(std::int64_t id) const;
   std::size_t waiting() const { return due_.size(); }
 
   // The next order to hand out at `now`, taken off the schedule: a due guarded resend first,
   // then the earliest due order if a poll slot is free; nullopt when none may go now. Its
   // lateness is counted.
-  std::optional<due_entry> take(core::time_point now);
+  std::optional<due_entry> take(porting::time_point now);
   // When the driver's timer should fire next; nullopt: no timer (nothing waits, or what is due
   // waits for a poll slot, which a freed slot dispatches). Asks `spare` when slots are free.
-  std::optional<core::time_point> wake_at(core::time_point now, spare_poller* spare = nullptr);
+  std::optional<porting::time_point> wake_at(porting::time_point now, spare_poller* spare = nullptr);
 
   // Poll slots: a poll is reserved when decided (its commit may still be open), launched when
   // handed to the client (or dropped, if it no longer applies), and done when it ends.
@@ -81,13 +81,13 @@ class schedule_state {
   using heap = std::priority_queue<due_entry, std::vector<due_entry>, std::greater<>>;
   // Pops stale entries (their order has another time, or none); the valid top or nullptr.
   const due_entry* top(heap& h);
-  void count_lateness(const due_entry& e, core::time_point now);
+  void count_lateness(const due_entry& e, porting::time_point now);
 
   int poll_slots_;
   int polls_out_ = 0;
   int polls_reserved_ = 0;
   // due_ holds the authoritative time per order; heap entries that disagree with it are stale.
-  std::unordered_map<std::int64_t, core::time_point> due_;
+  std::unordered_map<std::int64_t, porting::time_point> due_;
   heap plain_;
   // Submissions resent under the duplicate guard: the guard protects only while the first
   // attempt's order is active, so these go first in the command queue and in the budget.

@@ -6,7 +6,7 @@ namespace portd::engine {
 scheduler::scheduler(boost::asio::io_context& ioc, int poll_slots, now_fn now, take_fn take)
     : state_(poll_slots), now_(std::move(now)), take_(std::move(take)), timer_(ioc) {}
 
-void scheduler::schedule(std::int64_t id, core::time_point at, bool guarded) {
+void scheduler::schedule(std::int64_t id, porting::time_point at, bool guarded) {
   state_.schedule(id, at, guarded);
   if (!timer_at_ || at < *timer_at_) arm();
 }

@@ -13,20 +13,20 @@
 
 namespace portd::engine {
 
-// The engine's time source: core::now_ms in the daemon, a hand-moved clock in tests.
-using now_fn = std::function<core::time_point()>;
+// The engine's time source: porting::now_ms in the daemon, a hand-moved clock in tests.
+using now_fn = std::function<porting::time_point()>;
 
 class scheduler {
  public:
   // Hands one order to the engine: due (or picked by the spare poller) at `now`.
-  using take_fn = std::function<void(const schedule_state::due_entry&, core::time_point now)>;
+  using take_fn = std::function<void(const schedule_state::due_entry&, porting::time_point now)>;
 
   scheduler(boost::asio::io_context& ioc, int poll_slots, now_fn now, take_fn take);
 
   schedule_state& state() { return state_; }
   const schedule_state& state() const { return state_; }
   // Order `id` is next due at `at`; the timer moves earlier if it must.
-  void schedule(std::int64_t id, core::time_point at, bool guarded = false);
+  void schedule(std::int64_t id, porting::time_point at, bool guarded = false);
   // Hands out everything that may go now, then re-arms the timer. Called by the timer, after
   // a call ends or a group commits (a slot may be free), and by tests that moved the clock.
   void run_due();
@@ -44,7 +44,7 @@ class scheduler {
   take_fn take_;
   spare_poller* spare_ = nullptr;
   boost::asio::system_timer timer_;
-  std::optional<core::time_point> timer_at_;
+  std::optional<porting::time_point> timer_at_;
   bool stopped_ = false;
   std::uint64_t wakeups_ = 0;  // the timer fired (a busy loop shows here)
 };

@@ -2,7 +2,7 @@
 // (no scan of the orders table).
 #include <portd/engine/detail.hpp>
 #include <portd/engine/engine.hpp>
-#include <portd/util/log.hpp>
+#include <portd/runtime/log.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -19,8 +19,8 @@
 namespace portd::engine {
 
 namespace asio = boost::asio;
-using core::order;
-using core::order_state;
+using porting::order;
+using porting::order_state;
 using namespace detail;
 
 const engine::order_tally& engine::tally() {
@@ -71,7 +71,7 @@ std::string engine::status_line() const {
   if (!repo_.not_writable().empty()) os << "store read-only, orders refused; ";
   os << active_orders() << " orders scheduled, " << calls_.size() << " calls out";
   if (!command_queue_.empty()) os << ", " << command_queue_.size() << " commands queued";
-  if (auto p = budget_.paused_until(); p && *p > now_()) os << ", API paused until " << core::format_time(*p);
+  if (auto p = budget_.paused_until(); p && *p > now_()) os << ", API paused until " << porting::format_time(*p);
   return os.str();
 }
 

@@ -1,8 +1,8 @@
 // The webhook dispatcher (see notifier.hpp).
 #include <portd/notify/notifier.hpp>
 #include <portd/notify/signature.hpp>
-#include <portd/util/metrics.hpp>
-#include <portd/util/webhook_secret.hpp>
+#include <portd/runtime/metrics.hpp>
+#include <portd/runtime/webhook_secret.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -39,8 +39,8 @@ struct notifier::sink_state {
   int in_flight = 0;
   bool disabled = false;
   std::uint64_t delivered = 0, failed = 0, dead = 0;
-  util::histogram attempt_seconds;  // one attempt: the request, or the command's run
-  util::histogram latency_seconds;  // an event's commit to its delivery
+  runtime::histogram attempt_seconds;  // one attempt: the request, or the command's run
+  runtime::histogram latency_seconds;  // an event's commit to its delivery
   std::string last_error;
 };
 
@@ -48,7 +48,7 @@ struct notifier::outcome_mark {
   enum class kind : std::uint8_t { delivered, retry, dead } what;
   std::int64_t id;
   int attempts;
-  core::time_point at;  // delivered_at or next_attempt_at
+  porting::time_point at;  // delivered_at or next_attempt_at
   std::string error;
 };
 
@@ -75,7 +75,7 @@ notifier::notifier(asio::any_io_executor ex, store::repository& repo, std::vecto
       throw std::invalid_argument(c.name + ": plain http is only allowed to a loopback receiver; use https://");
     if (c.secrets.empty()) throw std::invalid_argument(c.name + ": no secret");
     for (std::size_t i = 0; i < c.secrets.size(); ++i) {
-      auto key = util::decode_webhook_secret(c.secrets[i]);
+      auto key = runtime::decode_webhook_secret(c.secrets[i]);
       if (!key.key)
         throw std::invalid_argument(c.name + ": secret " + std::to_string(i + 1) + " " + key.problem);
       s->keys.push_back(std::move(*key.key));
@@ -122,7 +122,7 @@ void notifier::start(std::int64_t last_committed_event) {
   scan_soon();
 }
 
-void notifier::on_committed(const core::stored_event& e) {
+void notifier::on_committed(const porting::stored_event& e) {
   if (e.id <= committed_upto_) return;
   committed_upto_ = e.id;
   scan_soon();
@@ -184,7 +184,7 @@ void notifier::scan_soon() {
   });
 }
 
-void notifier::arm_retry_timer(core::time_point at) {
+void notifier::arm_retry_timer(porting::time_point at) {
   if (retry_at_ && *retry_at_ <= at) return;
   retry_at_ = at;
   retry_timer_.expires_at(at);
@@ -199,13 +199,13 @@ void notifier::scan() {
   const auto started = asio::steady_timer::clock_type::now();
   last_scan_ = started;
   if (stopped_) return;
-  const auto now = core::now_ms();
+  const auto now = porting::now_ms();
   if (paused_until_ && now < *paused_until_) {
     arm_retry_timer(*paused_until_);
     return;
   }
   paused_until_.reset();
-  std::optional<core::time_point> earliest;
+  std::optional<porting::time_point> earliest;
   for (auto& sp : sinks_) {
     auto& s = *sp;
     if (s.disabled) continue;
@@ -255,7 +255,7 @@ void notifier::follow(sink_state& s, std::int64_t order_id) {
     return;
   }
   if (!next) return;  // none yet: its commit wakes a scan
-  if (next->next_attempt_at > core::now_ms()) {
+  if (next->next_attempt_at > porting::now_ms()) {
     arm_retry_timer(next->next_attempt_at);
     return;
   }
@@ -267,7 +267,7 @@ void notifier::follow(sink_state& s, std::int64_t order_id) {
 
 asio::awaitable<void> notifier::deliver(sink_state& s, store::outbox_row row) {
   post_result r;
-  core::time_point event_at{};
+  porting::time_point event_at{};
   bool have_body = false;
   std::string body;
   try {
@@ -303,7 +303,7 @@ asio::awaitable<void> notifier::deliver(sink_state& s, store::outbox_row row) {
   s.busy_orders.erase(row.order_id);
   bool settled = false;  // the row is done with: the order's next one may go
   const int attempts = row.attempts + 1;
-  const auto now = core::now_ms();
+  const auto now = porting::now_ms();
   const verdict v = have_body ? classify(r.status) : verdict::retry;
   const std::string what = r.status ? "HTTP " + std::to_string(r.status) : r.error;
   switch (v) {
@@ -360,7 +360,7 @@ bool notifier::record(const outcome_mark& m) {
     // The row keeps its last committed state and is attempted again: a duplicate, not a loss.
     spdlog::error("notify: cannot record the outcome of outbox row {}: {}; deliveries pause for 5 s",
                   m.id, e.what());
-    paused_until_ = core::now_ms() + seconds(5);
+    paused_until_ = porting::now_ms() + seconds(5);
     arm_retry_timer(*paused_until_);
     return false;
   }

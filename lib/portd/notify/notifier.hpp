@@ -12,7 +12,7 @@
 // are written into the engine's group transaction and committed with it: a crash before that
 // commit means a duplicate delivery (same webhook-id), never a lost one.
 #pragma once
-#include <portd/core/event.hpp>
+#include <portd/porting/event.hpp>
 #include <portd/notify/command_runner.hpp>
 #include <portd/notify/http_sender.hpp>
 #include <portd/notify/policy.hpp>
@@ -43,7 +43,7 @@ struct sink_config {
   std::vector<std::string> command;
   std::vector<std::string> secrets;      // "whsec_…", newest first; every one signs (rotation)
   body_format body = body_format::standard;
-  std::vector<core::event_type> events;  // empty: every type
+  std::vector<porting::event_type> events;  // empty: every type
   std::string ca_file;                   // "" = the system store
   std::chrono::milliseconds timeout{std::chrono::seconds(10)};  // per attempt
   retry_schedule schedule;
@@ -70,7 +70,7 @@ class notifier {
   // Begins delivering: every pending row of an event up to `last_committed_event`.
   void start(std::int64_t last_committed_event);
   // The engine's listener: an event (and its outbox rows) is committed.
-  void on_committed(const core::stored_event& e);
+  void on_committed(const porting::stored_event& e);
   // Something else changed the outbox (a redelivery): look again; re-enables disabled sinks
   // (all when `sink` is empty).
   void wake(const std::string& sink = {});
@@ -92,7 +92,7 @@ class notifier {
   void scan();
   void pump(sink_state& s);
   void follow(sink_state& s, std::int64_t order_id);
-  void arm_retry_timer(core::time_point at);
+  void arm_retry_timer(porting::time_point at);
   boost::asio::awaitable<void> deliver(sink_state& s, store::outbox_row row);
   bool record(const outcome_mark& m);
 
@@ -112,10 +112,10 @@ class notifier {
   boost::asio::steady_timer::time_point last_scan_{};
   std::chrono::steady_clock::duration scan_gap_{};
   boost::asio::system_timer retry_timer_;
-  std::optional<core::time_point> retry_at_;
+  std::optional<porting::time_point> retry_at_;
   // The store refused an outcome mark (disk full): no attempt starts before this, or the same
   // row would be sent again and again while its mark cannot be written.
-  std::optional<core::time_point> paused_until_;
+  std::optional<porting::time_point> paused_until_;
 };
 
 }  // namespace portd::notify

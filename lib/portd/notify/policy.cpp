@@ -53,12 +53,12 @@ json::value text_or_null(const std::string& s) {
 }
 }  // namespace
 
-json::object render_order_summary(const core::order& o) {
+json::object render_order_summary(const porting::order& o) {
   json::object j;
   j["id"] = o.id;
-  j["kind"] = core::to_string(o.kind);
+  j["kind"] = porting::to_string(o.kind);
   j["number"] = o.number;
-  j["state"] = core::to_string(o.state);
+  j["state"] = porting::to_string(o.state);
   j["needs_attention"] = o.needs_attention();
   j["remote_order_id"] = text_or_null(o.remote_order_id);
   j["remote_status"] = text_or_null(o.remote_status);
@@ -81,14 +81,14 @@ std::optional<body_format> parse_body_format(std::string_view s) {
   return std::nullopt;
 }
 
-std::string render_body(const core::stored_event& e, const core::order* o, body_format format) {
+std::string render_body(const porting::stored_event& e, const porting::order* o, body_format format) {
   json::object data;
   data["event"] = wire::render_event(e);  // the same object events.list and watch give
   data["order"] = o ? json::value(render_order_summary(*o)) : json::value(nullptr);
   if (format == body_format::portd_v1) return json::serialize(data);
   json::object j;
-  j["type"] = core::to_string(e.record.type);
-  j["timestamp"] = core::format_time(e.at);  // when it happened; webhook-timestamp is the attempt's
+  j["type"] = porting::to_string(e.record.type);
+  j["timestamp"] = porting::format_time(e.at);  // when it happened; webhook-timestamp is the attempt's
   j["data"] = std::move(data);
   return json::serialize(j);
 }

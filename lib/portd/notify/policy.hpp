@@ -1,8 +1,8 @@
 // What the notifier decides without I/O: how long to wait before the next attempt, when to
 // give up, what an HTTP answer means, and what a delivery carries (the payload). Pure.
 #pragma once
-#include <portd/core/event.hpp>
-#include <portd/core/order.hpp>
+#include <portd/porting/event.hpp>
+#include <portd/porting/order.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -43,7 +43,7 @@ verdict classify(int http_status);
 
 // The order summary of a delivery: who and where the order is, never its secrets nor the
 // subscriber's account details.
-boost::json::object render_order_summary(const core::order& o);
+boost::json::object render_order_summary(const porting::order& o);
 // What a delivery's body looks like, per sink ([[webhook]] / [[command]] key `body`).
 enum class body_format : std::uint8_t {
   standard,  // Standard Webhooks: {"type", "timestamp" (RFC 3339, the event's time), "data": {event, order}}
@@ -56,7 +56,7 @@ std::optional<body_format> parse_body_format(std::string_view);
 
 // The body of one delivery. data (or the whole body in portd-v1) is {"event": …, "order": …};
 // `order` may be absent (then null).
-std::string render_body(const core::stored_event& e, const core::order* o,
+std::string render_body(const porting::stored_event& e, const porting::order* o,
                         body_format format = body_format::standard);
 
 // webhook-id: the same for every attempt of an event to a sink, so receivers can drop

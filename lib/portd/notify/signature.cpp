@@ -1,7 +1,7 @@
 // HMAC-SHA256 through OpenSSL (see signature.hpp).
 #include <portd/http/base64.hpp>
 #include <portd/notify/signature.hpp>
-#include <portd/util/webhook_secret.hpp>
+#include <portd/runtime/webhook_secret.hpp>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -10,7 +10,7 @@
 namespace portd::notify {
 
 std::optional<std::string> signing_key(std::string_view secret) {
-  return util::decode_webhook_secret(secret).key;
+  return runtime::decode_webhook_secret(secret).key;
 }
 
 std::string sign(std::string_view key, std::string_view msg_id, std::string_view timestamp,

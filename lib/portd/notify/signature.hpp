@@ -11,7 +11,7 @@
 namespace portd::notify {
 
 // The HMAC key of a configured secret, as the Standard Webhooks libraries take it: the base64
-// after "whsec_", decoded. nullopt for anything else (util::decode_webhook_secret says why).
+// after "whsec_", decoded. nullopt for anything else (runtime::decode_webhook_secret says why).
 std::optional<std::string> signing_key(std::string_view secret);
 
 // "v1,<base64 HMAC-SHA256(key, id.timestamp.body)>" for one key.

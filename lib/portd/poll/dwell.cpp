@@ -117,8 +117,8 @@ double dwell_stats::survival(order_state state, carrier_id carrier, milliseconds
   return (n * l->above(t) + prior_weight * prior_survival(state, t)) / (n + prior_weight);
 }
 
-double hazard(const dwell_stats& stats, order_state state, dwell_stats::carrier_id carrier, core::time_point entered,
-              core::time_point since, core::time_point now) {
+double hazard(const dwell_stats& stats, order_state state, dwell_stats::carrier_id carrier, porting::time_point entered,
+              porting::time_point since, porting::time_point now) {
   if (now <= since) return 0;
   const milliseconds a = std::max(since - entered, milliseconds{0});
   const milliseconds b = std::max(now - entered, milliseconds{0});

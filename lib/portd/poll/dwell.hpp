@@ -2,7 +2,7 @@
 // state, and per losing carrier where there is enough history) with documented priors where
 // there is none. Pure: samples come in from the store at start and from committed changes.
 #pragma once
-#include <portd/core/types.hpp>
+#include <portd/porting/types.hpp>
 
 #include <cstddef>
 #include <deque>
@@ -17,8 +17,8 @@
 
 namespace portd::poll {
 
-using core::milliseconds;
-using core::order_state;
+using porting::milliseconds;
+using porting::order_state;
 
 // One observed stay: an order entered `state` and Telegent moved it on `dwell` later.
 struct dwell_sample {
@@ -73,8 +73,8 @@ class dwell_stats {
     double above(milliseconds t) const;
   };
   const series* learned(order_state state, carrier_id carrier) const;
-  friend double hazard(const dwell_stats&, order_state, carrier_id, core::time_point, core::time_point,
-                       core::time_point);
+  friend double hazard(const dwell_stats&, order_state, carrier_id, porting::time_point, porting::time_point,
+                       porting::time_point);
   static std::string key(std::string_view carrier);
   std::optional<carrier_id> find(std::string_view carrier) const;
   static std::uint64_t slot(order_state s, carrier_id c) { return (std::uint64_t{static_cast<std::uint8_t>(s)} << 32) | c; }
@@ -86,7 +86,7 @@ class dwell_stats {
 
 // The hazard: P(the order moved in (since, now] | it had not moved by `since`), for an order
 // that entered `state` at `entered`. `since` before `entered` counts from `entered`.
-double hazard(const dwell_stats& stats, order_state state, dwell_stats::carrier_id carrier, core::time_point entered,
-              core::time_point since, core::time_point now);
+double hazard(const dwell_stats& stats, order_state state, dwell_stats::carrier_id carrier, porting::time_point entered,
+              porting::time_point since, porting::time_point now);
 
 }  // namespace portd::poll

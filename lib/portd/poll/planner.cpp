@@ -18,7 +18,7 @@ std::string_view to_string(check_reason r) {
 
 std::ostream& operator<<(std::ostream& os, check_reason r) { return os << to_string(r); }
 
-check_reason why_due(const core::order& o, time_point due, const core::poll_policy& p) {
+check_reason why_due(const porting::order& o, time_point due, const porting::poll_policy& p) {
   if (o.state == order_state::submitted && p.first_after_submit < p.submitted &&
       due <= o.state_since + p.first_after_submit)
     return check_reason::after_submit;
@@ -27,12 +27,12 @@ check_reason why_due(const core::order& o, time_point due, const core::poll_poli
                                : o.state == order_state::carrier_approval ? p.carrier_approval
                                                                           : p.scheduled;
   // next_poll_at() pulls a check to the date's start, and from then on polls at near_port_date.
-  if (auto start = core::port_date_start(o); start && (due == *start || (due > *start && p.near_port_date < cadence)))
+  if (auto start = porting::port_date_start(o); start && (due == *start || (due > *start && p.near_port_date < cadence)))
     return check_reason::port_date;
   return check_reason::cadence;
 }
 
-time_point last_check_estimate(const core::order& o, const core::poll_policy& p) {
+time_point last_check_estimate(const porting::order& o, const porting::poll_policy& p) {
   if (!o.next_check_at) return o.state_since;
   const milliseconds cadence = o.state == order_state::submitted          ? p.submitted
                                : o.state == order_state::carrier_approval ? p.carrier_approval
@@ -41,7 +41,7 @@ time_point last_check_estimate(const core::order& o, const core::poll_policy& p)
   return std::max(o.state_since, *o.next_check_at - cadence);
 }
 
-planner::planner(core::poll_policy p, double requests_per_minute, time_point now)
+planner::planner(porting::poll_policy p, double requests_per_minute, time_point now)
     : policy_(p), last_refill_(now) {
   if (requests_per_minute > 0 && p.spare_share > 0) rate_per_ms_ = requests_per_minute * p.spare_share / 60000.0;
 }
@@ -75,8 +75,8 @@ std::optional<time_point> planner::stay_since(std::int64_t id) const {
   return t->entered;
 }
 
-void planner::track(const core::order& o, time_point last_check, std::optional<time_point> moved_at) {
-  if (!o.active() || !core::is_polled(o.state)) {
+void planner::track(const porting::order& o, time_point last_check, std::optional<time_point> moved_at) {
+  if (!o.active() || !porting::is_polled(o.state)) {
     forget(o.id);
     return;
   }
@@ -93,7 +93,7 @@ void planner::track(const core::order& o, time_point last_check, std::optional<t
   if (moved_at && *moved_at > t->entered) t->entered = *moved_at;
   t->state = o.state;
   t->carrier = stats_.intern(o.details.carrier);
-  t->port_date = core::port_date_start(o);
+  t->port_date = porting::port_date_start(o);
   idle_known_ = false;
 }
 

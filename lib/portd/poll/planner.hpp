@@ -4,8 +4,8 @@
 // was last checked, from learned dwell times and the port date — never one order more often
 // than min_interval. Pure: every call takes `now`; the engine drives it with one timer.
 #pragma once
-#include <portd/core/order.hpp>
-#include <portd/core/policy.hpp>
+#include <portd/porting/order.hpp>
+#include <portd/porting/policy.hpp>
 #include <portd/poll/dwell.hpp>
 
 #include <cstdint>
@@ -18,7 +18,7 @@
 
 namespace portd::poll {
 
-using core::time_point;
+using porting::time_point;
 
 // Why an order's next guaranteed check comes when it does.
 enum class check_reason : std::uint8_t {
@@ -31,21 +31,21 @@ std::string_view to_string(check_reason);
 std::ostream& operator<<(std::ostream&, check_reason);
 
 // Why the check `o` has due at `due` (its next_check_at) comes then.
-check_reason why_due(const core::order& o, time_point due, const core::poll_policy& p);
+check_reason why_due(const porting::order& o, time_point due, const porting::poll_policy& p);
 
 // When `o` was last checked, as far as the order row tells (at a restart): its next check was
 // set one cadence after the last, and never before it entered its state.
-time_point last_check_estimate(const core::order& o, const core::poll_policy& p);
+time_point last_check_estimate(const porting::order& o, const porting::poll_policy& p);
 
 class planner {
  public:
   // `requests_per_minute` is the whole budget (0: unlimited, so no share and no spare checks).
-  planner(core::poll_policy p, double requests_per_minute, time_point now);
+  planner(porting::poll_policy p, double requests_per_minute, time_point now);
 
   // `o` (active, polled) is in the plan, last checked at `last_check`; anything else leaves it.
   // `moved_at`: Telegent changed the order's status within its state then (a stay counts from
   // the latest change; without one, from o.state_since or the change known before).
-  void track(const core::order& o, time_point last_check, std::optional<time_point> moved_at = std::nullopt);
+  void track(const porting::order& o, time_point last_check, std::optional<time_point> moved_at = std::nullopt);
   // When the order's current stay began (its state's or its remote status's latest change).
   std::optional<time_point> stay_since(std::int64_t id) const;
   void forget(std::int64_t id);
@@ -79,7 +79,7 @@ class planner {
   milliseconds min_interval() const;
   std::size_t size() const { return orders_.size(); }
   const dwell_stats& stats() const { return stats_; }
-  const core::poll_policy& policy() const { return policy_; }
+  const porting::poll_policy& policy() const { return policy_; }
 
  private:
   struct tracked {
@@ -102,7 +102,7 @@ class planner {
   // costs a bounded slice of the loop per spare check; it goes on while none is worth a check.
   static constexpr std::size_t scan_limit = 4096;
 
-  core::poll_policy policy_;
+  porting::poll_policy policy_;
   dwell_stats stats_;
   std::vector<tracked> orders_;                     // unordered; removal swaps in the last
   std::unordered_map<std::int64_t, std::size_t> at_;  // id → index in orders_

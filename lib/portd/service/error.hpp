@@ -2,8 +2,8 @@
 // needs (a sentence, the field at fault, the other order involved, the order's state). The
 // control socket maps it to a JSON-RPC error in one place (control/errors.cpp).
 #pragma once
-#include <portd/core/error.hpp>
-#include <portd/core/types.hpp>
+#include <portd/porting/error.hpp>
+#include <portd/porting/types.hpp>
 
 #include <boost/assert/source_location.hpp>
 #include <boost/system/result.hpp>
@@ -23,7 +23,7 @@ struct error {
   std::string reason;
   std::string field;                       // the request field at fault; "" none
   std::optional<std::int64_t> order_id;    // the other order involved (client_ref reused, remote id bound)
-  std::optional<core::order_state> state;  // the order's state (invalid_state)
+  std::optional<porting::order_state> state;  // the order's state (invalid_state)
 };
 
 template <class T>

@@ -2,8 +2,8 @@
 // in domain terms. Expected failures come back as values (service::error with a portd::errc),
 // never as exceptions; nothing here knows JSON-RPC. The engine implements it.
 #pragma once
-#include <portd/core/event.hpp>
-#include <portd/core/order.hpp>
+#include <portd/porting/event.hpp>
+#include <portd/porting/order.hpp>
 #include <portd/service/caller.hpp>
 #include <portd/service/error.hpp>
 #include <portd/service/queries.hpp>
@@ -24,7 +24,7 @@ namespace portd::service {
 
 struct port_in_request {
   std::string number;
-  core::order_details details;
+  porting::order_details details;
   std::string account_pin;
   bool skip_eligibility = false;
   std::string client_ref, group;
@@ -35,7 +35,7 @@ struct port_out_request {
 };
 
 struct submitted {
-  core::order order;
+  porting::order order;
   bool created = false;
 };
 
@@ -46,21 +46,21 @@ struct order_key {
 };
 
 struct order_page {
-  std::vector<core::order> orders;
+  std::vector<porting::order> orders;
   std::optional<std::int64_t> next_after_id;
 };
 
 struct event_page {
-  std::vector<core::stored_event> events;
+  std::vector<porting::stored_event> events;
   std::optional<std::int64_t> next_after;
 };
 
 struct group_summary {
   std::string group;
   std::int64_t total = 0;
-  std::vector<std::pair<core::order_state, std::int64_t>> by_state;
+  std::vector<std::pair<porting::order_state, std::int64_t>> by_state;
   std::int64_t needs_attention = 0;
-  std::optional<core::time_point> completed_at_last;
+  std::optional<porting::time_point> completed_at_last;
 };
 
 // A live event subscription: `on_event` is called for each committed event after the
@@ -75,7 +75,7 @@ struct subscription {
 // outbox.list: rows of the notification outbox, each with its event when it still exists.
 struct outbox_page {
   std::vector<outbox_row> rows;
-  std::vector<std::optional<core::stored_event>> events;  // parallel to rows
+  std::vector<std::optional<porting::stored_event>> events;  // parallel to rows
   std::optional<std::int64_t> next_after;
 };
 
@@ -87,21 +87,21 @@ class order_service {
 
   virtual boost::asio::awaitable<result<submitted>> submit_port_in(port_in_request, const caller&) = 0;
   virtual boost::asio::awaitable<result<submitted>> submit_port_out(port_out_request, const caller&) = 0;
-  virtual result<core::order> get_order(const order_key&) = 0;
+  virtual result<porting::order> get_order(const order_key&) = 0;
   virtual result<order_page> list_orders(const order_filter&) = 0;
-  virtual result<std::vector<core::stored_event>> history(std::int64_t id) = 0;
-  virtual boost::asio::awaitable<result<core::order>> update(std::int64_t id, core::order_patch, const caller&) = 0;
-  virtual boost::asio::awaitable<result<core::order>> cancel(std::int64_t id, std::string reason, const caller&) = 0;
-  virtual boost::asio::awaitable<result<core::order>> resolve(std::int64_t id, std::string adopt_remote_order_id,
+  virtual result<std::vector<porting::stored_event>> history(std::int64_t id) = 0;
+  virtual boost::asio::awaitable<result<porting::order>> update(std::int64_t id, porting::order_patch, const caller&) = 0;
+  virtual boost::asio::awaitable<result<porting::order>> cancel(std::int64_t id, std::string reason, const caller&) = 0;
+  virtual boost::asio::awaitable<result<porting::order>> resolve(std::int64_t id, std::string adopt_remote_order_id,
                                                               bool resubmit, const caller&) = 0;
-  virtual boost::asio::awaitable<result<core::order>> retry(std::int64_t id, const caller&) = 0;
+  virtual boost::asio::awaitable<result<porting::order>> retry(std::int64_t id, const caller&) = 0;
   // Ends the order locally in `closed` (order.close); Telegent is told nothing.
-  virtual boost::asio::awaitable<result<core::order>> close(std::int64_t id, std::string reason, const caller&) {
+  virtual boost::asio::awaitable<result<porting::order>> close(std::int64_t id, std::string reason, const caller&) {
     (void)id, (void)reason;
     co_return not_supported("this daemon cannot close orders");
   }
-  virtual boost::asio::awaitable<result<core::order>> poll(std::int64_t id, const caller&) = 0;
-  virtual boost::asio::awaitable<result<core::stored_event>> note(std::int64_t id, std::string text,
+  virtual boost::asio::awaitable<result<porting::order>> poll(std::int64_t id, const caller&) = 0;
+  virtual boost::asio::awaitable<result<porting::stored_event>> note(std::int64_t id, std::string text,
                                                                   const caller&) = 0;
   virtual result<event_page> list_events(std::int64_t after, std::int64_t order_id, int limit) = 0;
   // Delivers every committed event with id > after (and order_id if non-zero), then live
@@ -110,7 +110,7 @@ class order_service {
   // "after" of the {"watching":true} reply). Backlog events may be delivered before watch()
   // returns.
   virtual result<subscription> watch(std::int64_t after, std::int64_t order_id,
-                                     std::function<bool(const core::stored_event&)> on_event) = 0;
+                                     std::function<bool(const porting::stored_event&)> on_event) = 0;
   virtual result<group_summary> summarize_group(const std::string& group) = 0;
   // Notification outbox (additions to PROTOCOL.md, see README "Notifications"). A service
   // without notifications answers not_supported.

@@ -1,7 +1,7 @@
 // What reads and outbox administration ask for and get back: the order filter, the outbox's
 // rows and selectors, a backup's result. The service's vocabulary; the store answers in it.
 #pragma once
-#include <portd/core/types.hpp>
+#include <portd/porting/types.hpp>
 
 #include <cstdint>
 #include <filesystem>
@@ -14,8 +14,8 @@
 namespace portd::service {
 
 struct order_filter {
-  std::vector<core::order_state> states;  // empty: any
-  std::optional<core::order_kind> kind;
+  std::vector<porting::order_state> states;  // empty: any
+  std::optional<porting::order_kind> kind;
   std::string number;  // "" any
   std::string group;   // "" any
   std::optional<bool> active;
@@ -48,9 +48,9 @@ struct outbox_row {
   std::string sink;
   delivery_state state = delivery_state::pending;
   int attempts = 0;
-  core::time_point next_attempt_at{};
+  porting::time_point next_attempt_at{};
   std::string last_error;
-  std::optional<core::time_point> delivered_at;
+  std::optional<porting::time_point> delivered_at;
 };
 
 struct outbox_query {

@@ -1,8 +1,8 @@
 // What daemon.status and the metrics report, as values: the engine, the Telegent client and the
 // notifier fill these; the control side renders them (daemon.status JSON, Prometheus text).
 #pragma once
-#include <portd/core/types.hpp>
-#include <portd/util/metrics.hpp>
+#include <portd/porting/types.hpp>
+#include <portd/runtime/metrics.hpp>
 
 #include <array>
 #include <cstdint>
@@ -16,7 +16,7 @@ namespace portd::service {
 
 // Orders by state and needing an operator, as committed.
 struct order_counts {
-  std::array<std::int64_t, core::order_state_count> by_state{};
+  std::array<std::int64_t, porting::order_state_count> by_state{};
   std::int64_t needs_attention = 0;
 };
 
@@ -25,7 +25,7 @@ struct credentials_status {
   bool verified = false;  // a token was granted at least once since the start
   std::string problem;    // "" unless the last token request failed
   std::string detail;
-  std::optional<core::time_point> at;  // when the last token request ended
+  std::optional<porting::time_point> at;  // when the last token request ended
 };
 
 // One notification sink, for daemon.status.
@@ -40,13 +40,13 @@ struct sink_status {
 
 struct daemon_status {
   std::string version;
-  core::time_point started_at{};
+  porting::time_point started_at{};
   order_counts orders;
   struct api_status {
     double budget_per_minute = 0;
     std::uint64_t requests_total = 0;
     std::map<std::string, std::uint64_t> by_status;  // "200", "429", "transport"
-    std::optional<core::time_point> paused_until;     // a 429's pause still running
+    std::optional<porting::time_point> paused_until;     // a 429's pause still running
     std::uint64_t in_flight = 0;
     credentials_status credentials;
   } api;
@@ -65,8 +65,8 @@ struct daemon_status {
 struct sink_metrics {
   std::string name;
   std::uint64_t delivered = 0, failed = 0, dead = 0;  // since start
-  util::histogram attempt_seconds;  // one attempt: the request, or the command's run
-  util::histogram latency_seconds;  // an event's commit to its delivery
+  runtime::histogram attempt_seconds;  // one attempt: the request, or the command's run
+  runtime::histogram latency_seconds;  // an event's commit to its delivery
 };
 
 struct daemon_metrics {
@@ -74,10 +74,10 @@ struct daemon_metrics {
   std::int64_t database_size_bytes = 0;
   order_counts orders;
   // Committed state changes by (from, to).
-  std::map<std::pair<core::order_state, core::order_state>, std::uint64_t> transitions;
+  std::map<std::pair<porting::order_state, porting::order_state>, std::uint64_t> transitions;
   std::map<std::string, std::uint64_t> api_requests;  // by HTTP status
   // By (path, status class).
-  std::map<std::pair<std::string, std::string>, util::histogram> api_latency;
+  std::map<std::pair<std::string, std::string>, runtime::histogram> api_latency;
   std::uint64_t api_in_flight = 0;
   std::size_t budget_waiting = 0;
   std::uint64_t commits = 0, commit_failures = 0, scheduler_wakeups = 0;
@@ -95,7 +95,7 @@ struct daemon_metrics {
   // cadences left over (issue 18); and how long Telegent's moves went unseen, estimated.
   std::uint64_t poll_checks_cadence = 0, poll_checks_spare = 0;
   static constexpr std::array<double, 9> detection_bounds{1, 5, 15, 60, 300, 900, 3600, 14400, 86400};
-  util::histogram detection_latency_seconds{detection_bounds};
+  runtime::histogram detection_latency_seconds{detection_bounds};
 };
 
 }  // namespace portd::service

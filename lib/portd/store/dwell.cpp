@@ -27,9 +27,9 @@ std::vector<poll::dwell_sample> load_dwell_samples(repository& repo, std::int64_
     sqlite::reset_on_exit r(q);
     q.bind(1, window);
     while (q.step()) {
-      auto state = core::parse_order_state(q.column_text(0));
+      auto state = porting::parse_order_state(q.column_text(0));
       if (!state) continue;
-      out.push_back({*state, q.column_text(1), core::milliseconds{q.column_int64(2)}});
+      out.push_back({*state, q.column_text(1), porting::milliseconds{q.column_int64(2)}});
     }
   } catch (const sqlite::error& e) {
     store_error err(std::string("reading dwell times: ") + e.what());
@@ -39,7 +39,7 @@ std::vector<poll::dwell_sample> load_dwell_samples(repository& repo, std::int64_
   return out;
 }
 
-std::size_t for_each_polled_order(repository& repo, const std::function<void(const core::order&)>& fn) {
+std::size_t for_each_polled_order(repository& repo, const std::function<void(const porting::order&)>& fn) {
   std::size_t n = 0;
   try {
     // orders_state (schema 0001) serves the IN list.
@@ -48,15 +48,15 @@ std::size_t for_each_polled_order(repository& repo, const std::function<void(con
                         " FROM orders WHERE state IN ('submitted', 'carrier_approval', 'scheduled', 'rejected')"
                         " ORDER BY id"};
     sqlite::reset_on_exit r(q);
-    core::order o;
+    porting::order o;
     while (q.step()) {
-      auto state = core::parse_order_state(q.column_text(1));
+      auto state = porting::parse_order_state(q.column_text(1));
       if (!state) continue;
       o.id = q.column_int64(0);
       o.state = *state;
-      o.state_since = core::time_point{core::milliseconds{q.column_int64(2)}};
+      o.state_since = porting::time_point{porting::milliseconds{q.column_int64(2)}};
       o.next_check_at.reset();
-      if (auto t = q.column_opt_int64(3)) o.next_check_at = core::time_point{core::milliseconds{*t}};
+      if (auto t = q.column_opt_int64(3)) o.next_check_at = porting::time_point{porting::milliseconds{*t}};
       o.details.carrier = q.column_text(4);
       o.reported_port_date = q.column_text(5);
       o.details.port_in_date = q.column_text(6);

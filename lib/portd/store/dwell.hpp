@@ -20,6 +20,6 @@ std::vector<poll::dwell_sample> load_dwell_samples(repository& repo, std::int64_
 // the planner needs of it: id, state, state_since, next_check_at, carrier and port dates;
 // nothing else is filled in. Ascending id, one at a time (a large book is never held whole),
 // on the reader connection. Returns how many. Throws store_error.
-std::size_t for_each_polled_order(repository& repo, const std::function<void(const core::order&)>& fn);
+std::size_t for_each_polled_order(repository& repo, const std::function<void(const porting::order&)>& fn);
 
 }  // namespace portd::store

@@ -11,8 +11,8 @@ namespace portd::store {
 
 namespace {
 
-std::int64_t to_ms(core::time_point t) { return t.time_since_epoch().count(); }
-core::time_point from_ms(std::int64_t ms) { return core::time_point(core::milliseconds(ms)); }
+std::int64_t to_ms(porting::time_point t) { return t.time_since_epoch().count(); }
+porting::time_point from_ms(std::int64_t ms) { return porting::time_point(porting::milliseconds(ms)); }
 
 using sqlite::fail;
 
@@ -152,19 +152,19 @@ std::optional<outbox_row> outbox::head_of(const std::string& sink, std::int64_t 
   }
 }
 
-std::optional<core::stored_event> outbox::event(std::int64_t event_id) {
+std::optional<porting::stored_event> outbox::event(std::int64_t event_id) {
   auto evs = impl_->repo.read_events(event_id - 1, 0, 1);
   if (evs.empty() || evs.front().id != event_id) return std::nullopt;
   return evs.front();
 }
 
-void outbox::mark_delivered(std::int64_t id, int attempts, core::time_point at) {
+void outbox::mark_delivered(std::int64_t id, int attempts, porting::time_point at) {
   auto& s = impl_->delivered;
   s.bind(1, id).bind(2, attempts).bind(3, to_ms(at));
   impl_->exec_update(s, "cannot mark outbox row " + std::to_string(id) + " delivered");
 }
 
-void outbox::mark_retry(std::int64_t id, int attempts, core::time_point next_at,
+void outbox::mark_retry(std::int64_t id, int attempts, porting::time_point next_at,
                         const std::string& error) {
   auto& s = impl_->retry;
   s.bind(1, id).bind(2, attempts).bind(3, to_ms(next_at)).bind(4, std::string_view(error));
@@ -195,7 +195,7 @@ std::int64_t outbox::bury_unconfigured(const std::vector<std::string>& configure
   return w.changes();
 }
 
-std::int64_t outbox::redeliver(const redeliver_selector& sel, core::time_point now) {
+std::int64_t outbox::redeliver(const redeliver_selector& sel, porting::time_point now) {
   auto& m = *impl_;
   sqlite::statement* s = nullptr;
   if (sel.id) {

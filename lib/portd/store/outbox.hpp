@@ -3,8 +3,8 @@
 // notifier and the control socket do with those rows: find the next deliverable row of each
 // order, record an attempt's outcome, list dead letters, and queue them again.
 #pragma once
-#include <portd/core/event.hpp>
-#include <portd/core/types.hpp>
+#include <portd/porting/event.hpp>
+#include <portd/porting/types.hpp>
 #include <portd/service/queries.hpp>
 #include <portd/store/repository.hpp>
 
@@ -43,18 +43,18 @@ class outbox {
   std::optional<outbox_row> head_of(const std::string& sink, std::int64_t order_id,
                                     std::int64_t max_event_id);
   // The committed event behind a row (reader connection).
-  std::optional<core::stored_event> event(std::int64_t event_id);
+  std::optional<porting::stored_event> event(std::int64_t event_id);
 
   // ---- outcomes (writer connection, inside the group: the caller commits) ----
-  void mark_delivered(std::int64_t id, int attempts, core::time_point at);
-  void mark_retry(std::int64_t id, int attempts, core::time_point next_at, const std::string& error);
+  void mark_delivered(std::int64_t id, int attempts, porting::time_point at);
+  void mark_retry(std::int64_t id, int attempts, porting::time_point next_at, const std::string& error);
   void mark_dead(std::int64_t id, int attempts, const std::string& error);
   // Pending rows of sinks not in `configured` become dead letters ("sink no longer
   // configured"), visible and redeliverable to another sink; returns how many.
   std::int64_t bury_unconfigured(const std::vector<std::string>& configured);
   // Queues rows again (attempts 0, due `now`); returns how many rows it queued. An event_id+sink
   // for an unknown event or a sink the event never had gets a new row (order_id from the event).
-  std::int64_t redeliver(const redeliver_selector& sel, core::time_point now);
+  std::int64_t redeliver(const redeliver_selector& sel, porting::time_point now);
 
   // ---- the control socket's view (reader connection: committed data) ----
   std::vector<outbox_row> list(const outbox_query& q);

@@ -104,16 +104,16 @@ std::string update_order_sql(update_scope scope) {
   return sql + " WHERE id = ?" + std::to_string(order_column_count + 1);
 }
 
-std::int64_t to_ms(core::time_point t) { return t.time_since_epoch().count(); }
-core::time_point from_ms(std::int64_t ms) { return core::time_point(core::milliseconds(ms)); }
+std::int64_t to_ms(porting::time_point t) { return t.time_since_epoch().count(); }
+porting::time_point from_ms(std::int64_t ms) { return porting::time_point(porting::milliseconds(ms)); }
 
 [[noreturn]] void corrupt(std::string_view what, std::string_view value) {
   throw store_error("database holds an unknown " + std::string(what) + " '" + std::string(value) +
                     "'");
 }
 
-core::order_state state_from(const std::string& s) {
-  auto v = core::parse_order_state(s);
+porting::order_state state_from(const std::string& s) {
+  auto v = porting::parse_order_state(s);
   if (!v) corrupt("order state", s);
   return *v;
 }
@@ -125,27 +125,27 @@ auto enum_from(Parse parse, std::string_view what, const std::string& s) {
   return *v;
 }
 
-core::order_kind kind_from(const std::string& s) {
-  auto v = core::parse_order_kind(s);
+porting::order_kind kind_from(const std::string& s) {
+  auto v = porting::parse_order_kind(s);
   if (!v) corrupt("order kind", s);
   return *v;
 }
 
-std::optional<core::call_kind> call_from(const sqlite::statement& s, int column) {
+std::optional<porting::call_kind> call_from(const sqlite::statement& s, int column) {
   if (s.is_null(column)) return std::nullopt;
   auto text = s.column_text(column);
-  auto v = core::parse_call_kind(text);
+  auto v = porting::parse_call_kind(text);
   if (!v) corrupt("call kind", text);
   return v;
 }
 
 // Binds ?1…?N in order_columns order. Every string bound here lives in `o` or in static storage
 // (to_string), as statement::bind requires.
-void bind_order(sqlite::statement& s, const core::order& o) {
+void bind_order(sqlite::statement& s, const porting::order& o) {
   int i = 1;
-  s.bind(i++, core::to_string(o.kind));
+  s.bind(i++, porting::to_string(o.kind));
   s.bind(i++, o.number);
-  s.bind(i++, core::to_string(o.state));
+  s.bind(i++, porting::to_string(o.state));
   s.bind(i++, o.needs_attention());
   s.bind(i++, o.attention_reason);
   s.bind(i++, o.remote_order_id);
@@ -192,11 +192,11 @@ void bind_order(sqlite::statement& s, const core::order& o) {
   s.bind(i++, o.secrets.port_out_pin);
   s.bind(i++, o.skip_eligibility);
   if (o.in_flight)
-    s.bind(i++, core::to_string(*o.in_flight));
+    s.bind(i++, porting::to_string(*o.in_flight));
   else
     s.bind_null(i++);
-  s.bind(i++, core::to_string(o.pending));
-  s.bind(i++, core::to_string(o.submit));
+  s.bind(i++, porting::to_string(o.pending));
+  s.bind(i++, porting::to_string(o.submit));
   s.bind(i++, o.cancel_reason);
   s.bind(i++, o.last_seq);
   s.bind(i++, o.request_sent);
@@ -204,12 +204,12 @@ void bind_order(sqlite::statement& s, const core::order& o) {
     s.bind(i++, to_ms(*o.ambiguous_since));
   else
     s.bind_null(i++);
-  s.bind(i++, core::to_string(o.attention));
+  s.bind(i++, porting::to_string(o.attention));
 }
 
 // Reads a row of select_orders().
-core::order read_order(const sqlite::statement& s) {
-  core::order o;
+porting::order read_order(const sqlite::statement& s) {
+  porting::order o;
   int c = 0;
   o.id = s.column_int64(c++);
   o.kind = kind_from(s.column_text(c++));
@@ -229,7 +229,7 @@ core::order read_order(const sqlite::statement& s) {
   if (auto t = s.column_opt_int64(c++)) o.next_check_at = from_ms(*t);
   o.attempts = s.column_int(c++);
   if (!s.is_null(c)) {
-    core::error_info e;
+    porting::error_info e;
     e.reason = s.column_text(c);
     e.message = s.column_text(c + 1);
     e.at = from_ms(s.column_int64(c + 2));
@@ -254,13 +254,13 @@ core::order read_order(const sqlite::statement& s) {
   o.secrets.port_out_pin = s.column_text(c++);
   o.skip_eligibility = s.column_bool(c++);
   o.in_flight = call_from(s, c++);
-  o.pending = enum_from(core::parse_pending_intent, "pending intent", s.column_text(c++));
-  o.submit = enum_from(core::parse_submit_certainty, "submit certainty", s.column_text(c++));
+  o.pending = enum_from(porting::parse_pending_intent, "pending intent", s.column_text(c++));
+  o.submit = enum_from(porting::parse_submit_certainty, "submit certainty", s.column_text(c++));
   o.cancel_reason = s.column_text(c++);
   o.last_seq = s.column_int64(c++);
   o.request_sent = s.column_bool(c++);
   if (auto t = s.column_opt_int64(c++)) o.ambiguous_since = from_ms(*t);
-  o.attention = enum_from(core::parse_attention_kind, "attention kind", s.column_text(c++));
+  o.attention = enum_from(porting::parse_attention_kind, "attention kind", s.column_text(c++));
   return o;
 }
 
@@ -268,14 +268,14 @@ constexpr std::string_view event_columns =
     "SELECT id, order_id, seq, at, type, from_state, to_state, remote_status, actor, message, "
     "raw FROM order_events ";
 
-core::stored_event read_event(const sqlite::statement& s) {
-  core::stored_event e;
+porting::stored_event read_event(const sqlite::statement& s) {
+  porting::stored_event e;
   e.id = s.column_int64(0);
   e.order_id = s.column_int64(1);
   e.seq = s.column_int64(2);
   e.at = from_ms(s.column_int64(3));
   auto type = s.column_text(4);
-  auto t = core::parse_event_type(type);
+  auto t = porting::parse_event_type(type);
   if (!t) corrupt("event type", type);
   e.record.type = *t;
   e.record.from_state = state_from(s.column_text(5));
@@ -288,7 +288,7 @@ core::stored_event read_event(const sqlite::statement& s) {
 }
 
 // Runs a prepared order query (already bound) and returns its first row.
-std::optional<core::order> one_order(sqlite::statement& s) {
+std::optional<porting::order> one_order(sqlite::statement& s) {
   sqlite::reset_on_exit guard(s);
   if (!s.step()) return std::nullopt;
   return read_order(s);
@@ -322,25 +322,25 @@ struct order_lookups {
     latest_for_number = {db, select + "WHERE number = ?1 ORDER BY id DESC LIMIT 1"};
   }
 
-  std::optional<core::order> get(std::int64_t id) {
+  std::optional<porting::order> get(std::int64_t id) {
     by_id.bind(1, id);
     return one_order(by_id);
   }
-  std::optional<core::order> get_by_client_ref(const std::string& ref) {
+  std::optional<porting::order> get_by_client_ref(const std::string& ref) {
     if (ref.empty()) return std::nullopt;
     by_client_ref.bind(1, ref);
     return one_order(by_client_ref);
   }
-  std::optional<core::order> get_active(const std::string& number, core::order_kind kind) {
-    active.bind(1, number).bind(2, core::to_string(kind));
+  std::optional<porting::order> get_active(const std::string& number, porting::order_kind kind) {
+    active.bind(1, number).bind(2, porting::to_string(kind));
     return one_order(active);
   }
-  std::optional<core::order> get_by_remote_id(const std::string& remote_id) {
+  std::optional<porting::order> get_by_remote_id(const std::string& remote_id) {
     if (remote_id.empty()) return std::nullopt;
     by_remote_id.bind(1, remote_id);
     return one_order(by_remote_id);
   }
-  std::optional<core::order> get_latest_for_number(const std::string& number) {
+  std::optional<porting::order> get_latest_for_number(const std::string& number) {
     latest_for_number.bind(1, number);
     return one_order(latest_for_number);
   }
@@ -458,7 +458,7 @@ struct repository::impl {
 
   struct sink_entry {
     std::string name;
-    std::uint32_t event_mask;  // bit per core::event_type
+    std::uint32_t event_mask;  // bit per porting::event_type
   };
   std::vector<sink_entry> sinks;
   std::string not_writable;  // why the store takes no writes; "" when it does
@@ -619,7 +619,7 @@ struct repository::impl {
   }
 
   // An insert or update hit a unique index: name the order that holds the number or client_ref.
-  [[noreturn]] void conflict(const core::order& o, const sqlite::error& e) {
+  [[noreturn]] void conflict(const porting::order& o, const sqlite::error& e) {
     if (!o.client_ref.empty()) {
       if (auto held = writer_lookups->get_by_client_ref(o.client_ref); held && held->id != o.id)
         throw conflict_error("client_ref '" + o.client_ref + "' is already used by order " +
@@ -628,7 +628,7 @@ struct repository::impl {
     }
     if (o.active()) {
       if (auto held = writer_lookups->get_active(o.number, o.kind); held && held->id != o.id)
-        throw conflict_error("an active " + std::string(core::to_string(o.kind)) + " order (" +
+        throw conflict_error("an active " + std::string(porting::to_string(o.kind)) + " order (" +
                                  std::to_string(held->id) + ") already exists for " + o.number,
                              held->id, false);
     }
@@ -820,7 +820,7 @@ void repository::unit::release() {
 
 // ---- writes --------------------------------------------------------------------------------
 
-std::int64_t repository::insert_order(core::order& o) {
+std::int64_t repository::insert_order(porting::order& o) {
   auto& m = *impl_;
   bind_order(m.insert_order, o);
   try {
@@ -834,7 +834,7 @@ std::int64_t repository::insert_order(core::order& o) {
   return o.id;
 }
 
-void repository::update_order(const core::order& o) {
+void repository::update_order(const porting::order& o) {
   auto& m = *impl_;
   const auto no_such_order = [&] {
     return store_error("cannot update order " + std::to_string(o.id) + ": no such order");
@@ -849,15 +849,15 @@ void repository::update_order(const core::order& o) {
       q.bind(1, o.id);
       if (!q.step()) throw no_such_order();
       const bool same_identity =
-          q.column_text(0) == core::to_string(o.kind) && q.column_text(1) == o.number &&
-          q.column_text(2) == core::to_string(o.state) &&
+          q.column_text(0) == porting::to_string(o.kind) && q.column_text(1) == o.number &&
+          q.column_text(2) == porting::to_string(o.state) &&
           q.column_bool(3) == o.needs_attention() && q.column_text(4) == o.client_ref &&
           q.column_text(5) == o.group && q.column_text(6) == o.remote_order_id;
       const auto next = q.column_opt_int64(7);
       const bool same_schedule =
           next == (o.next_check_at ? std::optional(to_ms(*o.next_check_at)) : std::nullopt) &&
           (q.is_null(8) ? !o.in_flight
-                        : o.in_flight && q.column_text(8) == core::to_string(*o.in_flight));
+                        : o.in_flight && q.column_text(8) == porting::to_string(*o.in_flight));
       if (!same_identity)
         scope = update_scope::full;
       else if (!same_schedule)
@@ -879,10 +879,10 @@ void repository::update_order(const core::order& o) {
   if (m.writer_db->changes() == 0) throw no_such_order();
 }
 
-std::vector<core::stored_event> repository::append_events(
-    core::order& o, std::span<const core::event_record> events, core::time_point at) {
+std::vector<porting::stored_event> repository::append_events(
+    porting::order& o, std::span<const porting::event_record> events, porting::time_point at) {
   auto& m = *impl_;
-  std::vector<core::stored_event> out;
+  std::vector<porting::stored_event> out;
   out.reserve(events.size());
   std::int64_t seq = o.last_seq;
   const std::int64_t at_ms = to_ms(at);
@@ -892,9 +892,9 @@ std::vector<core::stored_event> repository::append_events(
       m.insert_event.bind(1, o.id)
           .bind(2, seq)
           .bind(3, at_ms)
-          .bind(4, core::to_string(r.type))
-          .bind(5, core::to_string(r.from_state))
-          .bind(6, core::to_string(r.to_state))
+          .bind(4, porting::to_string(r.type))
+          .bind(5, porting::to_string(r.from_state))
+          .bind(6, porting::to_string(r.to_state))
           .bind(7, r.remote_status)
           .bind(8, r.actor)
           .bind(9, r.message)
@@ -919,18 +919,18 @@ std::vector<core::stored_event> repository::append_events(
 
 // ---- the engine's reads (writer connection) -----------------------------------------------
 
-std::optional<core::order> repository::load(std::int64_t id) {
+std::optional<porting::order> repository::load(std::int64_t id) {
   return reading([&] { return impl_->writer_lookups->get(id); },
                  [&] { return "cannot load order " + std::to_string(id); });
 }
 
-std::optional<core::order> repository::load_by_client_ref(const std::string& ref) {
+std::optional<porting::order> repository::load_by_client_ref(const std::string& ref) {
   return reading([&] { return impl_->writer_lookups->get_by_client_ref(ref); },
                  [] { return std::string("cannot load an order by client_ref"); });
 }
 
-std::optional<core::order> repository::load_active(const std::string& number,
-                                                   core::order_kind kind) {
+std::optional<porting::order> repository::load_active(const std::string& number,
+                                                   porting::order_kind kind) {
   return reading([&] { return impl_->writer_lookups->get_active(number, kind); },
                  [&] { return "cannot load the active order for " + number; });
 }
@@ -956,28 +956,28 @@ std::vector<schedule_entry> repository::load_schedule() {
 
 // ---- committed reads (reader connection) --------------------------------------------------
 
-std::optional<core::order> repository::read(std::int64_t id) {
+std::optional<porting::order> repository::read(std::int64_t id) {
   return reading([&] { return impl_->reader_lookups->get(id); },
                  [&] { return "cannot read order " + std::to_string(id); });
 }
 
-std::optional<core::order> repository::read_by_client_ref(const std::string& ref) {
+std::optional<porting::order> repository::read_by_client_ref(const std::string& ref) {
   return reading([&] { return impl_->reader_lookups->get_by_client_ref(ref); },
                  [] { return std::string("cannot read an order by client_ref"); });
 }
 
-std::optional<core::order> repository::read_by_remote_id(const std::string& remote_order_id) {
+std::optional<porting::order> repository::read_by_remote_id(const std::string& remote_order_id) {
   return reading([&] { return impl_->reader_lookups->get_by_remote_id(remote_order_id); },
                  [] { return std::string("cannot read an order by remote order id"); });
 }
 
-std::optional<core::order> repository::read_latest_for_number(const std::string& number) {
+std::optional<porting::order> repository::read_latest_for_number(const std::string& number) {
   return reading([&] { return impl_->reader_lookups->get_latest_for_number(number); },
                  [&] { return "cannot read the latest order for " + number; });
 }
 
-std::vector<core::order> repository::read_list(const order_filter& f) {
-  std::vector<core::order> out;
+std::vector<porting::order> repository::read_list(const order_filter& f) {
+  std::vector<porting::order> out;
   if (f.limit <= 0) return out;
   auto states = f.states;
   std::sort(states.begin(), states.end());
@@ -987,8 +987,8 @@ std::vector<core::order> repository::read_list(const order_filter& f) {
     sqlite::reset_on_exit guard(s);
     int p = 1;
     s.bind(p++, f.after_id);
-    for (auto st : states) s.bind(p++, core::to_string(st));
-    if (f.kind) s.bind(p++, core::to_string(*f.kind));
+    for (auto st : states) s.bind(p++, porting::to_string(st));
+    if (f.kind) s.bind(p++, porting::to_string(*f.kind));
     if (!f.number.empty()) s.bind(p++, f.number);
     if (!f.group.empty()) s.bind(p++, f.group);
     s.bind(p++, f.limit);
@@ -1000,9 +1000,9 @@ std::vector<core::order> repository::read_list(const order_filter& f) {
   return out;
 }
 
-std::vector<core::stored_event> repository::read_history(std::int64_t order_id) {
+std::vector<porting::stored_event> repository::read_history(std::int64_t order_id) {
   auto& s = impl_->history;
-  std::vector<core::stored_event> out;
+  std::vector<porting::stored_event> out;
   try {
     sqlite::reset_on_exit guard(s);
     s.bind(1, order_id);
@@ -1013,9 +1013,9 @@ std::vector<core::stored_event> repository::read_history(std::int64_t order_id) 
   return out;
 }
 
-std::vector<core::stored_event> repository::read_events(std::int64_t after_id,
+std::vector<porting::stored_event> repository::read_events(std::int64_t after_id,
                                                         std::int64_t order_id, int limit) {
-  std::vector<core::stored_event> out;
+  std::vector<porting::stored_event> out;
   if (limit <= 0) return out;
   auto& s = order_id ? impl_->events_of_order : impl_->events_all;
   try {
@@ -1035,17 +1035,17 @@ counts repository::read_counts() {
   auto& m = *impl_;
   counts out;
   try {
-    std::array<std::int64_t, core::order_state_count> n{};
+    std::array<std::int64_t, porting::order_state_count> n{};
     {
       sqlite::reset_on_exit guard(m.state_counts);
       while (m.state_counts.step())
         n[static_cast<std::size_t>(state_from(m.state_counts.column_text(0)))] =
             m.state_counts.column_int64(1);
     }
-    for (int i = 0; i < core::order_state_count; ++i) {
-      auto st = static_cast<core::order_state>(i);
+    for (int i = 0; i < porting::order_state_count; ++i) {
+      auto st = static_cast<porting::order_state>(i);
       out.by_state.emplace_back(st, n[static_cast<std::size_t>(i)]);
-      if (!core::is_terminal(st)) out.active += n[static_cast<std::size_t>(i)];
+      if (!porting::is_terminal(st)) out.active += n[static_cast<std::size_t>(i)];
     }
     sqlite::reset_on_exit guard(m.attention_count);
     if (m.attention_count.step()) out.needs_attention = m.attention_count.column_int64(0);

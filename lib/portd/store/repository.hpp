@@ -3,8 +3,8 @@
 // one fsync); reads for the control socket go through a second connection that only ever
 // sees committed data. Synchronous by design: no co_await while a transaction is open.
 #pragma once
-#include <portd/core/event.hpp>
-#include <portd/core/order.hpp>
+#include <portd/porting/event.hpp>
+#include <portd/porting/order.hpp>
 #include <portd/service/queries.hpp>
 
 #include <cstdint>
@@ -49,13 +49,13 @@ using service::order_filter;  // the service vocabulary (service/queries.hpp)
 // What the scheduler needs of an active order at start-up (compact: no details).
 struct schedule_entry {
   std::int64_t id = 0;
-  core::order_state state{};
-  std::optional<core::time_point> next_check_at;
-  std::optional<core::call_kind> in_flight;
+  porting::order_state state{};
+  std::optional<porting::time_point> next_check_at;
+  std::optional<porting::call_kind> in_flight;
 };
 
 struct counts {
-  std::vector<std::pair<core::order_state, std::int64_t>> by_state;
+  std::vector<std::pair<porting::order_state, std::int64_t>> by_state;
   std::int64_t active = 0;
   std::int64_t needs_attention = 0;
 };
@@ -68,7 +68,7 @@ struct outbox_counts {
 // A notification sink: every event whose type passes `events` (empty = all) gets an outbox row.
 struct sink {
   std::string name;  // e.g. "webhook:0"
-  std::vector<core::event_type> events;
+  std::vector<porting::event_type> events;
 };
 
 class repository {
@@ -128,30 +128,30 @@ class repository {
   };
 
   // Inserts the order, sets o.id. Throws conflict_error (active number+kind, or client_ref).
-  std::int64_t insert_order(core::order& o);
-  void update_order(const core::order& o);
+  std::int64_t insert_order(porting::order& o);
+  void update_order(const porting::order& o);
   // Appends events with seq o.last_seq+1…, stamps `at`, advances o.last_seq (the caller then
   // writes o with update_order), and adds one outbox row per matching sink. Returns them
   // with their ids.
-  std::vector<core::stored_event> append_events(core::order& o,
-                                                std::span<const core::event_record> events,
-                                                core::time_point at);
+  std::vector<porting::stored_event> append_events(porting::order& o,
+                                                std::span<const porting::event_record> events,
+                                                porting::time_point at);
 
   // ---- reads that see the open group (writer connection): the engine's view ----
-  std::optional<core::order> load(std::int64_t id);
-  std::optional<core::order> load_by_client_ref(const std::string& ref);
-  std::optional<core::order> load_active(const std::string& number, core::order_kind kind);
+  std::optional<porting::order> load(std::int64_t id);
+  std::optional<porting::order> load_by_client_ref(const std::string& ref);
+  std::optional<porting::order> load_active(const std::string& number, porting::order_kind kind);
   // Every non-terminal order, ascending id, for the scheduler at start-up.
   std::vector<schedule_entry> load_schedule();
 
   // ---- committed reads (reader connection): the control socket's view ----
-  std::optional<core::order> read(std::int64_t id);
-  std::optional<core::order> read_by_client_ref(const std::string& ref);
-  std::optional<core::order> read_by_remote_id(const std::string& remote_order_id);
-  std::optional<core::order> read_latest_for_number(const std::string& number);
-  std::vector<core::order> read_list(const order_filter& f);
-  std::vector<core::stored_event> read_history(std::int64_t order_id);
-  std::vector<core::stored_event> read_events(std::int64_t after_id, std::int64_t order_id,
+  std::optional<porting::order> read(std::int64_t id);
+  std::optional<porting::order> read_by_client_ref(const std::string& ref);
+  std::optional<porting::order> read_by_remote_id(const std::string& remote_order_id);
+  std::optional<porting::order> read_latest_for_number(const std::string& number);
+  std::vector<porting::order> read_list(const order_filter& f);
+  std::vector<porting::stored_event> read_history(std::int64_t order_id);
+  std::vector<porting::stored_event> read_events(std::int64_t after_id, std::int64_t order_id,
                                               int limit);  // order_id 0 = all
   counts read_counts();
   outbox_counts read_outbox_counts();  // deliveries waiting, and given up on

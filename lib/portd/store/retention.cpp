@@ -10,7 +10,7 @@ namespace portd::store {
 
 namespace {
 
-std::int64_t to_ms(core::time_point t) { return t.time_since_epoch().count(); }
+std::int64_t to_ms(porting::time_point t) { return t.time_since_epoch().count(); }
 
 using sqlite::fail;
 
@@ -82,7 +82,7 @@ retention::retention(repository& repo)
 
 retention::~retention() = default;
 
-retention::step retention::prune_delivered_outbox(core::time_point before, int limit) {
+retention::step retention::prune_delivered_outbox(porting::time_point before, int limit) {
   auto& m = *impl_;
   try {
     m.delete_delivered.bind(1, to_ms(before)).bind(2, limit).exec();
@@ -95,7 +95,7 @@ retention::step retention::prune_delivered_outbox(core::time_point before, int l
 
 namespace {
 
-// The states an order never leaves (PROTOCOL.md); as core::to_string spells them.
+// The states an order never leaves (PROTOCOL.md); as porting::to_string spells them.
 bool terminal(std::string_view state) {
   return state == "ineligible" || state == "cancelled" || state == "completed" || state == "port_out_rejected" ||
          state == "closed";
@@ -103,7 +103,7 @@ bool terminal(std::string_view state) {
 
 }  // namespace
 
-retention::step retention::prune_raw_bodies(core::time_point before, int limit) {
+retention::step retention::prune_raw_bodies(porting::time_point before, int limit) {
   auto& m = *impl_;
   step out;
   try {

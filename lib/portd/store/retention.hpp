@@ -6,7 +6,7 @@
 // one of its own and commits it, a short transaction per batch. No repository::unit: nothing
 // else is in that transaction to protect, and a savepoint would journal every page it touches.
 #pragma once
-#include <portd/core/types.hpp>
+#include <portd/porting/types.hpp>
 #include <portd/store/repository.hpp>
 
 #include <cstdint>
@@ -27,12 +27,12 @@ class retention {
     bool more = false;         // another batch may find more
   };
   // Deletes up to `limit` outbox rows delivered before `before`, oldest first. Throws store_error.
-  step prune_delivered_outbox(core::time_point before, int limit);
+  step prune_delivered_outbox(porting::time_point before, int limit);
   // Reads up to `limit` events after a cursor kept in daemon_state, in id order, up to the
   // first one at or after `before`; for each that ended its order (a transition to a terminal
   // state) empties the raw bodies of that order's events. The cursor moves past what was read,
   // so every event is read once over the database's life. Throws store_error.
-  step prune_raw_bodies(core::time_point before, int limit);
+  step prune_raw_bodies(porting::time_point before, int limit);
   // Gives up to `pages` free pages back to the file system (PRAGMA incremental_vacuum; a no-op
   // unless auto_vacuum is INCREMENTAL). Returns how many were freed. Throws store_error.
   std::int64_t release_free_pages(int pages);

@@ -3,8 +3,8 @@
 // to be written and before it is, without Telegent's client calling back into the engine.
 // telegent::client implements it; tests/unit/engine scripts a fake.
 #pragma once
-#include <portd/core/event.hpp>
-#include <portd/core/order.hpp>
+#include <portd/porting/event.hpp>
+#include <portd/porting/order.hpp>
 #include <portd/telegent/budget.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -22,9 +22,9 @@ class ready_request {
   virtual ~ready_request() = default;
   // Writes the request and returns the call's classified result (a re-sent request, after a
   // 401 or on a stale connection, is part of it). Never throws for network or API failures.
-  virtual boost::asio::awaitable<core::api_result> send() = 0;
+  virtual boost::asio::awaitable<porting::api_result> send() = 0;
   // Does not write it: a transient result that says nothing left.
-  virtual boost::asio::awaitable<core::api_result> withhold() = 0;
+  virtual boost::asio::awaitable<porting::api_result> withhold() = 0;
 };
 
 class api {
@@ -34,7 +34,7 @@ class api {
   // Performs `kind` for the order `o` (its number, remote_order_id, details and secrets),
   // waiting for the budget at `prio`. Never throws for network or API failures: they come
   // back classified in the result. `o` must outlive the call.
-  virtual boost::asio::awaitable<core::api_result> call(const core::order& o, core::call_kind kind,
+  virtual boost::asio::awaitable<porting::api_result> call(const porting::order& o, porting::call_kind kind,
                                                         priority prio) = 0;
 
   // The first phase of a call whose leaving must be recorded (a submission): waits for the
@@ -42,9 +42,9 @@ class api {
   // withholds it) or `ended`: the call's result, nothing having left. `o` is copied.
   struct prepared {
     std::unique_ptr<ready_request> ready;
-    core::api_result ended;
+    porting::api_result ended;
   };
-  virtual boost::asio::awaitable<prepared> prepare(const core::order& o, core::call_kind kind, priority prio) = 0;
+  virtual boost::asio::awaitable<prepared> prepare(const porting::order& o, porting::call_kind kind, priority prio) = 0;
 
   virtual const client_stats& stats() const = 0;
   // Cancels in-flight requests and closes connections (shutdown).

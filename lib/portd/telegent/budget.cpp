@@ -20,8 +20,8 @@ using error_code = boost::system::error_code;
 using waiter = asio::any_completion_handler<void(error_code)>;
 
 namespace {
-core::time_point wall_now() {
-  return std::chrono::time_point_cast<core::milliseconds>(core::clock::now());
+porting::time_point wall_now() {
+  return std::chrono::time_point_cast<porting::milliseconds>(porting::clock::now());
 }
 }  // namespace
 
@@ -33,9 +33,9 @@ struct budget::impl {
   asio::system_timer timer;
   budget_state state;
   std::map<budget_state::ticket, waiter> waiters;
-  std::optional<core::time_point> armed_for;
+  std::optional<porting::time_point> armed_for;
   bool closed = false;
-  std::function<void(core::time_point)> on_pause;
+  std::function<void(porting::time_point)> on_pause;
   std::shared_ptr<int> life;  // timer handlers check it: the budget may be gone
 
   // Completes a waiter from a fresh turn of the loop, never inside pump() or the caller.
@@ -72,7 +72,7 @@ struct budget::impl {
     }
   }
 
-  void arm(core::time_point until) {
+  void arm(porting::time_point until) {
     if (armed_for == until) return;
     armed_for = until;
     timer.expires_at(until);
@@ -116,15 +116,15 @@ asio::awaitable<void> budget::acquire(priority p) {
       [this, p](auto handler) { impl_->add(p, waiter(std::move(handler))); }, asio::use_awaitable);
 }
 
-void budget::pause_until(core::time_point until) {
+void budget::pause_until(porting::time_point until) {
   impl_->state.pause_until(until);
   if (impl_->on_pause) impl_->on_pause(until);
   impl_->pump();
 }
 
-void budget::on_pause(std::function<void(core::time_point)> fn) { impl_->on_pause = std::move(fn); }
+void budget::on_pause(std::function<void(porting::time_point)> fn) { impl_->on_pause = std::move(fn); }
 
-std::optional<core::time_point> budget::paused_until() const {
+std::optional<porting::time_point> budget::paused_until() const {
   return impl_->state.paused_until(wall_now());
 }
 

@@ -1,7 +1,7 @@
 // The account's request budget: one token bucket for every request (token calls included),
 // guarded resends before commands before polls, and a global pause after a 429.
 #pragma once
-#include <portd/core/types.hpp>
+#include <portd/porting/types.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -35,10 +35,10 @@ class budget {
   // FIFO within a class.
   boost::asio::awaitable<void> acquire(priority p);
   // A 429 said to wait: no request of any order leaves before `until`.
-  void pause_until(core::time_point until);
+  void pause_until(porting::time_point until);
   // Called with every new pause end (so the daemon can remember it across a restart).
-  void on_pause(std::function<void(core::time_point)> fn);
-  std::optional<core::time_point> paused_until() const;
+  void on_pause(std::function<void(porting::time_point)> fn);
+  std::optional<porting::time_point> paused_until() const;
   double requests_per_minute() const;
   std::size_t waiting() const;
   void close();  // wakes every waiter with operation_aborted

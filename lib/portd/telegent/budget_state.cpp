@@ -33,7 +33,7 @@ namespace {
 constexpr double epsilon = 1e-9;
 }  // namespace
 
-budget_state::budget_state(budget_config cfg, core::time_point now) : cfg_(cfg), last_(now) {
+budget_state::budget_state(budget_config cfg, porting::time_point now) : cfg_(cfg), last_(now) {
   if (cfg_.burst < 1) cfg_.burst = 1;
 }
 
@@ -56,16 +56,16 @@ bool budget_state::remove(ticket t) {
   return false;
 }
 
-void budget_state::pause_until(core::time_point until) {
+void budget_state::pause_until(porting::time_point until) {
   if (!pause_ || until > *pause_) pause_ = until;
 }
 
-std::optional<core::time_point> budget_state::paused_until(core::time_point now) const {
+std::optional<porting::time_point> budget_state::paused_until(porting::time_point now) const {
   if (pause_ && now < *pause_) return pause_;
   return std::nullopt;
 }
 
-void budget_state::refill(core::time_point now) {
+void budget_state::refill(porting::time_point now) {
   if (unlimited()) return;
   const double per_ms = cfg_.requests_per_minute / 60000.0;
   if (pause_) {
@@ -84,20 +84,20 @@ void budget_state::refill(core::time_point now) {
   }
 }
 
-double budget_state::tokens_at(core::time_point now) const {
+double budget_state::tokens_at(porting::time_point now) const {
   budget_state copy = *this;
   copy.refill(now);
   return copy.unlimited() ? copy.capacity() : copy.tokens_;
 }
 
-budget_state::action budget_state::next(core::time_point now) {
+budget_state::action budget_state::next(porting::time_point now) {
   if (waiting() == 0) return {};
   if (pause_ && now < *pause_) return {action::kind::wait, 0, *pause_};
   refill(now);
   if (!unlimited() && tokens_ < 1.0 - epsilon) {
     const double per_ms = cfg_.requests_per_minute / 60000.0;
     const auto wait_ms = static_cast<std::int64_t>(std::ceil((1.0 - tokens_) / per_ms));
-    return {action::kind::wait, 0, now + core::milliseconds{std::max<std::int64_t>(wait_ms, 1)}};
+    return {action::kind::wait, 0, now + porting::milliseconds{std::max<std::int64_t>(wait_ms, 1)}};
   }
   if (!unlimited()) tokens_ = std::max(0.0, tokens_ - 1.0);
   auto& q = !guarded_.empty() ? guarded_ : !commands_.empty() ? commands_ : polls_;

@@ -2,7 +2,7 @@
 // global pause. It reads no clock: every call takes `now`. budget (budget.cpp) drives it with
 // one timer.
 #pragma once
-#include <portd/core/types.hpp>
+#include <portd/porting/types.hpp>
 #include <portd/telegent/budget.hpp>
 
 #include <cstdint>
@@ -26,11 +26,11 @@ class budget_state {
     };
     kind what = kind::idle;
     ticket who = 0;
-    core::time_point until{};
+    porting::time_point until{};
   };
 
   // The bucket starts with one token, not a full burst, so a restart never bursts.
-  budget_state(budget_config cfg, core::time_point now);
+  budget_state(budget_config cfg, porting::time_point now);
 
   // Queues a request of class `p`; it is served by a later next().
   ticket enqueue(priority p);
@@ -38,27 +38,27 @@ class budget_state {
   bool remove(ticket t);
   // Guarded resends first, then commands, then polls, FIFO within a class; takes a token for
   // a grant.
-  action next(core::time_point now);
+  action next(porting::time_point now);
 
   // No request leaves before `until` (a 429). A later pause extends, an earlier one is ignored.
   // When the pause ends the bucket holds at most one token: traffic resumes at the normal rate.
-  void pause_until(core::time_point until);
-  std::optional<core::time_point> paused_until(core::time_point now) const;
+  void pause_until(porting::time_point until);
+  std::optional<porting::time_point> paused_until(porting::time_point now) const;
 
   // Whole tokens available at `now` (for tests and stats; does not change the state).
-  double tokens_at(core::time_point now) const;
+  double tokens_at(porting::time_point now) const;
   std::size_t waiting() const { return guarded_.size() + commands_.size() + polls_.size(); }
   const budget_config& config() const { return cfg_; }
   bool unlimited() const { return cfg_.requests_per_minute <= 0; }
 
  private:
-  void refill(core::time_point now);
+  void refill(porting::time_point now);
   double capacity() const;
 
   budget_config cfg_;
   double tokens_ = 1;
-  core::time_point last_;  // tokens_ is as of this instant
-  std::optional<core::time_point> pause_;
+  porting::time_point last_;  // tokens_ is as of this instant
+  std::optional<porting::time_point> pause_;
   std::deque<ticket> guarded_, commands_, polls_;
   ticket next_ticket_ = 1;
 };

@@ -14,7 +14,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 
-#include <portd/util/text.hpp>
+#include <portd/runtime/text.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -29,10 +29,10 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 namespace {
 
 // Added to every pause a 429 asks for; see send().
-constexpr core::milliseconds pause_margin{50};
+constexpr porting::milliseconds pause_margin{50};
 
-core::time_point wall_now() {
-  return std::chrono::time_point_cast<core::milliseconds>(core::clock::now());
+porting::time_point wall_now() {
+  return std::chrono::time_point_cast<porting::milliseconds>(porting::clock::now());
 }
 
 transport_config make_transport_config(const client_config& cfg) {
@@ -52,27 +52,27 @@ transport_config make_transport_config(const client_config& cfg) {
 }
 
 // A call that ended in portd, before its request left.
-core::api_result not_sent(core::call_kind kind, std::string reason, std::string message) {
-  core::api_result r;
+porting::api_result not_sent(porting::call_kind kind, std::string reason, std::string message) {
+  porting::api_result r;
   r.call = kind;
-  r.outcome = core::call_outcome::transient;
+  r.outcome = porting::call_outcome::transient;
   r.reason = std::move(reason);
   r.message = std::move(message);
   r.maybe_processed = false;
   return r;
 }
 
-core::api_result shutdown_result(core::call_kind kind) {
+porting::api_result shutdown_result(porting::call_kind kind) {
   return not_sent(kind, "shutdown", "the client is shutting down");
 }
 
-core::api_result unsent_result(core::call_kind kind) {
+porting::api_result unsent_result(porting::call_kind kind) {
   return not_sent(kind, "not_sent", "the request was not sent: portd could not record that it was leaving");
 }
 
 // What a failed token request says about the set-up, in an operator's words; "" when it says
 // nothing (a 429, a shutdown).
-std::string credentials_problem(const core::api_result& r) {
+std::string credentials_problem(const porting::api_result& r) {
   if (r.reason == "rate_limited" || r.reason == "shutdown" || r.reason == "not_sent") return "";
   if (r.http_status == 401 || r.http_status == 403)
     return "credentials refused (" + std::to_string(r.http_status) + ")";
@@ -100,14 +100,14 @@ struct send_point {
   enum class word : std::uint8_t { none, send, withhold };
   bool at_write = false;  // the call has reached its write and waits for the word
   word said = word::none;
-  std::optional<core::api_result> result;  // the call has ended
+  std::optional<porting::api_result> result;  // the call has ended
   asio::steady_timer to_caller, to_call;   // never expire: cancel() wakes the waiter
 
   void tell(word w) {
     said = w;
     to_call.cancel();
   }
-  asio::awaitable<core::api_result> outcome() {
+  asio::awaitable<porting::api_result> outcome() {
     while (!result) co_await to_caller.async_wait(use_tuple);
     co_return *result;
   }
@@ -119,11 +119,11 @@ class ready_call final : public ready_request {
   ~ready_call() override {
     if (point_->said == send_point::word::none) point_->tell(send_point::word::withhold);
   }
-  asio::awaitable<core::api_result> send() override {
+  asio::awaitable<porting::api_result> send() override {
     point_->tell(send_point::word::send);
     co_return co_await point_->outcome();
   }
-  asio::awaitable<core::api_result> withhold() override {
+  asio::awaitable<porting::api_result> withhold() override {
     point_->tell(send_point::word::withhold);
     co_return co_await point_->outcome();
   }
@@ -145,7 +145,7 @@ struct client::impl {
     std::optional<access_token> token;
     bool fetching = false;
     std::uint64_t generation = 0;             // bumped when a fetch ends
-    std::optional<core::api_result> failure;  // how the last fetch failed, for its waiters
+    std::optional<porting::api_result> failure;  // how the last fetch failed, for its waiters
     asio::steady_timer cv;                    // never expires: cancel() wakes the waiters
   };
 
@@ -225,12 +225,12 @@ struct client::impl {
     co_return !closed;
   }
 
-  asio::awaitable<std::variant<access_token, core::api_result>> fetch_token(
-      const std::string& endpoint, core::call_kind kind, priority prio) {
+  asio::awaitable<std::variant<access_token, porting::api_result>> fetch_token(
+      const std::string& endpoint, porting::call_kind kind, priority prio) {
     const auto spec = build_token_request(cfg.account_key, cfg.account_secret, endpoint);
     if (!co_await take_budget(prio)) co_return shutdown_result(kind);
     auto res = co_await send(spec, {}, prio);
-    std::variant<access_token, core::api_result> out;
+    std::variant<access_token, porting::api_result> out;
     if (!res.answer) {
       auto r = classify_failure(kind, res.failure);
       r.maybe_processed = false;  // the call itself never left
@@ -238,7 +238,7 @@ struct client::impl {
     } else {
       out = read_token_answer(kind, *res.answer, wall_now());
     }
-    if (auto* r = std::get_if<core::api_result>(&out)) {
+    if (auto* r = std::get_if<porting::api_result>(&out)) {
       r->message = "token request: " + r->message;
       redact(*r, spec.secrets);
     }
@@ -246,8 +246,8 @@ struct client::impl {
   }
 
   // The token for `endpoint`, or the failure that prevented one.
-  asio::awaitable<std::variant<std::string, core::api_result>> get_token(
-      const std::string& endpoint, core::call_kind kind, priority prio) {
+  asio::awaitable<std::variant<std::string, porting::api_result>> get_token(
+      const std::string& endpoint, porting::call_kind kind, priority prio) {
     auto& slot_ptr = tokens[endpoint];
     if (!slot_ptr) slot_ptr = std::make_unique<token_slot>(ex);
     token_slot& slot = *slot_ptr;
@@ -289,14 +289,14 @@ struct client::impl {
         co_return slot.token->value;
       }
       slot.token.reset();
-      slot.failure = std::get<core::api_result>(fetched);
-      co_return std::get<core::api_result>(std::move(fetched));
+      slot.failure = std::get<porting::api_result>(fetched);
+      co_return std::get<porting::api_result>(std::move(fetched));
     }
   }
 
   // Keeps what a token request said about the credentials for daemon.status, and logs a change:
   // a new problem as an error (once, not once per waiting call), its end as info.
-  void note_token_outcome(const std::variant<access_token, core::api_result>& fetched) {
+  void note_token_outcome(const std::variant<access_token, porting::api_result>& fetched) {
     auto& c = stats.credentials;
     if (std::holds_alternative<access_token>(fetched)) {
       if (!c.problem.empty()) spdlog::info("telegent: credentials accepted again at {}", origin_text.display);
@@ -306,24 +306,24 @@ struct client::impl {
       c.at = wall_now();
       return;
     }
-    const auto& r = std::get<core::api_result>(fetched);
+    const auto& r = std::get<porting::api_result>(fetched);
     std::string problem = credentials_problem(r);
     if (problem.empty()) return;
     if (problem != c.problem)
       spdlog::error("telegent: {} at {} (account {}): {}", problem, origin_text.display, cfg.account_key,
-                    util::escape_controls(r.message));  // the detail quotes Telegent
+                    runtime::escape_controls(r.message));  // the detail quotes Telegent
     c.problem = std::move(problem);
     c.detail = r.message;
     c.at = wall_now();
   }
 
-  asio::awaitable<core::api_result> probe() {
+  asio::awaitable<porting::api_result> probe() {
     const std::string endpoint = origin_text.display + std::string(paths::order);
-    auto tok = co_await get_token(endpoint, core::call_kind::status, priority::command);
-    if (auto* failure = std::get_if<core::api_result>(&tok)) co_return std::move(*failure);
-    core::api_result ok;
-    ok.call = core::call_kind::status;
-    ok.outcome = core::call_outcome::ok;
+    auto tok = co_await get_token(endpoint, porting::call_kind::status, priority::command);
+    if (auto* failure = std::get_if<porting::api_result>(&tok)) co_return std::move(*failure);
+    porting::api_result ok;
+    ok.call = porting::call_kind::status;
+    ok.outcome = porting::call_outcome::ok;
     co_return ok;
   }
 
@@ -335,12 +335,12 @@ struct client::impl {
   }
 
   // One call with its token; a 401 drops the token and tries once more with a fresh one.
-  asio::awaitable<core::api_result> perform(core::call_kind kind, const request_spec& spec,
+  asio::awaitable<porting::api_result> perform(porting::call_kind kind, const request_spec& spec,
                                             priority prio, const write_gate& gate) {
     const std::string endpoint = origin_text.display + spec.path;
     for (int auth_try = 0;; ++auth_try) {
       auto tok = co_await get_token(endpoint, kind, prio);
-      if (auto* failure = std::get_if<core::api_result>(&tok)) co_return std::move(*failure);
+      if (auto* failure = std::get_if<porting::api_result>(&tok)) co_return std::move(*failure);
       const auto& token = std::get<std::string>(tok);
       if (!co_await take_budget(prio)) co_return shutdown_result(kind);
       auto res = co_await send(spec, token, prio, gate);
@@ -355,15 +355,15 @@ struct client::impl {
   }
 
   // `gate` by value: it lives in this (lazily started) coroutine's frame.
-  asio::awaitable<core::api_result> call(const core::order& o, core::call_kind kind,
+  asio::awaitable<porting::api_result> call(const porting::order& o, porting::call_kind kind,
                                          priority prio, write_gate gate) {
     date_style dates = date_style::iso;
     for (int date_try = 0;; ++date_try) {
       const auto spec = build_request(o, kind, cfg.eligibility_classification, dates);
       if (!spec.problem.empty()) {
-        core::api_result r;
+        porting::api_result r;
         r.call = kind;
-        r.outcome = core::call_outcome::refused;
+        r.outcome = porting::call_outcome::refused;
         r.reason = "invalid_request";
         r.message = spec.problem;
         co_return r;
@@ -384,7 +384,7 @@ struct client::impl {
 
   // A prepared call's task: the call, with a gate that stops at the write until its caller
   // says; the order is the task's own copy.
-  static asio::awaitable<void> run_prepared(impl& self, core::order o, core::call_kind kind, priority prio,
+  static asio::awaitable<void> run_prepared(impl& self, porting::order o, porting::call_kind kind, priority prio,
                                             std::shared_ptr<send_point> point) {
     write_gate gate = [point]() -> asio::awaitable<bool> {
       if (point->said == send_point::word::none) {
@@ -398,7 +398,7 @@ struct client::impl {
     point->to_caller.cancel();
   }
 
-  asio::awaitable<api::prepared> prepare(const core::order& o, core::call_kind kind, priority prio) {
+  asio::awaitable<api::prepared> prepare(const porting::order& o, porting::call_kind kind, priority prio) {
     auto point = std::make_shared<send_point>(ex);
     asio::co_spawn(ex, run_prepared(*this, o, kind, prio, point), asio::detached);
     while (!point->at_write && !point->result) co_await point->to_caller.async_wait(use_tuple);
@@ -422,15 +422,15 @@ client::~client() {
   if (impl_) impl_->shutdown();
 }
 
-asio::awaitable<core::api_result> client::call(const core::order& o, core::call_kind kind, priority prio) {
+asio::awaitable<porting::api_result> client::call(const porting::order& o, porting::call_kind kind, priority prio) {
   return impl_->call(o, kind, prio, {});
 }
 
-asio::awaitable<api::prepared> client::prepare(const core::order& o, core::call_kind kind, priority prio) {
+asio::awaitable<api::prepared> client::prepare(const porting::order& o, porting::call_kind kind, priority prio) {
   return impl_->prepare(o, kind, prio);
 }
 
-asio::awaitable<core::api_result> client::probe() { return impl_->probe(); }
+asio::awaitable<porting::api_result> client::probe() { return impl_->probe(); }
 
 const client_stats& client::stats() const { return impl_->stats; }
 

@@ -1,13 +1,13 @@
 // The Telegent API client: one call per order action, under the account's request budget,
-// with per-endpoint token caching. Returns outcomes as values (core::api_result); retries of
-// failed calls are decided by core::decide(), not here (except the single re-authentication
+// with per-endpoint token caching. Returns outcomes as values (porting::api_result); retries of
+// failed calls are decided by porting::decide(), not here (except the single re-authentication
 // after a 401, which is transparent).
 #pragma once
-#include <portd/core/event.hpp>
-#include <portd/core/order.hpp>
+#include <portd/porting/event.hpp>
+#include <portd/porting/order.hpp>
 #include <portd/telegent/api.hpp>
 #include <portd/telegent/budget.hpp>
-#include <portd/util/metrics.hpp>
+#include <portd/runtime/metrics.hpp>
 #include <portd/http/proxy.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -43,7 +43,7 @@ struct credentials_state {
   std::string problem;         // "" unless the last token request failed: "credentials refused
                                // (401)", "TLS failed", "unreachable", "token request failed"
   std::string detail;          // the failure as the client saw it (secret-free)
-  std::optional<core::time_point> at;  // when the last token request ended
+  std::optional<porting::time_point> at;  // when the last token request ended
 };
 
 struct client_stats {
@@ -53,7 +53,7 @@ struct client_stats {
   credentials_state credentials;
   // Seconds from writing a request (a connection taken) to its answer or failure, by path
   // ("/v1.0/numbers/order") and status class ("2xx", "4xx", "5xx", "transport").
-  std::map<std::pair<std::string, std::string>, util::histogram> latency;
+  std::map<std::pair<std::string, std::string>, runtime::histogram> latency;
 };
 
 class client final : public api {
@@ -64,17 +64,17 @@ class client final : public api {
   ~client() override;
 
   // See api.hpp.
-  boost::asio::awaitable<core::api_result> call(const core::order& o, core::call_kind kind,
+  boost::asio::awaitable<porting::api_result> call(const porting::order& o, porting::call_kind kind,
                                                 priority prio) override;
   // The call runs on as a task of its own that stops right before its request is written and
   // waits there for send() or withhold() (or for the ready_request to be destroyed).
-  boost::asio::awaitable<prepared> prepare(const core::order& o, core::call_kind kind, priority prio) override;
+  boost::asio::awaitable<prepared> prepare(const porting::order& o, porting::call_kind kind, priority prio) override;
 
   // Requests one token (for the order-status endpoint, which polls use; it is kept for them)
   // under the budget at command priority: proves the credentials, the TLS set-up and the way to
   // Telegent before any order depends on them. An ok result, or the failure, classified; a
   // failure is also logged as an error and kept in stats().credentials. Never throws.
-  boost::asio::awaitable<core::api_result> probe();
+  boost::asio::awaitable<porting::api_result> probe();
 
   const client_stats& stats() const override;
   // Cancels in-flight requests and closes connections (shutdown).

@@ -1,5 +1,5 @@
 // Building Telegent request bodies from orders (see request.hpp).
-#include <portd/core/dates.hpp>
+#include <portd/telegent/dates.hpp>
 #include <portd/telegent/request.hpp>
 
 #include <boost/json/object.hpp>
@@ -38,12 +38,12 @@ void put_if(json::object& body, std::string_view key, const std::string& value) 
   if (!value.empty()) body[key] = value;
 }
 
-bool any(const core::billing_address& a) {
+bool any(const porting::billing_address& a) {
   return !a.street1.empty() || !a.street2.empty() || !a.city.empty() || !a.state.empty() ||
          !a.zip.empty();
 }
 
-json::object address(const core::billing_address& a) {
+json::object address(const porting::billing_address& a) {
   return json::object{{"Street1", a.street1},
                       {"Street2", a.street2},
                       {"City", a.city},
@@ -53,13 +53,13 @@ json::object address(const core::billing_address& a) {
 
 std::string port_in_date(const std::string& iso, date_style dates) {
   if (dates == date_style::us) {
-    if (auto us = core::iso_date_to_us(iso)) return *us;
+    if (auto us = iso_date_to_us(iso)) return *us;
   }
   return iso;
 }
 
 // The optional fields that submit and update send alike: only when set.
-void put_optional(json::object& body, const core::order_details& d, date_style dates, request_spec& spec) {
+void put_optional(json::object& body, const porting::order_details& d, date_style dates, request_spec& spec) {
   put_if(body, "TargetPortinClassification", d.classification);
   put_if(body, "SubscriberName", d.subscriber_name);
   put_if(body, "ICCID", d.iccid);
@@ -70,7 +70,7 @@ void put_optional(json::object& body, const core::order_details& d, date_style d
 }
 
 // The correction fields shared by submit and update.
-void put_details(json::object& body, const core::order& o, date_style dates, request_spec& spec) {
+void put_details(json::object& body, const porting::order& o, date_style dates, request_spec& spec) {
   const auto& d = o.details;
   put_if(body, "CurrentCarrierName", d.carrier);
   put_if(body, "CurrentAccountNumber", d.account_number);
@@ -84,22 +84,22 @@ void put_details(json::object& body, const core::order& o, date_style dates, req
 
 }  // namespace
 
-request_spec build_request(const core::order& o, core::call_kind kind,
+request_spec build_request(const porting::order& o, porting::call_kind kind,
                            std::string_view eligibility_classification, date_style dates) {
   request_spec spec;
-  spec.resend_if_stale = kind == core::call_kind::eligibility || kind == core::call_kind::status;
+  spec.resend_if_stale = kind == porting::call_kind::eligibility || kind == porting::call_kind::status;
   json::object body;
   auto need_order_id = [&] {
     if (o.remote_order_id.empty()) spec.problem = "the order has no Telegent OrderId yet";
     body["OrderId"] = o.remote_order_id;
   };
   switch (kind) {
-    case core::call_kind::eligibility:
+    case porting::call_kind::eligibility:
       spec.path = paths::eligibility;
       body["PhoneNumber"] = o.number;
       body["TargetClassification"] = std::string(eligibility_classification);
       break;
-    case core::call_kind::submit_port_in: {
+    case porting::call_kind::submit_port_in: {
       spec.path = paths::port_in;
       const auto& d = o.details;
       // Required fields are always sent, even empty, so that Telegent names what is missing.
@@ -112,23 +112,23 @@ request_spec build_request(const core::order& o, core::call_kind kind,
       put_optional(body, d, dates, spec);
       break;
     }
-    case core::call_kind::submit_port_out:
+    case porting::call_kind::submit_port_out:
       spec.path = paths::port_out;
       body["PortOutNumber"] = o.number;
       body["PortOutPIN"] = o.secrets.port_out_pin;
       if (o.secrets.port_out_pin.empty()) spec.problem = "the port-out order has no PIN";
       else spec.secrets.push_back(o.secrets.port_out_pin);
       break;
-    case core::call_kind::update:
+    case porting::call_kind::update:
       spec.path = paths::update;
       need_order_id();
       put_details(body, o, dates, spec);
       break;
-    case core::call_kind::cancel:
+    case porting::call_kind::cancel:
       spec.path = paths::cancel;
       need_order_id();
       break;
-    case core::call_kind::status:
+    case porting::call_kind::status:
       spec.method = http_method::get;
       spec.path = paths::order;
       if (o.remote_order_id.empty()) spec.problem = "the order has no Telegent OrderId yet";

@@ -2,8 +2,8 @@
 // secrets in its body: it is never logged, and its `secrets` list is what responses are
 // scrubbed of.
 #pragma once
-#include <portd/core/order.hpp>
-#include <portd/core/types.hpp>
+#include <portd/porting/order.hpp>
+#include <portd/porting/types.hpp>
 
 #include <cstdint>
 #include <ostream>
@@ -48,7 +48,7 @@ struct request_spec {
 
 // The request for `kind` on `o`: eligibility uses `eligibility_classification`; update sends
 // OrderId and every non-empty correction field. Never throws.
-request_spec build_request(const core::order& o, core::call_kind kind,
+request_spec build_request(const porting::order& o, porting::call_kind kind,
                            std::string_view eligibility_classification, date_style dates);
 
 // The token request for the API endpoint URL `api_endpoint` (base_url + path, no query).

@@ -1,5 +1,5 @@
 // Mapping and classification of Telegent answers (see response.hpp).
-#include <portd/core/dates.hpp>
+#include <portd/telegent/dates.hpp>
 #include <portd/telegent/response.hpp>
 #include <portd/telegent/tolerant_json.hpp>
 
@@ -70,7 +70,7 @@ std::optional<response_fields> parse_fields(std::string_view body) {
   }
   if (auto d = ja::get_string(o, {"PortInDate", "PortDate", "PortOutDate", "ScheduledDate",
                                   "ScheduledPortDate", "DueDate"})) {
-    f.port_date = core::remote_date_to_iso(*d).value_or("");
+    f.port_date = remote_date_to_iso(*d).value_or("");
   }
   return f;
 }
@@ -179,14 +179,14 @@ problem_details parse_problem(std::string_view body) {
 
 // ---- 429 ------------------------------------------------------------------------------------
 
-std::optional<core::milliseconds> parse_retry_after(std::string_view header, std::string_view body,
-                                                    core::time_point now) {
-  constexpr core::milliseconds max_wait = 24h;
-  auto from_seconds = [&](double s) -> std::optional<core::milliseconds> {
+std::optional<porting::milliseconds> parse_retry_after(std::string_view header, std::string_view body,
+                                                    porting::time_point now) {
+  constexpr porting::milliseconds max_wait = 24h;
+  auto from_seconds = [&](double s) -> std::optional<porting::milliseconds> {
     if (!std::isfinite(s) || s < 0) return std::nullopt;
     if (s > static_cast<double>(std::chrono::duration_cast<std::chrono::seconds>(max_wait).count()))
       return max_wait;
-    return core::milliseconds{static_cast<std::int64_t>(std::ceil(s * 1000.0))};
+    return porting::milliseconds{static_cast<std::int64_t>(std::ceil(s * 1000.0))};
   };
   const std::string h = trimmed(header);
   if (!h.empty()) {
@@ -194,8 +194,8 @@ std::optional<core::milliseconds> parse_retry_after(std::string_view header, std
         std::all_of(h.begin(), h.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
     if (numeric) {
       if (auto w = from_seconds(std::strtod(h.c_str(), nullptr))) return w;
-    } else if (auto at = core::parse_http_date(h)) {
-      return std::clamp<core::milliseconds>(*at - now, core::milliseconds{0}, max_wait);
+    } else if (auto at = parse_http_date(h)) {
+      return std::clamp<porting::milliseconds>(*at - now, porting::milliseconds{0}, max_wait);
     }
   }
   if (auto v = ja::parse(body)) {
@@ -208,14 +208,14 @@ std::optional<core::milliseconds> parse_retry_after(std::string_view header, std
   return std::nullopt;
 }
 
-core::milliseconds rate_limit_backoff(int consecutive_429s) {
-  core::milliseconds wait = 1s;
+porting::milliseconds rate_limit_backoff(int consecutive_429s) {
+  porting::milliseconds wait = 1s;
   for (int i = 1; i < consecutive_429s && wait < 30s; ++i) wait *= 2;
-  return std::min<core::milliseconds>(wait, 30s);
+  return std::min<porting::milliseconds>(wait, 30s);
 }
 
-std::optional<core::milliseconds> rate_limit_tracker::on_answer(const http_answer& a,
-                                                                core::time_point now) {
+std::optional<porting::milliseconds> rate_limit_tracker::on_answer(const http_answer& a,
+                                                                porting::time_point now) {
   if (a.status != 429) {
     consecutive_ = 0;
     return std::nullopt;
@@ -228,16 +228,16 @@ std::optional<core::milliseconds> rate_limit_tracker::on_answer(const http_answe
 
 namespace {
 
-core::api_result base(core::call_kind call, core::call_outcome outcome, int status) {
-  core::api_result r;
+porting::api_result base(porting::call_kind call, porting::call_outcome outcome, int status) {
+  porting::api_result r;
   r.call = call;
   r.outcome = outcome;
   r.http_status = status;
   return r;
 }
 
-core::api_result unusable(core::call_kind call, const http_answer& a, std::string message) {
-  auto r = base(call, core::call_outcome::transient, a.status);
+porting::api_result unusable(porting::call_kind call, const http_answer& a, std::string message) {
+  auto r = base(call, porting::call_outcome::transient, a.status);
   r.reason = "bad_response";
   r.message = std::move(message);
   r.maybe_processed = true;  // the server answered 200: it did act
@@ -248,12 +248,12 @@ core::api_result unusable(core::call_kind call, const http_answer& a, std::strin
 // A 409 means "conflicts with the order's current state" (telegent-api.md): on a submission
 // that is Telegent's duplicate guard; on a cancel it is a refusal to cancel (the order is final
 // or already cancelled), not a duplicate.
-std::string_view refusal_reason(core::call_kind call, int status) {
+std::string_view refusal_reason(porting::call_kind call, int status) {
   if (status == 409) {
     switch (call) {
-      case core::call_kind::submit_port_in:
-      case core::call_kind::submit_port_out: return "duplicate_order";
-      case core::call_kind::cancel: return "cancel_refused";
+      case porting::call_kind::submit_port_in:
+      case porting::call_kind::submit_port_out: return "duplicate_order";
+      case porting::call_kind::cancel: return "cancel_refused";
       default: return "conflict";
     }
   }
@@ -270,28 +270,28 @@ std::string_view refusal_reason(core::call_kind call, int status) {
 
 }  // namespace
 
-core::api_result classify_answer(core::call_kind call, const http_answer& a, core::time_point now) {
+porting::api_result classify_answer(porting::call_kind call, const http_answer& a, porting::time_point now) {
   if (a.status >= 200 && a.status < 300) {
     auto f = parse_fields(a.body);
     if (!f) return unusable(call, a, "HTTP " + std::to_string(a.status) + " with a body that is not a JSON object");
     std::string missing;
     switch (call) {
-      case core::call_kind::eligibility:
+      case porting::call_kind::eligibility:
         if (!f->eligible) missing = "Eligible";
         break;
-      case core::call_kind::submit_port_in:
-      case core::call_kind::submit_port_out:
+      case porting::call_kind::submit_port_in:
+      case porting::call_kind::submit_port_out:
         if (f->order_id.empty()) missing = "OrderId";
         break;
-      case core::call_kind::status:
+      case porting::call_kind::status:
         if (f->status.empty()) missing = "OrderStatus";
         break;
-      case core::call_kind::update:
-      case core::call_kind::cancel:
+      case porting::call_kind::update:
+      case porting::call_kind::cancel:
         break;
     }
     if (!missing.empty()) return unusable(call, a, "HTTP " + std::to_string(a.status) + " without " + missing);
-    auto r = base(call, core::call_outcome::ok, a.status);
+    auto r = base(call, porting::call_outcome::ok, a.status);
     r.eligible = f->eligible;
     r.remote_order_id = f->order_id;
     r.remote_status = f->status;
@@ -308,30 +308,30 @@ core::api_result classify_answer(core::call_kind call, const http_answer& a, cor
   const std::string status_text = "HTTP " + std::to_string(a.status);
   message = message.empty() ? status_text : status_text + ": " + message;
 
-  core::api_result r;
+  porting::api_result r;
   switch (a.status) {
     case 408:
-      r = base(call, core::call_outcome::transient, a.status);
+      r = base(call, porting::call_outcome::transient, a.status);
       r.reason = "request_timeout";
       r.maybe_processed = true;
       break;
     case 429:
-      r = base(call, core::call_outcome::transient, a.status);
+      r = base(call, porting::call_outcome::transient, a.status);
       r.reason = "rate_limited";
       r.maybe_processed = false;
       r.retry_after = parse_retry_after(a.retry_after, a.body, now);
       break;
     default:
       if (a.status >= 500 && a.status < 600) {
-        r = base(call, core::call_outcome::transient, a.status);
+        r = base(call, porting::call_outcome::transient, a.status);
         r.reason = "server_error";
         r.maybe_processed = true;
       } else if (a.status >= 400 && a.status < 500) {
-        r = base(call, core::call_outcome::refused, a.status);
+        r = base(call, porting::call_outcome::refused, a.status);
         r.reason = std::string(refusal_reason(call, a.status));
       } else {
         // 1xx/3xx: Telegent never sends these; what the server did is unknown.
-        r = base(call, core::call_outcome::transient, a.status);
+        r = base(call, porting::call_outcome::transient, a.status);
         r.reason = "unexpected_status";
         r.maybe_processed = true;
       }
@@ -351,8 +351,8 @@ std::string_view to_string(failure_phase p) {
 
 std::ostream& operator<<(std::ostream& os, failure_phase p) { return os << to_string(p); }
 
-core::api_result classify_failure(core::call_kind call, const transport_failure& f) {
-  auto r = base(call, core::call_outcome::transient, 0);
+porting::api_result classify_failure(porting::call_kind call, const transport_failure& f) {
+  auto r = base(call, porting::call_outcome::transient, 0);
   r.maybe_processed = f.sent;
   if (f.too_large) {
     r.reason = "response_too_large";
@@ -394,7 +394,7 @@ void redact(std::string& text, const std::vector<std::string>& secrets) {
   }
 }
 
-void redact(core::api_result& r, const std::vector<std::string>& secrets) {
+void redact(porting::api_result& r, const std::vector<std::string>& secrets) {
   redact(r.message, secrets);
   redact(r.raw, secrets);
   redact(r.status_message, secrets);

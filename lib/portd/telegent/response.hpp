@@ -1,9 +1,9 @@
-// Telegent answers turned into core::api_result: the tolerant body mapping (telegent-api.md §9),
+// Telegent answers turned into porting::api_result: the tolerant body mapping (telegent-api.md §9),
 // problem details, Retry-After, and the classification of HTTP statuses and transport failures
 // into ok / transient / refused. Pure: `now` is passed in.
 #pragma once
-#include <portd/core/event.hpp>
-#include <portd/core/types.hpp>
+#include <portd/porting/event.hpp>
+#include <portd/porting/types.hpp>
 
 #include <boost/system/error_code.hpp>
 
@@ -59,18 +59,18 @@ problem_details parse_problem(std::string_view body);
 // The wait a 429 asks for: the Retry-After header (seconds or HTTP-date, relative to `now`),
 // else `RetryAfter` in the body (string or number of seconds). nullopt if neither is usable.
 // Capped at 24 h.
-std::optional<core::milliseconds> parse_retry_after(std::string_view header, std::string_view body,
-                                                    core::time_point now);
+std::optional<porting::milliseconds> parse_retry_after(std::string_view header, std::string_view body,
+                                                    porting::time_point now);
 
 // The pause after the n-th consecutive 429 that named no wait: 1 s doubling, capped at 30 s.
-core::milliseconds rate_limit_backoff(int consecutive_429s);
+porting::milliseconds rate_limit_backoff(int consecutive_429s);
 
 // Counts consecutive 429s across the account and says how long each one pauses all traffic.
 class rate_limit_tracker {
  public:
   // For a 429: its stated wait, else rate_limit_backoff() of the consecutive count. For any
   // other answer: nullopt, and the count starts again.
-  std::optional<core::milliseconds> on_answer(const http_answer& a, core::time_point now);
+  std::optional<porting::milliseconds> on_answer(const http_answer& a, porting::time_point now);
   int consecutive() const { return consecutive_; }
 
  private:
@@ -79,8 +79,8 @@ class rate_limit_tracker {
 
 // Classifies an HTTP answer to `call` (the request was fully sent). Fills the payload of an ok
 // result, reason/message of a failure, retry_after of a 429, and raw (the body as received).
-core::api_result classify_answer(core::call_kind call, const http_answer& answer,
-                                 core::time_point now);
+porting::api_result classify_answer(porting::call_kind call, const http_answer& answer,
+                                 porting::time_point now);
 
 // Where a request failed without a complete HTTP answer.
 enum class failure_phase : std::uint8_t { resolve, connect, tls, write, read, local };
@@ -96,10 +96,10 @@ struct transport_failure {
   std::string detail;      // why, when ec alone does not say (a proxy refused the tunnel)
 };
 // A transport failure as a transient result; maybe_processed = sent.
-core::api_result classify_failure(core::call_kind call, const transport_failure& f);
+porting::api_result classify_failure(porting::call_kind call, const transport_failure& f);
 
 // Replaces every occurrence of each secret (raw and JSON-escaped) in message and raw by "***".
-void redact(core::api_result& r, const std::vector<std::string>& secrets);
+void redact(porting::api_result& r, const std::vector<std::string>& secrets);
 void redact(std::string& text, const std::vector<std::string>& secrets);
 
 }  // namespace portd::telegent

@@ -1,5 +1,5 @@
 // Token answers and the refresh rule (see token.hpp).
-#include <portd/core/dates.hpp>
+#include <portd/telegent/dates.hpp>
 #include <portd/telegent/token.hpp>
 #include <portd/telegent/tolerant_json.hpp>
 
@@ -10,19 +10,19 @@ namespace portd::telegent {
 namespace ja = json_access;
 using namespace std::chrono_literals;
 
-bool expired(const access_token& t, core::time_point now) { return now >= t.expires_at; }
+bool expired(const access_token& t, porting::time_point now) { return now >= t.expires_at; }
 
-bool needs_refresh(const access_token& t, core::time_point now) {
-  const auto lifetime = std::max(t.expires_at - t.issued_at, core::milliseconds{0});
-  const auto margin = std::max<core::milliseconds>(60s, lifetime / 10);
+bool needs_refresh(const access_token& t, porting::time_point now) {
+  const auto lifetime = std::max(t.expires_at - t.issued_at, porting::milliseconds{0});
+  const auto margin = std::max<porting::milliseconds>(60s, lifetime / 10);
   return t.expires_at - now < margin;
 }
 
-std::variant<access_token, core::api_result> read_token_answer(core::call_kind call,
+std::variant<access_token, porting::api_result> read_token_answer(porting::call_kind call,
                                                                const http_answer& a,
-                                                               core::time_point now) {
-  auto failure = [&](core::call_outcome outcome, std::string reason, std::string message) {
-    core::api_result r;
+                                                               porting::time_point now) {
+  auto failure = [&](porting::call_outcome outcome, std::string reason, std::string message) {
+    porting::api_result r;
     r.call = call;
     r.outcome = outcome;
     r.http_status = a.status;
@@ -35,35 +35,35 @@ std::variant<access_token, core::api_result> read_token_answer(core::call_kind c
     auto v = ja::parse(a.body);
     const auto* o = v ? v->if_object() : nullptr;
     if (!o) {
-      return failure(core::call_outcome::transient, "bad_response",
+      return failure(porting::call_outcome::transient, "bad_response",
                      "token answer is not a JSON object");
     }
     const auto successful = ja::get_bool(*o, {"successful", "success"});
     const auto token = ja::get_string(*o, {"token", "access_token", "accessToken"});
     if (successful == false) {
       auto msg = ja::get_string(*o, {"message", "error", "errorMessage"}).value_or("");
-      return failure(core::call_outcome::refused, "unauthorized",
+      return failure(porting::call_outcome::refused, "unauthorized",
                      "token refused" + (msg.empty() ? std::string{} : ": " + msg));
     }
     if (!token || token->empty()) {
-      return failure(core::call_outcome::transient, "bad_response", "token answer without a token");
+      return failure(porting::call_outcome::transient, "bad_response", "token answer without a token");
     }
     access_token t;
     t.value = *token;
     t.issued_at = now;
     const auto expiry = ja::get_string(*o, {"tokenExpiry", "expiry", "expiresAt"});
-    const auto parsed = expiry ? core::parse_token_expiry(*expiry) : std::nullopt;
+    const auto parsed = expiry ? parse_token_expiry(*expiry) : std::nullopt;
     t.expires_at = parsed ? *parsed : now + fallback_token_lifetime;
     return t;
   }
   auto r = classify_answer(call, a, now);
   r.maybe_processed = false;  // the call itself never left
   if (a.status == 401) {
-    r.outcome = core::call_outcome::refused;
+    r.outcome = porting::call_outcome::refused;
     r.reason = "unauthorized";
   }
-  if (r.outcome == core::call_outcome::ok) {  // a 2xx other than 200
-    r = failure(core::call_outcome::transient, "bad_response", "unexpected token answer");
+  if (r.outcome == porting::call_outcome::ok) {  // a 2xx other than 200
+    r = failure(porting::call_outcome::transient, "bad_response", "unexpected token answer");
   }
   return r;
 }

@@ -23,7 +23,7 @@ rpc_error invalid_params(std::string field, std::string message) {
   return e;
 }
 
-rpc_error invalid_params(const core::invalid_field& f) { return invalid_params(f.field, f.message); }
+rpc_error invalid_params(const porting::invalid_field& f) { return invalid_params(f.field, f.message); }
 
 rpc_error method_not_found(std::string_view method) {
   // The method name is echoed bounded: it came from the peer.
@@ -184,7 +184,7 @@ std::string render_notification(std::string_view method, json::value params) {
   return message_line("method", json::string(method), "params", std::move(params));
 }
 
-std::string render_event_notification(const core::stored_event& e) {
+std::string render_event_notification(const porting::stored_event& e) {
   return render_notification("event", render_event(e));
 }
 

@@ -1,8 +1,8 @@
 // The control protocol's JSON-RPC codec (PROTOCOL.md), pure: a line becomes a request or the
 // error to answer with; results, errors and notifications become lines. No sockets here.
 #pragma once
-#include <portd/core/event.hpp>
-#include <portd/core/validate.hpp>
+#include <portd/porting/event.hpp>
+#include <portd/porting/validate.hpp>
 #include <portd/service/caller.hpp>
 
 #include <boost/json/object.hpp>
@@ -70,7 +70,7 @@ std::variant<request, bad_request> parse_request(std::string_view line);
 // ---- errors ----
 rpc_error make_error(int code, std::string reason, std::string message);
 rpc_error invalid_params(std::string field, std::string message);
-rpc_error invalid_params(const core::invalid_field&);
+rpc_error invalid_params(const porting::invalid_field&);
 rpc_error method_not_found(std::string_view method);
 // `groups`: those whose members have the role needed (named in the message and data.groups).
 rpc_error forbidden(std::string_view method, role, const std::vector<std::string>& groups = {});
@@ -86,6 +86,6 @@ std::string render_result_text(const boost::json::value& id, std::string_view re
 std::string render_error(const boost::json::value& id, const rpc_error&);
 std::string render_notification(std::string_view method, boost::json::value params);
 // {"jsonrpc":"2.0","method":"event","params":event}
-std::string render_event_notification(const core::stored_event&);
+std::string render_event_notification(const porting::stored_event&);
 
 }  // namespace portd::wire

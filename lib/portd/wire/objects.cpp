@@ -1,5 +1,5 @@
 // Orders, events and group summaries as PROTOCOL.md shows them.
-#include <portd/core/redact.hpp>
+#include <portd/porting/redact.hpp>
 #include <portd/wire/objects.hpp>
 
 #include <charconv>
@@ -66,8 +66,8 @@ class json_writer {
     if (v.empty()) null();
     else text(v);
   }
-  void time(core::time_point t) { text(core::format_time(t)); }
-  void time_or_null(const std::optional<core::time_point>& t) {
+  void time(porting::time_point t) { text(porting::format_time(t)); }
+  void time_or_null(const std::optional<porting::time_point>& t) {
     if (t) time(*t);
     else null();
   }
@@ -89,22 +89,22 @@ class json_writer {
   bool first_ = true;
 };
 
-json::value time_or_null(const std::optional<core::time_point>& t) {
+json::value time_or_null(const std::optional<porting::time_point>& t) {
   if (!t) return nullptr;
-  return json::value(core::format_time(*t));
+  return json::value(porting::format_time(*t));
 }
 
 }  // namespace
 
-void write_order(std::string& out, const core::order& o) {
+void write_order(std::string& out, const porting::order& o) {
   json_writer w(out);
   w.open();
   w.key("id").number(o.id);
-  w.key("kind").text(core::to_string(o.kind));
+  w.key("kind").text(porting::to_string(o.kind));
   w.key("number").text(o.number);
-  w.key("state").text(core::to_string(o.state));
+  w.key("state").text(porting::to_string(o.state));
   w.key("needs_attention").boolean(o.needs_attention());
-  w.key("attention_kind").text(core::to_string(o.attention));
+  w.key("attention_kind").text(porting::to_string(o.attention));
   w.key("attention_reason").text(o.attention_reason);
   w.key("remote_order_id").text_or_null(o.remote_order_id);
   w.key("remote_status").text_or_null(o.remote_status);
@@ -129,11 +129,11 @@ void write_order(std::string& out, const core::order& o) {
   } else {
     w.null();
   }
-  if (o.kind == core::order_kind::port_in) {
+  if (o.kind == porting::order_kind::port_in) {
     const auto& d = o.details;
     w.key("details").open();
     w.key("carrier").text(d.carrier);
-    w.key("account_number").text(core::mask_account_number(d.account_number));
+    w.key("account_number").text(porting::mask_account_number(d.account_number));
     w.key("subscriber_name").text(d.subscriber_name);
     w.key("billing_address").open();
     w.key("street1").text(d.billing_address.street1);
@@ -153,15 +153,15 @@ void write_order(std::string& out, const core::order& o) {
   w.close();
 }
 
-json::object render_event(const core::stored_event& e) {
+json::object render_event(const porting::stored_event& e) {
   json::object j;
   j["id"] = e.id;
   j["order_id"] = e.order_id;
   j["seq"] = e.seq;
-  j["at"] = core::format_time(e.at);
-  j["type"] = core::to_string(e.record.type);
-  j["from_state"] = core::to_string(e.record.from_state);
-  j["to_state"] = core::to_string(e.record.to_state);
+  j["at"] = porting::format_time(e.at);
+  j["type"] = porting::to_string(e.record.type);
+  j["from_state"] = porting::to_string(e.record.from_state);
+  j["to_state"] = porting::to_string(e.record.to_state);
   j["remote_status"] = e.record.remote_status;
   j["actor"] = e.record.actor;
   j["message"] = e.record.message;
@@ -173,7 +173,7 @@ json::object render_group_summary(const service::group_summary& g) {
   j["group"] = g.group;
   j["total"] = g.total;
   json::object by;
-  for (auto& [state, n] : g.by_state) by[core::to_string(state)] = n;
+  for (auto& [state, n] : g.by_state) by[porting::to_string(state)] = n;
   j["by_state"] = std::move(by);
   j["needs_attention"] = g.needs_attention;
   j["completed_at_last"] = time_or_null(g.completed_at_last);

@@ -1,8 +1,8 @@
 // PROTOCOL.md's objects as JSON: an order, an event, a group's summary. The control socket's
 // replies and the webhooks' bodies render them here, so both show the same object.
 #pragma once
-#include <portd/core/event.hpp>
-#include <portd/core/order.hpp>
+#include <portd/porting/event.hpp>
+#include <portd/porting/order.hpp>
 #include <portd/service/order_service.hpp>
 
 #include <boost/json/object.hpp>
@@ -15,9 +15,9 @@ namespace portd::wire {
 // secrets never, account_number masked, next_check_at/last_error null when absent, details
 // only for port-ins. Also `attention_reason`, `remote_message`, `reported_port_date` and
 // `state_since` (additions to the documented object).
-void write_order(std::string& out, const core::order&);
+void write_order(std::string& out, const porting::order&);
 // PROTOCOL.md's event (events.list, events.watch, the webhooks' "event").
-boost::json::object render_event(const core::stored_event&);
+boost::json::object render_event(const porting::stored_event&);
 // group.summary's result.
 boost::json::object render_group_summary(const service::group_summary&);
 

@@ -24,7 +24,7 @@
 #include "legal_transitions.hpp"
 #include "read_back.hpp"
 
-#include <portd/core/types.hpp>
+#include <portd/porting/types.hpp>
 
 #include <common/stack.hpp>
 #include <common/webhook_receiver.hpp>
@@ -394,7 +394,7 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_loses_nothing_and_duplicates_noth
       for (auto& ev : read.history)
         if (ev.at("type") == "order.state_changed") ++state_changes;
       const auto problems = portd::test::history_problems(
-          id, *portd::core::parse_order_kind(o.at("kind").as_string()), read.state, read.history, legal);
+          id, *portd::porting::parse_order_kind(o.at("kind").as_string()), read.state, read.history, legal);
       history_violations += problems.size();
       for (auto& p : problems) BOOST_TEST_ERROR(p);
     }
@@ -446,7 +446,7 @@ BOOST_AUTO_TEST_CASE(sigkill_at_random_moments_loses_nothing_and_duplicates_noth
           continue;
         }
         // Recovery put it there at the restart after the last kill before it changed state.
-        const auto since = portd::core::parse_time(std::string(o.at("state_since").as_string()));
+        const auto since = portd::porting::parse_time(std::string(o.at("state_since").as_string()));
         BOOST_TEST_REQUIRE(since.has_value());
         const auto k = std::upper_bound(kill_times.begin(), kill_times.end(), since->time_since_epoch().count());
         if (k == kill_times.begin()) {

@@ -222,7 +222,7 @@ BOOST_AUTO_TEST_CASE(every_fault_at_once_loses_nothing_and_duplicates_nothing) {
     const auto read = portd::test::state_and_history(s, o["id"].as_int64());
     events += read.history.size();
     const auto problems = portd::test::history_problems(
-        o["id"].as_int64(), *portd::core::parse_order_kind(o["kind"].as_string()), read.state, read.history, legal);
+        o["id"].as_int64(), *portd::porting::parse_order_kind(o["kind"].as_string()), read.state, read.history, legal);
     history_violations += problems.size();
     for (auto& p : problems) BOOST_TEST_ERROR(p);
   }

@@ -8,12 +8,12 @@
 
 namespace portd::test {
 namespace json = boost::json;
-using namespace portd::core;
+using namespace portd::porting;
 using namespace std::chrono_literals;
 
 std::string to_string(const transition& t) {
-  return std::string(core::to_string(t.kind)) + " " + std::string(core::to_string(t.from)) + " -> " +
-         std::string(core::to_string(t.to));
+  return std::string(porting::to_string(t.kind)) + " " + std::string(porting::to_string(t.from)) + " -> " +
+         std::string(porting::to_string(t.to));
 }
 
 namespace {
@@ -40,7 +40,7 @@ std::vector<std::string> history_problems(std::int64_t order_id, order_kind kind
                                           const json::array& history, const legal_transitions& legal) {
   std::vector<std::string> problems;
   auto problem = [&](const std::string& what, const json::value& ev) {
-    problems.push_back("order " + std::to_string(order_id) + " (" + std::string(core::to_string(kind)) + "): " +
+    problems.push_back("order " + std::to_string(order_id) + " (" + std::string(porting::to_string(kind)) + "): " +
                        what + ": " + json::serialize(ev));
   };
   std::int64_t seq = 0;
@@ -64,7 +64,7 @@ std::vector<std::string> history_problems(std::int64_t order_id, order_kind kind
     if (!f || !t) {
       problem("a state portd does not have", ev);
     } else if (!legal.contains({kind, *f, *t})) {
-      problem("a state change decide() never makes for a " + std::string(core::to_string(kind)) + " order", ev);
+      problem("a state change decide() never makes for a " + std::string(porting::to_string(kind)) + " order", ev);
     }
     at = to;
   }

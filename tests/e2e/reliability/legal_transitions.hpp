@@ -3,7 +3,7 @@
 // to the transition table), and a checker that replays an order's history, as order.history
 // returns it, against them.
 #pragma once
-#include <portd/core/types.hpp>
+#include <portd/porting/types.hpp>
 
 #include <boost/json/array.hpp>
 
@@ -16,9 +16,9 @@
 namespace portd::test {
 
 struct transition {
-  core::order_kind kind = core::order_kind::port_in;
-  core::order_state from = core::order_state::received;
-  core::order_state to = core::order_state::received;
+  porting::order_kind kind = porting::order_kind::port_in;
+  porting::order_state from = porting::order_state::received;
+  porting::order_state to = porting::order_state::received;
   auto operator<=>(const transition&) const = default;
 };
 std::string to_string(const transition&);  // "port_in submitting -> submitted"
@@ -44,7 +44,7 @@ const legal_transitions& decide_transitions();
 // a state change that does not start where the previous one ended or that decide() cannot
 // make for an order of this kind, another event that claims a state change, or a history that
 // does not end in `current_state`. Empty when the history replays.
-std::vector<std::string> history_problems(std::int64_t order_id, core::order_kind kind,
+std::vector<std::string> history_problems(std::int64_t order_id, porting::order_kind kind,
                                           const std::string& current_state, const boost::json::array& history,
                                           const legal_transitions& legal);
 

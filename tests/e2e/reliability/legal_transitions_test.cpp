@@ -6,8 +6,8 @@
 #include <boost/test/unit_test.hpp>
 
 namespace json = boost::json;
-using portd::core::order_kind;
-using portd::core::order_state;
+using portd::porting::order_kind;
+using portd::porting::order_state;
 using portd::test::decide_transitions;
 using portd::test::history_problems;
 using portd::test::transition;
@@ -73,7 +73,7 @@ BOOST_AUTO_TEST_CASE(exploring_decide_finds_its_transitions_and_no_others) {
   // Nothing leaves a terminal state, nothing goes back to received, a port-out never checks
   // eligibility and a port-in never issues a PIN.
   for (const auto& t : legal.transitions) {
-    BOOST_TEST(!portd::core::is_terminal(t.from), to_string(t));
+    BOOST_TEST(!portd::porting::is_terminal(t.from), to_string(t));
     BOOST_TEST(t.to != received, to_string(t));
     BOOST_TEST(t.from != t.to, to_string(t));
     if (t.kind == order_kind::port_out) BOOST_TEST((t.to != checking_eligibility && t.to != submitting && t.to != rejected), to_string(t));

@@ -5,7 +5,7 @@
 #include <common/stack.hpp>
 #include <common/systemd_harness.hpp>
 
-#include <portd/util/log.hpp>
+#include <portd/runtime/log.hpp>
 
 #include <boost/test/unit_test.hpp>
 
@@ -52,19 +52,19 @@ struct journaled_portd {
 BOOST_AUTO_TEST_SUITE(systemd_journal)
 
 BOOST_AUTO_TEST_CASE(fields_of_an_order_line_and_of_a_plain_line) {
-  using portd::util::journal_fields;
+  using portd::runtime::journal_fields;
   auto plain = journal_fields(spdlog::level::warn, "disk is getting full");
   const std::vector<std::string> expected{"MESSAGE=disk is getting full", "PRIORITY=4", "SYSLOG_IDENTIFIER=portd"};
   BOOST_TEST(plain == expected, boost::test_tools::per_element());
   {
-    portd::util::order_log_scope outer({42, "submitted", "JNUOID-1"});
+    portd::runtime::order_log_scope outer({42, "submitted", "JNUOID-1"});
     auto f = journal_fields(spdlog::level::info, "order 42 [submitted] x");
     BOOST_TEST(f.size() == 6u);
     BOOST_TEST(f[3] == "ORDER_ID=42");
     BOOST_TEST(f[4] == "STATE=submitted");
     BOOST_TEST(f[5] == "REMOTE_ORDER_ID=JNUOID-1");
     {
-      portd::util::order_log_scope inner({7, "", ""});  // unknown state and remote id: left out
+      portd::runtime::order_log_scope inner({7, "", ""});  // unknown state and remote id: left out
       auto g = journal_fields(spdlog::level::err, "y");
       const std::vector<std::string> want{"MESSAGE=y", "PRIORITY=3", "SYSLOG_IDENTIFIER=portd", "ORDER_ID=7"};
       BOOST_TEST(g == want, boost::test_tools::per_element());

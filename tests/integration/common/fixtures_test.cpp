@@ -6,7 +6,7 @@
 #include "common/loopback_server.hpp"
 #include "common/temp_dir.hpp"
 
-#include <portd/util/log.hpp>
+#include <portd/runtime/log.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl.hpp>
@@ -147,7 +147,7 @@ BOOST_AUTO_TEST_CASE(log_capture_collects_lines_and_gives_the_logger_back) {
   {
     log_capture log;
     spdlog::warn("telegent answered {}", 503);
-    portd::util::log_order(spdlog::level::info, {7, "submitted", ""}, "sent to Telegent");
+    portd::runtime::log_order(spdlog::level::info, {7, "submitted", ""}, "sent to Telegent");
     BOOST_TEST(log.contains("warning telegent answered 503"));
     BOOST_TEST(log.count("order 7 [submitted] sent to Telegent") == 1u);
     BOOST_TEST(!log.contains("s3cret"));

@@ -54,10 +54,10 @@ struct fixture {
     auto& o = backend.add_order("+18015551234");  // order 1, event 1
     o.client_ref = "crm-1";
     o.group = "acme";
-    o.state = core::order_state::rejected;
-    o.attention = core::attention_kind::operator_state;
+    o.state = porting::order_state::rejected;
+    o.attention = porting::attention_kind::operator_state;
     o.attention_reason = "losing carrier rejected: 6B account number mismatch";
-    backend.emit(1, core::event_type::state_changed, "6B: account number does not match", "telegent");
+    backend.emit(1, porting::event_type::state_changed, "6B: account number does not match", "telegent");
     server_options opts;
     opts.socket_path = dir / "portd.sock";
     srv = std::make_unique<server>(ctx.get_executor(), backend, opts);
@@ -115,7 +115,7 @@ struct fixture {
     on_io([&] {
       for (int i = 0; i < n; ++i) {
         auto& o = backend.add_order("+1801666" + std::to_string(1000 + i));
-        o.state = core::order_state::submitted;
+        o.state = porting::order_state::submitted;
         o.client_ref = "bulk-" + std::to_string(i);
       }
       return 0;
@@ -227,7 +227,7 @@ BOOST_FIXTURE_TEST_CASE(show_prints_order_and_timeline, fixture) {
     for (std::string l; std::getline(lines, l);) BOOST_TEST(l.size() <= 80u, l);
   }
   on_io([&] {
-    backend.add_order("+123456789012345").state = core::order_state::checking_eligibility;
+    backend.add_order("+123456789012345").state = porting::order_state::checking_eligibility;
     backend.orders.rbegin()->second.client_ref = "a-rather-long-client-reference";
     return 0;
   });
@@ -279,14 +279,14 @@ BOOST_FIXTURE_TEST_CASE(every_method_is_reachable, fixture) {
 // "rejected, NEEDS ATTENTION", which alone looks as if the correction did not take.
 BOOST_FIXTURE_TEST_CASE(a_command_says_what_portd_does_next, fixture) {
   if (!have_portctl()) return;
-  on_io([&] { backend.orders.at(1).in_flight = core::call_kind::update; return 0; });
+  on_io([&] { backend.orders.at(1).in_flight = porting::call_kind::update; return 0; });
   auto r = portctl("update 1 --zip 84043-1234");
   BOOST_TEST(r.code == 0, r.err);
   BOOST_TEST(r.out.find("next: correction queued; Telegent is told next\n") == 0u, r.out);
   BOOST_TEST(r.out.find("NEEDS ATTENTION") != std::string::npos);
   r = portctl("--json update 1 --zip 84043");
   BOOST_TEST(json::parse(r.out).at("next") == json::value("correction queued; Telegent is told next"));
-  on_io([&] { backend.orders.at(1).in_flight = core::call_kind::status; return 0; });
+  on_io([&] { backend.orders.at(1).in_flight = porting::call_kind::status; return 0; });
   r = portctl("poll 1");
   BOOST_TEST(r.out.find("next: status check queued; Telegent is asked next\n") == 0u, r.out);
 }
@@ -337,7 +337,7 @@ BOOST_FIXTURE_TEST_CASE(watch_streams_until_the_daemon_closes, fixture) {
   std::vector<std::int64_t> ids;
   for (int i = 0; i < 2 && std::fgets(buf, sizeof buf, p); ++i)
     ids.push_back(json::parse(buf).at("id").as_int64());
-  on_io([&] { backend.emit(1, core::event_type::note_added, "live"); return 0; });
+  on_io([&] { backend.emit(1, porting::event_type::note_added, "live"); return 0; });
   if (std::fgets(buf, sizeof buf, p)) ids.push_back(json::parse(buf).at("id").as_int64());
   on_io([&] { srv->stop(); return 0; });
   while (std::fgets(buf, sizeof buf, p)) {
@@ -364,7 +364,7 @@ BOOST_FIXTURE_TEST_CASE(watch_an_order_replays_its_history_then_follows_and_says
 
   on_io([&] {
     backend.add_order("+18015559999");  // another order's events are not shown
-    backend.emit(1, core::event_type::note_added, "called the customer", "operator:uid=0");
+    backend.emit(1, porting::event_type::note_added, "called the customer", "operator:uid=0");
     return 0;
   });
   const std::string err = (dir / "watch.err").string();
@@ -373,7 +373,7 @@ BOOST_FIXTURE_TEST_CASE(watch_an_order_replays_its_history_then_follows_and_says
   std::vector<std::int64_t> ids;
   for (int i = 0; i < 3; ++i)  // created, state_changed, the note; not order 2's event 3
     if (auto l = w.read_line(std::chrono::seconds(30))) ids.push_back(json::parse(*l).at("id").as_int64());
-  const auto live = on_io([&] { return backend.emit(1, core::event_type::note_added, "live").id; });
+  const auto live = on_io([&] { return backend.emit(1, porting::event_type::note_added, "live").id; });
   if (auto l = w.read_line(std::chrono::seconds(30))) ids.push_back(json::parse(*l).at("id").as_int64());
   BOOST_TEST(ids == (std::vector<std::int64_t>{1, 2, 4, live}), boost::test_tools::per_element());
 
@@ -472,7 +472,7 @@ BOOST_FIXTURE_TEST_CASE(attention_exit_code_says_whether_a_human_is_needed, fixt
   BOOST_TEST(r.out.find("order 1") != std::string::npos);
   BOOST_TEST(portctl("attention").code == 0);  // without the flag: as before
   on_io([&] {
-    backend.orders.at(1).attention = core::attention_kind::none;
+    backend.orders.at(1).attention = porting::attention_kind::none;
     return 0;
   });
   r = portctl("attention --exit-code --json");

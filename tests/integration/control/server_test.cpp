@@ -252,8 +252,8 @@ BOOST_FIXTURE_TEST_CASE(backend_exception_then_keeps_serving, fixture) {
 
 BOOST_FIXTURE_TEST_CASE(watch_sends_backlog_then_live_events_in_order, fixture) {
   backend.add_order("+18015551234");  // event 1
-  backend.emit(1, core::event_type::state_changed, "checking");  // 2
-  backend.emit(1, core::event_type::state_changed, "submitted");  // 3
+  backend.emit(1, porting::event_type::state_changed, "checking");  // 2
+  backend.emit(1, porting::event_type::state_changed, "submitted");  // 3
   run([&]() -> awaitable<void> {
     auto c = co_await connect();
     co_await c->send(req(1, "daemon.status") + req(7, "events.watch", R"({"after":1})"));
@@ -269,7 +269,7 @@ BOOST_FIXTURE_TEST_CASE(watch_sends_backlog_then_live_events_in_order, fixture) 
       seen.push_back(n.at("params").at("id").as_int64());
     }
     backend.add_order("+18015559999");  // 4, another order
-    backend.emit(1, core::event_type::note_added, "live");  // 5
+    backend.emit(1, porting::event_type::note_added, "live");  // 5
     for (int i = 0; i < 2; ++i) seen.push_back((co_await c->message()).at("params").at("id").as_int64());
     BOOST_TEST(seen == (std::vector<std::int64_t>{2, 3, 4, 5}), boost::test_tools::per_element());
 
@@ -278,8 +278,8 @@ BOOST_FIXTURE_TEST_CASE(watch_sends_backlog_then_live_events_in_order, fixture) 
     co_await w->send(req(1, "events.watch", R"({"order_id":1})"));
     m = co_await w->message();
     BOOST_TEST(m.at("result").at("after") == json::value(5));
-    backend.emit(2, core::event_type::note_added, "other order");  // 6: not for w
-    backend.emit(1, core::event_type::note_added, "mine");         // 7
+    backend.emit(2, porting::event_type::note_added, "other order");  // 6: not for w
+    backend.emit(1, porting::event_type::note_added, "mine");         // 7
     auto n = co_await w->message();
     BOOST_TEST(n.at("params").at("id") == json::value(7));
     BOOST_TEST(n.at("params").at("message") == json::value("mine"));
@@ -302,7 +302,7 @@ BOOST_FIXTURE_TEST_CASE(slow_watcher_is_disconnected_with_a_reason, fixture) {
     const std::string text(4096, 'm');
     int emitted = 0, fast_seen = 0;
     while (backend.watchers[1]->live && emitted < 5000) {
-      backend.emit(1, core::event_type::note_added, text);
+      backend.emit(1, porting::event_type::note_added, text);
       ++emitted;
       auto n = co_await fast->message();
       BOOST_TEST(n.at("method") == json::value("event"));

@@ -11,7 +11,7 @@
 namespace asio = boost::asio;
 using namespace portd;
 using namespace portd::engine::test;
-using core::order_state;
+using porting::order_state;
 
 namespace {
 
@@ -40,20 +40,20 @@ service::result<T> run(rig& r, asio::awaitable<service::result<T>> a) {
 std::vector<std::int64_t> insert_orders(store::repository& repo, int n, order_state state, const std::string& prefix) {
   std::vector<std::int64_t> ids;
   repo.begin();
-  const auto now = core::now_ms();
+  const auto now = porting::now_ms();
   for (int i = 0; i < n; ++i) {
-    core::order o;
-    o.kind = core::order_kind::port_in;
+    porting::order o;
+    o.kind = porting::order_kind::port_in;
     o.number = prefix + std::to_string(1000 + i);
     o.state = state;
     o.created_at = o.updated_at = o.state_since = now;
     o.details.carrier = "Verizon";
     if (state == order_state::submitted) {
       o.remote_order_id = "ORD-" + o.number;
-      o.next_check_at = now + core::milliseconds(3600000);
+      o.next_check_at = now + porting::milliseconds(3600000);
     }
     if (state == order_state::submit_unknown) {
-      o.attention = core::attention_kind::operator_state;
+      o.attention = porting::attention_kind::operator_state;
       o.attention_reason = "the submission's answer was lost";
     }
     ids.push_back(repo.insert_order(o));
@@ -69,8 +69,8 @@ void check_against_group_by(rig& r) {
   std::int64_t active = 0;
   for (const auto& [state, n] : fresh.by_state) {
     const auto held = shown.by_state[static_cast<std::size_t>(state)];
-    BOOST_TEST(held == n, core::to_string(state));
-    if (!core::is_terminal(state)) active += held;
+    BOOST_TEST(held == n, porting::to_string(state));
+    if (!porting::is_terminal(state)) active += held;
   }
   BOOST_TEST(active == fresh.active);
   BOOST_TEST(shown.needs_attention == fresh.needs_attention);
@@ -119,7 +119,7 @@ BOOST_AUTO_TEST_CASE(counts_by_state_match_a_fresh_group_by_after_a_mixed_run_wi
       "CREATE TABLE trap_child (parent INTEGER REFERENCES trap_parent(id) DEFERRABLE INITIALLY DEFERRED);"
       "CREATE TRIGGER trap AFTER UPDATE ON orders WHEN NEW.id = " + std::to_string(unknown[1]) +
       " AND NEW.state = 'closed' BEGIN INSERT INTO trap_child VALUES (42); END;");
-  std::optional<service::result<core::order>> closed, cancelled;
+  std::optional<service::result<porting::order>> closed, cancelled;
   spawn(r, r.eng->close(unknown[1], "handled by phone", operator_caller), &closed);
   spawn(r, r.eng->cancel(waiting[2], "customer withdrew", operator_caller), &cancelled);
   for (int i = 0; i < 100000 && !(closed && cancelled); ++i) r.ioc.poll_one();

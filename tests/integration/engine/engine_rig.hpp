@@ -38,7 +38,7 @@ struct rig {
     cc.request_timeout = std::chrono::hours(1);
     cc.max_connections = max_connections;
     client.emplace(ioc.get_executor(), cc, budget);
-    eng.emplace(ioc, repo, *client, budget, core::policy{}, eo);
+    eng.emplace(ioc, repo, *client, budget, porting::policy{}, eo);
     eng->start();
     // Only handlers that are ready run; a timer armed in the past is ready at every turn.
     for (int i = 0; i < 2000; ++i) ioc.poll_one();
@@ -52,15 +52,15 @@ struct rig {
 // `n` port-ins already at Telegent (submitted), each due for a poll now.
 inline void insert_due_orders(store::repository& repo, int n) {
   repo.begin();
-  const auto now = core::now_ms();
+  const auto now = porting::now_ms();
   for (int i = 0; i < n; ++i) {
-    core::order o;
-    o.kind = core::order_kind::port_in;
+    porting::order o;
+    o.kind = porting::order_kind::port_in;
     o.number = "+1801555" + std::to_string(1000 + i);
-    o.state = core::order_state::submitted;
+    o.state = porting::order_state::submitted;
     o.remote_order_id = "ORD-" + std::to_string(i);
-    o.created_at = o.updated_at = o.state_since = now - core::milliseconds(60000);
-    o.next_check_at = now - core::milliseconds(1000);
+    o.created_at = o.updated_at = o.state_since = now - porting::milliseconds(60000);
+    o.next_check_at = now - porting::milliseconds(1000);
     o.details.carrier = "Verizon";
     repo.insert_order(o);
   }

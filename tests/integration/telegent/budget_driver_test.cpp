@@ -21,14 +21,14 @@ BOOST_AUTO_TEST_SUITE(telegent_budget_driver)
 BOOST_AUTO_TEST_CASE(after_a_pause_commands_go_first_then_polls_in_arrival_order) {
   asio::io_context ioc{1};
   budget b(ioc.get_executor(), {60'000, 1});  // one per millisecond
-  const auto start = portd::core::now_ms();
+  const auto start = portd::porting::now_ms();
   b.pause_until(start + 50ms);
   std::vector<std::string> order;
-  std::vector<portd::core::time_point> at;
+  std::vector<portd::porting::time_point> at;
   auto waiter = [&](std::string name, priority p) -> asio::awaitable<void> {
     co_await b.acquire(p);
     order.push_back(name);
-    at.push_back(portd::core::now_ms());
+    at.push_back(portd::porting::now_ms());
   };
   asio::co_spawn(ioc, waiter("poll-1", priority::poll), asio::detached);
   asio::co_spawn(ioc, waiter("poll-2", priority::poll), asio::detached);

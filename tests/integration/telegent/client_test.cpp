@@ -21,9 +21,9 @@
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
-using portd::core::api_result;
-using portd::core::call_kind;
-using portd::core::call_outcome;
+using portd::porting::api_result;
+using portd::porting::call_kind;
+using portd::porting::call_outcome;
 using portd::telegent::budget;
 using portd::telegent::client;
 using portd::telegent::client_config;
@@ -344,7 +344,7 @@ BOOST_AUTO_TEST_CASE(a_429_pauses_the_whole_budget) {
   };
   client c(ioc.get_executor(), config_for(server), bud);
   api_result r;
-  const auto before = portd::core::now_ms();
+  const auto before = portd::porting::now_ms();
   run(ioc, [&]() -> asio::awaitable<void> {
     r = co_await c.call(sample_port_in(), call_kind::status, priority::poll);
     server.stop();
@@ -355,7 +355,7 @@ BOOST_AUTO_TEST_CASE(a_429_pauses_the_whole_budget) {
   const auto paused = bud.paused_until();
   BOOST_REQUIRE(paused.has_value());
   BOOST_TEST((*paused >= before + 30s));
-  BOOST_TEST((*paused <= portd::core::now_ms() + 30s + 50ms));  // + the client's safety margin
+  BOOST_TEST((*paused <= portd::porting::now_ms() + 30s + 50ms));  // + the client's safety margin
   BOOST_TEST(c.stats().by_status.at("429") == 1u);
 }
 

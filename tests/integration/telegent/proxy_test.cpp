@@ -20,8 +20,8 @@
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
-using portd::core::call_kind;
-using portd::core::call_outcome;
+using portd::porting::call_kind;
+using portd::porting::call_outcome;
 using portd::telegent::client;
 using portd::telegent::client_config;
 using portd::telegent::priority;
@@ -52,8 +52,8 @@ client_config config_for(const tls_sim& s, const portd::test::connect_proxy& pro
   return c;
 }
 
-portd::core::order an_order() {
-  portd::core::order o;
+portd::porting::order an_order() {
+  portd::porting::order o;
   o.number = "+15555551230";
   return o;
 }

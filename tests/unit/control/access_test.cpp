@@ -40,8 +40,8 @@ struct fake_names {
   }
 };
 
-util::config::control_section control_with(util::id_set operators, util::id_set readers) {
-  util::config::control_section c;
+runtime::config::control_section control_with(runtime::id_set operators, runtime::id_set readers) {
+  runtime::config::control_section c;
   c.operators = std::move(operators);
   c.readers = std::move(readers);
   return c;
@@ -57,11 +57,11 @@ BOOST_AUTO_TEST_SUITE(control_access)
 
 BOOST_AUTO_TEST_CASE(names_resolve_to_the_hosts_numbers_alongside_the_numbers_given) {
   fake_names names;
-  util::id_set ops;
+  runtime::id_set ops;
   ops.groups = {"portd-operators"};
   ops.users = {"alice"};
   ops.uids = {1500};
-  util::id_set readers;
+  runtime::id_set readers;
   readers.groups = {"portd-clients"};
   readers.gids = {4242};
   const auto a = resolve_access(control_with(ops, readers), names.lookup()).rules;
@@ -88,7 +88,7 @@ BOOST_AUTO_TEST_CASE(names_resolve_to_the_hosts_numbers_alongside_the_numbers_gi
 // rest of the role still stands.
 BOOST_AUTO_TEST_CASE(an_unknown_name_grants_nothing_and_is_reported_naming_the_key) {
   fake_names names;
-  util::id_set ops, readers;
+  runtime::id_set ops, readers;
   ops.groups = {"portd-ops", "adm"};
   readers.users = {"bob"};
   const auto r = resolve_access(control_with(ops, readers), names.lookup());
@@ -104,7 +104,7 @@ BOOST_AUTO_TEST_CASE(an_unknown_name_grants_nothing_and_is_reported_naming_the_k
 // Resolution happens when asked (start, SIGHUP); deciding a role never looks a name up.
 BOOST_AUTO_TEST_CASE(a_role_is_decided_without_any_lookup) {
   fake_names names;
-  util::id_set ops;
+  runtime::id_set ops;
   ops.groups = {"portd-operators"};
   const auto a = resolve_access(control_with(ops, {}), names.lookup()).rules;
   const int after_resolution = names.lookups;
@@ -114,7 +114,7 @@ BOOST_AUTO_TEST_CASE(a_role_is_decided_without_any_lookup) {
 
 BOOST_AUTO_TEST_CASE(forbidden_names_the_groups_that_grant_the_role) {
   fake_names names;
-  util::id_set ops, readers;
+  runtime::id_set ops, readers;
   ops.groups = {"portd-operators"};
   readers.groups = {"portd-clients"};
   const auto a = resolve_access(control_with(ops, readers), names.lookup()).rules;

@@ -165,7 +165,7 @@ BOOST_FIXTURE_TEST_CASE(lists_history_events, fixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(invalid_state_passes_through, fixture) {
-  backend.add_order("+18015551234").state = core::order_state::completed;
+  backend.add_order("+18015551234").state = porting::order_state::completed;
   auto r = call("order.cancel", R"({"id":1})", op);
   BOOST_TEST(code_of(r) == code::invalid_state);
   BOOST_TEST(r.at("error").at("data").at("state") == json::value("completed"));

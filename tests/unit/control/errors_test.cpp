@@ -71,7 +71,7 @@ BOOST_AUTO_TEST_CASE(a_service_error_keeps_what_the_reply_shows) {
   BOOST_TEST(r.data.at("order_id") == boost::json::value(7));
   BOOST_TEST(!r.data.contains("state"));
 
-  r = to_rpc_error({.code = errc::invalid_state, .message = "finished", .state = core::order_state::completed});
+  r = to_rpc_error({.code = errc::invalid_state, .message = "finished", .state = porting::order_state::completed});
   BOOST_TEST(r.code == code::invalid_state);
   BOOST_TEST(r.data.at("state") == boost::json::value("completed"));
 

@@ -19,29 +19,29 @@ using service::result;
 
 class fake_backend : public service::order_service {
  public:
-  std::map<std::int64_t, core::order> orders;
-  std::vector<core::stored_event> events;
+  std::map<std::int64_t, porting::order> orders;
+  std::vector<porting::stored_event> events;
   std::vector<std::string> completed;  // names of write calls in the order they finished
   int submit_yields = 0;               // how many times a submit yields before finishing
   bool throw_everywhere = false;
   int list_calls = 0;                  // order.list requests run
   struct watcher {
     std::int64_t order_id;
-    std::function<bool(const core::stored_event&)> fn;
+    std::function<bool(const porting::stored_event&)> fn;
     bool live = true;
   };
   std::vector<std::shared_ptr<watcher>> watchers;
   std::int64_t next_order_id = 1;
 
-  static core::time_point t0() { return core::time_point(std::chrono::milliseconds(1795000000000)); }
+  static porting::time_point t0() { return porting::time_point(std::chrono::milliseconds(1795000000000)); }
 
-  core::order& add_order(std::string number, core::order_kind kind = core::order_kind::port_in) {
-    core::order o;
+  porting::order& add_order(std::string number, porting::order_kind kind = porting::order_kind::port_in) {
+    porting::order o;
     o.id = next_order_id++;
     o.kind = kind;
     o.number = std::move(number);
     o.created_at = o.updated_at = o.state_since = t0();
-    if (kind == core::order_kind::port_in) {
+    if (kind == porting::order_kind::port_in) {
       o.details.carrier = "Verizon";
       o.details.account_number = "11112222";
       o.details.billing_address = {"1 Main St", "", "Lehi", "UT", "84043"};
@@ -50,14 +50,14 @@ class fake_backend : public service::order_service {
       o.secrets.port_out_pin = "5555";
     }
     auto& ref = orders[o.id] = o;
-    emit(ref.id, core::event_type::created, "order received", "operator:uid=0");
+    emit(ref.id, porting::event_type::created, "order received", "operator:uid=0");
     return ref;
   }
 
   // Appends an event and sends it to live watchers.
-  core::stored_event emit(std::int64_t order_id, core::event_type type, std::string message,
+  porting::stored_event emit(std::int64_t order_id, porting::event_type type, std::string message,
                           std::string actor = "daemon") {
-    core::stored_event e;
+    porting::stored_event e;
     e.id = static_cast<std::int64_t>(events.size()) + 1;
     e.order_id = order_id;
     auto& o = orders.at(order_id);
@@ -105,11 +105,11 @@ class fake_backend : public service::order_service {
   boost::asio::awaitable<result<submitted>> submit_port_out(port_out_request r,
                                                              const caller&) override {
     check();
-    auto& o = add_order(r.number, core::order_kind::port_out);
+    auto& o = add_order(r.number, porting::order_kind::port_out);
     o.secrets.port_out_pin = r.pin;
     co_return submitted{o, true};
   }
-  result<core::order> get_order(const order_key& k) override {
+  result<porting::order> get_order(const order_key& k) override {
     check();
     for (auto it = orders.rbegin(); it != orders.rend(); ++it) {
       auto& o = it->second;
@@ -140,15 +140,15 @@ class fake_backend : public service::order_service {
     }
     return p;
   }
-  result<std::vector<core::stored_event>> history(std::int64_t id) override {
+  result<std::vector<porting::stored_event>> history(std::int64_t id) override {
     check();
     if (!orders.count(id)) return not_found();
-    std::vector<core::stored_event> r;
+    std::vector<porting::stored_event> r;
     for (auto& e : events)
       if (e.order_id == id) r.push_back(e);
     return r;
   }
-  boost::asio::awaitable<result<core::order>> update(std::int64_t id, core::order_patch p,
+  boost::asio::awaitable<result<porting::order>> update(std::int64_t id, porting::order_patch p,
                                                       const caller& c) override {
     check();
     if (!orders.count(id)) co_return not_found();
@@ -161,10 +161,10 @@ class fake_backend : public service::order_service {
     if (p.iccid) o.details.iccid = *p.iccid;
     if (p.classification) o.details.classification = *p.classification;
     if (p.port_in_date) o.details.port_in_date = *p.port_in_date;
-    emit(id, core::event_type::updated, "details corrected", c.actor());
+    emit(id, porting::event_type::updated, "details corrected", c.actor());
     co_return o;
   }
-  boost::asio::awaitable<result<core::order>> cancel(std::int64_t id, std::string reason,
+  boost::asio::awaitable<result<porting::order>> cancel(std::int64_t id, std::string reason,
                                                       const caller& c) override {
     check();
     if (!orders.count(id)) co_return not_found();
@@ -172,33 +172,33 @@ class fake_backend : public service::order_service {
     if (!o.active()) {
       co_return service::error{.code = errc::invalid_state, .message = "the order is finished", .state = o.state};
     }
-    o.state = core::order_state::cancelled;
-    emit(id, core::event_type::state_changed, "cancelled: " + reason, c.actor());
+    o.state = porting::order_state::cancelled;
+    emit(id, porting::event_type::state_changed, "cancelled: " + reason, c.actor());
     completed.push_back("order.cancel");
     co_return o;
   }
-  boost::asio::awaitable<result<core::order>> resolve(std::int64_t id, std::string remote,
+  boost::asio::awaitable<result<porting::order>> resolve(std::int64_t id, std::string remote,
                                                        bool, const caller&) override {
     check();
     if (!orders.count(id)) co_return not_found();
     orders[id].remote_order_id = remote;
     co_return orders[id];
   }
-  boost::asio::awaitable<result<core::order>> retry(std::int64_t id, const caller&) override {
+  boost::asio::awaitable<result<porting::order>> retry(std::int64_t id, const caller&) override {
     check();
     if (!orders.count(id)) co_return not_found();
     co_return orders[id];
   }
-  boost::asio::awaitable<result<core::order>> poll(std::int64_t id, const caller&) override {
+  boost::asio::awaitable<result<porting::order>> poll(std::int64_t id, const caller&) override {
     check();
     if (!orders.count(id)) co_return not_found();
     co_return orders[id];
   }
-  boost::asio::awaitable<result<core::stored_event>> note(std::int64_t id, std::string text,
+  boost::asio::awaitable<result<porting::stored_event>> note(std::int64_t id, std::string text,
                                                            const caller& c) override {
     check();
     if (!orders.count(id)) co_return not_found();
-    co_return emit(id, core::event_type::note_added, text, c.actor());
+    co_return emit(id, porting::event_type::note_added, text, c.actor());
   }
   result<event_page> list_events(std::int64_t after, std::int64_t order_id, int limit) override {
     check();
@@ -214,7 +214,7 @@ class fake_backend : public service::order_service {
     return p;
   }
   result<subscription> watch(std::int64_t after, std::int64_t order_id,
-                              std::function<bool(const core::stored_event&)> fn) override {
+                              std::function<bool(const porting::stored_event&)> fn) override {
     check();
     auto w = std::make_shared<watcher>(watcher{order_id, std::move(fn)});
     subscription s;
@@ -231,7 +231,7 @@ class fake_backend : public service::order_service {
     s.group = g;
     for (auto& [id, o] : orders)
       if (o.group == g) ++s.total;
-    s.by_state.push_back({core::order_state::received, s.total});
+    s.by_state.push_back({porting::order_state::received, s.total});
     return s;
   }
   service::daemon_status status() override {

@@ -4,13 +4,13 @@
 #include <boost/test/unit_test.hpp>
 
 using namespace portd;
-using core::call_kind;
-using core::order_state;
+using porting::call_kind;
+using porting::order_state;
 using portd::control::next_step;
 
 namespace {
-core::order in(order_state s) {
-  core::order o;
+porting::order in(order_state s) {
+  porting::order o;
   o.id = 5;
   o.state = s;
   o.remote_order_id = "JNUOID-1";
@@ -23,7 +23,7 @@ BOOST_AUTO_TEST_SUITE(control_next_step)
 BOOST_AUTO_TEST_CASE(a_queued_call_is_named_and_telegent_is_told_or_asked_next) {
   auto o = in(order_state::rejected);
   o.in_flight = call_kind::update;
-  o.attention = core::attention_kind::operator_state;  // as the reply shows it: the correction has not reached anybody yet
+  o.attention = porting::attention_kind::operator_state;  // as the reply shows it: the correction has not reached anybody yet
   BOOST_TEST(next_step(o) == "correction queued; Telegent is told next");
   o.in_flight = call_kind::status;
   BOOST_TEST(next_step(o) == "status check queued; Telegent is asked next");
@@ -38,18 +38,18 @@ BOOST_AUTO_TEST_CASE(a_queued_call_is_named_and_telegent_is_told_or_asked_next) 
 BOOST_AUTO_TEST_CASE(work_waiting_for_the_call_in_flight_says_so) {
   auto o = in(order_state::submitted);
   o.in_flight = call_kind::status;
-  o.pending = core::pending_intent::update;
+  o.pending = porting::pending_intent::update;
   BOOST_TEST(next_step(o) == "correction queued; sent once the status check in flight returns");
-  o.pending = core::pending_intent::cancel;
+  o.pending = porting::pending_intent::cancel;
   BOOST_TEST(next_step(o) == "cancel queued; sent once the status check in flight returns");
 }
 
 BOOST_AUTO_TEST_CASE(nothing_queued_says_when_or_who_acts) {
   auto o = in(order_state::submitted);
-  o.next_check_at = core::time_point{core::milliseconds{1'796'000'000'000}};
+  o.next_check_at = porting::time_point{porting::milliseconds{1'796'000'000'000}};
   BOOST_TEST(next_step(o).rfind("next check at 2026-", 0) == 0u, next_step(o));
   o = in(order_state::submit_unknown);
-  o.attention = core::attention_kind::operator_state;
+  o.attention = porting::attention_kind::operator_state;
   BOOST_TEST(next_step(o) == "nothing until an operator acts");
   BOOST_TEST(next_step(in(order_state::cancelled)) == "nothing: the order is cancelled");
 }

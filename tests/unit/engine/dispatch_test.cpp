@@ -6,10 +6,10 @@ namespace portd::engine::test {
 
 namespace {
 // `n` port-ins already at Telegent (submitted), each due for a poll at `due`.
-void insert_due_orders(store::repository& repo, int n, core::time_point due) {
+void insert_due_orders(store::repository& repo, int n, porting::time_point due) {
   repo.begin();
   for (int i = 0; i < n; ++i) {
-    core::order o = portd::test::sample_port_in("+1801555" + std::to_string(1000 + i));
+    porting::order o = portd::test::sample_port_in("+1801555" + std::to_string(1000 + i));
     o.state = order_state::submitted;
     o.remote_order_id = "ORD-" + std::to_string(i);
     o.created_at = o.updated_at = o.state_since = due - 60s;
@@ -18,7 +18,7 @@ void insert_due_orders(store::repository& repo, int n, core::time_point due) {
   }
   repo.commit();
 }
-std::optional<core::api_result> hang(const core::order&, call_kind) { return std::nullopt; }
+std::optional<porting::api_result> hang(const porting::order&, call_kind) { return std::nullopt; }
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(engine_dispatch)
@@ -27,7 +27,7 @@ BOOST_AUTO_TEST_SUITE(engine_dispatch)
 // time already past on every turn, so the loop spun (a whole core) until a slot freed. The
 // clock here is the real one's reading, so a timer armed in the past would fire at once.
 BOOST_FIXTURE_TEST_CASE(due_orders_waiting_for_a_poll_slot_leave_the_loop_idle, engine_fixture) {
-  now = core::now_ms();
+  now = porting::now_ms();
   insert_due_orders(repo, 50, now - 1s);
   api.script = hang;
   engine_options eo;
@@ -63,7 +63,7 @@ BOOST_FIXTURE_TEST_CASE(commands_beyond_the_limit_wait_in_the_engine_and_go_in_o
 BOOST_FIXTURE_TEST_CASE(a_guarded_resend_does_not_wait_behind_overdue_polls, engine_fixture) {
   insert_due_orders(repo, 50, now - 1s);
   int submissions = 0;  // the first one's answer is lost; everything else hangs
-  api.script = [&](const core::order& o, call_kind k) {
+  api.script = [&](const porting::order& o, call_kind k) {
     return k == call_kind::submit_port_in && ++submissions == 1 ? std::optional(fake_telegent::lost(k)) : hang(o, k);
   };
   engine_options eo;

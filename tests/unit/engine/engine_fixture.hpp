@@ -15,20 +15,20 @@
 namespace portd::engine::test {
 
 using namespace std::chrono_literals;
-using core::call_kind;
-using core::order_state;
+using porting::call_kind;
+using porting::order_state;
 
 struct engine_fixture : portd::test::io_fixture {
   portd::test::temp_dir dir;
   store::repository repo{dir / "portd.db"};
   // A day ahead of the real clock: the scheduler's timer never fires by itself; the test hands
   // out what is due with advance_to().
-  core::time_point now = core::now_ms() + 24h;
+  porting::time_point now = porting::now_ms() + 24h;
   telegent::budget budget{ioc.get_executor(), {0, 5}};  // unlimited
   fake_telegent api{ioc.get_executor()};
   std::optional<engine> eng;
 
-  void start(core::policy pol = {}, engine_options eo = {}) {
+  void start(porting::policy pol = {}, engine_options eo = {}) {
     eo.clock = [this] { return now; };
     eng.emplace(ioc, repo, api, budget, pol, eo);
     eng->start();
@@ -44,7 +44,7 @@ struct engine_fixture : portd::test::io_fixture {
     return n;
   }
   // Moves the clock to `t` and hands out what is due then.
-  void advance_to(core::time_point t) {
+  void advance_to(porting::time_point t) {
     now = t;
     eng->run_due();
     settle();
@@ -56,7 +56,7 @@ struct engine_fixture : portd::test::io_fixture {
     auto wrapped = [](asio::awaitable<T> x) -> asio::awaitable<std::optional<T>> { co_return co_await std::move(x); };
     return std::move(*run(wrapped(std::move(a))));
   }
-  core::order order(std::int64_t id) {
+  porting::order order(std::int64_t id) {
     auto o = repo.read(id);
     BOOST_REQUIRE(o);
     return *o;

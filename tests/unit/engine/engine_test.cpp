@@ -20,7 +20,7 @@ BOOST_FIXTURE_TEST_CASE(a_port_in_goes_from_intake_through_submission_and_polls_
   BOOST_REQUIRE(api.requests.size() == 1u);
   BOOST_TEST(api.requests[0].kind == call_kind::submit_port_in);
 
-  api.script = [](const core::order& o, call_kind k) { return std::optional(fake_telegent::ok(o, k, "Completed")); };
+  api.script = [](const porting::order& o, call_kind k) { return std::optional(fake_telegent::ok(o, k, "Completed")); };
   const auto due = order(id).next_check_at;
   BOOST_REQUIRE(due);
   advance_to(*due - 1ms);
@@ -37,7 +37,7 @@ BOOST_FIXTURE_TEST_CASE(a_port_in_goes_from_intake_through_submission_and_polls_
 BOOST_FIXTURE_TEST_CASE(a_submission_is_marked_as_leaving_on_disk_before_it_leaves, engine_fixture) {
   start();
   std::optional<bool> marked_when_sent;
-  api.script = [&](const core::order& o, call_kind k) {
+  api.script = [&](const porting::order& o, call_kind k) {
     marked_when_sent = repo.read(o.id)->request_sent;  // what a restart would find now
     return std::optional(fake_telegent::ok(o, k, "Submitted"));
   };
@@ -48,13 +48,13 @@ BOOST_FIXTURE_TEST_CASE(a_submission_is_marked_as_leaving_on_disk_before_it_leav
 
 BOOST_FIXTURE_TEST_CASE(a_submission_whose_answer_is_lost_is_resent_under_the_duplicate_guard, engine_fixture) {
   start();
-  api.script = [](const core::order&, call_kind k) { return std::optional(fake_telegent::lost(k)); };
+  api.script = [](const porting::order&, call_kind k) { return std::optional(fake_telegent::lost(k)); };
   const auto id = submit_port_in();
   BOOST_TEST(order(id).state == order_state::submitting);
-  BOOST_TEST(order(id).submit == core::submit_certainty::ambiguous);
+  BOOST_TEST(order(id).submit == porting::submit_certainty::ambiguous);
   const auto due = order(id).next_check_at;
   BOOST_REQUIRE(due);
-  api.script = [](const core::order& o, call_kind k) { return std::optional(fake_telegent::ok(o, k, "Submitted")); };
+  api.script = [](const porting::order& o, call_kind k) { return std::optional(fake_telegent::ok(o, k, "Submitted")); };
   advance_to(*due);
   BOOST_REQUIRE(api.requests.size() == 2u);
   BOOST_TEST(api.requests[1].kind == call_kind::submit_port_in);
@@ -63,12 +63,12 @@ BOOST_FIXTURE_TEST_CASE(a_submission_whose_answer_is_lost_is_resent_under_the_du
 }
 
 BOOST_FIXTURE_TEST_CASE(a_submission_whose_answer_is_lost_is_not_resent_outside_the_guard_window, engine_fixture) {
-  core::policy pol;
+  porting::policy pol;
   pol.resend_window = 1h;
   start(pol);
-  api.script = [](const core::order&, call_kind k) { return std::optional(fake_telegent::lost(k)); };
+  api.script = [](const porting::order&, call_kind k) { return std::optional(fake_telegent::lost(k)); };
   const auto id = submit_port_in();
-  BOOST_TEST(order(id).submit == core::submit_certainty::ambiguous);
+  BOOST_TEST(order(id).submit == porting::submit_certainty::ambiguous);
   advance_to(now + 2h);  // portd was busy (or the loop stalled) past the window
   BOOST_TEST(api.requests.size() == 1u, "no second submission once the guard may have lapsed");
   BOOST_TEST(order(id).state == order_state::submit_unknown);
@@ -78,7 +78,7 @@ BOOST_FIXTURE_TEST_CASE(a_submission_whose_answer_is_lost_is_not_resent_outside_
 BOOST_FIXTURE_TEST_CASE(a_command_while_a_call_is_out_waits_for_its_answer, engine_fixture) {
   start();
   const auto id = submit_port_in();
-  api.script = [](const core::order&, call_kind) { return std::optional<core::api_result>(); };  // hangs
+  api.script = [](const porting::order&, call_kind) { return std::optional<porting::api_result>(); };  // hangs
   advance_to(*order(id).next_check_at);
   BOOST_REQUIRE(api.hanging() == 1u);  // the poll is out
 
@@ -86,9 +86,9 @@ BOOST_FIXTURE_TEST_CASE(a_command_while_a_call_is_out_waits_for_its_answer, engi
   BOOST_REQUIRE(r.has_value());
   settle();
   BOOST_TEST(api.requests.size() == 2u, "the cancel waits for the poll");
-  BOOST_TEST(order(id).pending == core::pending_intent::cancel, "its intent is on disk meanwhile");
+  BOOST_TEST(order(id).pending == porting::pending_intent::cancel, "its intent is on disk meanwhile");
 
-  api.script = [](const core::order& o, call_kind k) { return std::optional(fake_telegent::ok(o, k, "Cancelled")); };
+  api.script = [](const porting::order& o, call_kind k) { return std::optional(fake_telegent::ok(o, k, "Cancelled")); };
   api.answer(fake_telegent::ok(order(id), call_kind::status, "Submitted"));
   settle();
   BOOST_REQUIRE(api.requests.size() == 3u);
@@ -108,7 +108,7 @@ BOOST_FIXTURE_TEST_CASE(a_store_failure_retries_without_losing_the_order, engine
       "CREATE TABLE trap_child (parent INTEGER REFERENCES trap_parent(id) DEFERRABLE INITIALLY DEFERRED);"
       "CREATE TRIGGER trap AFTER UPDATE ON orders WHEN NEW.state = 'completed' "
       "BEGIN INSERT INTO trap_child VALUES (42); END;");
-  api.script = [](const core::order& o, call_kind k) { return std::optional(fake_telegent::ok(o, k, "Completed")); };
+  api.script = [](const porting::order& o, call_kind k) { return std::optional(fake_telegent::ok(o, k, "Completed")); };
   advance_to(*order(id).next_check_at);
   BOOST_REQUIRE(api.requests.size() == 2u);
   BOOST_TEST(order(id).state == order_state::submitted, "the failed group changed nothing");
@@ -122,7 +122,7 @@ BOOST_FIXTURE_TEST_CASE(a_store_failure_retries_without_losing_the_order, engine
 
 BOOST_FIXTURE_TEST_CASE(stop_abandons_a_call_out_and_leaves_its_intent_for_the_next_start, engine_fixture) {
   start();
-  api.script = [](const core::order&, call_kind) { return std::optional<core::api_result>(); };  // hangs
+  api.script = [](const porting::order&, call_kind) { return std::optional<porting::api_result>(); };  // hangs
   const auto id = submit_port_in();
   BOOST_REQUIRE(api.hanging() == 1u);
   run(eng->stop(0ms));

@@ -9,7 +9,7 @@
 
 using namespace portd::engine;
 using namespace std::chrono_literals;
-using portd::core::time_point;
+using portd::porting::time_point;
 
 namespace {
 const time_point t0{std::chrono::milliseconds{1'000'000'000}};

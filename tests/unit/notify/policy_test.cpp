@@ -79,11 +79,11 @@ BOOST_AUTO_TEST_CASE(http_status_verdicts) {
 }
 
 BOOST_AUTO_TEST_CASE(payload_carries_no_secrets) {
-  core::order o;
+  porting::order o;
   o.id = 42;
-  o.kind = core::order_kind::port_in;
+  o.kind = porting::order_kind::port_in;
   o.number = "+18015551234";
-  o.state = core::order_state::scheduled;
+  o.state = porting::order_state::scheduled;
   o.remote_order_id = "JNUOID-1";
   o.remote_status = "Scheduled";
   o.client_ref = "crm-1";
@@ -93,13 +93,13 @@ BOOST_AUTO_TEST_CASE(payload_carries_no_secrets) {
   o.details.subscriber_id = "TSUID-1";
   o.secrets.account_pin = "PIN-CANARY";
   o.secrets.port_out_pin = "POPIN-CANARY";
-  core::stored_event e;
+  porting::stored_event e;
   e.id = 1017;
   e.order_id = 42;
   e.seq = 5;
-  e.record.type = core::event_type::state_changed;
-  e.record.from_state = core::order_state::carrier_approval;
-  e.record.to_state = core::order_state::scheduled;
+  e.record.type = porting::event_type::state_changed;
+  e.record.from_state = porting::order_state::carrier_approval;
+  e.record.to_state = porting::order_state::scheduled;
   e.record.raw = R"({"RAW-CANARY":1})";
   const auto body = render_body(e, &o);
   for (auto canary : {"PIN-CANARY", "POPIN-CANARY", "ACCT-CANARY", "STREET-CANARY", "RAW-CANARY"})
@@ -117,18 +117,18 @@ BOOST_AUTO_TEST_CASE(payload_carries_no_secrets) {
 }
 
 BOOST_AUTO_TEST_CASE(the_body_has_the_standard_webhooks_shape_unless_the_sink_asks_for_portd_v1) {
-  core::order o;
+  porting::order o;
   o.id = 42;
   o.number = "+18015551234";
-  o.state = core::order_state::scheduled;
-  core::stored_event e;
+  o.state = porting::order_state::scheduled;
+  porting::stored_event e;
   e.id = 1017;
   e.order_id = 42;
   e.seq = 5;
-  e.at = core::parse_time("2026-11-26T17:00:00.250Z").value();
-  e.record.type = core::event_type::state_changed;
-  e.record.from_state = core::order_state::carrier_approval;
-  e.record.to_state = core::order_state::scheduled;
+  e.at = porting::parse_time("2026-11-26T17:00:00.250Z").value();
+  e.record.type = porting::event_type::state_changed;
+  e.record.from_state = porting::order_state::carrier_approval;
+  e.record.to_state = porting::order_state::scheduled;
   auto j = boost::json::parse(render_body(e, &o)).as_object();
   BOOST_TEST(j.size() == 3u);
   BOOST_TEST(j["type"].as_string() == "order.state_changed");

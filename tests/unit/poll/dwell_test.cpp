@@ -6,7 +6,7 @@
 
 using namespace portd::poll;
 using namespace std::chrono_literals;
-using portd::core::time_point;
+using portd::porting::time_point;
 
 namespace {
 

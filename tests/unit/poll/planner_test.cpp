@@ -9,13 +9,13 @@
 
 using namespace portd::poll;
 using namespace std::chrono_literals;
-using portd::core::order;
-using portd::core::poll_policy;
-using portd::core::time_point;
+using portd::porting::order;
+using portd::porting::poll_policy;
+using portd::porting::time_point;
 
 namespace {
 
-const time_point t0 = *portd::core::parse_time("2026-12-01T15:00:00.000Z");
+const time_point t0 = *portd::porting::parse_time("2026-12-01T15:00:00.000Z");
 
 order active(std::int64_t id, order_state st, time_point entered, std::string carrier = "Verizon") {
   order o;
@@ -155,7 +155,7 @@ BOOST_AUTO_TEST_CASE(a_scheduled_port_waits_for_its_date_then_rises) {
   order o = active(1, order_state::scheduled, t0 - 1h);
   o.reported_port_date = "2026-12-02";  // starts at 2026-12-02T00:00Z, 9 h after t0
   p.track(o, t0);
-  const time_point start = *portd::core::parse_time("2026-12-02T00:00:00.000Z");
+  const time_point start = *portd::porting::parse_time("2026-12-02T00:00:00.000Z");
   BOOST_TEST(p.expected_news(1, start - 1min) == 0.0);
   const auto before = p.next(t0 + 1min);
   BOOST_TEST(!before.id);
@@ -264,7 +264,7 @@ BOOST_AUTO_TEST_CASE(why_a_guaranteed_check_comes_when_it_does) {
   BOOST_TEST(why_due(o, t0 + p.submitted, p) == check_reason::cadence);
   order s = active(2, order_state::scheduled, t0 - 1h);
   s.details.port_in_date = "2026-12-02";
-  const time_point start = *portd::core::parse_time("2026-12-02T00:00:00.000Z");
+  const time_point start = *portd::porting::parse_time("2026-12-02T00:00:00.000Z");
   BOOST_TEST(why_due(s, start, p) == check_reason::port_date);
   BOOST_TEST(why_due(s, start + p.near_port_date, p) == check_reason::port_date);
   order r = active(3, order_state::rejected, t0);

@@ -143,7 +143,7 @@ BOOST_AUTO_TEST_CASE(a_full_disk_at_commit_rolls_the_group_back_and_the_next_gro
   auto lost = simple_order("+18015550402");
   repo.begin();
   repo.insert_order(lost);
-  repo.append_events(lost, std::vector{record(core::event_type::created, lost.state, lost.state)},
+  repo.append_events(lost, std::vector{record(porting::event_type::created, lost.state, lost.state)},
                      at_ms(1));
   repo.update_order(lost);
   g_disk_full = true;
@@ -156,7 +156,7 @@ BOOST_AUTO_TEST_CASE(a_full_disk_at_commit_rolls_the_group_back_and_the_next_gro
   }
   g_disk_full = false;
   BOOST_TEST(!repo.in_transaction());
-  BOOST_TEST(!repo.load_active(lost.number, core::order_kind::port_in).has_value());
+  BOOST_TEST(!repo.load_active(lost.number, porting::order_kind::port_in).has_value());
   BOOST_TEST(!repo.read_latest_for_number(lost.number).has_value());
 
   // The next group, including the same number, goes through.
@@ -164,7 +164,7 @@ BOOST_AUTO_TEST_CASE(a_full_disk_at_commit_rolls_the_group_back_and_the_next_gro
   repo.begin();
   repo.insert_order(again);
   auto ev = repo.append_events(
-      again, std::vector{record(core::event_type::created, again.state, again.state)}, at_ms(2));
+      again, std::vector{record(porting::event_type::created, again.state, again.state)}, at_ms(2));
   repo.update_order(again);
   repo.commit();
   BOOST_TEST(repo.read(kept.id).has_value());

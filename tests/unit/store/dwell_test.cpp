@@ -10,15 +10,15 @@
 using namespace portd;
 using namespace portd::store;
 using namespace portd::store::test;
-using core::event_type;
-using core::order_state;
+using porting::event_type;
+using porting::order_state;
 using namespace std::chrono_literals;
 
 namespace {
 
 constexpr std::int64_t t0 = 1'764'000'000'000;
 
-core::order new_order(repository& repo, const std::string& number, const std::string& carrier) {
+porting::order new_order(repository& repo, const std::string& number, const std::string& carrier) {
   auto o = full_order(number);
   o.state = order_state::received;
   o.client_ref.clear();
@@ -30,7 +30,7 @@ core::order new_order(repository& repo, const std::string& number, const std::st
   return o;
 }
 
-void move(repository& repo, core::order& o, order_state to, std::int64_t at, const std::string& actor = "telegent") {
+void move(repository& repo, porting::order& o, order_state to, std::int64_t at, const std::string& actor = "telegent") {
   auto r = record(event_type::state_changed, o.state, to);
   r.actor = actor;
   o.state = to;
@@ -81,13 +81,13 @@ BOOST_AUTO_TEST_CASE(stays_ended_by_telegent_are_read_back_oldest_first) {
 
   // The plan: a planner fed from the database picks as the one that learned live did.
   auto plan = [](const std::vector<poll::dwell_sample>& samples) {
-    core::poll_policy p;
+    porting::poll_policy p;
     p.spare_share = 1;
     p.min_interval = 1s;
     poll::planner pl(p, 600, at_ms(t0 + 600'000));
     for (const auto& s : samples) pl.learn(s);
     for (std::int64_t id = 1; id <= 6; ++id) {
-      core::order o;
+      porting::order o;
       o.id = id;
       o.state = id % 2 ? order_state::submitted : order_state::carrier_approval;
       o.details.carrier = id % 3 ? "Verizon" : "T-Mobile";
@@ -127,8 +127,8 @@ BOOST_AUTO_TEST_CASE(polled_orders_come_back_with_what_the_planner_needs) {
   auto b = new_order(repo, "+18015550102", "T-Mobile");
   move(repo, b, order_state::completed, t0 + 6'000);
   repo.commit();
-  std::vector<core::order> polled;
-  BOOST_TEST(for_each_polled_order(repo, [&](const core::order& o) { polled.push_back(o); }) == 1u);
+  std::vector<porting::order> polled;
+  BOOST_TEST(for_each_polled_order(repo, [&](const porting::order& o) { polled.push_back(o); }) == 1u);
   BOOST_TEST_REQUIRE(polled.size() == 1u);
   BOOST_TEST(polled[0].id == a.id);
   BOOST_TEST(polled[0].state == order_state::scheduled);

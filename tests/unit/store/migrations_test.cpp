@@ -272,15 +272,15 @@ BOOST_AUTO_TEST_CASE(intents_and_attention_in_the_old_form_read_as_named_values_
         "  'Telegent refused the cancel and then the status check (not_found)', 0, 0, 0, 0, NULL)");
   }
   repository repo(dir.db());
-  using core::attention_kind;
-  using core::pending_intent;
+  using porting::attention_kind;
+  using porting::pending_intent;
   auto o = [&](std::int64_t id) { return *repo.load(id); };
   BOOST_TEST(o(1).pending == pending_intent::cancel);
-  BOOST_TEST(o(1).submit == core::submit_certainty::ambiguous);
+  BOOST_TEST(o(1).submit == porting::submit_certainty::ambiguous);
   BOOST_TEST((o(1).ambiguous_since == at_ms(5)));
   BOOST_TEST(!o(1).needs_attention());
   BOOST_TEST(o(2).pending == pending_intent::update);
-  BOOST_TEST(o(2).submit == core::submit_certainty::known);
+  BOOST_TEST(o(2).submit == porting::submit_certainty::known);
   BOOST_TEST(o(2).attention == attention_kind::unknown_status);
   BOOST_TEST(o(3).pending == pending_intent::settle);
   BOOST_TEST(o(3).attention == attention_kind::cancel_refused);

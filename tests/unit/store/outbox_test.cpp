@@ -17,23 +17,23 @@ struct fixture {
   std::unique_ptr<store::outbox> box;
   fixture() {
     repo = std::make_unique<store::repository>(dir.db());
-    repo->set_sinks({{"webhook:0", {}}, {"webhook:1", {core::event_type::state_changed}}});
+    repo->set_sinks({{"webhook:0", {}}, {"webhook:1", {porting::event_type::state_changed}}});
     box = std::make_unique<store::outbox>(*repo);
   }
   ~fixture() {
     box.reset();
     repo.reset();
   }
-  core::time_point t(std::int64_t ms) { return store::test::at_ms(ms); }
+  porting::time_point t(std::int64_t ms) { return store::test::at_ms(ms); }
 
   // An order with `n` events (created, then state changes), committed.
-  std::vector<core::stored_event> order_with_events(const std::string& number, int n) {
-    core::order o = store::test::simple_order(number);
+  std::vector<porting::stored_event> order_with_events(const std::string& number, int n) {
+    porting::order o = store::test::simple_order(number);
     o.created_at = o.updated_at = o.state_since = t(1000);
     repo->begin();
     repo->insert_order(o);
-    std::vector<core::event_record> recs(static_cast<std::size_t>(n));
-    recs[0].type = core::event_type::created;
+    std::vector<porting::event_record> recs(static_cast<std::size_t>(n));
+    recs[0].type = porting::event_type::created;
     auto evs = repo->append_events(o, recs, t(1000));
     repo->update_order(o);
     repo->commit();

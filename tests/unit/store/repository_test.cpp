@@ -11,9 +11,9 @@
 using namespace portd;
 using namespace portd::store;
 using namespace portd::store::test;
-using core::event_type;
-using core::order_kind;
-using core::order_state;
+using porting::event_type;
+using porting::order_kind;
+using porting::order_state;
 
 BOOST_AUTO_TEST_SUITE(store_repository)
 
@@ -43,7 +43,7 @@ BOOST_AUTO_TEST_CASE(full_order_round_trips_through_insert_update_load_and_read)
 
   // Every optional cleared, every flag flipped, secrets purged.
   o.state = order_state::completed;
-  o.attention = core::attention_kind::none;
+  o.attention = porting::attention_kind::none;
   o.attention_reason.clear();
   o.client_ref.clear();
   o.next_check_at.reset();
@@ -51,8 +51,8 @@ BOOST_AUTO_TEST_CASE(full_order_round_trips_through_insert_update_load_and_read)
   o.in_flight.reset();
   o.secrets = {};
   o.skip_eligibility = false;
-  o.pending = core::pending_intent::none;
-  o.submit = core::submit_certainty::known;
+  o.pending = porting::pending_intent::none;
+  o.submit = porting::submit_certainty::known;
   o.ambiguous_since.reset();
   o.details.billing_address.street2.clear();
   o.updated_at = at_ms(1'764'000'111'111);
@@ -93,9 +93,9 @@ BOOST_AUTO_TEST_CASE(every_index_follows_updates_whatever_changed) {
   repo.update_order(o);
   check("next_check_at");
   BOOST_TEST((schedule_of().next_check_at == std::optional(at_ms(5000))));
-  o.in_flight = core::call_kind::status;
+  o.in_flight = porting::call_kind::status;
   repo.update_order(o);
-  BOOST_TEST((schedule_of().in_flight == std::optional(core::call_kind::status)));
+  BOOST_TEST((schedule_of().in_flight == std::optional(porting::call_kind::status)));
   o.in_flight.reset();
   o.next_check_at.reset();
   repo.update_order(o);
@@ -105,7 +105,7 @@ BOOST_AUTO_TEST_CASE(every_index_follows_updates_whatever_changed) {
   o.remote_order_id = "JNUOID-1";  // identity columns, one at a time
   repo.update_order(o);
   BOOST_TEST((repo.read_by_remote_id("JNUOID-1")->id == o.id));
-  o.attention = core::attention_kind::stale;
+  o.attention = porting::attention_kind::stale;
   repo.update_order(o);
   order_filter f;
   f.needs_attention = true;
@@ -144,7 +144,7 @@ BOOST_AUTO_TEST_CASE(purged_secrets_do_not_linger_in_the_file) {
   const std::string pin = "PIN-XYZZY-8675309";
   {
     repository repo(dir.db());
-    std::vector<core::order> orders;
+    std::vector<porting::order> orders;
     for (int i = 0; i < 3; ++i) {
       orders.push_back(full_order("+1801555004" + std::to_string(i)));
       orders.back().secrets.account_pin = pin + std::to_string(i);
@@ -193,13 +193,13 @@ BOOST_AUTO_TEST_CASE(events_get_gap_free_seq_per_order_and_growing_global_ids) {
   repo.begin();
   repo.insert_order(a);
   repo.insert_order(b);
-  std::vector<core::event_record> first = {
+  std::vector<porting::event_record> first = {
       record(event_type::created, order_state::received, order_state::received, "created"),
       record(event_type::state_changed, order_state::received, order_state::checking_eligibility),
   };
   auto ea = repo.append_events(a, first, at_ms(1000));
   auto eb = repo.append_events(b, std::span(first).first(1), at_ms(1001));
-  std::vector<core::event_record> second = {
+  std::vector<porting::event_record> second = {
       record(event_type::state_changed, order_state::checking_eligibility, order_state::submitting)};
   auto ea2 = repo.append_events(a, second, at_ms(1002));
   repo.update_order(a);
@@ -436,10 +436,10 @@ BOOST_AUTO_TEST_CASE(schedule_holds_every_active_order_in_id_order) {
   repo.begin();
   auto a = simple_order("+18015550020", order_state::submitted);
   a.next_check_at = at_ms(99);
-  a.in_flight = core::call_kind::status;
+  a.in_flight = porting::call_kind::status;
   auto done = simple_order("+18015550021", order_state::completed);
   auto b = simple_order("+18015550022", order_state::submitting);
-  b.in_flight = core::call_kind::submit_port_in;
+  b.in_flight = porting::call_kind::submit_port_in;
   auto c = simple_order("+18015550023", order_state::ineligible);
   for (auto* o : {&a, &done, &b, &c}) repo.insert_order(*o);
   auto s = repo.load_schedule();  // the engine's view includes the open group
@@ -448,15 +448,15 @@ BOOST_AUTO_TEST_CASE(schedule_holds_every_active_order_in_id_order) {
   BOOST_TEST(s[0].id == a.id);
   BOOST_TEST(s[0].state == order_state::submitted);
   BOOST_TEST((s[0].next_check_at == std::optional(at_ms(99))));
-  BOOST_TEST((s[0].in_flight == std::optional(core::call_kind::status)));
+  BOOST_TEST((s[0].in_flight == std::optional(porting::call_kind::status)));
   BOOST_TEST(s[1].id == b.id);
   BOOST_TEST(!s[1].next_check_at.has_value());
-  BOOST_TEST((s[1].in_flight == std::optional(core::call_kind::submit_port_in)));
+  BOOST_TEST((s[1].in_flight == std::optional(porting::call_kind::submit_port_in)));
 }
 
 namespace {
 
-std::vector<std::int64_t> ids(const std::vector<core::order>& v) {
+std::vector<std::int64_t> ids(const std::vector<porting::order>& v) {
   std::vector<std::int64_t> out;
   for (auto& o : v) out.push_back(o.id);
   return out;
@@ -487,7 +487,7 @@ BOOST_AUTO_TEST_CASE(read_list_honours_every_filter_and_pages_by_id) {
   for (auto& s : specs) {
     auto o = simple_order(s.number, s.state, s.kind);
     o.group = s.group;
-    o.attention = s.attention ? core::attention_kind::operator_state : core::attention_kind::none;
+    o.attention = s.attention ? porting::attention_kind::operator_state : porting::attention_kind::none;
     repo.insert_order(o);
   }
   repo.commit();
@@ -552,14 +552,14 @@ BOOST_AUTO_TEST_CASE(counts_by_state_active_and_attention) {
   repo.begin();
   auto a = simple_order("+18015550201", order_state::received);
   auto b = simple_order("+18015550202", order_state::rejected);
-  b.attention = core::attention_kind::operator_state;
+  b.attention = porting::attention_kind::operator_state;
   auto c = simple_order("+18015550203", order_state::completed);
   for (auto* o : {&a, &b, &c}) repo.insert_order(*o);
   a.state = order_state::submitted;  // moves between states
   repo.update_order(a);
   repo.commit();
   auto n = repo.read_counts();
-  BOOST_TEST(n.by_state.size() == std::size_t(core::order_state_count));
+  BOOST_TEST(n.by_state.size() == std::size_t(porting::order_state_count));
   auto count_of = [&](order_state s) {
     for (auto& [st, k] : n.by_state)
       if (st == s) return k;

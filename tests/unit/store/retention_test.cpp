@@ -12,18 +12,18 @@
 using namespace portd;
 using namespace portd::store;
 using namespace portd::store::test;
-using core::event_type;
-using core::order_state;
+using porting::event_type;
+using porting::order_state;
 
 namespace {
 
-core::event_record with_raw(event_type t, order_state from, order_state to, std::string raw) {
+porting::event_record with_raw(event_type t, order_state from, order_state to, std::string raw) {
   auto r = record(t, from, to);
   r.raw = std::move(raw);
   return r;
 }
 
-core::order new_order(repository& repo, const std::string& number, std::int64_t at) {
+porting::order new_order(repository& repo, const std::string& number, std::int64_t at) {
   auto o = full_order(number);
   o.state = order_state::received;
   o.client_ref.clear();
@@ -35,7 +35,7 @@ core::order new_order(repository& repo, const std::string& number, std::int64_t 
   return o;
 }
 
-void move(repository& repo, core::order& o, order_state to, std::int64_t at, std::string raw = "{\"OrderStatus\":\"x\"}") {
+void move(repository& repo, porting::order& o, order_state to, std::int64_t at, std::string raw = "{\"OrderStatus\":\"x\"}") {
   auto from = o.state;
   o.state = to;
   repo.append_events(o, std::vector{with_raw(event_type::state_changed, from, to, std::move(raw))}, at_ms(at));
@@ -105,7 +105,7 @@ BOOST_AUTO_TEST_CASE(delivered_outbox_rows_older_than_the_cutoff_are_deleted) {
   repository repo(dir.db());
   repo.set_sinks({{"webhook:0", {}}});
   repo.begin();
-  std::vector<core::order> orders;
+  std::vector<porting::order> orders;
   for (int i = 0; i < 10; ++i) orders.push_back(new_order(repo, "+1801555020" + std::to_string(i), 1000 + i));
   repo.commit();
   outbox box(repo);

@@ -121,7 +121,7 @@ BOOST_AUTO_TEST_CASE(order_ids_beyond_32_bits_work_end_to_end) {
   BOOST_TEST((repo.read(base + 1)->number == "+18015550998"));
   repo.begin();
   auto ev = repo.append_events(
-      o, std::vector{record(core::event_type::created, o.state, o.state)}, at_ms(1));
+      o, std::vector{record(porting::event_type::created, o.state, o.state)}, at_ms(1));
   repo.update_order(o);
   repo.commit();
   BOOST_TEST(repo.read_history(base + 1).at(0).order_id == base + 1);
@@ -156,7 +156,7 @@ BOOST_AUTO_TEST_CASE(the_commit_that_purges_a_pin_takes_it_out_of_the_wal) {
 
   sqlite::statement reading(repo.reader_connection(), "SELECT id FROM orders");
   BOOST_TEST_REQUIRE(reading.step());  // a snapshot that still sees the PIN
-  o.state = core::order_state::completed;
+  o.state = porting::order_state::completed;
   o.secrets = {};
   o.next_check_at.reset();
   o.in_flight.reset();
@@ -173,7 +173,7 @@ BOOST_AUTO_TEST_CASE(the_commit_that_purges_a_pin_takes_it_out_of_the_wal) {
   repo.commit();
   BOOST_TEST(files().find(pin) == std::string::npos);
   BOOST_TEST(std::filesystem::file_size(dir.db().string() + "-wal") == 0u);
-  BOOST_TEST((repo.read(o.id)->state == core::order_state::completed));
+  BOOST_TEST((repo.read(o.id)->state == porting::order_state::completed));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -24,13 +24,13 @@ struct temp_dir : portd::test::temp_dir {
 };
 
 // A port-in with every field set, secrets, optionals and intents included.
-inline core::order full_order(std::string number = "+18015551234") {
+inline porting::order full_order(std::string number = "+18015551234") {
   return portd::test::full_port_in(std::move(number));
 }
 
-inline core::event_record record(core::event_type t, core::order_state from, core::order_state to,
+inline porting::event_record record(porting::event_type t, porting::order_state from, porting::order_state to,
                                  std::string message = "") {
-  core::event_record r;
+  porting::event_record r;
   r.type = t;
   r.from_state = from;
   r.to_state = to;

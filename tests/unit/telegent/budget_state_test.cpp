@@ -7,7 +7,7 @@
 
 using namespace portd::telegent;
 using namespace std::chrono_literals;
-using portd::core::time_point;
+using portd::porting::time_point;
 using kind = budget_state::action::kind;
 
 namespace {

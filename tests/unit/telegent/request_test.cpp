@@ -7,12 +7,12 @@
 #include <boost/test/unit_test.hpp>
 
 using namespace portd::telegent;
-using portd::core::call_kind;
+using portd::porting::call_kind;
 namespace json = boost::json;
 
 namespace {
 // The common port-in with the optional fields a submission carries when they are set.
-portd::core::order port_in() {
+portd::porting::order port_in() {
   auto o = portd::test::sample_port_in();
   o.details.subscriber_name = "Ada Lovelace";
   o.details.billing_address.street2 = "Apt 2";
@@ -107,8 +107,8 @@ BOOST_AUTO_TEST_CASE(cancel_and_status_key_off_the_order_id) {
 }
 
 BOOST_AUTO_TEST_CASE(port_out_sends_number_and_pin) {
-  portd::core::order o;
-  o.kind = portd::core::order_kind::port_out;
+  portd::porting::order o;
+  o.kind = portd::porting::order_kind::port_out;
   o.number = "+17746996223";
   o.secrets.port_out_pin = "1234";
   const auto s = build_request(o, call_kind::submit_port_out, "mvno", date_style::iso);

@@ -6,15 +6,15 @@
 #include <boost/test/unit_test.hpp>
 
 using namespace portd::telegent;
-using portd::core::call_kind;
-using portd::core::call_outcome;
-using portd::core::time_point;
+using portd::porting::call_kind;
+using portd::porting::call_outcome;
+using portd::porting::time_point;
 using namespace std::chrono_literals;
 
 namespace {
 const time_point now{std::chrono::sys_days{std::chrono::year{2026} / 11 / 26}.time_since_epoch()};
 
-portd::core::api_result answer(call_kind k, int status, std::string body, std::string retry = {}) {
+portd::porting::api_result answer(call_kind k, int status, std::string body, std::string retry = {}) {
   return classify_answer(k, http_answer{status, std::move(body), std::move(retry)}, now);
 }
 }  // namespace

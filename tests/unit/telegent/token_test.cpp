@@ -5,9 +5,9 @@
 #include <boost/test/unit_test.hpp>
 
 using namespace portd::telegent;
-using portd::core::call_kind;
-using portd::core::call_outcome;
-using portd::core::time_point;
+using portd::porting::call_kind;
+using portd::porting::call_outcome;
+using portd::porting::time_point;
 using namespace std::chrono_literals;
 
 namespace {
@@ -15,7 +15,7 @@ namespace {
 const time_point now = time_point{std::chrono::sys_days{std::chrono::year{2026} / 5 / 2}.time_since_epoch()} +
                        18h + 26min + 13s;
 
-std::variant<access_token, portd::core::api_result> read(int status, std::string body) {
+std::variant<access_token, portd::porting::api_result> read(int status, std::string body) {
   return read_token_answer(call_kind::submit_port_in, http_answer{status, std::move(body), {}}, now);
 }
 }  // namespace
@@ -39,23 +39,23 @@ BOOST_AUTO_TEST_CASE(token_keys_in_either_casing) {
 
 BOOST_AUTO_TEST_CASE(refused_or_unusable_token_answers) {
   auto v = read(200, R"({"successful":false,"message":"Invalid account credentials"})");
-  BOOST_REQUIRE(std::holds_alternative<portd::core::api_result>(v));
-  auto r = std::get<portd::core::api_result>(v);
+  BOOST_REQUIRE(std::holds_alternative<portd::porting::api_result>(v));
+  auto r = std::get<portd::porting::api_result>(v);
   BOOST_TEST(r.outcome == call_outcome::refused);
   BOOST_TEST(r.reason == "unauthorized");
   BOOST_TEST(r.message.find("Invalid account credentials") != std::string::npos);
   BOOST_TEST((r.call == call_kind::submit_port_in));
 
-  r = std::get<portd::core::api_result>(
+  r = std::get<portd::porting::api_result>(
       read(401, R"({"Errors":{"Auth":["Invalid account credentials provided"]}})"));
   BOOST_TEST(r.outcome == call_outcome::refused);
   BOOST_TEST(r.reason == "unauthorized");
 
-  r = std::get<portd::core::api_result>(read(200, R"({"successful":true})"));
+  r = std::get<portd::porting::api_result>(read(200, R"({"successful":true})"));
   BOOST_TEST(r.outcome == call_outcome::transient);
   BOOST_TEST(r.reason == "bad_response");
 
-  r = std::get<portd::core::api_result>(read(503, ""));
+  r = std::get<portd::porting::api_result>(read(503, ""));
   BOOST_TEST(r.outcome == call_outcome::transient);
   BOOST_TEST(!r.maybe_processed);  // the call that needed the token never left
 }

@@ -124,11 +124,11 @@ BOOST_AUTO_TEST_CASE(a_submission_reply_is_one_json_rpc_line_with_the_order) {
 }
 
 BOOST_AUTO_TEST_CASE(an_event_notification_carries_the_event) {
-  core::stored_event e;
+  porting::stored_event e;
   e.id = 2;
   e.order_id = 1;
   e.seq = 2;
-  e.record.type = core::event_type::state_changed;
+  e.record.type = porting::event_type::state_changed;
   auto n = json::parse(render_event_notification(e)).as_object();
   BOOST_TEST(n.at("method") == json::value("event"));
   BOOST_TEST(!n.contains("id"));

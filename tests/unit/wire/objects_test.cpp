@@ -12,12 +12,12 @@ using namespace portd::wire;
 
 namespace {
 
-core::time_point t0() { return core::time_point(std::chrono::milliseconds(1795000000000)); }
+porting::time_point t0() { return porting::time_point(std::chrono::milliseconds(1795000000000)); }
 
-core::order port_in() {
-  core::order o;
+porting::order port_in() {
+  porting::order o;
   o.id = 1;
-  o.kind = core::order_kind::port_in;
+  o.kind = porting::order_kind::port_in;
   o.number = "+18015551234";
   o.created_at = o.updated_at = o.state_since = t0();
   o.details.carrier = "Verizon";
@@ -27,10 +27,10 @@ core::order port_in() {
   return o;
 }
 
-core::order port_out() {
-  core::order o;
+porting::order port_out() {
+  porting::order o;
   o.id = 1;
-  o.kind = core::order_kind::port_out;
+  o.kind = porting::order_kind::port_out;
   o.number = "+18015550000";
   o.created_at = o.updated_at = o.state_since = t0();
   o.secrets.port_out_pin = "5555";
@@ -38,8 +38,8 @@ core::order port_out() {
 }
 
 // The second event of order 1.
-core::stored_event event(core::event_type type, std::string message, std::string actor) {
-  core::stored_event e;
+porting::stored_event event(porting::event_type type, std::string message, std::string actor) {
+  porting::stored_event e;
   e.id = 2;
   e.order_id = 1;
   e.seq = 2;
@@ -51,7 +51,7 @@ core::stored_event event(core::event_type type, std::string message, std::string
 }
 
 // The order as a client reads it.
-json::object render_order(const core::order& o) {
+json::object render_order(const porting::order& o) {
   std::string text;
   write_order(text, o);
   return json::parse(text).as_object();
@@ -86,7 +86,7 @@ BOOST_AUTO_TEST_CASE(order_rendering_hides_secrets) {
     BOOST_TEST(j.at("details").as_object().contains(key), key);
 
   o.next_check_at = t0() + std::chrono::milliseconds(1500);
-  o.last_error = core::error_info{"rate_limited", "429 from Telegent", t0()};
+  o.last_error = porting::error_info{"rate_limited", "429 from Telegent", t0()};
   j = render_order(o);
   BOOST_TEST(j.at("next_check_at") == json::value("2026-11-18T11:06:41.500Z"));
   BOOST_TEST(j.at("last_error").at("reason") == json::value("rate_limited"));
@@ -96,14 +96,14 @@ BOOST_AUTO_TEST_CASE(order_rendering_hides_secrets) {
 // Why an order waits, as a name a client can switch on; attention_reason is the words for people.
 BOOST_AUTO_TEST_CASE(an_order_says_which_kind_of_attention_it_needs) {
   auto o = port_in();
-  for (auto kind : {core::attention_kind::none, core::attention_kind::operator_state,
-                    core::attention_kind::cancel_refused, core::attention_kind::stale}) {
+  for (auto kind : {porting::attention_kind::none, porting::attention_kind::operator_state,
+                    porting::attention_kind::cancel_refused, porting::attention_kind::stale}) {
     o.attention = kind;
     std::string text;
     write_order(text, o);
     const json::value parsed = json::parse(text);
-    BOOST_TEST(parsed.at("attention_kind").as_string() == core::to_string(kind));
-    BOOST_TEST(parsed.at("needs_attention").as_bool() == (kind != core::attention_kind::none));
+    BOOST_TEST(parsed.at("attention_kind").as_string() == porting::to_string(kind));
+    BOOST_TEST(parsed.at("needs_attention").as_bool() == (kind != porting::attention_kind::none));
   }
 }
 
@@ -119,10 +119,10 @@ BOOST_AUTO_TEST_CASE(order_text_is_what_serialising_the_object_gives_and_keeps_e
   o.attention_reason = tricky;
   o.client_ref = "ref \"1\"";
   o.next_check_at = t0();
-  o.last_error = core::error_info{"bad_request", tricky, t0()};
+  o.last_error = porting::error_info{"bad_request", tricky, t0()};
   o.attempts = 3;
   o.id = 9007199254740993;
-  for (auto kind : {core::order_kind::port_in, core::order_kind::port_out}) {
+  for (auto kind : {porting::order_kind::port_in, porting::order_kind::port_out}) {
     o.kind = kind;
     std::string text;
     write_order(text, o);
@@ -132,7 +132,7 @@ BOOST_AUTO_TEST_CASE(order_text_is_what_serialising_the_object_gives_and_keeps_e
     BOOST_TEST(parsed.at("attention_reason").as_string() == tricky);
     BOOST_TEST(parsed.at("last_error").at("message").as_string() == tricky);
     BOOST_TEST(parsed.at("client_ref").as_string() == "ref \"1\"");
-    if (kind == core::order_kind::port_in) {
+    if (kind == porting::order_kind::port_in) {
       BOOST_TEST(parsed.at("details").at("subscriber_name").as_string() == tricky);
       BOOST_TEST(parsed.at("details").at("billing_address").at("street2").as_string() == std::string("x\0y", 3));
     }
@@ -149,7 +149,7 @@ BOOST_AUTO_TEST_CASE(port_out_has_no_details_and_no_pin) {
 }
 
 BOOST_AUTO_TEST_CASE(event_rendering) {
-  auto e = event(core::event_type::state_changed, "Scheduled by carrier", "telegent");
+  auto e = event(porting::event_type::state_changed, "Scheduled by carrier", "telegent");
   auto j = render_event(e);
   BOOST_TEST(j.at("id") == json::value(2));
   BOOST_TEST(j.at("order_id") == json::value(1));
