@@ -1,5 +1,5 @@
 // HTTP/1.1 exchanges with one origin over a small pool of keep-alive connections: the one
-// client stack that Telegent (telegent/transport) and the webhooks (notify/http_sender) use.
+// client stack that Telegent (telegent/client) and the webhooks (notify/http_sender) use.
 // HTTPS as tls.hpp sets it up (plain http only when the caller's URL says so), an optional
 // egress proxy (CONNECT tunnel, https only), a deadline on every phase (resolve, connect,
 // tunnel, TLS handshake, write, read) and optionally on the whole exchange. Expected network

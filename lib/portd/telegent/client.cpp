@@ -1,17 +1,20 @@
 // The Telegent client: builds the request for a call, takes a budget slot, attaches the
-// endpoint's token (fetched once however many calls wait for it), sends it over the transport
-// and classifies the answer. Secrets are scrubbed from every result before it leaves.
+// endpoint's token (fetched once however many calls wait for it), sends it over the shared
+// HTTP client (http/client.hpp: TLS always verified, a deadline per phase) and classifies the
+// answer. Secrets are scrubbed from every result before it leaves.
 #include <portd/telegent/client.hpp>
+#include <portd/http/client.hpp>
 #include <portd/telegent/request.hpp>
 #include <portd/telegent/response.hpp>
 #include <portd/telegent/token.hpp>
-#include <portd/telegent/transport.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/verb.hpp>
 #include <boost/system/system_error.hpp>
 
 #include <portd/runtime/text.hpp>
@@ -35,20 +38,76 @@ porting::time_point wall_now() {
   return std::chrono::time_point_cast<porting::milliseconds>(porting::clock::now());
 }
 
-transport_config make_transport_config(const client_config& cfg) {
+http::client_config http_config_of(const client_config& cfg) {
   auto where = http::parse_origin(cfg.base_url).url;
   if (!where) throw std::invalid_argument("telegent base_url is not scheme://host[:port]");
   if (!where->tls && !cfg.allow_insecure_http) {
     throw std::invalid_argument("telegent base_url is http:// but allow_insecure_http is off");
   }
-  transport_config t;
-  t.where = *where;
-  t.ca_file = cfg.ca_file;
-  t.timeout = cfg.request_timeout;
-  t.max_connections = cfg.max_connections;
-  t.max_response_bytes = cfg.max_response_bytes;
-  t.proxy = cfg.proxy;
-  return t;
+  http::client_config c;
+  c.origin = *where;
+  c.ca_file = cfg.ca_file;
+  c.phase_timeout = cfg.request_timeout;
+  c.max_connections = cfg.max_connections;
+  c.max_response_bytes = cfg.max_response_bytes;
+  c.proxy = cfg.proxy;
+  return c;
+}
+
+// Either an answer or the failure that prevented one.
+struct exchange_result {
+  std::optional<http_answer> answer;
+  transport_failure failure;
+  bool withheld = false;  // the write gate said no: nothing was sent
+};
+
+// Telegent's failure phases: a proxy's tunnel is part of connecting.
+failure_phase phase_of(http::phase p) {
+  switch (p) {
+    case http::phase::resolve: return failure_phase::resolve;
+    case http::phase::connect:
+    case http::phase::tunnel: return failure_phase::connect;
+    case http::phase::tls: return failure_phase::tls;
+    case http::phase::write: return failure_phase::write;
+    case http::phase::read: return failure_phase::read;
+    case http::phase::local: return failure_phase::local;
+  }
+  return failure_phase::local;
+}
+
+using write_gate = std::function<asio::awaitable<bool>()>;
+
+// One request in Telegent's shape (JSON, `bearer` as its Authorization when non-empty) and its
+// answer or failure in the terms response.hpp classifies. `resend_if_stale`, `may_send` and
+// `before_write` are http::exchange_options' (a `may_send` refusal ends the exchange with
+// failure `try_again`, nothing sent). Never throws for network failures.
+asio::awaitable<exchange_result> exchange(http::client& net, http_method method, std::string_view target,
+                                          std::string_view body, std::string_view bearer, bool resend_if_stale,
+                                          std::function<bool()> may_send, write_gate before_write) {
+  namespace bh = boost::beast::http;
+  http::request req{method == http_method::get ? bh::verb::get : bh::verb::post, std::string(target), 11};
+  req.set(bh::field::accept, "application/json");
+  if (!bearer.empty()) req.set(bh::field::authorization, "Bearer " + std::string(bearer));
+  if (method == http_method::post) {
+    req.set(bh::field::content_type, "application/json");
+    req.body() = std::string(body);
+  }
+  // A named local: GCC 12 destroys a temporary that lives across a co_await twice.
+  http::exchange_options opts{resend_if_stale, std::move(may_send), std::move(before_write)};
+  auto r = co_await net.exchange(std::move(req), std::move(opts));
+  exchange_result out;
+  out.withheld = r.withheld;
+  if (r.answer) {
+    http_answer a;
+    a.status = static_cast<int>(r.answer->result_int());
+    a.retry_after = std::string((*r.answer)[bh::field::retry_after]);
+    a.body = std::move(r.answer->body());
+    out.answer = std::move(a);
+  } else {
+    out.failure = {phase_of(r.failed.phase), r.failed.ec,        r.failed.sent,
+                   r.failed.timed_out,       r.failed.too_large, std::move(r.failed.detail)};
+  }
+  co_return out;
 }
 
 // A call that ended in portd, before its request left.
@@ -88,7 +147,6 @@ std::string credentials_problem(const porting::api_result& r) {
 
 // Awaited once a call has its budget, its token and a connection, right before its request is
 // written (and again before a re-sent one); false: do not send.
-using write_gate = transport::write_gate;
 
 // Where a prepared call waits at its write for its caller's word (see client::prepare). One
 // thread: a side sets the state, then wakes the other, which checks the state before waiting.
@@ -134,7 +192,7 @@ class ready_call final : public ready_request {
 
 struct client::impl {
   impl(asio::any_io_executor ex_, client_config cfg_, budget& b)
-      : ex(ex_), net(ex_, make_transport_config(cfg_)), cfg(std::move(cfg_)), bud(b) {
+      : ex(ex_), net(ex_, http_config_of(cfg_)), cfg(std::move(cfg_)), bud(b) {
     origin_text = *http::parse_origin(cfg.base_url).url;
   }
 
@@ -150,7 +208,7 @@ struct client::impl {
   };
 
   asio::any_io_executor ex;
-  transport net;
+  http::client net;
   client_config cfg;
   budget& bud;
   http::http_url origin_text;
@@ -179,8 +237,8 @@ struct client::impl {
       }
       ++stats.in_flight;
       started = std::chrono::steady_clock::now();
-      ex_result = co_await net.exchange(spec.method, spec.target, spec.body, bearer, spec.resend_if_stale, may_send,
-                                        gate);
+      ex_result = co_await exchange(net, spec.method, spec.target, spec.body, bearer, spec.resend_if_stale,
+                                    may_send, gate);
       if (!ex_result.answer && ex_result.failure.ec == asio::error::try_again) {
         --stats.in_flight;
         continue;  // a 429 arrived while it waited for a connection: wait for its end
