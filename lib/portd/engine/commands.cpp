@@ -56,7 +56,13 @@ asio::awaitable<service::result<service::submitted>> engine::intake(order o, std
   try {
     store::repository::unit u(repo_);
     n.last_seq = static_cast<std::int64_t>(records.size());  // the row as it is once they are in
-    repo_.insert_order(n);
+    if (auto inserted = repo_.insert_order(n); !inserted) {  // the unit, unreleased, unwinds
+      const auto& c = inserted.error();
+      co_return service::error{.code = errc::conflict,
+                               .message = c.message,
+                               .field = c.client_ref ? "client_ref" : "",
+                               .order_id = c.existing_id};
+    }
     n.last_seq = 0;
     staged s;
     s.events = repo_.append_events(n, records, now);  // seq 1…, back to the count above
@@ -69,11 +75,6 @@ asio::awaitable<service::result<service::submitted>> engine::intake(order o, std
     staged_.push_back(std::move(s));
     group_.add_unit();
     u.release();
-  } catch (const store::conflict_error& e) {
-    co_return service::error{.code = errc::conflict,
-                             .message = e.what(),
-                             .field = e.client_ref ? "client_ref" : "",
-                             .order_id = e.existing_id};
   } catch (const store::store_error& e) {
     spdlog::error("intake failed: {}", e.what());
     co_return e.disk_full   ? unavailable("the store is full; the order was not accepted")

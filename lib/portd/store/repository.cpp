@@ -618,21 +618,21 @@ struct repository::impl {
     last_event = {r, "SELECT coalesce(max(id), 0) FROM order_events"};
   }
 
-  // An insert or update hit a unique index: name the order that holds the number or client_ref.
-  [[noreturn]] void conflict(const porting::order& o, const sqlite::error& e) {
+  // An insert or update hit a unique index: the order that holds the number or client_ref.
+  std::optional<conflict> conflict_of(const porting::order& o) {
     if (!o.client_ref.empty()) {
       if (auto held = writer_lookups->get_by_client_ref(o.client_ref); held && held->id != o.id)
-        throw conflict_error("client_ref '" + o.client_ref + "' is already used by order " +
-                                 std::to_string(held->id),
-                             held->id, true);
+        return conflict{"client_ref '" + o.client_ref + "' is already used by order " +
+                            std::to_string(held->id),
+                        held->id, true};
     }
     if (o.active()) {
       if (auto held = writer_lookups->get_active(o.number, o.kind); held && held->id != o.id)
-        throw conflict_error("an active " + std::string(porting::to_string(o.kind)) + " order (" +
-                                 std::to_string(held->id) + ") already exists for " + o.number,
-                             held->id, false);
+        return conflict{"an active " + std::string(porting::to_string(o.kind)) + " order (" +
+                            std::to_string(held->id) + ") already exists for " + o.number,
+                        held->id, false};
     }
-    fail("cannot write order for " + o.number, e);
+    return std::nullopt;
   }
 
   sqlite::statement& list_query(const order_filter& f, std::size_t state_count) {
@@ -820,13 +820,18 @@ void repository::unit::release() {
 
 // ---- writes --------------------------------------------------------------------------------
 
-std::int64_t repository::insert_order(porting::order& o) {
+void throw_exception_from_error(const conflict& c, const boost::source_location&) {
+  throw store_error(c.message);
+}
+
+boost::system::result<std::int64_t, conflict> repository::insert_order(porting::order& o) {
   auto& m = *impl_;
   bind_order(m.insert_order, o);
   try {
     m.insert_order.exec();
   } catch (const sqlite::error& e) {
-    if (e.code == SQLITE_CONSTRAINT_UNIQUE) m.conflict(o, e);
+    if (e.code == SQLITE_CONSTRAINT_UNIQUE)
+      if (auto c = m.conflict_of(o)) return std::move(*c);
     m.last_write_disk_full = e.disk_full;
     fail("cannot insert order for " + o.number, e);
   }
@@ -872,7 +877,9 @@ void repository::update_order(const porting::order& o) {
     // Entering a terminal state changes `state`, an identity column: only a full update can.
     if (scope == update_scope::full && !o.active()) m.secrets_purged = true;
   } catch (const sqlite::error& e) {
-    if (e.code == SQLITE_CONSTRAINT_UNIQUE) m.conflict(o, e);
+    if (e.code == SQLITE_CONSTRAINT_UNIQUE)  // decide() never makes an order collide
+      if (auto c = m.conflict_of(o))
+        throw store_error("cannot update order " + std::to_string(o.id) + ": " + c->message);
     m.last_write_disk_full = e.disk_full;
     fail("cannot update order " + std::to_string(o.id), e);
   }

@@ -7,6 +7,9 @@
 #include <portd/porting/order.hpp>
 #include <portd/service/queries.hpp>
 
+#include <boost/assert/source_location.hpp>
+#include <boost/system/result.hpp>
+
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -36,13 +39,14 @@ struct store_error : std::runtime_error {
 };
 
 // A uniqueness rule refused an insert: an active order for the number and kind exists, or the
-// client_ref is taken. `existing_id` is the order that holds it.
-struct conflict_error : std::runtime_error {
-  conflict_error(std::string what, std::int64_t existing, bool by_client_ref)
-      : std::runtime_error(std::move(what)), existing_id(existing), client_ref(by_client_ref) {}
-  std::int64_t existing_id;
-  bool client_ref;
+// client_ref is taken. An expected outcome of intake, so a value, not an exception.
+struct conflict {
+  std::string message;
+  std::int64_t existing_id = 0;  // the order that holds the number or the client_ref
+  bool client_ref = false;       // the client_ref is taken (else the number and kind)
 };
+// result<…, conflict>::value() on a conflict: the caller did not look, so a store_error.
+[[noreturn]] void throw_exception_from_error(const conflict&, const boost::source_location&);
 
 using service::order_filter;  // the service vocabulary (service/queries.hpp)
 
@@ -127,8 +131,9 @@ class repository {
     bool done_ = false;
   };
 
-  // Inserts the order, sets o.id. Throws conflict_error (active number+kind, or client_ref).
-  std::int64_t insert_order(porting::order& o);
+  // Inserts the order and sets o.id, or returns the conflict (an active order for the number
+  // and kind, or the client_ref taken) and writes nothing.
+  boost::system::result<std::int64_t, conflict> insert_order(porting::order& o);
   void update_order(const porting::order& o);
   // Appends events with seq o.last_seq+1…, stamps `at`, advances o.last_seq (the caller then
   // writes o with update_order), and adds one outbox row per matching sink. Returns them

@@ -56,7 +56,7 @@ std::vector<std::int64_t> insert_orders(store::repository& repo, int n, order_st
       o.attention = porting::attention_kind::operator_state;
       o.attention_reason = "the submission's answer was lost";
     }
-    ids.push_back(repo.insert_order(o));
+    ids.push_back(repo.insert_order(o).value());
   }
   repo.commit();
   return ids;
