@@ -7,21 +7,13 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include <spdlog/spdlog.h>
-
-#include <algorithm>
-#include <sstream>
 
 namespace portd::engine {
 
 namespace asio = boost::asio;
 using porting::order;
-using porting::order_state;
 using namespace detail;
 
 // Takes one order the scheduler hands out (a due order, guarded resends first and polls within

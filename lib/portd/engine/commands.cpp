@@ -3,25 +3,13 @@
 #include <portd/porting/status.hpp>
 #include <portd/engine/detail.hpp>
 #include <portd/engine/engine.hpp>
-#include <portd/runtime/log.hpp>
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include <spdlog/spdlog.h>
-
-#include <algorithm>
-#include <sstream>
 
 namespace portd::engine {
 
 namespace asio = boost::asio;
 using porting::order;
-using porting::order_state;
 using namespace detail;
 
 asio::awaitable<service::result<service::submitted>> engine::intake(order o, std::string pin, std::string actor) {
@@ -85,28 +73,32 @@ asio::awaitable<service::result<service::submitted>> engine::intake(order o, std
   co_return service::submitted{std::move(n), true};
 }
 
-asio::awaitable<service::result<service::submitted>> engine::submit_port_in(service::port_in_request req,
-                                                                    const service::caller& c) {
+namespace {
+
+// The order a submission asks for: its kind, number, client_ref and group (the rest is the kind's).
+template <class Request>
+order requested(porting::order_kind kind, Request& req) {
   order o;
-  o.kind = porting::order_kind::port_in;
+  o.kind = kind;
   o.number = req.number;
-  o.details = std::move(req.details);
-  o.skip_eligibility = req.skip_eligibility;
   o.client_ref = std::move(req.client_ref);
   o.group = std::move(req.group);
-  std::string actor = c.actor();
-  co_return co_await intake(std::move(o), std::move(req.account_pin), std::move(actor));
+  return o;
+}
+
+}  // namespace
+
+asio::awaitable<service::result<service::submitted>> engine::submit_port_in(service::port_in_request req,
+                                                                    const service::caller& c) {
+  order o = requested(porting::order_kind::port_in, req);
+  o.details = std::move(req.details);
+  o.skip_eligibility = req.skip_eligibility;
+  co_return co_await intake(std::move(o), std::move(req.account_pin), c.actor());
 }
 
 asio::awaitable<service::result<service::submitted>> engine::submit_port_out(service::port_out_request req,
                                                                      const service::caller& c) {
-  order o;
-  o.kind = porting::order_kind::port_out;
-  o.number = req.number;
-  o.client_ref = std::move(req.client_ref);
-  o.group = std::move(req.group);
-  std::string actor = c.actor();
-  co_return co_await intake(std::move(o), std::move(req.pin), std::move(actor));
+  co_return co_await intake(requested(porting::order_kind::port_out, req), std::move(req.pin), c.actor());
 }
 
 asio::awaitable<service::result<order>> engine::command(std::int64_t id, porting::input in) {

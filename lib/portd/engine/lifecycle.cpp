@@ -2,24 +2,19 @@
 // (calls abandoned after the grace, everything committed).
 #include <portd/engine/detail.hpp>
 #include <portd/engine/engine.hpp>
-#include <portd/runtime/log.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <sstream>
 
 namespace portd::engine {
 
 namespace asio = boost::asio;
-using porting::order;
 using porting::order_state;
 using namespace detail;
 

@@ -2,19 +2,10 @@
 // group summaries, and the notification outbox (with its redelivery).
 #include <portd/engine/detail.hpp>
 #include <portd/engine/engine.hpp>
-#include <portd/runtime/log.hpp>
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <sstream>
 
 namespace portd::engine {
 

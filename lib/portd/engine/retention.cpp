@@ -2,25 +2,18 @@
 // short transaction per batch outside the group, then free pages given back.
 #include <portd/engine/detail.hpp>
 #include <portd/engine/engine.hpp>
-#include <portd/runtime/log.hpp>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <sstream>
 
 namespace portd::engine {
 
 namespace asio = boost::asio;
-using porting::order;
-using porting::order_state;
 using namespace detail;
 
 asio::awaitable<void> engine::retention_loop() {
