@@ -9,31 +9,37 @@
 namespace portd::porting {
 namespace {
 
+// An enum's names in enumerator order.
 template <class E, std::size_t N>
-std::optional<E> parse_name(const std::array<std::string_view, N>& names, std::string_view s) {
+struct enum_names {
+  std::array<std::string_view, N> text;
+};
+
+template <class E, std::size_t N>
+std::optional<E> parse_name(const enum_names<E, N>& names, std::string_view s) {
   for (std::size_t i = 0; i < N; ++i)
-    if (names[i] == s) return static_cast<E>(i);
+    if (names.text[i] == s) return static_cast<E>(i);
   return std::nullopt;
 }
 
-constexpr std::array<std::string_view, 2> kind_names{"port_in", "port_out"};
-constexpr std::array<std::string_view, order_state_count> state_names{
+constexpr enum_names<order_kind, 2> kind_names{{"port_in", "port_out"}};
+constexpr enum_names<order_state, order_state_count> state_names{{
     "received",  "checking_eligibility", "ineligible", "submitting", "submit_unknown",
     "issuing_pin", "submitted",          "carrier_approval", "scheduled", "rejected",
     "cancelling", "cancelled",           "completed",  "failed",       "port_out_rejected",
-    "closed"};
-constexpr std::array<std::string_view, 6> call_names{
-    "eligibility", "submit_port_in", "submit_port_out", "update", "cancel", "status"};
-constexpr std::array<std::string_view, 4> intent_names{"none", "update", "cancel", "settle"};
-constexpr std::array<std::string_view, 2> certainty_names{"known", "ambiguous"};
-constexpr std::array<std::string_view, 7> attention_names{
-    "none", "operator_state", "unknown_status", "poll_refused", "stale", "cancel_refused", "cancel_failing"};
-constexpr std::array<std::string_view, 3> priority_names{"guarded", "command", "poll"};
-constexpr std::array<std::string_view, 3> outcome_names{"ok", "transient", "refused"};
-constexpr std::array<std::string_view, 8> event_names{
+    "closed"}};
+constexpr enum_names<call_kind, 6> call_names{{
+    "eligibility", "submit_port_in", "submit_port_out", "update", "cancel", "status"}};
+constexpr enum_names<pending_intent, 4> intent_names{{"none", "update", "cancel", "settle"}};
+constexpr enum_names<submit_certainty, 2> certainty_names{{"known", "ambiguous"}};
+constexpr enum_names<attention_kind, 7> attention_names{{
+    "none", "operator_state", "unknown_status", "poll_refused", "stale", "cancel_refused", "cancel_failing"}};
+constexpr enum_names<call_priority, 3> priority_names{{"guarded", "command", "poll"}};
+constexpr enum_names<call_outcome, 3> outcome_names{{"ok", "transient", "refused"}};
+constexpr enum_names<event_type, 8> event_names{{
     "order.created",        "order.state_changed",     "order.remote_status_changed",
     "order.updated",        "order.error",             "order.needs_attention",
-    "order.port_date_changed", "order.note_added"};
+    "order.port_date_changed", "order.note_added"}};
 
 }  // namespace
 
@@ -42,9 +48,9 @@ time_point now_ms() { return std::chrono::time_point_cast<milliseconds>(clock::n
 // A value outside the enum (a corrupt row cast in, a test's static_cast) names itself "?"
 // instead of reading past the table.
 template <class E, std::size_t N>
-std::string_view name_of(const std::array<std::string_view, N>& names, E v) {
+std::string_view name_of(const enum_names<E, N>& names, E v) {
   const auto i = static_cast<std::size_t>(v);
-  return i < N ? names[i] : std::string_view("?");
+  return i < N ? names.text[i] : std::string_view("?");
 }
 
 std::string_view to_string(order_kind k) { return name_of(kind_names, k); }
@@ -57,27 +63,17 @@ std::string_view to_string(call_priority v) { return name_of(priority_names, v);
 std::string_view to_string(call_outcome o) { return name_of(outcome_names, o); }
 std::string_view to_string(event_type t) { return name_of(event_names, t); }
 
-std::optional<order_kind> parse_order_kind(std::string_view s) {
-  return parse_name<order_kind>(kind_names, s);
-}
-std::optional<order_state> parse_order_state(std::string_view s) {
-  return parse_name<order_state>(state_names, s);
-}
-std::optional<call_kind> parse_call_kind(std::string_view s) {
-  return parse_name<call_kind>(call_names, s);
-}
-std::optional<pending_intent> parse_pending_intent(std::string_view s) {
-  return parse_name<pending_intent>(intent_names, s);
-}
+std::optional<order_kind> parse_order_kind(std::string_view s) { return parse_name(kind_names, s); }
+std::optional<order_state> parse_order_state(std::string_view s) { return parse_name(state_names, s); }
+std::optional<call_kind> parse_call_kind(std::string_view s) { return parse_name(call_names, s); }
+std::optional<pending_intent> parse_pending_intent(std::string_view s) { return parse_name(intent_names, s); }
 std::optional<submit_certainty> parse_submit_certainty(std::string_view s) {
-  return parse_name<submit_certainty>(certainty_names, s);
+  return parse_name(certainty_names, s);
 }
 std::optional<attention_kind> parse_attention_kind(std::string_view s) {
-  return parse_name<attention_kind>(attention_names, s);
+  return parse_name(attention_names, s);
 }
-std::optional<event_type> parse_event_type(std::string_view s) {
-  return parse_name<event_type>(event_names, s);
-}
+std::optional<event_type> parse_event_type(std::string_view s) { return parse_name(event_names, s); }
 
 std::ostream& operator<<(std::ostream& os, order_kind v) { return os << to_string(v); }
 std::ostream& operator<<(std::ostream& os, order_state v) { return os << to_string(v); }
