@@ -28,11 +28,10 @@ using service::to_string;
 
 class outbox {
  public:
-  // Prepares its statements on the repository's two connections. Throws store_error.
+  // Prepares its statements on the repository's two connections. Throws store_error. (Not
+  // copied: it owns its statements.)
   explicit outbox(repository& repo);
   ~outbox();
-  outbox(const outbox&) = delete;
-  outbox& operator=(const outbox&) = delete;
 
   // ---- the notifier's view (writer connection: it sees its own marks at once) ----
   // The oldest pending row of each order of `sink`, for events up to `max_event_id` (the last

@@ -307,11 +307,13 @@ auto reading(Read&& read, What&& what) -> decltype(read()) {
   }
 }
 
-// The order queries that both connections need.
+// The order queries that both connections need. A failure names what was looked up with the
+// connection's verb: the engine loads (writer: it sees the open group), the socket reads.
 struct order_lookups {
   sqlite::statement by_id, by_client_ref, active, by_remote_id, latest_for_number;
+  std::string_view verb;  // "load" or "read"
 
-  explicit order_lookups(sqlite::database& db) {
+  order_lookups(sqlite::database& db, std::string_view how) : verb(how) {
     const auto select = select_orders();
     by_id = {db, select + "WHERE id = ?1"};
     by_client_ref = {db, select + "WHERE client_ref = ?1"};
@@ -323,27 +325,28 @@ struct order_lookups {
   }
 
   std::optional<porting::order> get(std::int64_t id) {
-    by_id.bind(1, id);
-    return one_order(by_id);
+    return reading([&] { return one_order(by_id.bind(1, id)); },
+                   [&] { return failed("order " + std::to_string(id)); });
   }
   std::optional<porting::order> get_by_client_ref(const std::string& ref) {
     if (ref.empty()) return std::nullopt;
-    by_client_ref.bind(1, ref);
-    return one_order(by_client_ref);
+    return reading([&] { return one_order(by_client_ref.bind(1, ref)); },
+                   [&] { return failed("an order by client_ref"); });
   }
   std::optional<porting::order> get_active(const std::string& number, porting::order_kind kind) {
-    active.bind(1, number).bind(2, porting::to_string(kind));
-    return one_order(active);
+    return reading([&] { return one_order(active.bind(1, number).bind(2, porting::to_string(kind))); },
+                   [&] { return failed("the active order for " + number); });
   }
   std::optional<porting::order> get_by_remote_id(const std::string& remote_id) {
     if (remote_id.empty()) return std::nullopt;
-    by_remote_id.bind(1, remote_id);
-    return one_order(by_remote_id);
+    return reading([&] { return one_order(by_remote_id.bind(1, remote_id)); },
+                   [&] { return failed("an order by remote order id"); });
   }
   std::optional<porting::order> get_latest_for_number(const std::string& number) {
-    latest_for_number.bind(1, number);
-    return one_order(latest_for_number);
+    return reading([&] { return one_order(latest_for_number.bind(1, number)); },
+                   [&] { return failed("the latest order for " + number); });
   }
+  std::string failed(const std::string& what) const { return "cannot " + std::string(verb) + " " + what; }
 };
 
 // Creates the file 0600 before SQLite sees it (SQLite would use 0644 less the umask), so that
@@ -580,8 +583,8 @@ struct repository::impl {
     sqlite3_busy_timeout(r.handle(), busy_timeout_ms);
     r.exec("PRAGMA query_only = ON");
 
-    writer_lookups.emplace(w);
-    reader_lookups.emplace(r);
+    writer_lookups.emplace(w, "load");
+    reader_lookups.emplace(r, "read");
     begin = {w, "BEGIN IMMEDIATE"};
     commit = {w, "COMMIT"};
     rollback = {w, "ROLLBACK"};
@@ -927,19 +930,16 @@ std::vector<porting::stored_event> repository::append_events(
 // ---- the engine's reads (writer connection) -----------------------------------------------
 
 std::optional<porting::order> repository::load(std::int64_t id) {
-  return reading([&] { return impl_->writer_lookups->get(id); },
-                 [&] { return "cannot load order " + std::to_string(id); });
+  return impl_->writer_lookups->get(id);
 }
 
 std::optional<porting::order> repository::load_by_client_ref(const std::string& ref) {
-  return reading([&] { return impl_->writer_lookups->get_by_client_ref(ref); },
-                 [] { return std::string("cannot load an order by client_ref"); });
+  return impl_->writer_lookups->get_by_client_ref(ref);
 }
 
 std::optional<porting::order> repository::load_active(const std::string& number,
                                                    porting::order_kind kind) {
-  return reading([&] { return impl_->writer_lookups->get_active(number, kind); },
-                 [&] { return "cannot load the active order for " + number; });
+  return impl_->writer_lookups->get_active(number, kind);
 }
 
 std::vector<schedule_entry> repository::load_schedule() {
@@ -964,23 +964,19 @@ std::vector<schedule_entry> repository::load_schedule() {
 // ---- committed reads (reader connection) --------------------------------------------------
 
 std::optional<porting::order> repository::read(std::int64_t id) {
-  return reading([&] { return impl_->reader_lookups->get(id); },
-                 [&] { return "cannot read order " + std::to_string(id); });
+  return impl_->reader_lookups->get(id);
 }
 
 std::optional<porting::order> repository::read_by_client_ref(const std::string& ref) {
-  return reading([&] { return impl_->reader_lookups->get_by_client_ref(ref); },
-                 [] { return std::string("cannot read an order by client_ref"); });
+  return impl_->reader_lookups->get_by_client_ref(ref);
 }
 
 std::optional<porting::order> repository::read_by_remote_id(const std::string& remote_order_id) {
-  return reading([&] { return impl_->reader_lookups->get_by_remote_id(remote_order_id); },
-                 [] { return std::string("cannot read an order by remote order id"); });
+  return impl_->reader_lookups->get_by_remote_id(remote_order_id);
 }
 
 std::optional<porting::order> repository::read_latest_for_number(const std::string& number) {
-  return reading([&] { return impl_->reader_lookups->get_latest_for_number(number); },
-                 [&] { return "cannot read the latest order for " + number; });
+  return impl_->reader_lookups->get_latest_for_number(number);
 }
 
 std::vector<porting::order> repository::read_list(const order_filter& f) {

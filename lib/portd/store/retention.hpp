@@ -19,8 +19,6 @@ class retention {
   // Prepares its statements on the repository's writer connection. Throws store_error.
   explicit retention(repository& repo);
   ~retention();
-  retention(const retention&) = delete;
-  retention& operator=(const retention&) = delete;
 
   struct step {
     std::int64_t changed = 0;  // rows deleted or emptied
