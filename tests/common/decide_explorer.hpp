@@ -1,7 +1,8 @@
-// Every order decide() can reach from a fresh port-in (with and without the eligibility check)
-// and a fresh port-out, and every step it takes from each: a breadth-first search over decide()
-// with every kind of input (start, timer, restart, each operator command, and for every call
-// kind each class of answer). Pure: no daemon, no clock.
+// Every order decide() can reach from a fresh port-in (with and without the eligibility check),
+// a fresh port-out and a port-out an older portd left rejected, and every step it takes from
+// each: a breadth-first search over decide() with every kind of input (start, timer, restart,
+// each operator command, and for every call kind each class of answer). Pure: no daemon, no
+// clock.
 #pragma once
 #include <portd/porting/decide.hpp>
 #include <portd/porting/status.hpp>
@@ -158,6 +159,18 @@ inline order fresh_port_out() {
   return o;
 }
 
+// A port-out an older portd left `rejected` (before port_out_rejected existed): still watched.
+inline order rejected_port_out() {
+  order o = fresh_port_out();
+  o.id = 3;
+  o.state = order_state::rejected;
+  o.attention = attention_kind::operator_state;
+  o.attention_reason = "Telegent rejected the port-out";
+  o.remote_order_id = remote_id;
+  o.remote_status = "Port Out Rejected";
+  return o;
+}
+
 // One step decide() took: the order before, the input, the decision.
 using visit = std::function<void(const order&, const input&, const decision&)>;
 
@@ -170,15 +183,16 @@ struct explorer {
   const visit& on_step;
   std::size_t states_explored = 0;
 
-  // Times are pinned (every decision is made at `now`; the state began at `state_since`), so
-  // orders that differ only in when things happened are one. Failed attempts beyond the limit
+  // Times are pinned (every decision is made at `now`; the state began at `state_since`, and so
+  // did an ambiguous submission: with the month-old pin it is past the resend window), so orders
+  // that differ only in when things happened are one. Failed attempts beyond the limit
   // behave alike (decide() compares them with 1 and with the limit), so they are capped.
   order normalise(order o) const {
     o.created_at = o.updated_at = now;
     o.state_since = state_since;
     if (o.next_check_at) o.next_check_at = now;
     if (o.last_error) o.last_error->at = now;
-    if (o.ambiguous_since) o.ambiguous_since = now;
+    if (o.ambiguous_since) o.ambiguous_since = state_since;
     o.last_seq = 0;
     o.attempts = std::min(o.attempts, pol.retry.max_attempts_command + 1);
     return o;
@@ -242,11 +256,12 @@ struct explorer {
 };
 
 // Runs the search with the stale alarm off (every order fresh), then on for every polled order
-// (each state began a month ago): the alarm raises attention, which other decisions read.
+// (each state began a month ago, and each ambiguous submission is past the resend window): the
+// alarm raises attention, which other decisions read.
 // Commands give up after [retry] max_attempts; decide() compares attempts with 1 and with that
 // limit only, so a small one reaches every branch with fewer orders. Returns the orders reached.
 inline std::size_t explore(const visit& on_step) {
-  const std::vector<order> starts{fresh_port_in(false), fresh_port_in(true), fresh_port_out()};
+  const std::vector<order> starts{fresh_port_in(false), fresh_port_in(true), fresh_port_out(), rejected_port_out()};
   policy pol;
   pol.retry.max_attempts_command = 2;
   policy quiet = pol;

@@ -1,7 +1,9 @@
 // The transition tables (see transitions.hpp).
 #include <portd/porting/transitions.hpp>
+#include <portd/porting/status.hpp>
 
 #include <array>
+#include <utility>
 
 namespace portd::porting {
 namespace {
@@ -10,259 +12,336 @@ constexpr std::array<std::string_view, 13> trigger_names{
     "start", "timer", "recovered", "update", "cancel", "resolve_adopt", "resolve_resubmit",
     "retry", "poll",  "close", "ok", "transient", "refused"};
 
-constexpr std::array<std::string_view, 18> guard_names{
-    "always", "otherwise", "idle", "checks_eligibility", "skips_eligibility", "eligible", "not_eligible",
-    "cancel_pending", "update_pending", "call_out", "settling", "settles", "not_at_telegent",
-    "not_at_telegent_skip_eligibility", "maybe_created", "duplicate_after_ambiguous", "unknown_at_telegent",
-    "attempts_exhausted"};
-constexpr std::array<std::string_view, 18> guard_phrases{
+constexpr std::array<std::string_view, 22> guard_names{
+    "always", "otherwise", "idle", "call_out", "checks_eligibility", "skips_eligibility", "eligible",
+    "not_eligible", "cancel_pending", "update_pending", "settling", "reports_end", "not_at_telegent",
+    "not_at_telegent_skip_eligibility", "maybe_created", "may_have_reached", "resend_window_passed",
+    "duplicate_after_ambiguous", "unknown_at_telegent", "settling_unknown", "attempts_exhausted",
+    "gave_up_maybe_created"};
+constexpr std::array<std::string_view, 22> guard_phrases{
     "",
     "otherwise",
     "no call out",
+    "a call out",
     "checks eligibility",
     "skips eligibility",
     "eligible",
     "not eligible",
     "cancel pending",
     "correction pending",
-    "a call out",
     "after a refused cancel",
-    "an end state, or after a refused cancel",
+    "reports an end state",
     "nothing at Telegent",
     "nothing at Telegent, skips eligibility",
     "may have created an order",
+    "may have reached Telegent",
+    "resend window passed",
     "duplicate after an ambiguous submit",
     "Telegent does not know it",
-    "retries used up"};
+    "after a refused cancel, Telegent does not know it",
+    "retries used up",
+    "retries used up, may have created an order"};
+static_assert(guard_names.size() == static_cast<std::size_t>(guard::gave_up_maybe_created) + 1);
 
+using enum order_state;
+using enum guard;
+using T = trigger;
+using C = call_kind;
 constexpr std::optional<order_state> reported{};  // `to`: the state Telegent reports
 
 // ---- the tables ------------------------------------------------------------------------------
 // {from, trigger, answered call, guard, to, call}. Changing what a state does on a trigger is
-// changing its row here (and its test row: tests/unit/porting/transitions_test.cpp checks both
-// ways against decide()).
+// changing its row here, and its row in tests/unit/porting/transitions_test.cpp (the test's own
+// copy, checked against this one and against what decide() does).
 
+// Rows both kinds have. (A port-out is rejected only when an older portd, which had no
+// port_out_rejected, left it so: it is watched like a port-in until Telegent ends it.)
+constexpr transition shared_rows[] = {
+    {received, T::cancel, {}, always, cancelled, {}},
+    {received, T::close, {}, always, closed, {}},
+    {submit_unknown, T::cancel, {}, always, cancelled, {}},
+    {submit_unknown, T::resolve_adopt, {}, always, submitted, C::status},
+    {submit_unknown, T::close, {}, always, closed, {}},
+    {submitted, T::timer, {}, otherwise, submitted, C::status},
+    {submitted, T::recovered, {}, cancel_pending, cancelling, C::cancel},
+    {submitted, T::recovered, {}, otherwise, submitted, C::status},
+    {submitted, T::cancel, {}, call_out, cancelling, {}},
+    {submitted, T::cancel, {}, otherwise, cancelling, C::cancel},
+    {submitted, T::poll, {}, idle, submitted, C::status},
+    {submitted, T::close, {}, always, closed, {}},
+    {submitted, T::ok, C::status, cancel_pending, cancelling, C::cancel},
+    {submitted, T::ok, C::status, otherwise, reported, {}},
+    {submitted, T::transient, C::status, cancel_pending, cancelling, C::cancel},
+    {submitted, T::refused, C::status, cancel_pending, cancelling, C::cancel},
+    {carrier_approval, T::timer, {}, otherwise, carrier_approval, C::status},
+    {carrier_approval, T::recovered, {}, otherwise, carrier_approval, C::status},
+    {carrier_approval, T::cancel, {}, call_out, cancelling, {}},
+    {carrier_approval, T::cancel, {}, otherwise, cancelling, C::cancel},
+    {carrier_approval, T::poll, {}, idle, carrier_approval, C::status},
+    {carrier_approval, T::close, {}, always, closed, {}},
+    {carrier_approval, T::ok, C::status, otherwise, reported, {}},
+    {scheduled, T::timer, {}, otherwise, scheduled, C::status},
+    {scheduled, T::recovered, {}, otherwise, scheduled, C::status},
+    {scheduled, T::cancel, {}, call_out, cancelling, {}},
+    {scheduled, T::cancel, {}, otherwise, cancelling, C::cancel},
+    {scheduled, T::poll, {}, idle, scheduled, C::status},
+    {scheduled, T::close, {}, always, closed, {}},
+    {scheduled, T::ok, C::status, otherwise, reported, {}},
+    {rejected, T::timer, {}, otherwise, rejected, C::status},
+    {rejected, T::recovered, {}, otherwise, rejected, C::status},
+    {rejected, T::cancel, {}, call_out, cancelling, {}},
+    {rejected, T::cancel, {}, otherwise, cancelling, C::cancel},
+    {rejected, T::poll, {}, idle, rejected, C::status},
+    {rejected, T::close, {}, always, closed, {}},
+    {rejected, T::ok, C::status, otherwise, reported, {}},
+    {cancelling, T::timer, {}, settling, cancelling, C::status},
+    {cancelling, T::timer, {}, otherwise, cancelling, C::cancel},
+    {cancelling, T::recovered, {}, settling, cancelling, C::status},
+    {cancelling, T::recovered, {}, otherwise, cancelling, C::cancel},
+    {cancelling, T::poll, {}, idle, cancelling, C::status},
+    {cancelling, T::close, {}, always, closed, {}},
+    {cancelling, T::ok, C::cancel, always, cancelled, {}},
+    {cancelling, T::ok, C::status, settling, reported, {}},
+    {cancelling, T::ok, C::status, reports_end, reported, {}},
+    {cancelling, T::ok, C::status, otherwise, cancelling, C::cancel},
+    {cancelling, T::transient, C::status, cancel_pending, cancelling, C::cancel},
+    {cancelling, T::refused, C::cancel, unknown_at_telegent, failed, {}},
+    {cancelling, T::refused, C::cancel, otherwise, cancelling, C::status},
+    {cancelling, T::refused, C::status, settling_unknown, failed, {}},
+    {cancelling, T::refused, C::status, settling, failed, {}},
+    {cancelling, T::refused, C::status, otherwise, cancelling, C::cancel},
+    {failed, T::cancel, {}, not_at_telegent, cancelled, {}},
+    {failed, T::cancel, {}, call_out, cancelling, {}},
+    {failed, T::cancel, {}, otherwise, cancelling, C::cancel},
+    {failed, T::retry, {}, call_out, submitted, {}},
+    {failed, T::poll, {}, idle, failed, C::status},
+    {failed, T::close, {}, always, closed, {}},
+    {failed, T::ok, C::status, otherwise, reported, {}},
+};
+
+// A port-in checks eligibility, may be resubmitted under Telegent's duplicate guard, and takes
+// corrections (update) while Telegent holds it.
 constexpr transition port_in_rows[] = {
-    {order_state::received, trigger::start, {}, guard::checks_eligibility, order_state::checking_eligibility, call_kind::eligibility},
-    {order_state::received, trigger::start, {}, guard::skips_eligibility, order_state::submitting, call_kind::submit_port_in},
-    {order_state::received, trigger::timer, {}, guard::checks_eligibility, order_state::checking_eligibility, call_kind::eligibility},
-    {order_state::received, trigger::timer, {}, guard::skips_eligibility, order_state::submitting, call_kind::submit_port_in},
-    {order_state::received, trigger::recovered, {}, guard::checks_eligibility, order_state::checking_eligibility, call_kind::eligibility},
-    {order_state::received, trigger::recovered, {}, guard::skips_eligibility, order_state::submitting, call_kind::submit_port_in},
-    {order_state::received, trigger::cancel, {}, guard::always, order_state::cancelled, {}},
-    {order_state::received, trigger::close, {}, guard::always, order_state::closed, {}},
-    {order_state::checking_eligibility, trigger::timer, {}, guard::always, order_state::checking_eligibility, call_kind::eligibility},
-    {order_state::checking_eligibility, trigger::recovered, {}, guard::always, order_state::checking_eligibility, call_kind::eligibility},
-    {order_state::checking_eligibility, trigger::cancel, {}, guard::otherwise, order_state::cancelled, {}},
-    {order_state::checking_eligibility, trigger::cancel, {}, guard::maybe_created, order_state::submit_unknown, {}},
-    {order_state::checking_eligibility, trigger::close, {}, guard::always, order_state::closed, {}},
-    {order_state::checking_eligibility, trigger::ok, call_kind::eligibility, guard::not_eligible, order_state::ineligible, {}},
-    {order_state::checking_eligibility, trigger::ok, call_kind::eligibility, guard::eligible, order_state::submitting, call_kind::submit_port_in},
-    {order_state::checking_eligibility, trigger::transient, call_kind::eligibility, guard::attempts_exhausted, order_state::failed, {}},
-    {order_state::checking_eligibility, trigger::refused, call_kind::eligibility, guard::always, order_state::failed, {}},
-    {order_state::submitting, trigger::timer, {}, guard::otherwise, order_state::submitting, call_kind::submit_port_in},
-    {order_state::submitting, trigger::recovered, {}, guard::cancel_pending, order_state::cancelled, {}},
-    {order_state::submitting, trigger::recovered, {}, guard::maybe_created, order_state::submit_unknown, {}},
-    {order_state::submitting, trigger::recovered, {}, guard::otherwise, order_state::submitting, call_kind::submit_port_in},
-    {order_state::submitting, trigger::cancel, {}, guard::otherwise, order_state::cancelled, {}},
-    {order_state::submitting, trigger::cancel, {}, guard::maybe_created, order_state::submit_unknown, {}},
-    {order_state::submitting, trigger::close, {}, guard::always, order_state::closed, {}},
-    {order_state::submitting, trigger::ok, call_kind::submit_port_in, guard::cancel_pending, order_state::cancelling, call_kind::cancel},
-    {order_state::submitting, trigger::ok, call_kind::submit_port_in, guard::otherwise, order_state::submitted, {}},
-    {order_state::submitting, trigger::transient, call_kind::submit_port_in, guard::cancel_pending, order_state::cancelled, {}},
-    {order_state::submitting, trigger::transient, call_kind::submit_port_in, guard::attempts_exhausted, order_state::failed, {}},
-    {order_state::submitting, trigger::transient, call_kind::submit_port_in, guard::maybe_created, order_state::submit_unknown, {}},
-    {order_state::submitting, trigger::refused, call_kind::submit_port_in, guard::cancel_pending, order_state::cancelled, {}},
-    {order_state::submitting, trigger::refused, call_kind::submit_port_in, guard::otherwise, order_state::failed, {}},
-    {order_state::submitting, trigger::refused, call_kind::submit_port_in, guard::duplicate_after_ambiguous, order_state::submit_unknown, {}},
-    {order_state::submit_unknown, trigger::cancel, {}, guard::always, order_state::cancelled, {}},
-    {order_state::submit_unknown, trigger::resolve_adopt, {}, guard::always, order_state::submitted, call_kind::status},
-    {order_state::submit_unknown, trigger::resolve_resubmit, {}, guard::always, order_state::submitting, call_kind::submit_port_in},
-    {order_state::submit_unknown, trigger::close, {}, guard::always, order_state::closed, {}},
-    {order_state::submitted, trigger::timer, {}, guard::otherwise, order_state::submitted, call_kind::status},
-    {order_state::submitted, trigger::timer, {}, guard::update_pending, order_state::submitted, call_kind::update},
-    {order_state::submitted, trigger::recovered, {}, guard::cancel_pending, order_state::cancelling, call_kind::cancel},
-    {order_state::submitted, trigger::recovered, {}, guard::otherwise, order_state::submitted, call_kind::status},
-    {order_state::submitted, trigger::recovered, {}, guard::update_pending, order_state::submitted, call_kind::update},
-    {order_state::submitted, trigger::update, {}, guard::idle, order_state::submitted, call_kind::update},
-    {order_state::submitted, trigger::cancel, {}, guard::call_out, order_state::cancelling, {}},
-    {order_state::submitted, trigger::cancel, {}, guard::otherwise, order_state::cancelling, call_kind::cancel},
-    {order_state::submitted, trigger::poll, {}, guard::idle, order_state::submitted, call_kind::status},
-    {order_state::submitted, trigger::close, {}, guard::always, order_state::closed, {}},
-    {order_state::submitted, trigger::ok, call_kind::status, guard::cancel_pending, order_state::cancelling, call_kind::cancel},
-    {order_state::submitted, trigger::ok, call_kind::status, guard::otherwise, reported, {}},
-    {order_state::submitted, trigger::ok, call_kind::status, guard::update_pending, reported, call_kind::update},
-    {order_state::submitted, trigger::ok, call_kind::status, guard::update_pending, order_state::submitted, call_kind::update},
-    {order_state::submitted, trigger::ok, call_kind::update, guard::update_pending, order_state::submitted, call_kind::update},
-    {order_state::submitted, trigger::transient, call_kind::status, guard::cancel_pending, order_state::cancelling, call_kind::cancel},
-    {order_state::submitted, trigger::transient, call_kind::status, guard::update_pending, order_state::submitted, call_kind::update},
-    {order_state::submitted, trigger::transient, call_kind::update, guard::attempts_exhausted, order_state::failed, {}},
-    {order_state::submitted, trigger::refused, call_kind::status, guard::cancel_pending, order_state::cancelling, call_kind::cancel},
-    {order_state::submitted, trigger::refused, call_kind::status, guard::update_pending, order_state::submitted, call_kind::update},
-    {order_state::submitted, trigger::refused, call_kind::update, guard::always, order_state::failed, {}},
-    {order_state::carrier_approval, trigger::timer, {}, guard::otherwise, order_state::carrier_approval, call_kind::status},
-    {order_state::carrier_approval, trigger::timer, {}, guard::update_pending, order_state::carrier_approval, call_kind::update},
-    {order_state::carrier_approval, trigger::recovered, {}, guard::otherwise, order_state::carrier_approval, call_kind::status},
-    {order_state::carrier_approval, trigger::recovered, {}, guard::update_pending, order_state::carrier_approval, call_kind::update},
-    {order_state::carrier_approval, trigger::update, {}, guard::idle, order_state::carrier_approval, call_kind::update},
-    {order_state::carrier_approval, trigger::cancel, {}, guard::call_out, order_state::cancelling, {}},
-    {order_state::carrier_approval, trigger::cancel, {}, guard::otherwise, order_state::cancelling, call_kind::cancel},
-    {order_state::carrier_approval, trigger::poll, {}, guard::idle, order_state::carrier_approval, call_kind::status},
-    {order_state::carrier_approval, trigger::close, {}, guard::always, order_state::closed, {}},
-    {order_state::carrier_approval, trigger::ok, call_kind::status, guard::update_pending, order_state::carrier_approval, call_kind::update},
-    {order_state::carrier_approval, trigger::ok, call_kind::status, guard::otherwise, reported, {}},
-    {order_state::carrier_approval, trigger::ok, call_kind::status, guard::update_pending, reported, call_kind::update},
-    {order_state::carrier_approval, trigger::ok, call_kind::update, guard::otherwise, order_state::submitted, {}},
-    {order_state::carrier_approval, trigger::ok, call_kind::update, guard::update_pending, order_state::submitted, call_kind::update},
-    {order_state::carrier_approval, trigger::transient, call_kind::status, guard::update_pending, order_state::carrier_approval, call_kind::update},
-    {order_state::carrier_approval, trigger::transient, call_kind::update, guard::attempts_exhausted, order_state::failed, {}},
-    {order_state::carrier_approval, trigger::refused, call_kind::status, guard::update_pending, order_state::carrier_approval, call_kind::update},
-    {order_state::carrier_approval, trigger::refused, call_kind::update, guard::always, order_state::failed, {}},
-    {order_state::scheduled, trigger::timer, {}, guard::otherwise, order_state::scheduled, call_kind::status},
-    {order_state::scheduled, trigger::timer, {}, guard::update_pending, order_state::scheduled, call_kind::update},
-    {order_state::scheduled, trigger::recovered, {}, guard::otherwise, order_state::scheduled, call_kind::status},
-    {order_state::scheduled, trigger::recovered, {}, guard::update_pending, order_state::scheduled, call_kind::update},
-    {order_state::scheduled, trigger::update, {}, guard::idle, order_state::scheduled, call_kind::update},
-    {order_state::scheduled, trigger::cancel, {}, guard::call_out, order_state::cancelling, {}},
-    {order_state::scheduled, trigger::cancel, {}, guard::otherwise, order_state::cancelling, call_kind::cancel},
-    {order_state::scheduled, trigger::poll, {}, guard::idle, order_state::scheduled, call_kind::status},
-    {order_state::scheduled, trigger::close, {}, guard::always, order_state::closed, {}},
-    {order_state::scheduled, trigger::ok, call_kind::status, guard::otherwise, reported, {}},
-    {order_state::scheduled, trigger::ok, call_kind::status, guard::update_pending, reported, call_kind::update},
-    {order_state::scheduled, trigger::ok, call_kind::status, guard::update_pending, order_state::scheduled, call_kind::update},
-    {order_state::scheduled, trigger::ok, call_kind::update, guard::otherwise, order_state::submitted, {}},
-    {order_state::scheduled, trigger::ok, call_kind::update, guard::update_pending, order_state::submitted, call_kind::update},
-    {order_state::scheduled, trigger::transient, call_kind::status, guard::update_pending, order_state::scheduled, call_kind::update},
-    {order_state::scheduled, trigger::transient, call_kind::update, guard::attempts_exhausted, order_state::failed, {}},
-    {order_state::scheduled, trigger::refused, call_kind::status, guard::update_pending, order_state::scheduled, call_kind::update},
-    {order_state::scheduled, trigger::refused, call_kind::update, guard::always, order_state::failed, {}},
-    {order_state::rejected, trigger::timer, {}, guard::otherwise, order_state::rejected, call_kind::status},
-    {order_state::rejected, trigger::timer, {}, guard::update_pending, order_state::rejected, call_kind::update},
-    {order_state::rejected, trigger::recovered, {}, guard::otherwise, order_state::rejected, call_kind::status},
-    {order_state::rejected, trigger::recovered, {}, guard::update_pending, order_state::rejected, call_kind::update},
-    {order_state::rejected, trigger::update, {}, guard::idle, order_state::rejected, call_kind::update},
-    {order_state::rejected, trigger::cancel, {}, guard::call_out, order_state::cancelling, {}},
-    {order_state::rejected, trigger::cancel, {}, guard::otherwise, order_state::cancelling, call_kind::cancel},
-    {order_state::rejected, trigger::poll, {}, guard::idle, order_state::rejected, call_kind::status},
-    {order_state::rejected, trigger::close, {}, guard::always, order_state::closed, {}},
-    {order_state::rejected, trigger::ok, call_kind::status, guard::update_pending, order_state::rejected, call_kind::update},
-    {order_state::rejected, trigger::ok, call_kind::status, guard::otherwise, reported, {}},
-    {order_state::rejected, trigger::ok, call_kind::status, guard::update_pending, reported, call_kind::update},
-    {order_state::rejected, trigger::ok, call_kind::update, guard::otherwise, order_state::submitted, {}},
-    {order_state::rejected, trigger::ok, call_kind::update, guard::update_pending, order_state::submitted, call_kind::update},
-    {order_state::rejected, trigger::transient, call_kind::status, guard::update_pending, order_state::rejected, call_kind::update},
-    {order_state::rejected, trigger::transient, call_kind::update, guard::attempts_exhausted, order_state::failed, {}},
-    {order_state::rejected, trigger::refused, call_kind::status, guard::update_pending, order_state::rejected, call_kind::update},
-    {order_state::rejected, trigger::refused, call_kind::update, guard::always, order_state::failed, {}},
-    {order_state::cancelling, trigger::timer, {}, guard::otherwise, order_state::cancelling, call_kind::cancel},
-    {order_state::cancelling, trigger::timer, {}, guard::settling, order_state::cancelling, call_kind::status},
-    {order_state::cancelling, trigger::recovered, {}, guard::otherwise, order_state::cancelling, call_kind::cancel},
-    {order_state::cancelling, trigger::recovered, {}, guard::settling, order_state::cancelling, call_kind::status},
-    {order_state::cancelling, trigger::poll, {}, guard::idle, order_state::cancelling, call_kind::status},
-    {order_state::cancelling, trigger::close, {}, guard::always, order_state::closed, {}},
-    {order_state::cancelling, trigger::ok, call_kind::cancel, guard::always, order_state::cancelled, {}},
-    {order_state::cancelling, trigger::ok, call_kind::status, guard::cancel_pending, order_state::cancelling, call_kind::cancel},
-    {order_state::cancelling, trigger::ok, call_kind::status, guard::settles, reported, {}},
-    {order_state::cancelling, trigger::ok, call_kind::update, guard::always, order_state::cancelling, call_kind::cancel},
-    {order_state::cancelling, trigger::transient, call_kind::status, guard::cancel_pending, order_state::cancelling, call_kind::cancel},
-    {order_state::cancelling, trigger::transient, call_kind::update, guard::always, order_state::cancelling, call_kind::cancel},
-    {order_state::cancelling, trigger::refused, call_kind::cancel, guard::otherwise, order_state::cancelling, call_kind::status},
-    {order_state::cancelling, trigger::refused, call_kind::cancel, guard::unknown_at_telegent, order_state::failed, {}},
-    {order_state::cancelling, trigger::refused, call_kind::status, guard::otherwise, order_state::cancelling, call_kind::cancel},
-    {order_state::cancelling, trigger::refused, call_kind::status, guard::settling, order_state::failed, {}},
-    {order_state::cancelling, trigger::refused, call_kind::update, guard::always, order_state::cancelling, call_kind::cancel},
-    {order_state::failed, trigger::cancel, {}, guard::not_at_telegent, order_state::cancelled, {}},
-    {order_state::failed, trigger::cancel, {}, guard::call_out, order_state::cancelling, {}},
-    {order_state::failed, trigger::cancel, {}, guard::otherwise, order_state::cancelling, call_kind::cancel},
-    {order_state::failed, trigger::cancel, {}, guard::maybe_created, order_state::submit_unknown, {}},
-    {order_state::failed, trigger::retry, {}, guard::not_at_telegent, order_state::checking_eligibility, call_kind::eligibility},
-    {order_state::failed, trigger::retry, {}, guard::call_out, order_state::submitted, {}},
-    {order_state::failed, trigger::retry, {}, guard::otherwise, order_state::submitted, call_kind::update},
-    {order_state::failed, trigger::retry, {}, guard::not_at_telegent_skip_eligibility, order_state::submitting, call_kind::submit_port_in},
-    {order_state::failed, trigger::poll, {}, guard::idle, order_state::failed, call_kind::status},
-    {order_state::failed, trigger::close, {}, guard::always, order_state::closed, {}},
-    {order_state::failed, trigger::ok, call_kind::status, guard::otherwise, reported, {}},
-    {order_state::failed, trigger::ok, call_kind::status, guard::update_pending, reported, call_kind::update},
+    {received, T::start, {}, skips_eligibility, submitting, C::submit_port_in},
+    {received, T::start, {}, checks_eligibility, checking_eligibility, C::eligibility},
+    {received, T::timer, {}, skips_eligibility, submitting, C::submit_port_in},
+    {received, T::timer, {}, checks_eligibility, checking_eligibility, C::eligibility},
+    {received, T::recovered, {}, skips_eligibility, submitting, C::submit_port_in},
+    {received, T::recovered, {}, checks_eligibility, checking_eligibility, C::eligibility},
+    {checking_eligibility, T::timer, {}, always, checking_eligibility, C::eligibility},
+    {checking_eligibility, T::recovered, {}, always, checking_eligibility, C::eligibility},
+    {checking_eligibility, T::cancel, {}, maybe_created, submit_unknown, {}},
+    {checking_eligibility, T::cancel, {}, otherwise, cancelled, {}},
+    {checking_eligibility, T::close, {}, always, closed, {}},
+    {checking_eligibility, T::ok, C::eligibility, eligible, submitting, C::submit_port_in},
+    {checking_eligibility, T::ok, C::eligibility, not_eligible, ineligible, {}},
+    {checking_eligibility, T::transient, C::eligibility, attempts_exhausted, failed, {}},
+    {checking_eligibility, T::refused, C::eligibility, always, failed, {}},
+    {submitting, T::timer, {}, resend_window_passed, submit_unknown, {}},
+    {submitting, T::timer, {}, otherwise, submitting, C::submit_port_in},
+    {submitting, T::recovered, {}, maybe_created, submit_unknown, {}},
+    {submitting, T::recovered, {}, cancel_pending, cancelled, {}},
+    {submitting, T::recovered, {}, resend_window_passed, submit_unknown, {}},
+    {submitting, T::recovered, {}, otherwise, submitting, C::submit_port_in},
+    {submitting, T::cancel, {}, maybe_created, submit_unknown, {}},
+    {submitting, T::cancel, {}, not_at_telegent, cancelled, {}},
+    {submitting, T::close, {}, always, closed, {}},
+    {submitting, T::ok, C::submit_port_in, cancel_pending, cancelling, C::cancel},
+    {submitting, T::ok, C::submit_port_in, otherwise, submitted, {}},
+    {submitting, T::transient, C::submit_port_in, maybe_created, submit_unknown, {}},
+    {submitting, T::transient, C::submit_port_in, cancel_pending, cancelled, {}},
+    {submitting, T::transient, C::submit_port_in, gave_up_maybe_created, submit_unknown, {}},
+    {submitting, T::transient, C::submit_port_in, attempts_exhausted, failed, {}},
+    {submitting, T::refused, C::submit_port_in, duplicate_after_ambiguous, submit_unknown, {}},
+    {submitting, T::refused, C::submit_port_in, maybe_created, submit_unknown, {}},
+    {submitting, T::refused, C::submit_port_in, cancel_pending, cancelled, {}},
+    {submitting, T::refused, C::submit_port_in, otherwise, failed, {}},
+    {submit_unknown, T::resolve_resubmit, {}, always, submitting, C::submit_port_in},
+    {submitted, T::timer, {}, update_pending, submitted, C::update},
+    {submitted, T::recovered, {}, update_pending, submitted, C::update},
+    {submitted, T::update, {}, idle, submitted, C::update},
+    {submitted, T::ok, C::status, update_pending, reported, C::update},
+    {submitted, T::ok, C::update, update_pending, submitted, C::update},
+    {submitted, T::transient, C::status, update_pending, submitted, C::update},
+    {submitted, T::transient, C::update, attempts_exhausted, failed, {}},
+    {submitted, T::refused, C::status, update_pending, submitted, C::update},
+    {submitted, T::refused, C::update, always, failed, {}},
+    {carrier_approval, T::timer, {}, update_pending, carrier_approval, C::update},
+    {carrier_approval, T::recovered, {}, update_pending, carrier_approval, C::update},
+    {carrier_approval, T::update, {}, idle, carrier_approval, C::update},
+    {carrier_approval, T::ok, C::status, update_pending, reported, C::update},
+    {carrier_approval, T::ok, C::update, update_pending, submitted, C::update},
+    {carrier_approval, T::ok, C::update, otherwise, submitted, {}},
+    {carrier_approval, T::transient, C::status, update_pending, carrier_approval, C::update},
+    {carrier_approval, T::transient, C::update, attempts_exhausted, failed, {}},
+    {carrier_approval, T::refused, C::status, update_pending, carrier_approval, C::update},
+    {carrier_approval, T::refused, C::update, always, failed, {}},
+    {scheduled, T::timer, {}, update_pending, scheduled, C::update},
+    {scheduled, T::recovered, {}, update_pending, scheduled, C::update},
+    {scheduled, T::update, {}, idle, scheduled, C::update},
+    {scheduled, T::ok, C::status, update_pending, reported, C::update},
+    {scheduled, T::ok, C::update, update_pending, submitted, C::update},
+    {scheduled, T::ok, C::update, otherwise, submitted, {}},
+    {scheduled, T::transient, C::status, update_pending, scheduled, C::update},
+    {scheduled, T::transient, C::update, attempts_exhausted, failed, {}},
+    {scheduled, T::refused, C::status, update_pending, scheduled, C::update},
+    {scheduled, T::refused, C::update, always, failed, {}},
+    {rejected, T::timer, {}, update_pending, rejected, C::update},
+    {rejected, T::recovered, {}, update_pending, rejected, C::update},
+    {rejected, T::update, {}, idle, rejected, C::update},
+    {rejected, T::ok, C::status, update_pending, reported, C::update},
+    {rejected, T::ok, C::update, update_pending, submitted, C::update},
+    {rejected, T::ok, C::update, otherwise, submitted, {}},
+    {rejected, T::transient, C::status, update_pending, rejected, C::update},
+    {rejected, T::transient, C::update, attempts_exhausted, failed, {}},
+    {rejected, T::refused, C::status, update_pending, rejected, C::update},
+    {rejected, T::refused, C::update, always, failed, {}},
+    {cancelling, T::ok, C::update, cancel_pending, cancelling, C::cancel},
+    {cancelling, T::transient, C::update, cancel_pending, cancelling, C::cancel},
+    {cancelling, T::refused, C::update, cancel_pending, cancelling, C::cancel},
+    {failed, T::cancel, {}, maybe_created, submit_unknown, {}},
+    {failed, T::retry, {}, not_at_telegent_skip_eligibility, submitting, C::submit_port_in},
+    {failed, T::retry, {}, not_at_telegent, checking_eligibility, C::eligibility},
+    {failed, T::retry, {}, otherwise, submitted, C::update},
+    {failed, T::ok, C::status, update_pending, reported, C::update},
 };
 
+// A port-out issues its PIN; with no duplicate guard, a submission that may have reached
+// Telegent is never resent by itself.
 constexpr transition port_out_rows[] = {
-    {order_state::received, trigger::start, {}, guard::always, order_state::issuing_pin, call_kind::submit_port_out},
-    {order_state::received, trigger::timer, {}, guard::always, order_state::issuing_pin, call_kind::submit_port_out},
-    {order_state::received, trigger::recovered, {}, guard::always, order_state::issuing_pin, call_kind::submit_port_out},
-    {order_state::received, trigger::cancel, {}, guard::always, order_state::cancelled, {}},
-    {order_state::received, trigger::close, {}, guard::always, order_state::closed, {}},
-    {order_state::issuing_pin, trigger::timer, {}, guard::always, order_state::issuing_pin, call_kind::submit_port_out},
-    {order_state::issuing_pin, trigger::recovered, {}, guard::cancel_pending, order_state::cancelled, {}},
-    {order_state::issuing_pin, trigger::recovered, {}, guard::otherwise, order_state::issuing_pin, call_kind::submit_port_out},
-    {order_state::issuing_pin, trigger::recovered, {}, guard::maybe_created, order_state::submit_unknown, {}},
-    {order_state::issuing_pin, trigger::cancel, {}, guard::otherwise, order_state::cancelled, {}},
-    {order_state::issuing_pin, trigger::close, {}, guard::always, order_state::closed, {}},
-    {order_state::issuing_pin, trigger::ok, call_kind::submit_port_out, guard::cancel_pending, order_state::cancelling, call_kind::cancel},
-    {order_state::issuing_pin, trigger::ok, call_kind::submit_port_out, guard::otherwise, order_state::submitted, {}},
-    {order_state::issuing_pin, trigger::transient, call_kind::submit_port_out, guard::cancel_pending, order_state::cancelled, {}},
-    {order_state::issuing_pin, trigger::transient, call_kind::submit_port_out, guard::attempts_exhausted, order_state::failed, {}},
-    {order_state::issuing_pin, trigger::transient, call_kind::submit_port_out, guard::maybe_created, order_state::submit_unknown, {}},
-    {order_state::issuing_pin, trigger::refused, call_kind::submit_port_out, guard::cancel_pending, order_state::cancelled, {}},
-    {order_state::issuing_pin, trigger::refused, call_kind::submit_port_out, guard::otherwise, order_state::failed, {}},
-    {order_state::submit_unknown, trigger::cancel, {}, guard::always, order_state::cancelled, {}},
-    {order_state::submit_unknown, trigger::resolve_adopt, {}, guard::always, order_state::submitted, call_kind::status},
-    {order_state::submit_unknown, trigger::resolve_resubmit, {}, guard::always, order_state::issuing_pin, call_kind::submit_port_out},
-    {order_state::submit_unknown, trigger::close, {}, guard::always, order_state::closed, {}},
-    {order_state::submitted, trigger::timer, {}, guard::otherwise, order_state::submitted, call_kind::status},
-    {order_state::submitted, trigger::recovered, {}, guard::cancel_pending, order_state::cancelling, call_kind::cancel},
-    {order_state::submitted, trigger::recovered, {}, guard::otherwise, order_state::submitted, call_kind::status},
-    {order_state::submitted, trigger::cancel, {}, guard::call_out, order_state::cancelling, {}},
-    {order_state::submitted, trigger::cancel, {}, guard::otherwise, order_state::cancelling, call_kind::cancel},
-    {order_state::submitted, trigger::poll, {}, guard::idle, order_state::submitted, call_kind::status},
-    {order_state::submitted, trigger::close, {}, guard::always, order_state::closed, {}},
-    {order_state::submitted, trigger::ok, call_kind::status, guard::cancel_pending, order_state::cancelling, call_kind::cancel},
-    {order_state::submitted, trigger::ok, call_kind::status, guard::otherwise, reported, {}},
-    {order_state::submitted, trigger::transient, call_kind::status, guard::cancel_pending, order_state::cancelling, call_kind::cancel},
-    {order_state::submitted, trigger::refused, call_kind::status, guard::cancel_pending, order_state::cancelling, call_kind::cancel},
-    {order_state::carrier_approval, trigger::timer, {}, guard::otherwise, order_state::carrier_approval, call_kind::status},
-    {order_state::carrier_approval, trigger::recovered, {}, guard::otherwise, order_state::carrier_approval, call_kind::status},
-    {order_state::carrier_approval, trigger::cancel, {}, guard::call_out, order_state::cancelling, {}},
-    {order_state::carrier_approval, trigger::cancel, {}, guard::otherwise, order_state::cancelling, call_kind::cancel},
-    {order_state::carrier_approval, trigger::poll, {}, guard::idle, order_state::carrier_approval, call_kind::status},
-    {order_state::carrier_approval, trigger::close, {}, guard::always, order_state::closed, {}},
-    {order_state::carrier_approval, trigger::ok, call_kind::status, guard::otherwise, reported, {}},
-    {order_state::scheduled, trigger::timer, {}, guard::otherwise, order_state::scheduled, call_kind::status},
-    {order_state::scheduled, trigger::recovered, {}, guard::otherwise, order_state::scheduled, call_kind::status},
-    {order_state::scheduled, trigger::cancel, {}, guard::call_out, order_state::cancelling, {}},
-    {order_state::scheduled, trigger::cancel, {}, guard::otherwise, order_state::cancelling, call_kind::cancel},
-    {order_state::scheduled, trigger::poll, {}, guard::idle, order_state::scheduled, call_kind::status},
-    {order_state::scheduled, trigger::close, {}, guard::always, order_state::closed, {}},
-    {order_state::scheduled, trigger::ok, call_kind::status, guard::otherwise, reported, {}},
-    {order_state::cancelling, trigger::timer, {}, guard::otherwise, order_state::cancelling, call_kind::cancel},
-    {order_state::cancelling, trigger::timer, {}, guard::settling, order_state::cancelling, call_kind::status},
-    {order_state::cancelling, trigger::recovered, {}, guard::otherwise, order_state::cancelling, call_kind::cancel},
-    {order_state::cancelling, trigger::recovered, {}, guard::settling, order_state::cancelling, call_kind::status},
-    {order_state::cancelling, trigger::poll, {}, guard::idle, order_state::cancelling, call_kind::status},
-    {order_state::cancelling, trigger::close, {}, guard::always, order_state::closed, {}},
-    {order_state::cancelling, trigger::ok, call_kind::cancel, guard::always, order_state::cancelled, {}},
-    {order_state::cancelling, trigger::ok, call_kind::status, guard::cancel_pending, order_state::cancelling, call_kind::cancel},
-    {order_state::cancelling, trigger::ok, call_kind::status, guard::settles, reported, {}},
-    {order_state::cancelling, trigger::transient, call_kind::status, guard::cancel_pending, order_state::cancelling, call_kind::cancel},
-    {order_state::cancelling, trigger::refused, call_kind::cancel, guard::otherwise, order_state::cancelling, call_kind::status},
-    {order_state::cancelling, trigger::refused, call_kind::cancel, guard::unknown_at_telegent, order_state::failed, {}},
-    {order_state::cancelling, trigger::refused, call_kind::status, guard::otherwise, order_state::cancelling, call_kind::cancel},
-    {order_state::cancelling, trigger::refused, call_kind::status, guard::settling, order_state::failed, {}},
-    {order_state::failed, trigger::cancel, {}, guard::not_at_telegent, order_state::cancelled, {}},
-    {order_state::failed, trigger::cancel, {}, guard::call_out, order_state::cancelling, {}},
-    {order_state::failed, trigger::cancel, {}, guard::otherwise, order_state::cancelling, call_kind::cancel},
-    {order_state::failed, trigger::retry, {}, guard::not_at_telegent, order_state::issuing_pin, call_kind::submit_port_out},
-    {order_state::failed, trigger::retry, {}, guard::call_out, order_state::submitted, {}},
-    {order_state::failed, trigger::retry, {}, guard::otherwise, order_state::submitted, call_kind::status},
-    {order_state::failed, trigger::poll, {}, guard::idle, order_state::failed, call_kind::status},
-    {order_state::failed, trigger::close, {}, guard::always, order_state::closed, {}},
-    {order_state::failed, trigger::ok, call_kind::status, guard::otherwise, reported, {}},
+    {received, T::start, {}, always, issuing_pin, C::submit_port_out},
+    {received, T::timer, {}, always, issuing_pin, C::submit_port_out},
+    {received, T::recovered, {}, always, issuing_pin, C::submit_port_out},
+    {issuing_pin, T::timer, {}, always, issuing_pin, C::submit_port_out},
+    {issuing_pin, T::recovered, {}, may_have_reached, submit_unknown, {}},
+    {issuing_pin, T::recovered, {}, cancel_pending, cancelled, {}},
+    {issuing_pin, T::recovered, {}, otherwise, issuing_pin, C::submit_port_out},
+    {issuing_pin, T::cancel, {}, not_at_telegent, cancelled, {}},
+    {issuing_pin, T::close, {}, always, closed, {}},
+    {issuing_pin, T::ok, C::submit_port_out, cancel_pending, cancelling, C::cancel},
+    {issuing_pin, T::ok, C::submit_port_out, otherwise, submitted, {}},
+    {issuing_pin, T::transient, C::submit_port_out, may_have_reached, submit_unknown, {}},
+    {issuing_pin, T::transient, C::submit_port_out, cancel_pending, cancelled, {}},
+    {issuing_pin, T::transient, C::submit_port_out, attempts_exhausted, failed, {}},
+    {issuing_pin, T::refused, C::submit_port_out, cancel_pending, cancelled, {}},
+    {issuing_pin, T::refused, C::submit_port_out, otherwise, failed, {}},
+    {submit_unknown, T::resolve_resubmit, {}, always, issuing_pin, C::submit_port_out},
+    {failed, T::retry, {}, not_at_telegent, issuing_pin, C::submit_port_out},
+    {failed, T::retry, {}, otherwise, submitted, C::status},
 };
+
+// The kind's rows, then the shared ones, grouped by state (a stable sort: within one state the
+// rows keep their order, which matters only among guards that can hold together).
+template <std::size_t Own, std::size_t Shared>
+constexpr std::array<transition, Own + Shared> table_of(const transition (&own)[Own],
+                                                        const transition (&shared)[Shared]) {
+  std::array<transition, Own + Shared> out{};
+  std::size_t n = 0;
+  for (const auto& r : own) out[n++] = r;
+  for (const auto& r : shared) out[n++] = r;
+  for (std::size_t i = 1; i < out.size(); ++i)
+    for (std::size_t j = i; j > 0 && out[j].from < out[j - 1].from; --j) std::swap(out[j], out[j - 1]);
+  return out;
+}
+
+constexpr auto port_in_table = table_of(port_in_rows, shared_rows);
+constexpr auto port_out_table = table_of(port_out_rows, shared_rows);
 
 }  // namespace
 
 std::span<const transition> transitions(order_kind k) {
-  if (k == order_kind::port_out) return port_out_rows;
-  return port_in_rows;
+  if (k == order_kind::port_out) return port_out_table;
+  return port_in_table;
+}
+
+// ---- guards ---------------------------------------------------------------------------------
+namespace {
+
+bool is_submit(call_kind k) { return k == call_kind::submit_port_in || k == call_kind::submit_port_out; }
+
+// A 404, or GENS-0041 ("No Port-In request found"): Telegent does not know the order.
+bool unknown_there(const api_result& r) {
+  return r.http_status == 404 || r.reason == "not_found" || r.message.find("GENS-0041") != std::string::npos;
+}
+
+// A restart found a submission out whose request may have left: it is resent (port-in, under the
+// duplicate guard) or left to an operator (port-out) before anything else, a cancel included.
+bool lost_submission(const situation& s) {
+  return std::holds_alternative<recovered>(s.in) && s.before.in_flight && is_submit(*s.before.in_flight) && s.before.request_sent;
+}
+
+// The state the order is in once the input has been taken in: for an ok status answer, the state
+// it reports (or the same, where it reports none).
+order_state state_left(const situation& s) {
+  const auto* r = std::get_if<api_result>(&s.in);
+  const auto told = r ? reported_state(s.after, *r) : std::nullopt;
+  return told.value_or(s.after.state);
+}
+
+}  // namespace
+
+bool holds(guard g, const situation& s) {
+  const order& o = s.after;
+  const api_result* r = std::get_if<api_result>(&s.in);
+  const bool ambiguous = o.submit == submit_certainty::ambiguous;
+  const bool exhausted = o.attempts >= s.pol.retry.max_attempts_command;
+  const bool nothing_out_there =
+      o.remote_order_id.empty() && !(s.before.in_flight && is_submit(*s.before.in_flight));
+  switch (g) {
+    case guard::always:
+    case guard::otherwise: return true;
+    case guard::idle: return !s.before.in_flight;
+    case guard::call_out: return s.before.in_flight.has_value();
+    case guard::checks_eligibility: return !o.skip_eligibility;
+    case guard::skips_eligibility: return o.skip_eligibility;
+    case guard::eligible: return r && r->eligible.value_or(false);
+    case guard::not_eligible: return r && !r->eligible.value_or(false);
+    case guard::cancel_pending:
+      return o.pending == pending_intent::cancel && !lost_submission(s) && !is_terminal(state_left(s));
+    case guard::update_pending: return o.pending == pending_intent::update && is_polled(state_left(s));
+    case guard::settling: return o.pending == pending_intent::settle;
+    case guard::reports_end: return is_terminal(state_left(s));
+    case guard::not_at_telegent: return nothing_out_there;
+    case guard::not_at_telegent_skip_eligibility: return nothing_out_there && o.skip_eligibility;
+    case guard::maybe_created:
+      // The cancel asked now (with nothing out), or one that waited for the call or the restart.
+      return o.remote_order_id.empty() && ambiguous &&
+             (std::holds_alternative<cmd_cancel>(s.in) ? !s.before.in_flight
+                                      : o.pending == pending_intent::cancel && !lost_submission(s));
+    case guard::may_have_reached: return (r && r->maybe_processed) || lost_submission(s);
+    case guard::resend_window_passed:
+      return ambiguous && o.ambiguous_since && s.now - *o.ambiguous_since > s.pol.resend_window;
+    case guard::duplicate_after_ambiguous: return r && r->reason == "duplicate_order" && ambiguous;
+    case guard::unknown_at_telegent: return r && unknown_there(*r);
+    case guard::settling_unknown: return o.pending == pending_intent::settle && r && unknown_there(*r);
+    case guard::attempts_exhausted: return exhausted;
+    case guard::gave_up_maybe_created: return exhausted && ambiguous;
+  }
+  return false;
+}
+
+const transition* find_row(const situation& s) {
+  const auto t = trigger_of(s.in);
+  if (!t) return nullptr;
+  const transition* fallback = nullptr;
+  for (const auto& row : transitions(s.before.kind)) {
+    if (row.from != s.before.state || row.on != t->on || row.answers != t->answers) continue;
+    if (row.when == guard::otherwise)
+      fallback = &row;
+    else if (holds(row.when, s))
+      return &row;
+  }
+  return fallback;
+}
+
+std::optional<order_state> reported_state(const order& o, const api_result& r) {
+  if (r.call != call_kind::status || r.outcome != call_outcome::ok || r.remote_status.empty()) return std::nullopt;
+  const status_meaning m = interpret_status(r.remote_status, o.kind);
+  if (m.what != status_meaning::kind::state) return std::nullopt;
+  // A rejected port-out is final at Telegent: the gaining carrier starts over with a fresh PIN
+  // (a new port-out order), and nothing portd could send changes it.
+  if (m.state == order_state::rejected && o.kind == order_kind::port_out) return order_state::port_out_rejected;
+  return m.state;
 }
 
 std::string_view to_string(guard g) {

@@ -117,17 +117,20 @@ BOOST_AUTO_TEST_CASE(every_step_decide_takes_is_a_row) {
   BOOST_TEST(unlisted == 0u);
 }
 
-// Rows of one state and trigger differ in what they lead to; nothing leaves an end state.
-BOOST_AUTO_TEST_CASE(no_row_twice_and_none_out_of_an_end_state) {
+// Rows of one state, trigger and answered call differ in their guard, and at most one is the
+// `otherwise` row (an `always` row is alone); nothing leaves an end state.
+BOOST_AUTO_TEST_CASE(one_row_per_guard_and_none_out_of_an_end_state) {
   for (auto k : {order_kind::port_in, order_kind::port_out}) {
-    std::set<std::tuple<order_state, trigger, std::optional<call_kind>, std::optional<order_state>,
-                        std::optional<call_kind>>>
-        outcomes;
+    std::map<std::tuple<order_state, trigger, std::optional<call_kind>>, std::set<guard>> guards;
     for (const auto& r : transitions(k)) {
-      BOOST_TEST(outcomes.insert({r.from, r.on, r.answers, r.to, r.call}).second, "a row twice: " << r);
+      auto& of_key = guards[{r.from, r.on, r.answers}];
+      BOOST_TEST(of_key.insert(r.when).second, "two rows with one guard: " << k << " " << r);
       BOOST_TEST(!is_terminal(r.from), "a row out of an end state: " << r);
       BOOST_TEST(r.answers.has_value() == (r.on == trigger::ok || r.on == trigger::transient || r.on == trigger::refused));
     }
+    for (const auto& [key, of_key] : guards)
+      BOOST_TEST((!of_key.contains(guard::always) || of_key.size() == 1u),
+                 "an always row beside others: " << k << " " << std::get<0>(key) << " " << std::get<1>(key));
   }
 }
 
