@@ -660,7 +660,7 @@ void on(machine& m, const cmd_update& c) {
   if (const auto* row = m.row()) {
     n.next_check_at.reset();
     n.attempts = 0;  // failed polls before it do not count against the update
-    m.take(*row, *row->to, c.actor, {});
+    m.take(*row, *row->to, c.actor, "sending the correction to Telegent");
   }
 }
 
@@ -737,7 +737,7 @@ void on(machine& m, const cmd_retry& c) {
 
 void on(machine& m, const cmd_poll_now&) {
   m.operator_poll();
-  if (const auto* row = m.row()) m.take(*row, *row->to, daemon_actor, {});
+  if (const auto* row = m.row()) m.take(*row, *row->to, daemon_actor, "checking Telegent's order at an operator's request");
 }
 
 void on(machine& m, const cmd_close& c) {
