@@ -32,6 +32,10 @@ struct dwell_sample {
 // business days (requests after 4 PM local start the next business day); a fresh submission
 // or correction is often looked at within minutes. Memoryless tails, so that an order that has
 // outlived every sample still gets a sensible hazard.
+double documented_survival(order_state state, milliseconds t);
+// What is assumed before any stay is seen: half the documented curve, half a guess with no
+// time scale (an order that has been in its state for t is as likely to move in the next t as
+// not), so that a Telegent faster than documented is not left to the cadences.
 double prior_survival(order_state state, milliseconds t);
 
 class dwell_stats {
@@ -43,6 +47,8 @@ class dwell_stats {
   static constexpr std::size_t per_carrier_min = 12;
   // How many samples' worth the prior counts for in the blend.
   static constexpr double prior_weight = 3;
+  // How many of a carrier's own stays the state's curve counts for until it has per_carrier_min.
+  static constexpr double carrier_prior_weight = 4;
 
   // Carriers are compared loosely (case and spaces ignored) and known by a small number, so
   // that scoring an order allocates nothing.
@@ -51,9 +57,9 @@ class dwell_stats {
 
   // Adds a stay; samples must come oldest first.
   void add(const dwell_sample& s);
-  // P(an order of `carrier` is still in `state` after `t`): the learned curve (the carrier's
-  // own when it has per_carrier_min stays, else the state's), blended with the prior while it
-  // has fewer stays than that. Past the longest stay seen the curve goes on falling with the
+  // P(an order of `carrier` is still in `state` after `t`): the carrier's own curve once it
+  // has per_carrier_min stays; before, its stays blended with the state's curve (which is
+  // blended with the prior while it has fewer stays than that). Past the longest stay seen the curve goes on falling with the
   // stays' mean (an overdue order is expected to move soon, not never). In (0, 1].
   double survival(order_state state, carrier_id carrier, milliseconds t) const;
   double survival(order_state state, std::string_view carrier, milliseconds t) const;
