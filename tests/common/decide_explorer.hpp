@@ -5,7 +5,7 @@
 // clock.
 #pragma once
 #include <portd/porting/decide.hpp>
-#include <portd/porting/status.hpp>
+#include <portd/telegent/status.hpp>
 
 #include <algorithm>
 #include <deque>
@@ -34,9 +34,10 @@ inline api_result answer(call_kind c, call_outcome outcome, int http, std::strin
   return r;
 }
 
-// One spelling per meaning (interpret_status decides which spellings mean the same): decide()
-// reads a raw status only through interpret_status and by comparing it with the last one, so
-// two spellings of one meaning make the same state changes.
+// One spelling per meaning (telegent::interpret_status decides which spellings mean the same):
+// decide() reads a status only through its meaning (which the Telegent client adds) and by
+// comparing the raw string with the last one, so two spellings of one meaning make the same
+// state changes.
 inline std::vector<std::string> status_per_meaning() {
   static const char* spellings[] = {
       "Pending", "Submitted", "Pending Port In", "Port Out Pending", "Pending Carrier Approval", "InProgress",
@@ -47,7 +48,7 @@ inline std::vector<std::string> status_per_meaning() {
   std::vector<status_meaning> meanings;
   for (const char* s : spellings)
     for (auto kind : {order_kind::port_in, order_kind::port_out}) {
-      const status_meaning m = interpret_status(s, kind);
+      const status_meaning m = portd::telegent::interpret_status(s, kind);
       if (std::find(meanings.begin(), meanings.end(), m) != meanings.end()) continue;
       meanings.push_back(m);
       out.emplace_back(s);
@@ -129,6 +130,11 @@ inline std::vector<input> every_input() {
     in.emplace_back(answer(c, call_outcome::refused, 409, "duplicate_order"));
     in.emplace_back(answer(c, call_outcome::refused, 404, "not_found"));  // an order Telegent does not know
   }
+  // What the Telegent client adds to every answer that names a status (its spellings mean the
+  // same for both kinds).
+  for (auto& i : in)
+    if (auto* r = std::get_if<api_result>(&i); r && !r->remote_status.empty())
+      r->meaning = portd::telegent::interpret_status(r->remote_status, order_kind::port_in);
   return in;
 }
 

@@ -2,7 +2,7 @@
 // conversion) and status interpretation for both order kinds. Also checks one round-trip
 // property: a strict ISO date converts to a US date that parses back to the same day.
 #include <portd/telegent/dates.hpp>
-#include <portd/porting/status.hpp>
+#include <portd/telegent/status.hpp>
 
 #include <cstddef>
 #include <cstdint>

@@ -1,7 +1,7 @@
 // Writes docs/STATES.md from the transition tables (lib/portd/porting/transitions.cpp): a Mermaid
 // state diagram and the table of each order kind. CTest's states_in_sync fails when the
 // committed file differs. Usage: transitions > docs/STATES.md
-#include <portd/porting/status.hpp>
+#include <portd/telegent/status.hpp>
 #include <portd/porting/transitions.hpp>
 
 #include <iostream>
@@ -20,7 +20,7 @@ std::string name(order_state s) { return std::string(to_string(s)); }
 std::vector<order_state> reportable(order_kind kind) {
   std::vector<order_state> out;
   for (const char* s : {"Submitted", "Pending Carrier Approval", "Scheduled", "Rejected", "Completed", "Cancelled"}) {
-    order_state st = interpret_status(s, kind).state;
+    order_state st = portd::telegent::interpret_status(s, kind).state;
     if (st == order_state::rejected && kind == order_kind::port_out) st = order_state::port_out_rejected;
     out.push_back(st);
   }

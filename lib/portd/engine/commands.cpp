@@ -1,6 +1,6 @@
 // The socket's commands: intake of port-ins and port-outs and the commands on an existing
 // order (update, cancel, resolve, retry, close, poll, note), each acknowledged after its commit.
-#include <portd/porting/status.hpp>
+#include <portd/telegent/status.hpp>
 #include <portd/engine/detail.hpp>
 #include <portd/engine/engine.hpp>
 
@@ -188,7 +188,7 @@ asio::awaitable<service::result<std::string>> engine::check_adoption(std::int64_
   std::string checked = "Telegent reports \"" + r.remote_status + "\"";
   if (r.remote_number.empty()) checked += "; its answer did not name the number";
   if (!r.remote_type.empty()) {
-    const std::string type = porting::status_key(r.remote_type);
+    const std::string type = telegent::status_key(r.remote_type);
     const std::string want = cur->kind == porting::order_kind::port_in ? "portin" : "portout";
     if (type != want)
       co_return refuse("it is a \"" + r.remote_type + "\" order, not a " +

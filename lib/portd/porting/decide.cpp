@@ -367,7 +367,7 @@ void on_status(machine& m, const api_result& r) {
                "port date " + (before.empty() ? std::string("set to ") : "changed from " + before + " to ") +
                    r.port_date);
   }
-  if (!r.remote_status.empty() && interpret_status(r.remote_status, n.kind).what == status_meaning::kind::unknown)
+  if (!r.remote_status.empty() && r.meaning.what == status_meaning::kind::unknown)
     m.attention(attention_kind::unknown_status, unknown_status_prefix + r.remote_status + "\"", telegent_actor);
 
   const auto* row = m.row();

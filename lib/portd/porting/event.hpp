@@ -1,6 +1,7 @@
 // Inputs to decide() (commands, API results, timers, restart) and the history records it emits.
 #pragma once
 #include <portd/porting/order.hpp>
+#include <portd/porting/status.hpp>
 
 #include <optional>
 #include <string>
@@ -69,6 +70,7 @@ struct api_result {
   std::optional<bool> eligible;   // eligibility
   std::string remote_order_id;    // submit, port-out (and echoed by update/cancel/status)
   std::string remote_status;      // raw status string (submit, port-out, update, cancel, status)
+  status_meaning meaning;         // what remote_status means (telegent::interpret_status)
   std::string status_message;     // OrderStatusMessage / Message
   std::string port_date;          // a port date Telegent reported, YYYY-MM-DD
   std::string remote_number;      // status: the number the order ports (E.164), "" if not named

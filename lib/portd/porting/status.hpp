@@ -1,11 +1,10 @@
-// Telegent status strings (telegent-api.md §9) mapped onto portd's order states. Pure.
+// What a status the carrier's API reports means for an order: the domain's side of
+// telegent/status (which reads Telegent's spellings into it). Pure.
 #pragma once
 #include <portd/porting/types.hpp>
 
 #include <cstdint>
-#include <optional>
 #include <ostream>
-#include <string>
 #include <string_view>
 
 namespace portd::porting {
@@ -25,15 +24,5 @@ struct status_meaning {
 };
 std::string_view to_string(status_meaning::kind);
 std::ostream& operator<<(std::ostream&, status_meaning::kind);
-
-// Lower-case `raw` with spaces, '_' and '-' removed: the form statuses are compared in.
-std::string status_key(std::string_view raw);
-
-// Interprets any spelling of §9 (case-insensitive, ignoring spaces, '_' and '-'). Never throws.
-status_meaning interpret_status(std::string_view raw, order_kind kind);
-
-// The order state `raw` means, or nullopt for an acknowledgement ("Updated") or an unknown
-// status (use interpret_status() to tell the two apart).
-std::optional<order_state> normalise_status(std::string_view raw, order_kind kind);
 
 }  // namespace portd::porting

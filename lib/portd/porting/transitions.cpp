@@ -336,7 +336,7 @@ const transition* find_row(const situation& s) {
 
 std::optional<order_state> reported_state(const order& o, const api_result& r) {
   if (r.call != call_kind::status || r.outcome != call_outcome::ok || r.remote_status.empty()) return std::nullopt;
-  const status_meaning m = interpret_status(r.remote_status, o.kind);
+  const status_meaning& m = r.meaning;
   if (m.what != status_meaning::kind::state) return std::nullopt;
   // A rejected port-out is final at Telegent: the gaining carrier starts over with a fresh PIN
   // (a new port-out order), and nothing portd could send changes it.

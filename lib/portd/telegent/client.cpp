@@ -6,6 +6,7 @@
 #include <portd/http/client.hpp>
 #include <portd/telegent/request.hpp>
 #include <portd/telegent/response.hpp>
+#include <portd/telegent/status.hpp>
 #include <portd/telegent/token.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -436,6 +437,7 @@ struct client::impl {
       }
       redact(r, spec.secrets);
       redact(r, {cfg.account_secret});
+      if (!r.remote_status.empty()) r.meaning = interpret_status(r.remote_status, o.kind);
       co_return r;
     }
   }

@@ -1,5 +1,5 @@
 // The state changes decide() can make, one history event at a time, found by exploring decide()
-// itself (tests/common/decide_explorer.hpp; the unit test core_transitions holds the same steps
+// itself (tests/common/decide_explorer.hpp; the unit test porting transitions_test holds the same steps
 // to the transition table), and a checker that replays an order's history, as order.history
 // returns it, against them.
 #pragma once

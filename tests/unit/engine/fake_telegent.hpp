@@ -4,6 +4,7 @@
 #pragma once
 #include <portd/telegent/api.hpp>
 #include <portd/telegent/client.hpp>
+#include <portd/telegent/status.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/as_tuple.hpp>
@@ -52,6 +53,7 @@ class fake_telegent final : public telegent::api {
     r.http_status = 200;
     r.remote_order_id = o.remote_order_id.empty() ? "ORD-" + std::to_string(o.id) : o.remote_order_id;
     r.remote_status = std::move(status);
+    r.meaning = telegent::interpret_status(r.remote_status, o.kind);
     r.eligible = true;
     return r;
   }

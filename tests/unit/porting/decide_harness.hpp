@@ -4,7 +4,7 @@
 // stall). Shared by the decide_*_test.cpp files.
 #pragma once
 #include <portd/porting/decide.hpp>
-#include <portd/porting/status.hpp>
+#include <portd/telegent/status.hpp>
 
 #include <boost/test/unit_test.hpp>
 
@@ -74,6 +74,7 @@ inline api_result submit_ok(std::string remote_id = "JNUOID-6c05", std::string s
   api_result r = ok_result(c);
   r.remote_order_id = std::move(remote_id);
   r.remote_status = std::move(status);
+  r.meaning = portd::telegent::interpret_status(r.remote_status, order_kind::port_in);
   r.raw = R"({"OrderId":")" + r.remote_order_id + R"(","Status":")" + r.remote_status + "\"}";
   return r;
 }
@@ -83,6 +84,7 @@ inline api_result port_out_ok(std::string remote_id = "JNUOID-out1") {
 inline api_result status_result(std::string status, std::string message = {}, std::string port_date = {}) {
   api_result r = ok_result(call_kind::status);
   r.remote_status = std::move(status);
+  r.meaning = portd::telegent::interpret_status(r.remote_status, order_kind::port_in);
   r.status_message = std::move(message);
   r.port_date = std::move(port_date);
   r.raw = R"({"OrderStatus":")" + r.remote_status + "\"}";
@@ -91,12 +93,14 @@ inline api_result status_result(std::string status, std::string message = {}, st
 inline api_result update_ok() {
   api_result r = ok_result(call_kind::update);
   r.remote_status = "Updated";
+  r.meaning = portd::telegent::interpret_status(r.remote_status, order_kind::port_in);
   r.status_message = "Port-in order updated successfully";
   return r;
 }
 inline api_result cancel_ok() {
   api_result r = ok_result(call_kind::cancel);
   r.remote_status = "Cancelled";
+  r.meaning = portd::telegent::interpret_status(r.remote_status, order_kind::port_in);
   return r;
 }
 inline api_result transient(call_kind c, bool maybe_processed = false, int http = 503,

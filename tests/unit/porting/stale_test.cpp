@@ -1,5 +1,6 @@
 // Stale-order alarms: raised once when an order sits too long in a state or past its port
 // date, cleared by the next state change.
+#include <portd/telegent/status.hpp>
 #include <portd/porting/decide.hpp>
 
 #include <boost/test/unit_test.hpp>
@@ -25,6 +26,7 @@ api_result status(std::string raw) {
   api_result r;
   r.call = call_kind::status;
   r.remote_status = std::move(raw);
+  r.meaning = portd::telegent::interpret_status(r.remote_status, order_kind::port_in);
   return r;
 }
 

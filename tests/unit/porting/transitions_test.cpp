@@ -248,7 +248,7 @@ const std::set<step>& steps_taken() {
       std::optional<order_state> to = d.next.state;
       if (const auto* r = std::get_if<api_result>(&in);
           r && r->call == call_kind::status && r->outcome == call_outcome::ok && d.next.state != o.state) {
-        const status_meaning m = interpret_status(r->remote_status, o.kind);
+        const status_meaning& m = r->meaning;
         order_state told = m.state;
         if (told == order_state::rejected && o.kind == order_kind::port_out) told = order_state::port_out_rejected;
         if (m.what == status_meaning::kind::state && told == d.next.state) to.reset();

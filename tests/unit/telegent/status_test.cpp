@@ -1,6 +1,6 @@
 // normalise_status()/interpret_status(): every spelling of telegent-api.md §9, in every casing
 // and with every separator the contract allows, for both kinds of order.
-#include <portd/porting/status.hpp>
+#include <portd/telegent/status.hpp>
 
 #include <boost/test/unit_test.hpp>
 
@@ -9,6 +9,7 @@
 #include <vector>
 
 using namespace portd::porting;
+using namespace portd::telegent;
 
 namespace {
 
