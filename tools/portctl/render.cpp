@@ -359,7 +359,7 @@ std::string suggested_command(const json::object& o) {
   if (state == "rejected")
     return "portctl update " + id + " --<field> VALUE  (or portctl cancel " + id + ")";
   if (state == "failed") {
-    if (str(o, "attention_reason").find("does not know") != std::string::npos)
+    if (str(sub(o, "last_error"), "reason") == "not_found")  // Telegent does not know the order
       return "ask Telegent support, then " + close;
     if (port_out) return "portctl retry " + id + "  (or " + close + ")";
     return "portctl update " + id + " ... then portctl retry " + id + "  (or " + close + ")";

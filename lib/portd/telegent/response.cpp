@@ -337,6 +337,10 @@ porting::api_result classify_answer(porting::call_kind call, const http_answer& 
       }
   }
   r.message = std::move(message);
+  // GENS-0041 ("No Port-In request found") is Telegent's "no such order", whatever the HTTP
+  // status it comes with (telegent-api.md §5): one reason for it, as for a 404.
+  if (r.outcome == porting::call_outcome::refused && r.message.find("GENS-0041") != std::string::npos)
+    r.reason = "not_found";
   r.raw = a.body;
   return r;
 }

@@ -147,8 +147,9 @@ BOOST_AUTO_TEST_CASE(a_cancel_of_an_order_telegent_does_not_know_needs_a_human_w
   const std::string reason(o["attention_reason"].as_string());
   BOOST_TEST(contains(reason, "does not know order"), reason);
   BOOST_TEST(contains(reason, "GENS-0041"), reason);
+  BOOST_TEST(o["last_error"].as_object()["reason"] == "not_found");
   auto [rc, out] = s.portctl({"attention"});
-  BOOST_TEST(contains(out, "portctl close " + std::to_string(id)), out);
+  BOOST_TEST(contains(out, "ask Telegent support, then portctl close " + std::to_string(id)), out);
   BOOST_TEST(!contains(out, "portctl update"), out);
   auto closed = s.result("order.close", {{"id", id}, {"reason", "Telegent support: the order is gone"}});
   BOOST_TEST(closed["order"].as_object()["state"] == "closed");

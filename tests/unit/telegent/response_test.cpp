@@ -204,6 +204,10 @@ BOOST_AUTO_TEST_CASE(carrier_codes_and_plain_text_reach_the_message) {
 
   r = answer(call_kind::cancel, 404, R"("GENS-0041 No Port-In request found")");
   BOOST_TEST(r.message.find("GENS-0041 No Port-In request found") != std::string::npos);
+  // GENS-0041 means "no such order" whatever the HTTP status: one reason, as for a 404.
+  r = answer(call_kind::cancel, 400, R"({"Code": "GENS-0041", "Message": "No Port-In request found"})");
+  BOOST_TEST(r.outcome == call_outcome::refused);
+  BOOST_TEST(r.reason == "not_found");
 
   r = answer(call_kind::submit_port_in, 401,
              R"({"Errors":{"Auth":["Invalid account credentials provided"]}})");
