@@ -59,7 +59,10 @@ json::object render_order_summary(const porting::order& o) {
   j["kind"] = porting::to_string(o.kind);
   j["number"] = o.number;
   j["state"] = porting::to_string(o.state);
-  j["needs_attention"] = o.needs_attention();
+  const auto attention = wire::attention_of(o);  // as the socket's order object has them
+  j["needs_attention"] = attention.needs_attention;
+  j["attention_kind"] = attention.attention_kind;
+  j["attention_reason"] = attention.attention_reason;
   j["remote_order_id"] = text_or_null(o.remote_order_id);
   j["remote_status"] = text_or_null(o.remote_status);
   j["client_ref"] = text_or_null(o.client_ref);

@@ -41,8 +41,9 @@ std::ostream& operator<<(std::ostream&, verdict);
 // status 0 = no HTTP answer (connect failure, timeout, reset).
 verdict classify(int http_status);
 
-// The order summary of a delivery: who and where the order is, never its secrets nor the
-// subscriber's account details.
+// The order summary of a delivery: who and where the order is, whether and why it needs an
+// operator (the order object's attention fields), never its secrets nor the subscriber's
+// account details.
 boost::json::object render_order_summary(const porting::order& o);
 // What a delivery's body looks like, per sink ([[webhook]] / [[command]] key `body`).
 enum class body_format : std::uint8_t {

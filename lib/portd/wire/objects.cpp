@@ -96,6 +96,10 @@ json::value time_or_null(const std::optional<porting::time_point>& t) {
 
 }  // namespace
 
+attention_fields attention_of(const porting::order& o) {
+  return {o.needs_attention(), porting::to_string(o.attention), o.attention_reason};
+}
+
 void write_order(std::string& out, const porting::order& o) {
   json_writer w(out);
   w.open();
@@ -103,9 +107,10 @@ void write_order(std::string& out, const porting::order& o) {
   w.key("kind").text(porting::to_string(o.kind));
   w.key("number").text(o.number);
   w.key("state").text(porting::to_string(o.state));
-  w.key("needs_attention").boolean(o.needs_attention());
-  w.key("attention_kind").text(porting::to_string(o.attention));
-  w.key("attention_reason").text(o.attention_reason);
+  const auto attention = attention_of(o);
+  w.key("needs_attention").boolean(attention.needs_attention);
+  w.key("attention_kind").text(attention.attention_kind);
+  w.key("attention_reason").text(attention.attention_reason);
   w.key("remote_order_id").text_or_null(o.remote_order_id);
   w.key("remote_status").text_or_null(o.remote_status);
   w.key("remote_message").text(o.remote_message);

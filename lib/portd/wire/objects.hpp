@@ -8,6 +8,7 @@
 #include <boost/json/object.hpp>
 
 #include <string>
+#include <string_view>
 
 namespace portd::wire {
 
@@ -16,6 +17,14 @@ namespace portd::wire {
 // only for port-ins. Also `attention_reason`, `remote_message`, `reported_port_date` and
 // `state_since` (additions to the documented object).
 void write_order(std::string& out, const porting::order&);
+// The order object's attention fields, as write_order writes them: `needs_attention`,
+// `attention_kind`, `attention_reason`. The webhooks' order summary carries them from here.
+struct attention_fields {
+  bool needs_attention;
+  std::string_view attention_kind;
+  std::string_view attention_reason;
+};
+attention_fields attention_of(const porting::order&);
 // PROTOCOL.md's event (events.list, events.watch, the webhooks' "event").
 boost::json::object render_event(const porting::stored_event&);
 // group.summary's result.

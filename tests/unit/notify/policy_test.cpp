@@ -2,6 +2,7 @@
 // retry schedule, what an HTTP status means, and what a payload may carry (URLs: unit/http/url_test).
 #include <portd/notify/policy.hpp>
 #include <portd/notify/signature.hpp>
+#include <portd/wire/objects.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/test/unit_test.hpp>
@@ -142,6 +143,43 @@ BOOST_AUTO_TEST_CASE(the_body_has_the_standard_webhooks_shape_unless_the_sink_as
   BOOST_TEST(parse_body_format("portd-v1").value() == body_format::portd_v1);
   BOOST_TEST(parse_body_format("standard").value() == body_format::standard);
   BOOST_TEST(!parse_body_format("v2"));
+}
+
+// A receiver learns from the webhook alone whether and why an order waits for an operator: the
+// body's order carries the attention fields with the values the socket's order object shows.
+BOOST_AUTO_TEST_CASE(the_webhook_order_says_whether_and_why_it_needs_an_operator_as_the_socket_does) {
+  porting::order o;
+  o.id = 42;
+  o.number = "+18015551234";
+  o.state = porting::order_state::cancelling;
+  o.attention = porting::attention_kind::cancel_refused;
+  o.attention_reason = "Telegent refused the cancel: the port goes on";
+  o.secrets.account_pin = "PIN-CANARY";
+  o.details.account_number = "ACCT-CANARY-1111";
+  porting::stored_event e;
+  e.id = 1018;
+  e.order_id = 42;
+  e.record.type = porting::event_type::needs_attention;
+  std::string socket_text;
+  wire::write_order(socket_text, o);
+  auto socket = boost::json::parse(socket_text).as_object();
+  for (auto format : {body_format::standard, body_format::portd_v1}) {
+    const auto body = render_body(e, &o, format);
+    for (auto canary : {"PIN-CANARY", "ACCT-CANARY"}) BOOST_TEST(body.find(canary) == std::string::npos, canary);
+    auto j = boost::json::parse(body).as_object();
+    auto& ord = (format == body_format::standard ? j["data"].as_object() : j)["order"].as_object();
+    BOOST_TEST(ord["needs_attention"] == boost::json::value(true));
+    BOOST_TEST(ord["attention_kind"] == boost::json::value("cancel_refused"));
+    BOOST_TEST(ord["attention_reason"] == boost::json::value("Telegent refused the cancel: the port goes on"));
+    for (auto key : {"needs_attention", "attention_kind", "attention_reason"})
+      BOOST_TEST(ord[key] == socket[key], key << ": the webhook and the socket differ");
+  }
+  o.attention = porting::attention_kind::none;
+  o.attention_reason.clear();
+  auto calm = boost::json::parse(render_body(e, &o)).as_object()["data"].as_object()["order"].as_object();
+  BOOST_TEST(calm["needs_attention"] == boost::json::value(false));
+  BOOST_TEST(calm["attention_kind"] == boost::json::value("none"));
+  BOOST_TEST(calm["attention_reason"] == boost::json::value(""));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
