@@ -235,8 +235,8 @@ bool is_submit(call_kind k) { return k == call_kind::submit_port_in || k == call
 
 // ---- what follows a row -----------------------------------------------------------------------
 
-void unknown_order(machine& m, const api_result& r) {
-  m.enter(order_state::failed, telegent_actor,
+void unknown_order(machine& m, const transition& row, const api_result& r) {
+  m.take(row, *row.to, telegent_actor,
           "Telegent does not know order " + m.next().remote_order_id + " (" + describe(r) +
               "): ask Telegent support about the number, then close the order here (order.close) "
               "or resolve what they say",
@@ -246,9 +246,9 @@ void unknown_order(machine& m, const api_result& r) {
 // The first submission that may have reached Telegent is older than the resend window: the
 // duplicate guard may no longer cover it (the first order may have completed), so a resend
 // could port the number twice.
-void late_resend_to_operator(machine& m) {
+void late_resend_to_operator(machine& m, const transition& row) {
   m.next().next_check_at.reset();  // nothing is due until an operator acts
-  m.enter(order_state::submit_unknown, daemon_actor,
+  m.take(row, *row.to, daemon_actor,
           "an earlier submission may have reached Telegent at " + format_time(*m.next().ambiguous_since) +
               ", longer ago than the resend window: Telegent's duplicate guard may no longer cover it, so "
               "portd does not resend; resolve with the OrderId or resubmit");
@@ -282,7 +282,7 @@ void pending_cancel(machine& m, const transition& row) {
 // The rows that start the next step of an order with no call out (a timer, a restart).
 void next_step(machine& m, const transition& row) {
   switch (row.when) {
-    case guard::resend_window_passed: late_resend_to_operator(m); return;
+    case guard::resend_window_passed: late_resend_to_operator(m, row); return;
     case guard::may_have_reached:
       m.take(row, *row.to, daemon_actor,
              "portd restarted while the port-out submission was in flight; it may have reached "
@@ -447,14 +447,20 @@ void on_ok(machine& m, const api_result& r) {
       return;
     case call_kind::submit_port_in:
     case call_kind::submit_port_out:
-      // Accepted: the order exists at Telegent now, whatever follows (a cancel that waited).
-      m.enter(order_state::submitted, telegent_actor,
-              "Telegent accepted the order as " + r.remote_order_id +
-                  (r.remote_status.empty() ? std::string{} : " (" + r.remote_status + ")"),
-              r.raw);
+    {
+      const std::string accepted = "Telegent accepted the order as " + r.remote_order_id +
+                                   (r.remote_status.empty() ? std::string{} : " (" + r.remote_status + ")");
       if (n.pending == pending_intent::none) m.wake(m.now() + m.pol().poll.first_after_submit);
-      if (row && row->when == guard::cancel_pending) pending_cancel(m, *row);
+      if (!row) return;
+      if (row->when == guard::cancel_pending) {
+        // The order exists at Telegent now: the history says so before the cancel that waited goes out.
+        m.enter(order_state::submitted, telegent_actor, accepted, r.raw);
+        pending_cancel(m, *row);
+      } else {
+        m.take(*row, *row->to, telegent_actor, accepted, r.raw);
+      }
       return;
+    }
     case call_kind::update:
       m.record(event_type::updated, telegent_actor, "Telegent accepted the correction", r.raw);
       if (n.pending == pending_intent::none) m.wake(m.now() + m.pol().poll.first_after_submit);
@@ -466,7 +472,7 @@ void on_ok(machine& m, const api_result& r) {
                "Telegent cancelled the order" + (n.cancel_reason.empty() ? std::string{} : ": " + n.cancel_reason),
                r.raw);
       return;
-    case call_kind::status: return;
+    case call_kind::status: return;  // on_status, above
   }
 }
 
@@ -545,7 +551,7 @@ void on_refused(machine& m, const api_result& r) {
     case guard::cancel_pending:
     case guard::maybe_created: pending_cancel(m, *row); return;
     case guard::unknown_at_telegent:
-    case guard::settling_unknown: unknown_order(m, r); return;
+    case guard::settling_unknown: unknown_order(m, *row, r); return;
     case guard::settling:  // the check after a refused cancel: it cannot settle
       m.take(*row, *row->to, telegent_actor,
              "Telegent refused the cancel and then the status check (" + describe(r) +

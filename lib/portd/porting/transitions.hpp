@@ -1,7 +1,8 @@
 // The order state machine as data: one table per order kind, state × trigger → named guard →
-// next state and the call to start. The state diagram of README/DESIGN is generated from it
-// (tools/transitions), and tests/unit/porting/transitions_test.cpp holds decide() to it both ways:
-// every row is a step decide() takes, and every step decide() takes is a row.
+// next state and the call to start, and the guards as predicates. decide() reads it (find_row);
+// the state diagram of docs/STATES.md is generated from it (tools/transitions), and
+// tests/unit/porting/transitions_test.cpp holds it to the test's own copy and decide() to it
+// both ways: every row is a step decide() takes, and every step decide() takes is a row.
 #pragma once
 #include <portd/porting/event.hpp>
 #include <portd/porting/policy.hpp>
@@ -40,8 +41,8 @@ struct trigger_of_input {
 };
 std::optional<trigger_of_input> trigger_of(const input&);
 
-// The condition under which a row applies, by name; decide.cpp evaluates each one (holds()) on
-// the order as the input leaves it before the row is applied (a lost call cleared, an answer's
+// The condition under which a row applies, by name; holds() evaluates each one on the order as
+// the input leaves it before the row is applied (a lost call cleared, an answer's
 // counters and a submission's ambiguity marked). Of the rows of one state, trigger and answered
 // call, the first whose guard holds applies, and `otherwise` when none of the others does.
 enum class guard : std::uint8_t {
