@@ -22,7 +22,7 @@ decision poll_answer(const order& o, std::string status) {
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(core_decision)
+BOOST_AUTO_TEST_SUITE(porting_decision)
 
 BOOST_AUTO_TEST_CASE(start_brings_the_created_record_before_the_first_step) {
   const decision d = decide(make_port_in(), start{op}, t0(), policy{});

@@ -293,7 +293,7 @@ const auto every_test_row = [] { return both_kinds<std::string>(test_rows); };
 
 BOOST_TEST_DONT_PRINT_LOG_VALUE(step)
 
-BOOST_AUTO_TEST_SUITE(core_transitions)
+BOOST_AUTO_TEST_SUITE(porting_transitions)
 
 // Each row is a test row, and an order in its state given its trigger (where its guard holds)
 // moves as it says.

@@ -13,7 +13,7 @@
 using namespace portd::porting;
 using namespace std::chrono_literals;
 
-BOOST_AUTO_TEST_SUITE(core_types)
+BOOST_AUTO_TEST_SUITE(porting_types)
 
 BOOST_AUTO_TEST_CASE(state_names_round_trip) {
   const char* names[] = {"received",  "checking_eligibility", "ineligible", "submitting",
