@@ -259,10 +259,9 @@ namespace {
 
 bool is_submit(call_kind k) { return k == call_kind::submit_port_in || k == call_kind::submit_port_out; }
 
-// A 404, or GENS-0041 ("No Port-In request found"): Telegent does not know the order.
-bool unknown_there(const api_result& r) {
-  return r.http_status == 404 || r.reason == "not_found" || r.message.find("GENS-0041") != std::string::npos;
-}
+// Telegent does not know the order. The Telegent client gives that reason to a 404 and to
+// GENS-0041 ("No Port-In request found") whatever its HTTP status (telegent/response.cpp).
+bool unknown_there(const api_result& r) { return r.reason == "not_found"; }
 
 // A restart found a submission out whose request may have left: it is resent (port-in, under the
 // duplicate guard) or left to an operator (port-out) before anything else, a cancel included.

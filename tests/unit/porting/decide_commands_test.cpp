@@ -286,7 +286,7 @@ BOOST_AUTO_TEST_CASE(cancel_refused_checks_the_status_once_and_settles_on_it) {
 
 BOOST_AUTO_TEST_CASE(cancel_of_an_order_telegent_does_not_know_needs_a_human) {
   for (auto r : {refused(call_kind::cancel, "not_found", 404, "HTTP 404"),
-                 refused(call_kind::cancel, "bad_request", 400, "GENS-0041 No Port-In request found")}) {
+                 refused(call_kind::cancel, "not_found", 400, "GENS-0041 No Port-In request found")}) {
     BOOST_TEST_CONTEXT(r.message) {
       harness h = submitted_port_in();
       h.step(cancel_cmd());

@@ -51,7 +51,7 @@ struct walker {
       return transient(c, coin(40), http, http == 429 && coin(70) ? std::optional<milliseconds>(milliseconds{1000 * (1 + pick(7200))}) : std::nullopt);
     }
     const int http = std::array{400, 403, 404, 409, 422}[static_cast<std::size_t>(pick(5))];
-    return refused(c, http == 409 ? "duplicate_order" : "bad_request", http);
+    return refused(c, http == 409 ? "duplicate_order" : http == 404 ? "not_found" : "bad_request", http);
   }
 
   input next_input(const harness& h) {
