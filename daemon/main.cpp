@@ -67,9 +67,9 @@ std::vector<std::string> restart_needed(const runtime::config& a, const runtime:
   const auto& ap = a.poll;
   const auto& bp = b.poll;
   if (std::tie(ap.first_after_submit, ap.submitted, ap.carrier_approval, ap.scheduled, ap.rejected, ap.near_port_date,
-               ap.spare_share, ap.min_interval) !=
+               ap.spare_share, ap.min_interval, ap.time_zone) !=
       std::tie(bp.first_after_submit, bp.submitted, bp.carrier_approval, bp.scheduled, bp.rejected, bp.near_port_date,
-               bp.spare_share, bp.min_interval))
+               bp.spare_share, bp.min_interval, bp.time_zone))
     out.emplace_back("[poll]");
   if (std::tie(a.retry.base, a.retry.cap, a.retry.max_attempts_command) !=
       std::tie(b.retry.base, b.retry.cap, b.retry.max_attempts_command))

@@ -149,7 +149,9 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 
 set(CPACK_DEBIAN_PORTD_PACKAGE_NAME portd)
 set(CPACK_DEBIAN_PORTD_PACKAGE_SECTION net)
-set(CPACK_DEBIAN_PORTD_PACKAGE_DEPENDS "systemd (>= 250)")
+# tzdata: [poll] time_zone is looked up in /usr/share/zoneinfo (libdate-tz3, which
+# dpkg-shlibdeps adds, depends on it too; named here because portd reads it at every start).
+set(CPACK_DEBIAN_PORTD_PACKAGE_DEPENDS "systemd (>= 250), tzdata")
 set(CPACK_DEBIAN_PORTD_PACKAGE_SUGGESTS "telegent-sim")
 set(CPACK_COMPONENT_PORTD_DESCRIPTION "Telegent number-port order daemon
 portd carries telephone-number port orders (port-in and port-out) through

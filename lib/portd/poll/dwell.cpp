@@ -17,7 +17,7 @@ double exp_survival(milliseconds t, milliseconds mean) {
 
 }  // namespace
 
-double prior_survival(order_state state, milliseconds t) {
+double prior_survival(order_state state, milliseconds t, milliseconds business) {
   if (t.count() <= 0) return 1;
   // Half the weight on a guess with no scale: an order is as likely to move soon as the time
   // it has already spent in the state suggests (P(still there) = 1 min / (1 min + t)). Alone,
@@ -25,21 +25,23 @@ double prior_survival(order_state state, milliseconds t) {
   // moves faster than documented (bench freshness, 30 orders: the first stays in scheduled
   // waited 5-7 min for a check against round-robin's 0.5).
   const double unscaled = 1.0 / (1.0 + static_cast<double>(t.count()) / 60'000.0);
-  return 0.5 * documented_survival(state, t) + 0.5 * unscaled;
+  return 0.5 * documented_survival(state, business) + 0.5 * unscaled;
 }
 
-double documented_survival(order_state state, milliseconds t) {
-  if (t.count() <= 0) return 1;
-  constexpr auto day = std::chrono::hours(24);
+double documented_survival(order_state state, milliseconds business) {
+  if (business.count() <= 0) return 1;
+  // The means are those of the calendar-time prior before (2, 2, 3, 7 and 1 days) in business
+  // days, seven calendar days holding five business days.
+  constexpr milliseconds day = business_calendar::day;
   switch (state) {
     case order_state::submitted:
       // A third move within minutes (Telegent's own Pending → Submitted, a correction looked at
-      // again); the rest on the carrier's 1–5 business days (about 1.4 calendar days each).
-      return 0.35 * exp_survival(t, 10min) + 0.65 * exp_survival(t, day * 2);
-    case order_state::carrier_approval: return exp_survival(t, day * 2);
-    case order_state::scheduled: return exp_survival(t, day * 3);  // until the port date, if none is known
-    case order_state::rejected: return exp_survival(t, day * 7);   // moves when an operator corrects it
-    default: return exp_survival(t, day);
+      // again); the rest on the carrier's 1–5 business days.
+      return 0.35 * exp_survival(business, 10min) + 0.65 * exp_survival(business, day * 10 / 7);
+    case order_state::carrier_approval: return exp_survival(business, day * 10 / 7);
+    case order_state::scheduled: return exp_survival(business, day * 15 / 7);  // until the port date, if none is known
+    case order_state::rejected: return exp_survival(business, day * 5);        // moves when an operator corrects it
+    default: return exp_survival(business, day * 5 / 7);
   }
 }
 
@@ -115,14 +117,14 @@ std::size_t dwell_stats::count(order_state state, std::string_view carrier) cons
   return it == by_carrier_.end() ? 0 : it->second.sorted.size();
 }
 
-double dwell_stats::survival(order_state state, std::string_view carrier, milliseconds t) const {
+double dwell_stats::survival(order_state state, std::string_view carrier, milliseconds t, milliseconds business) const {
   // A carrier never seen has no stays of its own: any unused id gives the state's curve.
-  return survival(state, find(carrier).value_or(static_cast<carrier_id>(carriers_.size())), t);
+  return survival(state, find(carrier).value_or(static_cast<carrier_id>(carriers_.size())), t, business);
 }
 
-double dwell_stats::survival(order_state state, carrier_id carrier, milliseconds t) const {
+double dwell_stats::survival(order_state state, carrier_id carrier, milliseconds t, milliseconds business) const {
   // The state's curve, leaning on the prior while it has few stays.
-  double curve = prior_survival(state, t);
+  double curve = prior_survival(state, t, business);
   if (auto st = by_state_.find(state); st != by_state_.end() && !st->second.sorted.empty()) {
     const double n = static_cast<double>(st->second.sorted.size());
     curve = n >= per_carrier_min ? st->second.above(t) : (n * st->second.above(t) + prior_weight * curve) / (n + prior_weight);
@@ -143,14 +145,16 @@ double hazard(const dwell_stats& stats, order_state state, dwell_stats::carrier_
   const milliseconds a = std::max(since - entered, milliseconds{0});
   const milliseconds b = std::max(now - entered, milliseconds{0});
   if (b <= a) return 0;
-  const double sa = stats.survival(state, carrier, a);
-  const double sb = stats.survival(state, carrier, b);
+  const milliseconds business_a = stats.calendar().elapsed(entered, entered + a);
+  const milliseconds business_b = stats.calendar().elapsed(entered, entered + b);
+  const double sa = stats.survival(state, carrier, a, business_a);
+  const double sb = stats.survival(state, carrier, b, business_b);
   if (sa <= 1e-12) {
     // Far past every stay seen: the tail's rate (the stays' mean), or the prior's.
     if (const auto* l = stats.learned(state, carrier); l && !l->sorted.empty())
       return 1 - std::exp(-static_cast<double>((b - a).count()) /
                           std::max(l->sum_ms / static_cast<double>(l->sorted.size()), 1.0));
-    return 1 - prior_survival(state, b - a);
+    return 1 - prior_survival(state, b - a, business_b - business_a);
   }
   return std::clamp((sa - sb) / sa, 0.0, 1.0);
 }

@@ -3,6 +3,7 @@
 // there is none. Pure: samples come in from the store at start and from committed changes.
 #pragma once
 #include <portd/porting/types.hpp>
+#include <portd/poll/calendar.hpp>
 
 #include <cstddef>
 #include <deque>
@@ -28,18 +29,24 @@ struct dwell_sample {
   bool operator==(const dwell_sample&) const = default;
 };
 
-// What Telegent documents, as a survival curve: P(still in `state` after `t`). A port takes 1–5
-// business days (requests after 4 PM local start the next business day); a fresh submission
-// or correction is often looked at within minutes. Memoryless tails, so that an order that has
-// outlived every sample still gets a sensible hazard.
-double documented_survival(order_state state, milliseconds t);
-// What is assumed before any stay is seen: half the documented curve, half a guess with no
-// time scale (an order that has been in its state for t is as likely to move in the next t as
-// not), so that a Telegent faster than documented is not left to the cadences.
-double prior_survival(order_state state, milliseconds t);
+// What Telegent documents, as a survival curve: P(still in `state` after `business` of
+// business time, business_calendar::elapsed). A port takes 1–5 business days (requests after
+// 4 PM local start the next business day); a fresh submission or correction is often looked
+// at within minutes of business time. Memoryless tails, so that an order that has outlived
+// every sample still gets a sensible hazard.
+double documented_survival(order_state state, milliseconds business);
+// What is assumed before any stay is seen, for a stay `t` long of which `business` was
+// business time: half the documented curve (on `business`), half a guess with no time scale on
+// `t` (an order that has been in its state for t is as likely to move in the next t as not),
+// so that a Telegent faster than documented, or working nights, is not left to the cadences.
+double prior_survival(order_state state, milliseconds t, milliseconds business);
 
 class dwell_stats {
  public:
+  // `calendar`: the business days the prior counts in ([poll] time_zone).
+  explicit dwell_stats(business_calendar calendar = {}) : calendar_(calendar) {}
+  const business_calendar& calendar() const { return calendar_; }
+
   // The most recent stays kept per (state, carrier) and per state: learning follows a carrier
   // that gets slower instead of averaging over its whole history.
   static constexpr std::size_t keep = 256;
@@ -61,8 +68,12 @@ class dwell_stats {
   // has per_carrier_min stays; before, its stays blended with the state's curve (which is
   // blended with the prior while it has fewer stays than that). Past the longest stay seen the curve goes on falling with the
   // stays' mean (an overdue order is expected to move soon, not never). In (0, 1].
-  double survival(order_state state, carrier_id carrier, milliseconds t) const;
-  double survival(order_state state, std::string_view carrier, milliseconds t) const;
+  // `business`: the part of t that was business time, which the prior counts (hazard() takes
+  // it from calendar()); without it, all of t was.
+  double survival(order_state state, carrier_id carrier, milliseconds t, milliseconds business) const;
+  double survival(order_state state, std::string_view carrier, milliseconds t, milliseconds business) const;
+  double survival(order_state state, carrier_id carrier, milliseconds t) const { return survival(state, carrier, t, t); }
+  double survival(order_state state, std::string_view carrier, milliseconds t) const { return survival(state, carrier, t, t); }
   // Stays known for (state, carrier); carrier "" for the state's total.
   std::size_t count(order_state state, std::string_view carrier = {}) const;
   std::size_t total() const { return total_; }
@@ -88,10 +99,12 @@ class dwell_stats {
   std::unordered_map<std::uint64_t, series> by_carrier_;  // slot(state, carrier)
   std::unordered_map<std::string, carrier_id> carriers_;
   std::size_t total_ = 0;
+  business_calendar calendar_;
 };
 
 // The hazard: P(the order moved in (since, now] | it had not moved by `since`), for an order
-// that entered `state` at `entered`. `since` before `entered` counts from `entered`.
+// that entered `state` at `entered`. `since` before `entered` counts from `entered`. The prior
+// counts business time in stats.calendar(); the learned curves, calendar time.
 double hazard(const dwell_stats& stats, order_state state, dwell_stats::carrier_id carrier, porting::time_point entered,
               porting::time_point since, porting::time_point now);
 

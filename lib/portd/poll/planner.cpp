@@ -27,7 +27,7 @@ check_reason why_due(const porting::order& o, time_point due, const porting::pol
                                : o.state == order_state::carrier_approval ? p.carrier_approval
                                                                           : p.scheduled;
   // next_poll_at() pulls a check to the date's start, and from then on polls at near_port_date.
-  if (auto start = porting::port_date_start(o); start && (due == *start || (due > *start && p.near_port_date < cadence)))
+  if (auto start = porting::port_date_start(o, p); start && (due == *start || (due > *start && p.near_port_date < cadence)))
     return check_reason::port_date;
   return check_reason::cadence;
 }
@@ -42,7 +42,7 @@ time_point last_check_estimate(const porting::order& o, const porting::poll_poli
 }
 
 planner::planner(porting::poll_policy p, double requests_per_minute, time_point now)
-    : policy_(p), last_refill_(now) {
+    : policy_(p), stats_(business_calendar::find(p.time_zone).value_or(business_calendar{})), last_refill_(now) {
   if (requests_per_minute > 0 && p.spare_share > 0) rate_per_ms_ = requests_per_minute * p.spare_share / 60000.0;
 }
 
@@ -93,7 +93,7 @@ void planner::track(const porting::order& o, time_point last_check, std::optiona
   if (moved_at && *moved_at > t->entered) t->entered = *moved_at;
   t->state = o.state;
   t->carrier = stats_.intern(o.details.carrier);
-  t->port_date = porting::port_date_start(o);
+  t->port_date = porting::port_date_start(o, policy_);
   idle_known_ = false;
 }
 

@@ -40,6 +40,7 @@ time_point last_check_estimate(const porting::order& o, const porting::poll_poli
 class planner {
  public:
   // `requests_per_minute` is the whole budget (0: unlimited, so no share and no spare checks).
+  // The prior counts business days in p.time_zone (config refuses a zone the system lacks).
   planner(porting::poll_policy p, double requests_per_minute, time_point now);
 
   // `o` (active, polled) is in the plan, last checked at `last_check`; anything else leaves it.

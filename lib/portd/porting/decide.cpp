@@ -299,7 +299,7 @@ void next_step(machine& m, const transition& row) {
 void check_stale(machine& m) {
   order& n = m.next();
   if (n.needs_attention() || !is_polled(n.state) || n.state == order_state::rejected) return;
-  const std::string why = stale_reason(n, m.now(), m.pol().stale);
+  const std::string why = stale_reason(n, m.now(), m.pol());
   if (!why.empty()) m.attention(attention_kind::stale, why, daemon_actor);
 }
 

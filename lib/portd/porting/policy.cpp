@@ -23,7 +23,7 @@ milliseconds retry_policy::next_delay(int attempt, std::uint64_t salt) const {
   return milliseconds{static_cast<milliseconds::rep>(static_cast<double>(d.count()) * factor)};
 }
 
-std::optional<time_point> port_date_start(const order& o) {
+std::optional<time_point> port_date_start(const order& o, const poll_policy& p) {
   const std::string& s = !o.reported_port_date.empty() ? o.reported_port_date : o.details.port_in_date;
   if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
   for (std::size_t i = 0; i < s.size(); ++i)
@@ -34,10 +34,12 @@ std::optional<time_point> port_date_start(const order& o) {
   const unsigned d = static_cast<unsigned>(std::stoi(s.substr(8, 2)));
   const year_month_day ymd{year{y}, month{m}, day{d}};
   if (!ymd.ok()) return std::nullopt;
+  if (p.day_start) return p.day_start(sys_days{ymd});
   return time_point{sys_days{ymd}.time_since_epoch()};
 }
 
-std::string stale_reason(const order& o, time_point now, const stale_policy& p) {
+std::string stale_reason(const order& o, time_point now, const policy& pol) {
+  const stale_policy& p = pol.stale;
   milliseconds limit{0};
   switch (o.state) {
     case order_state::submitted: limit = p.submitted; break;
@@ -45,7 +47,7 @@ std::string stale_reason(const order& o, time_point now, const stale_policy& p) 
     case order_state::scheduled: limit = p.scheduled; break;
     default: return {};
   }
-  if (auto start = port_date_start(o); start && p.past_port_date.count() > 0 &&
+  if (auto start = port_date_start(o, pol.poll); start && p.past_port_date.count() > 0 &&
                                       now >= *start + std::chrono::hours(24) + p.past_port_date) {
     const std::string& date = !o.reported_port_date.empty() ? o.reported_port_date : o.details.port_in_date;
     return "stale: the port date " + date + " has passed and the order is still " +
@@ -78,7 +80,7 @@ time_point next_poll_at(const order& o, time_point now, const poll_policy& p) {
   if (o.state == order_state::rejected || o.state == order_state::cancelling) return now + cadence;
   // Around a known port date the status is most likely to flip: poll closely from its
   // start, and make sure a slow cadence does not step over the start.
-  if (auto start = port_date_start(o)) {
+  if (auto start = port_date_start(o, p)) {
     if (now >= *start) return now + std::min(cadence, p.near_port_date);
     return std::min(now + cadence, *start);
   }

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -24,6 +25,12 @@ struct poll_policy {
   // only), and how often at most such a check may look at one order.
   double spare_share = 0.8;
   milliseconds min_interval = 10s;
+  // [poll] time_zone: the IANA zone whose business days the poller's prior counts
+  // (poll::business_calendar) and where a port date starts.
+  std::string time_zone = "UTC";
+  // The instant a local date begins in time_zone (set with it from the time-zone database:
+  // poll::business_calendar::day_start); empty: UTC midnight.
+  std::function<time_point(std::chrono::sys_days local_day)> day_start;
 };
 
 // The policy with its cadences kept as guarantees: the first check after a submission or a
@@ -65,11 +72,11 @@ struct policy {
 // The reason an active, polled order is stale at `now`, or "" when it is not. Stable for a
 // given order and state (it names the state's start, not the elapsed time), so that the
 // alarm is raised once, not on every poll.
-std::string stale_reason(const order& o, time_point now, const stale_policy& p);
+std::string stale_reason(const order& o, time_point now, const policy& p);
 
-// The start (UTC midnight) of the order's port date, reported or requested, if it has one
-// that parses.
-std::optional<time_point> port_date_start(const order& o);
+// The start of the order's port date, reported or requested, if it has one that parses: local
+// midnight in [poll] time_zone (p.day_start).
+std::optional<time_point> port_date_start(const order& o, const poll_policy& p);
 
 // When the order should next be polled, given its state (and port date), from `now`.
 time_point next_poll_at(const order& o, time_point now, const poll_policy& p);

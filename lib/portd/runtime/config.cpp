@@ -2,6 +2,7 @@
 #include <portd/porting/event.hpp>
 #include <portd/runtime/config.hpp>
 #include <portd/http/url.hpp>
+#include <portd/poll/calendar.hpp>
 #include <portd/runtime/webhook_secret.hpp>
 
 #include <boost/asio/ip/address.hpp>
@@ -319,7 +320,7 @@ config load_config(const std::filesystem::path& file, bool checking) {
   c.control.socket = resolve(dir, c.control.socket);
   if (auto* t = section("poll")) {
     only_keys(*t, "poll", {"submitted", "carrier_approval", "scheduled", "rejected", "first_after_submit", "near_port_date",
-                           "spare_share", "min_interval"});
+                           "spare_share", "min_interval", "time_zone"});
     get(*t, "poll", "submitted", c.poll.submitted);
     get(*t, "poll", "carrier_approval", c.poll.carrier_approval);
     get(*t, "poll", "scheduled", c.poll.scheduled);
@@ -335,7 +336,16 @@ config load_config(const std::filesystem::path& file, bool checking) {
     if (!(c.poll.spare_share >= 0 && c.poll.spare_share <= 1))
       fail("poll.spare_share", std::to_string(c.poll.spare_share) + " must be 0 to 1");
     if (c.poll.min_interval < milliseconds{100}) fail("poll.min_interval", "must be at least 100ms");
+    get(*t, "poll", "time_zone", c.poll.time_zone);
   }
+  // Resolved here, so that a zone the system does not know stops the start and --check-config.
+  if (auto zone = poll::business_calendar::find(c.poll.time_zone))
+    c.poll.day_start = [zone = *zone](sys_days local_day) { return zone.day_start(local_day); };
+  else
+    fail("poll.time_zone", "\"" + c.poll.time_zone +
+                               "\" is not a time zone in this system's time-zone database (/usr/share/zoneinfo): "
+                               "use an IANA name such as \"America/New_York\" (timedatectl list-timezones lists "
+                               "them; install tzdata if it lists none)");
   c.poll = porting::as_guarantees(c.poll);
   if (auto* t = section("stale")) {
     only_keys(*t, "stale", {"submitted", "carrier_approval", "scheduled", "past_port_date"});

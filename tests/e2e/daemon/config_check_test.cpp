@@ -141,4 +141,16 @@ BOOST_AUTO_TEST_CASE(the_example_configuration_passes_the_check_outside_the_serv
   BOOST_TEST(read_file(d.file("err3")).find("telegent.account_secret_file") != std::string::npos, read_file(d.file("err3")));
 }
 
+// Issue 18: [poll] time_zone names an IANA zone the system knows; a typo stops the check and
+// the start alike (78), naming the key and the value.
+BOOST_AUTO_TEST_CASE(an_unknown_time_zone_is_refused_78) {
+  for (bool check : {true, false}) {
+    const auto r = run_portd(telegent + "[poll]\ntime_zone = \"Mars/Olympus_Mons\"\n", check);
+    BOOST_TEST(r.status == 78, (check ? "--check-config" : "start"));
+    BOOST_TEST(r.err.find("poll.time_zone") != std::string::npos, r.err);
+    BOOST_TEST(r.err.find("Mars/Olympus_Mons") != std::string::npos, r.err);
+  }
+  BOOST_TEST(run_portd(telegent + "[poll]\ntime_zone = \"America/New_York\"\n", true).status == 0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -23,11 +23,12 @@ BOOST_AUTO_TEST_SUITE(poll_dwell)
 BOOST_AUTO_TEST_CASE(no_history_means_the_documented_prior) {
   const dwell_stats s;
   BOOST_TEST(s.survival(order_state::carrier_approval, "Verizon", 0ms) == 1.0);
-  BOOST_TEST(s.survival(order_state::carrier_approval, "Verizon", 48h) ==
-             prior_survival(order_state::carrier_approval, 48h));
-  // A fresh submission often moves within minutes; days later most ports are done.
-  BOOST_TEST(prior_survival(order_state::submitted, 30min) < 0.75);
-  BOOST_TEST(prior_survival(order_state::submitted, std::chrono::hours(24 * 7)) < 0.05);
+  BOOST_TEST(s.survival(order_state::carrier_approval, "Verizon", 48h, 16h) ==
+             prior_survival(order_state::carrier_approval, 48h, 16h));
+  // A fresh submission often moves within minutes; a week (five business days) later most
+  // ports are done.
+  BOOST_TEST(prior_survival(order_state::submitted, 30min, 30min) < 0.75);
+  BOOST_TEST(prior_survival(order_state::submitted, std::chrono::hours(24 * 7), 40h) < 0.05);
 }
 
 // Before any stay is seen, an order that has waited minutes in a state Telegent documents in
@@ -37,8 +38,33 @@ BOOST_AUTO_TEST_CASE(with_no_stay_seen_the_prior_does_not_wait_for_days) {
   dwell_stats s;
   const auto any = s.intern("Verizon");
   const double p = hazard(s, order_state::scheduled, any, t0, t0 + 14min, t0 + 15min);
-  BOOST_TEST(p > 0.002);  // the documented 3 days alone: about 0.0002
-  BOOST_TEST(p > 10 * (1 - documented_survival(order_state::scheduled, 1min)));
+  BOOST_TEST(p > 0.002);
+  // t0 is a Friday 00:00 UTC, before the opening: the documented business days alone give
+  // that minute no chance at all.
+  BOOST_TEST(s.calendar().elapsed(t0, t0 + 15min) == 0ms);
+}
+
+// Before any stay is seen, the documented business days count in [poll] time_zone: a stay
+// begun at 17:00 on a Friday in New York has next to no chance of a carrier move over the
+// weekend, and a fair one once Monday's business hours begin; the guess with no time scale
+// stays on calendar time.
+BOOST_AUTO_TEST_CASE(the_prior_waits_for_business_hours_in_its_time_zone) {
+  dwell_stats s(*business_calendar::find("America/New_York"));
+  const auto any = s.intern("Verizon");
+  const time_point fri_17 = *portd::porting::parse_time("2026-12-04T22:00:00.000Z");
+  const time_point sat_12 = *portd::porting::parse_time("2026-12-05T17:00:00.000Z");
+  const time_point mon_08 = *portd::porting::parse_time("2026-12-07T13:00:00.000Z");
+  const time_point mon_09 = mon_08 + 1h, mon_10 = mon_08 + 2h;
+  BOOST_TEST(hazard(s, order_state::carrier_approval, any, fri_17, sat_12, mon_08) < 0.01);
+  const double before_opening = hazard(s, order_state::carrier_approval, any, fri_17, mon_08, mon_09);
+  const double first_hour = hazard(s, order_state::carrier_approval, any, fri_17, mon_09, mon_10);
+  BOOST_TEST(before_opening > 0.0);  // the guess with no time scale
+  BOOST_TEST(first_hour > 0.05);
+  BOOST_TEST(first_hour > 100 * before_opening);
+  // Without a zone the business days are UTC's, and at 14:00 UTC Monday is open.
+  dwell_stats utc;
+  const auto v = utc.intern("Verizon");
+  BOOST_TEST(hazard(utc, order_state::carrier_approval, v, fri_17, mon_09, mon_10) > 0.05);
 }
 
 BOOST_AUTO_TEST_CASE(learned_stays_outweigh_the_prior) {

@@ -53,4 +53,23 @@ BOOST_AUTO_TEST_CASE(spare_budget_keys_default_and_are_checked) {
   BOOST_TEST(load_poll("min_interval = \"10ms\"\n").find("poll.min_interval") != std::string::npos);
 }
 
+// Issue 18: Telegent's business days and the port date are local to [poll] time_zone; a zone
+// the system's database does not know stops the start with the key, the value and what to do.
+BOOST_AUTO_TEST_CASE(time_zone_defaults_to_utc_and_an_unknown_zone_is_refused) {
+  config c;
+  portd::porting::order o;
+  o.details.port_in_date = "2026-12-10";
+  BOOST_TEST(load_poll("", &c) == "");
+  BOOST_TEST(c.poll.time_zone == "UTC");
+  BOOST_TEST((portd::porting::port_date_start(o, c.poll) == portd::porting::parse_time("2026-12-10T00:00:00.000Z")));
+  BOOST_TEST(load_poll("time_zone = \"America/New_York\"\n", &c) == "");
+  BOOST_TEST(c.poll.time_zone == "America/New_York");
+  BOOST_TEST((portd::porting::port_date_start(o, c.poll) == portd::porting::parse_time("2026-12-10T05:00:00.000Z")));
+  const std::string typo = load_poll("time_zone = \"America/New_Yrok\"\n");
+  BOOST_TEST(typo.find("poll.time_zone") != std::string::npos, typo);
+  BOOST_TEST(typo.find("\"America/New_Yrok\"") != std::string::npos, typo);
+  BOOST_TEST(typo.find("timedatectl list-timezones") != std::string::npos, typo);
+  BOOST_TEST(load_poll("time_zone = 5\n").find("poll.time_zone") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
