@@ -16,9 +16,9 @@ void freshness::load(store::repository& repo) {
   const std::size_t orders = store::for_each_polled_order(
       repo, [&](const porting::order& o) { planner_.track(o, poll::last_check_estimate(o, planner_.policy())); });
   spdlog::info("freshness: {} stays learned from the history, {} polled orders planned; spare checks use up to {:.0f}% "
-               "of the budget, one order at most every {} ms",
+               "of the budget, one order at most every {} ms; business days counted in {}",
                planner_.stats().total(), orders, planner_.policy().spare_share * 100,
-               planner_.policy().min_interval.count());
+               planner_.policy().min_interval.count(), planner_.stats().calendar().zone());
 }
 
 void freshness::decided(const porting::order& cur, const porting::order& next, const porting::input& in,
