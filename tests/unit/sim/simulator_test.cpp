@@ -269,6 +269,32 @@ BOOST_AUTO_TEST_CASE(token_calls_count_and_retry_after_seconds) {
   BOOST_TEST(f.sim.stats(f.now).violations == 1u);
 }
 
+// A bucket's 429 is logged with how long the simulator's own loop had stalled then, so that a
+// benchmark can tell a client that sent too fast from requests that arrived spaced out while
+// the simulator was not running and met a bucket that had stopped filling at its burst.
+BOOST_AUTO_TEST_CASE(a_refusal_records_how_long_the_loop_had_stalled) {
+  sim_config c = test_config();
+  c.rate_limit = {60, 1};
+  sim_fixture f(c);
+  f.sim.loop_tick(f.now + 5ms, 0us);  // the probe is on time
+  f.token("/x");
+  BOOST_TEST(f.call("POST", "/v1.0/oauth2/tokens", R"({"AccountKey":"DID-sim","AccountSecret":"sim-secret","ApiEndpoint":"/x"})")
+                 .status == 429u);  // sent too fast: the loop ran all along
+  f.now += 2s;  // the next tick was due 5 ms after the last; it never came
+  f.call("POST", "/v1.0/oauth2/tokens", R"({"AccountKey":"DID-sim","AccountSecret":"sim-secret","ApiEndpoint":"/x"})");
+  BOOST_TEST(f.call("POST", "/v1.0/oauth2/tokens", R"({"AccountKey":"DID-sim","AccountSecret":"sim-secret","ApiEndpoint":"/x"})")
+                 .status == 429u);
+  f.sim.loop_tick(f.now + 5ms, 300ms);  // a tick 300 ms late, and then nothing for a second
+  f.now += 1s;
+  f.call("POST", "/v1.0/oauth2/tokens", R"({"AccountKey":"DID-sim","AccountSecret":"sim-secret","ApiEndpoint":"/x"})");
+  f.call("POST", "/v1.0/oauth2/tokens", R"({"AccountKey":"DID-sim","AccountSecret":"sim-secret","ApiEndpoint":"/x"})");
+  const auto st = f.sim.stats(f.now);
+  BOOST_REQUIRE(st.refusal_log.size() == 3u);
+  BOOST_TEST(st.refusal_log[0].loop_stall_ms == 0);
+  BOOST_TEST(st.refusal_log[1].loop_stall_ms == 1995);
+  BOOST_TEST(st.refusal_log[2].loop_stall_ms == 995);
+}
+
 BOOST_AUTO_TEST_CASE(retry_after_as_http_date_or_in_the_body) {
   {
     sim_config c = test_config();

@@ -164,6 +164,23 @@ asio::awaitable<void> accept_loop(std::shared_ptr<server::state> st) {
   }
 }
 
+// Ticks every few milliseconds and tells the simulator how late each tick came: a loop that
+// was not running (a busy machine) shows as a late tick, and a 429 the bucket gives then is
+// logged with it (simulator::loop_tick).
+asio::awaitable<void> loop_probe(std::shared_ptr<server::state> st) {
+  constexpr auto period = std::chrono::milliseconds{5};
+  asio::steady_timer timer(st->ex);
+  auto due = std::chrono::steady_clock::now() + period;
+  while (!st->stopped) {
+    timer.expires_at(due);
+    auto [ec] = co_await timer.async_wait(use_tuple);
+    if (ec || st->stopped) co_return;
+    const auto late = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - due);
+    due = std::chrono::steady_clock::now() + period;
+    st->sim->loop_tick(st->options.now() + period, late);
+  }
+}
+
 }  // namespace
 
 server::server(asio::any_io_executor ex, simulator& sim, server_options options)
@@ -191,7 +208,10 @@ server::server(asio::any_io_executor ex, simulator& sim, server_options options)
 
 server::~server() { stop(); }
 
-void server::start() { asio::co_spawn(state_->ex, accept_loop(state_), asio::detached); }
+void server::start() {
+  asio::co_spawn(state_->ex, accept_loop(state_), asio::detached);
+  if (state_->sim->config().rate_limit.requests_per_minute > 0) asio::co_spawn(state_->ex, loop_probe(state_), asio::detached);
+}
 
 void server::stop() {
   auto& st = *state_;

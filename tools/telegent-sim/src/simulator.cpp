@@ -455,7 +455,11 @@ sim_response simulator::api(const api_route& r, const sim_request& req, std::str
     }
   }
   if (account) {
-    if (const auto wait = limiter_.take(*account, now)) return finish(too_many_requests(*wait, now));
+    if (const auto wait = limiter_.take(*account, now)) {
+      if (counters_.refusal_log.size() < 1000)
+        counters_.refusal_log.push_back({epoch_ms(now), std::chrono::duration_cast<std::chrono::milliseconds>(stall_at(now)).count()});
+      return finish(too_many_requests(*wait, now));
+    }
   }
 
   sim_response resp;
@@ -649,6 +653,17 @@ sim_response simulator::on_portout(const std::string& account, const json::objec
                                          {"PhoneNumber", o.number}});
 }
 
+void simulator::loop_tick(real_time next, std::chrono::microseconds late) {
+  next_tick_ = next;
+  last_tick_late_ = late;
+}
+
+std::chrono::microseconds simulator::stall_at(real_time now) const {
+  if (!next_tick_) return std::chrono::microseconds{0};
+  return std::max({last_tick_late_, std::chrono::duration_cast<std::chrono::microseconds>(now - *next_tick_),
+                   std::chrono::microseconds{0}});
+}
+
 stats_snapshot simulator::stats(real_time now) {
   carrier_.settle_all(now);
   stats_snapshot s;
@@ -658,6 +673,7 @@ stats_snapshot simulator::stats(real_time now) {
   for (const auto& v : limiter_.violation_log())
     s.violation_log.push_back({epoch_ms(v.at), epoch_ms(v.last_told_at), epoch_ms(v.told_until)});
   s.rate_limited = counters_.rate_limited;
+  s.refusal_log = counters_.refusal_log;
   s.duplicate_submits = counters_.duplicate_submits;
   s.orders_created_per_number = counters_.orders_created_per_number;
   s.faults_injected = counters_.faults_injected;

@@ -53,6 +53,8 @@ json::value to_json(const stats_snapshot& s) {
   for (const auto& v : s.violation_log)
     violation_log.push_back(
         json::object{{"at_ms", v.at_ms}, {"last_told_at_ms", v.last_told_at_ms}, {"told_until_ms", v.told_until_ms}});
+  json::array refusal_log;
+  for (const auto& r : s.refusal_log) refusal_log.push_back(json::object{{"at_ms", r.at_ms}, {"loop_stall_ms", r.loop_stall_ms}});
   json::object latency{{"count", s.detection_latency.count}};
   latency["p50"] = s.detection_latency.p50_ms ? json::value(*s.detection_latency.p50_ms) : json::value(nullptr);
   latency["p95"] = s.detection_latency.p95_ms ? json::value(*s.detection_latency.p95_ms) : json::value(nullptr);
@@ -61,6 +63,7 @@ json::value to_json(const stats_snapshot& s) {
                       {"violations", s.violations},
                       {"violation_log", std::move(violation_log)},
                       {"rate_limited", s.rate_limited},
+                      {"refusal_log", std::move(refusal_log)},
                       {"duplicate_submits", s.duplicate_submits},
                       {"orders_created_per_number", std::move(per_number)},
                       {"faults_injected", std::move(faults)},

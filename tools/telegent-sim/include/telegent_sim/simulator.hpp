@@ -80,6 +80,13 @@ class simulator {
   rate_limiter& limiter() noexcept { return limiter_; }
   token_authority& tokens() noexcept { return tokens_; }
 
+  // The server's loop probe ticked at `now`, `late` after it was due, and will tick again at
+  // `next`. A bucket's 429 records how long the loop had been away (the later of the last
+  // tick's lateness and how overdue the next one is), so that a refusal caused by the simulator's own stall — requests that arrived spaced
+  // out, queued while it was not running, and met a bucket that had stopped filling at its
+  // burst — can be told from a client that sent too fast.
+  void loop_tick(real_time next, std::chrono::microseconds late);
+
  private:
   sim_response api(const api_route& r, const sim_request& req, std::string_view path, std::string_view query,
                    real_time now, handling_pass pass);
@@ -109,6 +116,9 @@ class simulator {
   fault_injector faults_;
   std::mt19937_64 rng_;
   sim_counters counters_;
+  std::optional<real_time> next_tick_;
+  std::chrono::microseconds last_tick_late_{0};
+  std::chrono::microseconds stall_at(real_time now) const;
 };
 
 }  // namespace telegent_sim

@@ -32,6 +32,11 @@ struct latency_summary {
   std::uint64_t count = 0;
 };
 
+struct refusal_entry {
+  std::int64_t at_ms = 0;
+  std::int64_t loop_stall_ms = 0;
+};
+
 struct stats_snapshot {
   // endpoint -> status ("200", "429", … or "hang", "reset_before", "reset_after") -> count
   std::map<std::string, std::map<std::string, std::uint64_t>> requests;
@@ -39,6 +44,9 @@ struct stats_snapshot {
   std::uint64_t violations = 0;
   std::vector<violation_entry> violation_log;  // the first 1000 violations, in order
   std::uint64_t rate_limited = 0;  // 429s sent, for any reason
+  // The bucket's own 429s (not injected ones): when, and how long the simulator's loop had
+  // been stalled then (0 without the server's loop probe); the first 1000.
+  std::vector<refusal_entry> refusal_log;
   std::uint64_t duplicate_submits = 0;
   std::map<std::string, std::uint64_t> orders_created_per_number;
   std::map<std::string, std::uint64_t> faults_injected;
@@ -56,6 +64,7 @@ struct sim_counters {
   std::map<std::string, std::map<std::string, std::uint64_t>> requests;
   std::uint64_t requests_total = 0;
   std::uint64_t rate_limited = 0;
+  std::vector<refusal_entry> refusal_log;
   std::uint64_t duplicate_submits = 0;
   std::map<std::string, std::uint64_t> orders_created_per_number;
   std::map<std::string, std::uint64_t> faults_injected;
