@@ -129,6 +129,7 @@ std::optional<porting::time_point> budget::paused_until() const {
 }
 
 double budget::requests_per_minute() const { return impl_->state.config().requests_per_minute; }
+const budget_config& budget::config() const { return impl_->state.config(); }
 
 std::size_t budget::waiting() const { return impl_->waiters.size(); }
 

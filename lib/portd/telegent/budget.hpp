@@ -40,6 +40,7 @@ class budget {
   void on_pause(std::function<void(porting::time_point)> fn);
   std::optional<porting::time_point> paused_until() const;
   double requests_per_minute() const;
+  const budget_config& config() const;
   std::size_t waiting() const;
   void close();  // wakes every waiter with operation_aborted
 

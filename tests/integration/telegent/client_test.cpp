@@ -359,6 +359,51 @@ BOOST_AUTO_TEST_CASE(a_429_pauses_the_whole_budget) {
   BOOST_TEST(c.stats().by_status.at("429") == 1u);
 }
 
+// The budget grants a request its turn before it has a connection. While Telegent is slow every
+// connection is taken, and requests granted one by one queue for them; when the connections
+// come free they must still leave at the budget's pace, not together (Telegent counts what
+// arrives). Budget: 5 a second, burst 1, so no two requests may arrive closer than 200 ms;
+// the first two answers take a second, while three more requests are granted.
+BOOST_AUTO_TEST_CASE(requests_that_waited_for_a_connection_still_leave_at_the_budgets_pace) {
+  fake_telegent server(ioc);
+  std::vector<std::chrono::steady_clock::time_point> arrived;
+  server.on_token = [&](const fake_request&) {
+    arrived.push_back(std::chrono::steady_clock::now());
+    return server.default_token_reply();
+  };
+  server.on_api = [&](const fake_request&) {
+    arrived.push_back(std::chrono::steady_clock::now());
+    fake_reply rep = fake_reply::with(200, R"({"OrderId":"JNUOID-1","OrderStatus":"Pending"})");
+    if (arrived.size() <= 3) rep.delay = 1s;  // the token, then two slow answers
+    return rep;
+  };
+  budget paced{ioc.get_executor(), {300, 1}};
+  auto cfg = config_for(server);
+  cfg.max_connections = 2;
+  client c(ioc.get_executor(), cfg, paced);
+  constexpr int n = 5;
+  int ok = 0;
+  run(ioc, [&]() -> asio::awaitable<void> {
+    int remaining = n;
+    asio::steady_timer all_done(ioc, asio::steady_timer::time_point::max());
+    for (int i = 0; i < n; ++i)
+      asio::co_spawn(ioc, c.call(sample_port_in(), call_kind::status, priority::poll), [&](std::exception_ptr, api_result r) {
+        ok += r.outcome == call_outcome::ok;
+        if (--remaining == 0) all_done.cancel();
+      });
+    co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
+    server.stop();
+  });
+  BOOST_TEST(ok == n);
+  BOOST_REQUIRE(arrived.size() == static_cast<std::size_t>(n + 1));
+  // 200 ms apart at the budget's pace; half that allows for a loaded machine, while requests
+  // that left together arrive within a millisecond or two.
+  for (std::size_t i = 1; i < arrived.size(); ++i)
+    BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(arrived[i] - arrived[i - 1]).count() >= 100,
+               "request " << i << " arrived " << std::chrono::duration_cast<std::chrono::milliseconds>(arrived[i] - arrived[i - 1]).count()
+                          << " ms after the one before");
+}
+
 BOOST_AUTO_TEST_CASE(a_400_naming_port_in_date_is_retried_in_the_us_form) {
   fake_telegent server(ioc);
   server.on_api = [](const fake_request& r) {
