@@ -6,12 +6,15 @@ learn: an offline model (no daemon, no simulator) of the same orders — lognorm
 the true start of its stay, checking next the order whose news has waited longest in
 expectation (portd's rule) or (c) the one likeliest to have moved. Latency percentiles as the
 bench computes them (flips in the last tenth left out). Rejections, cancels and stuck orders are
-left out. Python 3 standard library only; ~1 min for all four cells.
+left out. Python 3 standard library only; ~1 min for all four cells. `--uniform`: stays drawn
+uniformly within ±50 % of the median instead (the spread of the issue's own trial).
 
-    tools/bench/freshness_model.py
+    tools/bench/freshness_model.py [--uniform]
 """
 import math
 import random
+import sys
+UNIFORM = "--uniform" in sys.argv[1:]
 SIG = 0.5
 MED = [600, 1200, 3600, 3600]  # submitted, carrier approval, decision, completion (world s)
 PORT_DATE = 900
@@ -26,12 +29,14 @@ def orders(n, seed=7):
         if dated: meds[3] = PORT_DATE * f
         t, flips = 0.0, []
         for m in meds:
-            t += m * math.exp(SIG * rnd.gauss(0, 1)); flips.append((t, m))
+            t += m * (rnd.uniform(0.5, 1.5) if UNIFORM else math.exp(SIG * rnd.gauss(0, 1))); flips.append((t, m))
         out.append(flips)
     return out
 
-def S(t, m):  # survival of a lognormal stay, median m
+def S(t, m):  # survival of a stay of median m (lognormal, or uniform within ±50 %)
     if t <= 0: return 1.0
+    if UNIFORM:
+        return 1.0 if t <= 0.5 * m else max(0.0, (1.5 * m - t) / m)
     return 0.5 * math.erfc(math.log(t / m) / (SIG * math.sqrt(2)))
 
 def run(n, budget, policy, window=3 * 3600, seed=7, mode="sqrt"):
