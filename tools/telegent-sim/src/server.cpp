@@ -34,6 +34,7 @@ struct server::state {
   tcp::endpoint bound;  // kept: the acceptor forgets it once closed
   std::optional<asio::ssl::context> ssl;
   std::map<std::uint64_t, std::function<void()>> closers;  // open connections
+  std::optional<asio::steady_timer> probe;                 // loop_probe's, while it runs
   std::uint64_t next_id = 0;
   bool stopped = false;
 
@@ -169,7 +170,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<server::state> st) {
 // logged with it (simulator::loop_tick).
 asio::awaitable<void> loop_probe(std::shared_ptr<server::state> st) {
   constexpr auto period = std::chrono::milliseconds{5};
-  asio::steady_timer timer(st->ex);
+  auto& timer = st->probe.emplace(st->ex);  // stop() cancels it
   auto due = std::chrono::steady_clock::now() + period;
   while (!st->stopped) {
     timer.expires_at(due);
@@ -219,6 +220,7 @@ void server::stop() {
   st.stopped = true;
   boost::system::error_code ignored;
   st.acceptor.close(ignored);
+  if (st.probe) st.probe->cancel();
   const auto closers = st.closers;  // closing schedules the sessions' exit; they unregister later
   for (const auto& [id, close] : closers) close();
 }
