@@ -139,14 +139,24 @@ double dwell_stats::survival(order_state state, carrier_id carrier, milliseconds
   return (n * own->second.above(t) + carrier_prior_weight * curve) / (n + carrier_prior_weight);
 }
 
+bool dwell_stats::leans_on_prior(order_state state, carrier_id carrier) const {
+  const auto st = by_state_.find(state);
+  if (st != by_state_.end() && st->second.sorted.size() >= per_carrier_min) return false;
+  const auto own = by_carrier_.find(slot(state, carrier));
+  return own == by_carrier_.end() || own->second.sorted.size() < per_carrier_min;
+}
+
 double hazard(const dwell_stats& stats, order_state state, dwell_stats::carrier_id carrier, porting::time_point entered,
               porting::time_point since, porting::time_point now) {
   if (now <= since) return 0;
   const milliseconds a = std::max(since - entered, milliseconds{0});
   const milliseconds b = std::max(now - entered, milliseconds{0});
   if (b <= a) return 0;
-  const milliseconds business_a = stats.calendar().elapsed(entered, entered + a);
-  const milliseconds business_b = stats.calendar().elapsed(entered, entered + b);
+  // The prior counts business time; a learned curve ignores it, so it is worked out only for
+  // the prior.
+  const bool prior = stats.leans_on_prior(state, carrier);
+  const milliseconds business_a = prior ? stats.calendar().elapsed(entered, entered + a) : a;
+  const milliseconds business_b = prior ? stats.calendar().elapsed(entered, entered + b) : b;
   const double sa = stats.survival(state, carrier, a, business_a);
   const double sb = stats.survival(state, carrier, b, business_b);
   if (sa <= 1e-12) {

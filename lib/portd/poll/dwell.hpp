@@ -90,6 +90,10 @@ class dwell_stats {
     double above(milliseconds t) const;
   };
   const series* learned(order_state state, carrier_id carrier) const;
+  // Whether survival() of (state, carrier) reads the prior: until the state or the carrier
+  // has per_carrier_min stays. Only then is the business time worth working out (a time-zone
+  // look-up per end of the stay).
+  bool leans_on_prior(order_state state, carrier_id carrier) const;
   friend double hazard(const dwell_stats&, order_state, carrier_id, porting::time_point, porting::time_point,
                        porting::time_point);
   static std::string key(std::string_view carrier);

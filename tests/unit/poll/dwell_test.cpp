@@ -67,6 +67,25 @@ BOOST_AUTO_TEST_CASE(the_prior_waits_for_business_hours_in_its_time_zone) {
   BOOST_TEST(hazard(utc, order_state::carrier_approval, v, fri_17, mon_09, mon_10) > 0.05);
 }
 
+// Once the carrier, or the state, has a dozen stays of its own the prior no longer counts, and
+// neither do business hours: the learned curve is in calendar time, the same in every zone
+// (hazard() then skips the zone look-ups the prior would need).
+BOOST_AUTO_TEST_CASE(a_learned_curve_is_the_same_in_every_time_zone) {
+  dwell_stats ny(*business_calendar::find("America/New_York"));
+  dwell_stats utc;
+  const time_point fri_17 = *portd::porting::parse_time("2026-12-04T22:00:00.000Z");
+  for (auto* s : {&ny, &utc}) {
+    add_n(*s, order_state::carrier_approval, "Verizon", 10min, 6);
+    add_n(*s, order_state::carrier_approval, "Verizon", 30min, 6);  // the carrier's own dozen
+    add_n(*s, order_state::scheduled, "AT&T", 20min, 12);           // the state's dozen, none of T-Mobile's
+  }
+  for (auto [state, carrier] : {std::pair{order_state::carrier_approval, "Verizon"}, {order_state::scheduled, "T-Mobile"}}) {
+    const double in_ny = hazard(ny, state, ny.intern(carrier), fri_17, fri_17 + 15min, fri_17 + 25min);
+    BOOST_TEST(in_ny > 0.05);
+    BOOST_TEST(in_ny == hazard(utc, state, utc.intern(carrier), fri_17, fri_17 + 15min, fri_17 + 25min));
+  }
+}
+
 BOOST_AUTO_TEST_CASE(learned_stays_outweigh_the_prior) {
   dwell_stats s;
   add_n(s, order_state::carrier_approval, "Verizon", 10min, 100);
